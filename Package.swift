@@ -1,0 +1,101 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "meshgate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "meshd", targets: ["meshd"]),
+        .executable(name: "meshctl", targets: ["meshctl"]),
+        .executable(name: "mesh-sim", targets: ["mesh-sim"]),
+        .library(name: "Gossip", targets: ["Gossip"]),
+        .library(name: "Proxy", targets: ["Proxy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+    ],
+    targets: [
+        // libsodium, linked from the system (Debian: libsodium-dev).
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+
+        // SWIM + Lifeguard membership and dissemination: a pure state machine and its wire codec.
+        .target(name: "Gossip"),
+
+        // The HTTP data plane: routing, upstream pools, policies, hot swap.
+        .target(
+            name: "Proxy",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+
+        // A mesh node: the Gossip core on real UDP/TCP sockets, encryption, admin API, the gateway.
+        .target(
+            name: "MeshNode",
+            dependencies: [
+                "Gossip", "Proxy", "CSodium",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "meshd",
+            dependencies: [
+                "MeshNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "meshctl",
+            dependencies: [
+                "MeshNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // The cluster simulator: the Gossip core over a virtual network in virtual time.
+        .target(
+            name: "Simulation",
+            dependencies: ["Gossip", .product(name: "Yams", package: "Yams")],
+            path: "simulations/Simulation"
+        ),
+        .executableTarget(
+            name: "mesh-sim",
+            dependencies: [
+                "Simulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "simulations/mesh-sim"
+        ),
+
+        .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Gossip"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
+        .testTarget(name: "MeshNodeTests", dependencies: ["MeshNode", "Gossip"]),
+    ]
+)
