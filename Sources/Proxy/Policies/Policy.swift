@@ -1,0 +1,80 @@
+import NIOCore
+import NIOHTTP1
+import Yams
+
+/// What a route's policy chain sees of one request. Policies run in the order the
+/// route declares them; each may edit the request, name the consumer, or answer it.
+public struct RequestContext: Sendable {
+    public var head: HTTPRequestHead
+    public let routeID: String
+    public let clientAddress: SocketAddress?
+    /// Set by an authentication policy; rate limiting and sticky splits key on it.
+    public var consumer: String?
+    public var requestID: String
+    /// Header edits to apply to the response on its way back to the client.
+    public var responseHeaderEdits: [HeaderEdit]
+
+    public init(head: HTTPRequestHead, routeID: String, clientAddress: SocketAddress?, requestID: String) {
+        self.head = head
+        self.routeID = routeID
+        self.clientAddress = clientAddress
+        self.consumer = nil
+        self.requestID = requestID
+        self.responseHeaderEdits = []
+    }
+}
+
+public enum HeaderEdit: Sendable, Equatable {
+    case add(name: String, value: String)
+    case set(name: String, value: String)
+    case remove(name: String)
+    case rename(from: String, to: String)
+}
+
+/// An answer produced at the gateway instead of forwarding (401, 403, 429, a CORS preflight...).
+public struct GatewayResponse: Sendable {
+    public var status: HTTPResponseStatus
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer?
+
+    public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public enum PolicyDecision: Sendable {
+    case proceed
+    case respond(GatewayResponse)
+    /// The decision needs I/O first (a JWKS fetch on an unknown `kid`); the request waits for it.
+    case deferred(EventLoopFuture<PolicyDecision>)
+}
+
+/// One step of a route's policy chain. Implementations are immutable and shared by
+/// every request on every event loop of one config snapshot.
+public protocol RequestPolicy: Sendable {
+    func evaluate(_ context: inout RequestContext, on eventLoop: any EventLoop) -> PolicyDecision
+    /// Called with the upstream's (or the gateway's) response head before it goes to the client.
+    func onResponse(_ head: inout HTTPResponseHead, context: RequestContext)
+}
+
+extension RequestPolicy {
+    public func onResponse(_ head: inout HTTPResponseHead, context: RequestContext) {}
+}
+
+/// One entry of a route's `policies:` list as written in a manifest: its `type`
+/// and the whole YAML mapping, with the position for error messages.
+public struct PolicySpec: Sendable {
+    public let type: String
+    public let node: Yams.Node
+    public let file: String
+    public let line: Int
+
+    public init(type: String, node: Yams.Node, file: String, line: Int) {
+        self.type = type
+        self.node = node
+        self.file = file
+        self.line = line
+    }
+}
