@@ -65,7 +65,7 @@ extension RequestPolicy {
 
 /// One entry of a route's `policies:` list as written in a manifest: its `type`
 /// and the whole YAML mapping, with the position for error messages.
-public struct PolicySpec: Sendable {
+public struct PolicySpec {
     public let type: String
     public let node: Yams.Node
     public let file: String
