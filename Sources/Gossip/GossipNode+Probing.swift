@@ -97,13 +97,13 @@ extension GossipNode {
         guard let slot = table.slot(named: finished.target.name) else { return }
         let member = table[slot].member
         guard member.id.uid == finished.target.uid, member.isLive else { return }
-        let me = localMember.name
+        let me = localName
         let suspecters = config.lifeguard ? [me] + finished.nackers : [me]
         suspect(slot: slot, incarnation: member.incarnation, suspecters: suspecters, from: nil, now: now)
     }
 
     func handlePing(seq: UInt32, target: String, from address: NodeAddress) {
-        guard target == localMember.name else { return }
+        guard target == localName else { return }
         var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
         encoder.append(.ack(seq: seq), to: &packet)
         sendWithPiggyback(packet, to: address)
