@@ -84,6 +84,12 @@ extension GossipNode {
             sendWithPiggyback(packet, to: relay.address)
             stats.indirectProbesSent += 1
         }
+        // Stream fallback (as memberlist's TCP ping): a reliable transport rules out packet loss
+        // as the reason for a missing ack, which removes most false suspicions on lossy links.
+        var ping = MessageEncoder.packetHeader(capacity: 32)
+        encoder.append(.ping(seq: current.seq, target: current.target.name), to: &ping)
+        stats.streamProbesSent += 1
+        emit(.stream(ping, to: current.address))
     }
 
     /// The period ended without an ack: Lifeguard blames the local node for every expected

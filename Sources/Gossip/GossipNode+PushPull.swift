@@ -22,21 +22,23 @@ extension GossipNode {
         return drainOutputs()
     }
 
-    /// The serving side of push-pull: merges the peer's state and returns ours as the reply.
+    /// The serving side of a stream: a push-pull state is merged and answered with ours; a
+    /// ping for this node is answered with an ack. An empty reply means: close.
     public func receive(stream: [UInt8], from address: NodeAddress, now: Instant) -> (reply: [UInt8], outputs: [GossipOutput]) {
         stats.bytesIn += stream.count
         let packet = decode(stream)
-        var sawState = false
-        var join = false
+        var reply: [UInt8] = []
         for message in packet.messages {
-            if case let .pushPull(_, isJoin, _, _) = message {
-                sawState = true
-                join = isJoin
+            switch message {
+            case let .pushPull(_, join, _, _):
+                handle(message, from: address, now: now)
+                reply = stateBytes(join: join)
+            case let .ping(seq, target):
+                if target == localName, reply.isEmpty { reply = encoder.packet([.ack(seq: seq)]) }
+            default:
+                handle(message, from: address, now: now)
             }
-            handle(message, from: address, now: now)
         }
-        guard sawState else { return ([], drainOutputs()) }
-        let reply = stateBytes(join: join)
         stats.bytesOut += reply.count
         return (reply, drainOutputs())
     }

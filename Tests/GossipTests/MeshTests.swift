@@ -149,3 +149,27 @@ final class MeshTests: XCTestCase {
                                                          now: mesh.now))
     }
 }
+
+final class StreamFallbackTests: XCTestCase {
+    func testAStreamPingIsAnsweredWithAnAck() throws {
+        let node = try makeNode()
+        var encoder = MessageEncoder()
+        let (reply, _) = node.receive(stream: encoder.packet([.ping(seq: 41, target: "self")]), from: peerAddress, now: .zero)
+        XCTAssertEqual(MessageDecoder.decode(reply).messages, [.ack(seq: 41)])
+        let (none, _) = node.receive(stream: encoder.packet([.ping(seq: 42, target: "other")]), from: peerAddress, now: .zero)
+        XCTAssertTrue(none.isEmpty)
+    }
+
+    func testNodeUnreachableOverUDPButNotOverStreamsIsNotSuspected() throws {
+        let mesh = TestMesh()
+        for i in 0..<4 { _ = try mesh.addNode("n\(i)") }
+        mesh.joinAll(through: mesh.nodes[0])
+        mesh.run(until: .seconds(2)) { mesh.allSeeAllAlive() }
+        let cutOff = mesh.nodes[1].localMember.address
+        mesh.drop = { _, to, _ in to == cutOff }
+        mesh.run(for: .seconds(10))
+        let suspicions = mesh.events.values.flatMap { $0 }.filter { if case .suspected = $0 { true } else { false } }
+        XCTAssertEqual(suspicions, [])
+        XCTAssertGreaterThan(mesh.nodes.map(\.stats.streamProbesSent).reduce(0, +), 10)
+    }
+}
