@@ -20,6 +20,7 @@ struct DetectionTracker {
 
     private(set) var crashes: [Crash] = []
     private var openCrashByUID: [UInt64: Int] = [:]
+    /// Suspect verdicts, one per observer, about a process that runs and is reachable from it.
     private(set) var falseSuspicions = 0
     private(set) var falseDeaths = 0
     /// The part of `falseSuspicions` about slow nodes.
@@ -54,12 +55,23 @@ struct DetectionTracker {
         }
     }
 
-    /// Some observer declared a process suspect.
-    mutating func suspected(subjectIsRunning: Bool, reachable: Bool, subjectIsSlow: Bool) {
-        if subjectIsRunning && reachable {
-            falseSuspicions += 1
-            if subjectIsSlow { falseSuspicionsOfSlowNodes += 1 }
-        }
+    /// Distinct false suspicions: one per (process, incarnation) however many nodes heard it.
+    private var falseEpisodes: Set<Episode> = []
+    var falseSuspicionEpisodes: Int { falseEpisodes.count }
+
+    private struct Episode: Hashable {
+        let slot: Int
+        let uid: UInt64
+        let incarnation: UInt64
+    }
+
+    /// Some observer declared the process `uid` in `subject` suspect at `incarnation`.
+    mutating func suspected(subject: Int, uid: UInt64, incarnation: UInt64,
+                            subjectIsRunning: Bool, reachable: Bool, subjectIsSlow: Bool) {
+        guard subjectIsRunning && reachable else { return }
+        falseSuspicions += 1
+        if subjectIsSlow { falseSuspicionsOfSlowNodes += 1 }
+        falseEpisodes.insert(Episode(slot: subject, uid: uid, incarnation: incarnation))
     }
 
     /// `observer` declared the process `uid` dead.

@@ -27,6 +27,7 @@ extension SimulationReport {
         w.add("restarts", restarts)
         w.add("detection_samples", detectionSamples.count)
         w.add("undetected_pairs", undetectedPairs)
+        w.add("false_suspicion_episodes", falseSuspicionEpisodes)
         w.add("false_suspicions_of_slow_nodes", falseSuspicionsOfSlowNodes)
         w.add("suspicions", suspicions)
         w.add("rumors", rumors)

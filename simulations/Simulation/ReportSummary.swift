@@ -22,7 +22,7 @@ extension SimulationReport {
             lines.append(text)
             lines.append("               undetected crashes: \(undetectedCrashes) (\(undetectedPairs) survivor/crash pairs never declared dead)")
         }
-        var falses = "  false:       \(falseSuspicions) suspicions and \(falseDeaths) deaths of running, reachable nodes"
+        var falses = "  false:       \(falseSuspicions) suspicions (\(falseSuspicionEpisodes) distinct) and \(falseDeaths) deaths of running, reachable nodes"
         if slowNodes > 0 { falses += " (\(falseSuspicionsOfSlowNodes) suspicions of slow nodes)" }
         lines.append(falses + "; \(suspicions) suspicions in all")
         if rumors > 0 {

@@ -34,22 +34,26 @@ public struct Scenario: Decodable, Sendable, Equatable {
         public var loss: Double?
         public var latencyMs: Double?
         public var jitter: Double?
+        private enum CodingKeys: String, CodingKey { case loss, latencyMs = "latency_ms", jitter }
     }
 
     public struct Slow: Decodable, Sendable, Equatable {
         public var fraction: Double?
         public var delayMs: Double?
+        private enum CodingKeys: String, CodingKey { case fraction, delayMs = "delay_ms" }
     }
 
     public struct Crash: Decodable, Sendable, Equatable {
         public var count: Int?
         public var restartAfter: Double?
+        private enum CodingKeys: String, CodingKey { case count, restartAfter = "restart_after" }
     }
 
     public struct CrashAt: Decodable, Sendable, Equatable {
         public var node: Int
         public var at: Double
         public var restartAt: Double?
+        private enum CodingKeys: String, CodingKey { case node, at, restartAt = "restart_at" }
     }
 
     public struct Partition: Decodable, Sendable, Equatable {
@@ -61,6 +65,9 @@ public struct Scenario: Decodable, Sendable, Equatable {
     public struct Churn: Decodable, Sendable, Equatable {
         public var joinsPerMinute: Double?
         public var leavesPerMinute: Double?
+        private enum CodingKeys: String, CodingKey {
+            case joinsPerMinute = "joins_per_minute", leavesPerMinute = "leaves_per_minute"
+        }
     }
 
     private enum CodingKeys: String, CodingKey {

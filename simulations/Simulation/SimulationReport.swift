@@ -18,6 +18,8 @@ public struct SimulationReport: Sendable, Equatable {
     public var undetectedCrashes: Int
     public var undetectedPairs: Int
     public var falseSuspicions: Int
+    /// Distinct false suspicions: (process, incarnation) pairs falsely suspected by at least one node.
+    public var falseSuspicionEpisodes: Int
     public var falseSuspicionsOfSlowNodes: Int
     public var falseDeaths: Int
     public var suspicions: Int

@@ -235,7 +235,8 @@ public struct Simulator {
         let reachable = network.reachable(observer, subject)
         switch event {
         case .suspected:
-            detection.suspected(subjectIsRunning: current, reachable: reachable, subjectIsSlow: processes[subject].slow)
+            detection.suspected(subject: subject, uid: member.id.uid, incarnation: member.incarnation,
+                                subjectIsRunning: current, reachable: reachable, subjectIsSlow: processes[subject].slow)
             observations.suspicions += 1
         case .failed:
             detection.failed(observer: observer, uid: member.id.uid, subjectIsRunning: current,

@@ -20,6 +20,7 @@ extension Simulator {
             undetectedCrashes: detection.undetectedCrashes,
             undetectedPairs: detection.undetectedPairs,
             falseSuspicions: detection.falseSuspicions,
+            falseSuspicionEpisodes: detection.falseSuspicionEpisodes,
             falseSuspicionsOfSlowNodes: detection.falseSuspicionsOfSlowNodes,
             falseDeaths: detection.falseDeaths,
             suspicions: observations.suspicions,
