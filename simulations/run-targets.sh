@@ -23,6 +23,7 @@ run() {
 }
 
 run lan-1000 --scenario simulations/scenarios/lan-1000.yaml --plot docs/simulation-lan-1000.svg
+run lan-1000-urgent --scenario simulations/scenarios/lan-1000.yaml --urgent-rumors
 run loss-slow --scenario simulations/scenarios/loss-slow.yaml
 run loss-slow-no-lifeguard --scenario simulations/scenarios/loss-slow.yaml --no-lifeguard
 run partition-heal --scenario simulations/scenarios/partition-heal.yaml
@@ -31,20 +32,22 @@ run churn --scenario simulations/scenarios/churn.yaml
 run load-100 --scenario simulations/scenarios/nodes-10000.yaml --nodes 100
 run load-1000 --scenario simulations/scenarios/nodes-10000.yaml --nodes 1000
 if [ "$mode" != quick ]; then
-  run nodes-10000 --scenario simulations/scenarios/nodes-10000.yaml
+  # Bounded: at most 10 minutes of wall time (the report says how far it got) and 16 GiB.
+  (ulimit -v $((16 * 1024 * 1024)); run nodes-10000 --scenario simulations/scenarios/nodes-10000.yaml --max-wall 600) ||
+    echo "nodes-10000 failed (exit $?), see above" >&2
 fi
 
 {
   echo "Results of simulations/run-targets.sh at $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD),"
   echo "$(nproc) cores, load average before the last run: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "| run | nodes | lifeguard | crashes | detection p50 / p99 / max (s) | undetected | false suspicions | false deaths | rumor to all p99 (s) | max periods | heal converge (s) | msgs/node/s | bytes/node/s | wall (s) | peak RSS (MiB) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-  for f in lan-1000 loss-slow loss-slow-no-lifeguard partition-heal churn load-100 load-1000 nodes-10000; do
+  echo "| run | nodes | virtual s | lifeguard | crashes | detection p50 / p99 / max (s) | undetected | false suspicions | false deaths | rumor to all p99 (s) | max periods | heal converge (s) | msgs/node/s | bytes/node/s | wall (s) | peak RSS (MiB) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for f in lan-1000 lan-1000-urgent loss-slow loss-slow-no-lifeguard partition-heal churn load-100 load-1000 nodes-10000; do
     [ -f "$out/$f.json" ] || continue
     jq -r --arg name "$f" '
       def n(x; d): if x == null then "–" else (x * pow(10; d) | round / pow(10; d) | tostring) end;
-      "| \($name) | \(.nodes) | \(if .lifeguard then "on" else "off" end) | \(.crashes) | \(n(.detection_p50_s; 2)) / \(n(.detection_p99_s; 2)) / \(n(.detection_max_s; 2)) | \(.undetected_crashes) | \(.false_suspicions) | \(.false_deaths) | \(n(.rumor_to_all_p99_s; 3)) | \(n(.rumor_to_all_max_periods; 2)) | \(n(.partition_heal_converge_s; 2)) | \(n(.msgs_per_node_per_s; 1)) | \(n(.bytes_per_node_per_s; 0)) | \(n(.wall_s; 1)) | \(n(.peak_rss_mib; 0)) |"
+      "| \($name) | \(.nodes) | \(n(.reached_s; 0))\(if .completed then "" else " (stopped)" end) | \(if .lifeguard then "on" else "off" end) | \(.crashes) | \(n(.detection_p50_s; 2)) / \(n(.detection_p99_s; 2)) / \(n(.detection_max_s; 2)) | \(.undetected_crashes) | \(.false_suspicions) | \(.false_deaths) | \(n(.rumor_to_all_p99_s; 3)) | \(n(.rumor_to_all_max_periods; 2)) | \(n(.partition_heal_converge_s; 2)) | \(n(.msgs_per_node_per_s; 1)) | \(n(.bytes_per_node_per_s; 0)) | \(n(.wall_s; 1)) | \(n(.peak_rss_mib; 0)) |"
     ' "$out/$f.json"
   done
 } | tee "$out/table.md"

@@ -74,10 +74,27 @@ struct DetectionTracker {
         falseEpisodes.insert(Episode(slot: subject, uid: uid, incarnation: incarnation))
     }
 
-    /// `observer` declared the process `uid` dead.
-    mutating func failed(observer: Int, uid: UInt64, subjectIsRunning: Bool, reachable: Bool, at time: SimTime) {
+    /// The first false deaths, to find them again in a rerun with the same seed.
+    private(set) var falseDeathRecords: [FalseDeath] = []
+    static let falseDeathRecordLimit = 20
+
+    struct FalseDeath: Equatable {
+        let time: SimTime
+        let observer: Int
+        let subject: Int
+        let incarnation: UInt64
+    }
+
+    /// `observer` declared the process `uid` in `subject` dead at `incarnation`.
+    mutating func failed(observer: Int, subject: Int, uid: UInt64, incarnation: UInt64,
+                         subjectIsRunning: Bool, reachable: Bool, at time: SimTime) {
         if subjectIsRunning {
-            if reachable { falseDeaths += 1 }
+            guard reachable else { return }
+            falseDeaths += 1
+            if falseDeathRecords.count < DetectionTracker.falseDeathRecordLimit {
+                falseDeathRecords.append(FalseDeath(time: time, observer: observer, subject: subject,
+                                                    incarnation: incarnation))
+            }
             return
         }
         guard let index = openCrashByUID[uid], crashes[index].pending.indices.contains(observer),

@@ -20,6 +20,8 @@ extension SimulationReport {
         w.add("profile", profile)
         w.add("lifeguard", lifeguard)
         w.add("duration_s", durationSeconds)
+        w.add("completed", completed)
+        w.add("reached_s", reachedSeconds)
         w.add("loss", loss)
         w.add("latency_ms", latencyMs)
         w.add("slow_nodes", slowNodes)
@@ -31,6 +33,7 @@ extension SimulationReport {
         w.add("false_suspicions_of_slow_nodes", falseSuspicionsOfSlowNodes)
         w.add("suspicions", suspicions)
         w.add("rumors", rumors)
+        w.add("urgent_rumors", urgentRumors)
         w.add("rumors_incomplete", rumorsIncomplete)
         w.add("rumor_to_all_p50_s", rumorToAllP50)
         w.add("rumor_to_all_max_s", rumorToAllMax)
@@ -42,6 +45,10 @@ extension SimulationReport {
         w.add("churn_leaves", churnLeaves)
         w.add("views_tracked", viewsTracked)
         w.add("events", events)
+        w.addRaw("false_death_samples", "[" + falseDeathSamples.map {
+            "{\"t_s\":\(JSONObjectWriter.number($0.time)),\"observer\":\(JSONObjectWriter.quote($0.observer)),"
+                + "\"subject\":\(JSONObjectWriter.quote($0.subject)),\"incarnation\":\($0.incarnation)}"
+        }.joined(separator: ",") + "]")
         return w.finish()
     }
 }
@@ -61,6 +68,8 @@ struct JSONObjectWriter {
         }
         parts.append("\"\(key)\":\(JSONObjectWriter.number(value))")
     }
+
+    mutating func addRaw(_ key: String, _ json: String) { parts.append("\"\(key)\":\(json)") }
 
     func finish() -> String { "{" + parts.joined(separator: ",") + "}" }
 

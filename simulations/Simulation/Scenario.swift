@@ -27,6 +27,7 @@ public struct Scenario: Decodable, Sendable, Equatable {
     public var crash: Crash?
     public var crashes: [CrashAt]?
     public var rumors: Int?
+    public var urgentRumors: Bool?
     public var partitions: [Partition]?
     public var churn: Churn?
 
@@ -76,6 +77,7 @@ public struct Scenario: Decodable, Sendable, Equatable {
         case detectionWindow = "detection_window"
         case seedCount = "seed_count"
         case network, slow, crash, crashes, rumors, partitions, churn
+        case urgentRumors = "urgent_rumors"
     }
 
     public static func parse(yaml: String) throws -> Scenario {
@@ -130,6 +132,7 @@ public struct Scenario: Decodable, Sendable, Equatable {
             c.crashes = crashes.map { SimulationConfig.CrashSpec(node: $0.node, at: $0.at, restartAt: $0.restartAt) }
         }
         if let rumors { c.rumors = rumors }
+        if let urgentRumors { c.urgentRumors = urgentRumors }
         if let partitions {
             c.partitions = partitions.map {
                 SimulationConfig.PartitionSpec(at: $0.at, heal: $0.heal, groups: $0.groups ?? [0.5, 0.5])

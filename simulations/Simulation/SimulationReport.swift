@@ -6,6 +6,9 @@ public struct SimulationReport: Sendable, Equatable {
     public var profile: String
     public var lifeguard: Bool
     public var durationSeconds: Double
+    /// Virtual seconds actually simulated: less than the duration when a wall-clock limit stopped the run.
+    public var reachedSeconds: Double
+    public var completed: Bool { reachedSeconds >= durationSeconds }
     public var loss: Double
     public var latencyMs: Double
     public var slowNodes: Int
@@ -22,9 +25,12 @@ public struct SimulationReport: Sendable, Equatable {
     public var falseSuspicionEpisodes: Int
     public var falseSuspicionsOfSlowNodes: Int
     public var falseDeaths: Int
+    /// The first false deaths (at most 20): when, who declared whom dead, at which incarnation.
+    public var falseDeathSamples: [FalseDeathSample]
     public var suspicions: Int
 
     public var rumors: Int
+    public var urgentRumors: Bool
     public var rumorsIncomplete: Int
     /// Seconds from injection until every targeted node delivered it, per completed rumor.
     public var rumorToAll: [Double]
@@ -45,6 +51,13 @@ public struct SimulationReport: Sendable, Equatable {
     public var events: Int
     public var wallSeconds: Double
     public var peakRSSMiB: Double?
+
+    public struct FalseDeathSample: Sendable, Equatable {
+        public var time: Double
+        public var observer: String
+        public var subject: String
+        public var incarnation: UInt64
+    }
 
     public struct RumorCurve: Sendable, Equatable {
         public var deliveries: [Double]

@@ -80,11 +80,18 @@ public struct Simulator {
         }
         scheduleRumors()
         var events = 0
+        var reached = end
+        let wallLimit = config.maxWallSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
         while let next = queue.nextTime, next <= end, let (time, event) = queue.pop() {
             try handle(event, at: time)
             events += 1
+            if let wallLimit, events & 0xFFFF == 0, clock.now > wallLimit {
+                reached = time
+                break
+            }
         }
-        traffic.finish(at: end)
+        traffic.finish(at: reached)
+        observations.reached = reached
         let wall = (clock.now - started).components
         return report(observations: observations, detection: detection, rumors: rumorTracker, traffic: traffic,
                       viewsTracked: views != nil, events: events,
@@ -239,7 +246,8 @@ public struct Simulator {
                                 subjectIsRunning: current, reachable: reachable, subjectIsSlow: processes[subject].slow)
             observations.suspicions += 1
         case .failed:
-            detection.failed(observer: observer, uid: member.id.uid, subjectIsRunning: current,
+            detection.failed(observer: observer, subject: subject, uid: member.id.uid,
+                             incarnation: member.incarnation, subjectIsRunning: current,
                              reachable: reachable, at: time)
         default:
             break
@@ -366,7 +374,8 @@ public struct Simulator {
         let origin = candidates[Int(random.next() % UInt64(candidates.count))]
         let subject = "sim/rumor-\(index)"
         rumorTracker.injected(subject: subject, origin: origin, at: now, running: running)
-        let rumor = Rumor(subject: subject, version: 1, payload: Array(repeating: UInt8(index & 255), count: 32))
+        let rumor = Rumor(subject: subject, version: 1, payload: Array(repeating: UInt8(index & 255), count: 32),
+                          urgent: config.urgentRumors)
         let outputs = try cores[origin]!.broadcast(rumor, now: instant(now))
         carryOut(outputs, from: origin, at: now)
         rescheduleTick(origin, at: now, afterTick: false)
@@ -380,6 +389,8 @@ public struct Simulator {
 
 /// Facts about the run collected on the way, for the report.
 struct Observations {
+    /// Where virtual time stood when the run ended (before the end only with a wall-clock limit).
+    var reached: SimTime = 0
     var lastInitialStart: SimTime = 0
     var joinConverged: SimTime?
     var heals: [SimTime] = []

@@ -10,6 +10,7 @@ extension Simulator {
             profile: config.profile,
             lifeguard: config.lifeguard,
             durationSeconds: config.duration,
+            reachedSeconds: observations.reached.seconds,
             loss: config.network.loss,
             latencyMs: config.network.latencyMs,
             slowNodes: slowNodeCount,
@@ -23,8 +24,13 @@ extension Simulator {
             falseSuspicionEpisodes: detection.falseSuspicionEpisodes,
             falseSuspicionsOfSlowNodes: detection.falseSuspicionsOfSlowNodes,
             falseDeaths: detection.falseDeaths,
+            falseDeathSamples: detection.falseDeathRecords.map {
+                SimulationReport.FalseDeathSample(time: $0.time.seconds, observer: "node-\($0.observer)",
+                                                  subject: "node-\($0.subject)", incarnation: $0.incarnation)
+            },
             suspicions: observations.suspicions,
             rumors: rumors.records.count,
+            urgentRumors: config.urgentRumors,
             rumorsIncomplete: rumors.incomplete,
             rumorToAll: rumors.completionTimes.map(\.seconds),
             rumorCurves: rumors.records.map {
