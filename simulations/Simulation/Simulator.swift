@@ -138,11 +138,12 @@ public struct Simulator {
             let s = Int(slot)
             guard running[s], processes[s].epoch == epoch else { return }
             let (reply, outputs) = cores[s]!.receive(stream: bytes, from: addresses[Int(from)], now: instant(now))
-            traffic.sentStream(bytes: reply.count, at: now)
             carryOut(outputs, from: s, at: now)
             rescheduleTick(s, at: now, afterTick: false)
+            // An empty reply closes the stream without an answer.
             let initiator = Int(from)
-            if network.reachable(s, initiator) {
+            if !reply.isEmpty, network.reachable(s, initiator) {
+                traffic.sentStream(bytes: reply.count, at: now)
                 queue.schedule(.streamReply(slot: from, epoch: fromEpoch, from: slot, bytes: reply),
                                at: now + network.delay() + inboxDelay(initiator))
             }
