@@ -99,6 +99,7 @@ import Testing
         var sim = try Simulator(config: c)
         var r = try sim.run()
         r.wallSeconds = 0
+        r.cpuSeconds = 0
         r.peakRSSMiB = nil
         return r
     }

@@ -16,6 +16,7 @@ extension SimulationReport {
         w.add("bytes_per_node_per_s", bytesPerNodePerSecond)
         w.add("partition_heal_converge_s", partitionHealConvergeSeconds)
         w.add("wall_s", wallSeconds)
+        w.add("cpu_s", cpuSeconds)
         w.add("peak_rss_mib", peakRSSMiB)
         w.add("profile", profile)
         w.add("lifeguard", lifeguard)

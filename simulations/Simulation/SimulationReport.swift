@@ -50,6 +50,8 @@ public struct SimulationReport: Sendable, Equatable {
 
     public var events: Int
     public var wallSeconds: Double
+    /// CPU seconds (user + system) the run took; steadier than wall time on a shared machine.
+    public var cpuSeconds: Double
     public var peakRSSMiB: Double?
 
     public struct FalseDeathSample: Sendable, Equatable {

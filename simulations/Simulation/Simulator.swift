@@ -74,6 +74,7 @@ public struct Simulator {
     public mutating func run() throws -> SimulationReport {
         let clock = ContinuousClock()
         let started = clock.now
+        let cpuAtStart = ProcessUsage.cpuSeconds()
         scheduleStarts()
         for (index, fault) in schedule.faults.enumerated() where fault.time <= end {
             queue.schedule(.fault(index: Int32(index)), at: fault.time)
@@ -95,7 +96,8 @@ public struct Simulator {
         let wall = (clock.now - started).components
         return report(observations: observations, detection: detection, rumors: rumorTracker, traffic: traffic,
                       viewsTracked: views != nil, events: events,
-                      wallSeconds: Double(wall.seconds) + Double(wall.attoseconds) / 1e18)
+                      wallSeconds: Double(wall.seconds) + Double(wall.attoseconds) / 1e18,
+                      cpuSeconds: ProcessUsage.cpuSeconds() - cpuAtStart)
     }
 
     private mutating func scheduleStarts() {

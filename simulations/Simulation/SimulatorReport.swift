@@ -2,7 +2,8 @@ import Gossip
 
 extension Simulator {
     func report(observations: Observations, detection: DetectionTracker, rumors: RumorTracker,
-                traffic: TrafficCounters, viewsTracked: Bool, events: Int, wallSeconds: Double) -> SimulationReport {
+                traffic: TrafficCounters, viewsTracked: Bool, events: Int, wallSeconds: Double,
+                cpuSeconds: Double) -> SimulationReport {
         let period = gossipConfig.protocolPeriod.components
         return SimulationReport(
             nodes: config.nodes,
@@ -47,6 +48,7 @@ extension Simulator {
             viewsTracked: viewsTracked,
             events: events,
             wallSeconds: wallSeconds,
-            peakRSSMiB: ProcessMemory.peakRSSMiB())
+            cpuSeconds: cpuSeconds,
+            peakRSSMiB: ProcessUsage.peakRSSMiB())
     }
 }
