@@ -3,9 +3,14 @@ import Foundation
 /// What this process has used so far, for the cost lines of a report.
 enum ProcessUsage {
     /// Peak resident set size in MiB (Linux `VmHWM`), nil where unknown.
-    static func peakRSSMiB() -> Double? {
+    static func peakRSSMiB() -> Double? { statusMiB("VmHWM:") }
+
+    /// Resident set size now in MiB (Linux `VmRSS`), nil where unknown.
+    static func currentRSSMiB() -> Double? { statusMiB("VmRSS:") }
+
+    private static func statusMiB(_ field: String) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 2, let kib = Double(fields[1]) else { return nil }
             return kib / 1024

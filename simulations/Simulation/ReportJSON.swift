@@ -23,6 +23,7 @@ extension SimulationReport {
         w.add("duration_s", durationSeconds)
         w.add("completed", completed)
         w.add("reached_s", reachedSeconds)
+        if let stopReason { w.add("stop_reason", stopReason) } else { w.addRaw("stop_reason", "null") }
         w.add("loss", loss)
         w.add("latency_ms", latencyMs)
         w.add("slow_nodes", slowNodes)

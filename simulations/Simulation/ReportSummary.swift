@@ -9,7 +9,7 @@ extension SimulationReport {
         ].compactMap { $0 }
         lines.append("mesh-sim: \(nodes) nodes, \(Self.fmt(durationSeconds)) s virtual, profile \(profile), seed \(seed); \(faults.joined(separator: ", "))")
         if !completed {
-            lines.append("  STOPPED EARLY by the wall-clock limit at \(Self.fmt(reachedSeconds)) s of \(Self.fmt(durationSeconds)) s virtual: figures cover that part only")
+            lines.append("  STOPPED EARLY by the \(stopReason ?? "limit") at \(Self.fmt(reachedSeconds)) s of \(Self.fmt(durationSeconds)) s virtual: figures cover that part only")
         }
         if let join = joinConvergeSeconds {
             lines.append("  join:        every node saw every other alive after \(Self.fmt(join)) s")

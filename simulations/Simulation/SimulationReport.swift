@@ -8,7 +8,9 @@ public struct SimulationReport: Sendable, Equatable {
     public var durationSeconds: Double
     /// Virtual seconds actually simulated: less than the duration when a wall-clock limit stopped the run.
     public var reachedSeconds: Double
-    public var completed: Bool { reachedSeconds >= durationSeconds }
+    /// Why the run stopped early (a wall-clock or memory limit), nil when it completed.
+    public var stopReason: String?
+    public var completed: Bool { stopReason == nil }
     public var loss: Double
     public var latencyMs: Double
     public var slowNodes: Int

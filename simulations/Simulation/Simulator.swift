@@ -86,8 +86,9 @@ public struct Simulator {
         while let next = queue.nextTime, next <= end, let (time, event) = queue.pop() {
             try handle(event, at: time)
             events += 1
-            if let wallLimit, events & 0xFFFF == 0, clock.now > wallLimit {
+            if events & 0xFFFF == 0, let reason = limitReached(wallLimit: wallLimit, clock: clock) {
                 reached = time
+                observations.stopReason = reason
                 break
             }
         }
@@ -98,6 +99,12 @@ public struct Simulator {
                       viewsTracked: views != nil, events: events,
                       wallSeconds: Double(wall.seconds) + Double(wall.attoseconds) / 1e18,
                       cpuSeconds: ProcessUsage.cpuSeconds() - cpuAtStart)
+    }
+
+    private func limitReached(wallLimit: ContinuousClock.Instant?, clock: ContinuousClock) -> String? {
+        if let wallLimit, clock.now > wallLimit { return "wall-clock limit" }
+        if let limit = config.maxRSSMiB, let rss = ProcessUsage.currentRSSMiB(), rss > limit { return "memory limit" }
+        return nil
     }
 
     private mutating func scheduleStarts() {
@@ -394,6 +401,7 @@ public struct Simulator {
 struct Observations {
     /// Where virtual time stood when the run ended (before the end only with a wall-clock limit).
     var reached: SimTime = 0
+    var stopReason: String?
     var lastInitialStart: SimTime = 0
     var joinConverged: SimTime?
     var heals: [SimTime] = []

@@ -12,6 +12,7 @@ extension Simulator {
             lifeguard: config.lifeguard,
             durationSeconds: config.duration,
             reachedSeconds: observations.reached.seconds,
+            stopReason: observations.stopReason,
             loss: config.network.loss,
             latencyMs: config.network.latencyMs,
             slowNodes: slowNodeCount,
