@@ -293,6 +293,12 @@ public struct Simulator {
         network.addSlot()
     }
 
+    /// Running processes that are not on their way out: the nodes expected to detect a
+    /// crash or deliver a rumor.
+    private var staying: [Bool] {
+        running.indices.map { running[$0] && !processes[$0].leaving }
+    }
+
     var slowNodeCount: Int { processes.filter(\.slow).count }
 
     private mutating func markSlowNodes() {
@@ -338,7 +344,7 @@ public struct Simulator {
             guard running[slot] else { return }
             let uid = processes[slot].uid
             stop(slot, at: now)
-            detection.crashed(slot: slot, uid: uid, at: now, running: running)
+            detection.crashed(slot: slot, uid: uid, at: now, running: staying)
             observations.crashes += 1
         case let .restart(slot):
             guard !running[slot] else { return }
@@ -383,7 +389,7 @@ public struct Simulator {
         guard !candidates.isEmpty else { return }
         let origin = candidates[Int(random.next() % UInt64(candidates.count))]
         let subject = "sim/rumor-\(index)"
-        rumorTracker.injected(subject: subject, origin: origin, at: now, running: running)
+        rumorTracker.injected(subject: subject, origin: origin, at: now, running: staying)
         let rumor = Rumor(subject: subject, version: 1, payload: Array(repeating: UInt8(index & 255), count: 32),
                           urgent: config.urgentRumors)
         let outputs = try cores[origin]!.broadcast(rumor, now: instant(now))
