@@ -43,7 +43,9 @@ public enum SVGChart {
         for (index, curve) in curves.enumerated() {
             let sorted = curve.deliveries.sorted()
             var points = "\(plot.x),\(plot.y + plot.h)"
-            for (i, t) in sorted.enumerated() where t <= maxT {
+            // At most about 200 points per curve: the shape, without a point per node.
+            let step = max(1, sorted.count / 200)
+            for (i, t) in sorted.enumerated() where t <= maxT && (i % step == 0 || i == sorted.count - 1) {
                 let px = plot.x + t / maxT * plot.w
                 let share = min(1, Double(i + 1) / Double(curve.targets))
                 let py = plot.y + plot.h - share * plot.h
