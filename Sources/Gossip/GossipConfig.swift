@@ -9,7 +9,7 @@ public struct GossipConfig: Sendable, Equatable {
     public var probeTimeout: Duration
     /// Number of relays asked to ping a target that missed its direct ack (k).
     public var indirectChecks: Int
-    /// Minimum suspicion timeout = suspicionMultiplier × probeTimeout / 2 (with Lifeguard).
+    /// Minimum suspicion timeout = suspicionMultiplier × probeTimeout (with Lifeguard).
     public var suspicionMultiplier: Int
     /// Maximum suspicion timeout = suspicionMaxMultiplier × minimum.
     public var suspicionMaxMultiplier: Int
@@ -46,7 +46,7 @@ public struct GossipConfig: Sendable, Equatable {
         profile: "lan",
         protocolPeriod: .seconds(1), probeTimeout: .milliseconds(500), indirectChecks: 3,
         suspicionMultiplier: 4, suspicionMaxMultiplier: 6,
-        gossipInterval: .milliseconds(200), gossipFanout: 3, urgentFanout: 3,
+        gossipInterval: .milliseconds(200), gossipFanout: 3, urgentFanout: 6,
         pushPullInterval: .seconds(30), rejoinInterval: .seconds(60),
         retransmitMultiplier: 4, maxPacketSize: 1400,
         tombstoneTimeout: .seconds(300), gossipToTheDeadTime: .seconds(30),
@@ -58,7 +58,7 @@ public struct GossipConfig: Sendable, Equatable {
         profile: "wan",
         protocolPeriod: .seconds(5), probeTimeout: .seconds(3), indirectChecks: 3,
         suspicionMultiplier: 4, suspicionMaxMultiplier: 6,
-        gossipInterval: .milliseconds(500), gossipFanout: 4, urgentFanout: 3,
+        gossipInterval: .milliseconds(500), gossipFanout: 4, urgentFanout: 6,
         pushPullInterval: .seconds(60), rejoinInterval: .seconds(120),
         retransmitMultiplier: 4, maxPacketSize: 1400,
         tombstoneTimeout: .seconds(600), gossipToTheDeadTime: .seconds(60),
@@ -70,7 +70,7 @@ public struct GossipConfig: Sendable, Equatable {
         profile: "local",
         protocolPeriod: .milliseconds(200), probeTimeout: .milliseconds(100), indirectChecks: 3,
         suspicionMultiplier: 4, suspicionMaxMultiplier: 6,
-        gossipInterval: .milliseconds(50), gossipFanout: 3, urgentFanout: 3,
+        gossipInterval: .milliseconds(50), gossipFanout: 3, urgentFanout: 6,
         pushPullInterval: .seconds(5), rejoinInterval: .seconds(10),
         retransmitMultiplier: 4, maxPacketSize: 1400,
         tombstoneTimeout: .seconds(60), gossipToTheDeadTime: .seconds(10),

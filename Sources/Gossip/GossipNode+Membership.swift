@@ -18,11 +18,10 @@ extension GossipNode {
         guard let slot = table.slot(named: incoming.name) else {
             var member = incoming
             member.state = .alive
-            let slot = table.insert(MemberRecord(member: member, stateChangedAt: now))
+            _ = table.insert(MemberRecord(member: member, stateChangedAt: now))
             probeSchedule.insert(member.id, random: &random)
             emit(.membership(.joined(member)))
             enqueue(.member(member.name), .alive(member))
-            _ = slot
             return
         }
         let knownUID = table.records[slot].member.id.uid
@@ -145,15 +144,16 @@ extension GossipNode {
         }
     }
 
-    /// With Lifeguard: minimum = suspicionMultiplier × probeTimeout / 2 (a multiple of the time a
-    /// refutation needs to cross the mesh by urgent forwarding), maximum = suspicionMaxMultiplier ×
-    /// minimum. Without: the classic fixed suspicionMultiplier × log10(N) × protocolPeriod.
+    /// With Lifeguard: minimum = suspicionMultiplier × probeTimeout (long enough for a node
+    /// that handles its inbox a second late to hear of the suspicion and refute it),
+    /// maximum = suspicionMaxMultiplier × minimum. Without: the classic fixed
+    /// suspicionMultiplier × log10(N) × protocolPeriod.
     func suspicionTimeouts() -> (minimum: Duration, maximum: Duration) {
         guard config.lifeguard else {
             let fixed = config.protocolPeriod.scaled(by: Double(config.suspicionMultiplier) * max(1, log10(Double(table.liveCount))))
             return (fixed, fixed)
         }
-        let minimum = config.probeTimeout * config.suspicionMultiplier / 2
+        let minimum = config.probeTimeout * config.suspicionMultiplier
         return (minimum, minimum * config.suspicionMaxMultiplier)
     }
 
