@@ -19,5 +19,5 @@ run() {
 }
 
 run lan-1000 --nodes 1000 --duration 600 --loss 0.05 --latency-ms 20 --crash 10 --rumors 20 --seed 1 --profile lan
-run loss-slow --nodes 500 --duration 300 --loss 0.10 --latency-ms 20 --slow 0.05 --slow-delay-ms 1000 --crash 5 --rumors 10 --seed 2
-run loss-slow-no-lifeguard --nodes 500 --duration 300 --loss 0.10 --latency-ms 20 --slow 0.05 --slow-delay-ms 1000 --crash 5 --rumors 10 --seed 2 --no-lifeguard
+run loss-slow-lg --nodes 500 --duration 300 --loss 0.10 --latency-ms 20 --slow 0.05 --slow-delay-ms 1000 --crash 5 --rumors 10 --seed 2
+run loss-slow-nolg --nodes 500 --duration 300 --loss 0.10 --latency-ms 20 --slow 0.05 --slow-delay-ms 1000 --crash 5 --rumors 10 --seed 2 --no-lifeguard

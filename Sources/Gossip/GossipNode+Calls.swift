@@ -44,7 +44,7 @@ extension GossipNode {
         guard rumorLog.isNew(rumor) else { return [] }
         rumorLog.record(rumor, at: now)
         queue.enqueue(.rumor(rumor.subject), bytes: record, urgent: rumor.urgent)
-        if rumor.urgent { forward(record, except: nil, now: now) }
+        if rumor.urgent { forward(record, except: nil, fanout: config.urgentFanout, now: now) }
         return drainOutputs()
     }
 

@@ -23,17 +23,20 @@ extension GossipNode {
         queue.enqueue(subject, bytes: bytes)
     }
 
-    /// Queues the update and also sends it right away to a few random peers.
-    func enqueueAndForward(_ subject: BroadcastSubject, _ message: Message, except sender: NodeAddress?, now: Instant) {
+    /// Queues the update as urgent and also sends it right away to `fanout` random peers
+    /// (`urgentFanout` unless given).
+    func enqueueAndForward(_ subject: BroadcastSubject, _ message: Message, except sender: NodeAddress?,
+                           fanout: Int? = nil, now: Instant) {
         let bytes = encoder.record(message)
         guard bytes.count + 1 <= config.maxPacketSize else { return }
         queue.enqueue(subject, bytes: bytes, urgent: true)
-        forward(bytes, except: sender, now: now)
+        forward(bytes, except: sender, fanout: fanout ?? config.urgentFanout, now: now)
     }
 
-    func forward(_ record: [UInt8], except sender: NodeAddress?, now: Instant) {
+    func forward(_ record: [UInt8], except sender: NodeAddress?, fanout: Int, now: Instant) {
+        guard fanout > 0 else { return }
         let exclude = sender.flatMap { table.slot(at: $0) }.map { table[$0].member.name }
-        for slot in randomPeers(count: config.urgentFanout, now: now, includeRecentlyDead: false, excluding: exclude) {
+        for slot in randomPeers(count: fanout, now: now, includeRecentlyDead: false, excluding: exclude) {
             let address = table[slot].member.address
             guard address != sender else { continue }
             var packet = MessageEncoder.packetHeader(capacity: record.count + 1)

@@ -120,14 +120,17 @@ extension GossipNode {
         suspects.insert(member.name)
         if sender == nil { stats.suspicionsRaised += 1 }
         emit(.membership(.suspected(member)))
+        // Half the usual flood: only the suspect itself must hear at once (it is also told
+        // directly); the others learn of the death, which floods in full.
         let record = Message.suspect(id: member.id, incarnation: incarnation, suspecters: suspicion.suspecters)
-        enqueueAndForward(.member(member.name), record, except: sender, now: now)
+        enqueueAndForward(.member(member.name), record, except: sender, fanout: (config.urgentFanout + 1) / 2, now: now)
         if config.lifeguard, sender == nil {
             sendRecord(record, to: member.address)
         }
     }
 
-    /// Dogpile: more independent suspecters shorten the timeout.
+    /// Dogpile: more independent suspecters shorten the timeout. Confirmations travel by
+    /// gossip (first in every packet), not by flood.
     private func confirm(slot: Int, suspecters: [String], from sender: NodeAddress?, now: Instant) {
         let member = table[slot].member
         let grown = table.modify(slot) { record -> Bool in
@@ -137,11 +140,7 @@ extension GossipNode {
         }
         guard grown, let suspicion = table[slot].suspicion else { return }
         let record = Message.suspect(id: member.id, incarnation: member.incarnation, suspecters: suspicion.suspecters)
-        if suspicion.confirmations <= suspicion.expectedConfirmations {
-            enqueueAndForward(.member(member.name), record, except: sender, now: now)
-        } else {
-            enqueue(.member(member.name), record)
-        }
+        enqueueAndForward(.member(member.name), record, except: sender, fanout: 0, now: now)
     }
 
     /// With Lifeguard: minimum = suspicionMultiplier × probeTimeout (long enough for a node
