@@ -80,6 +80,25 @@ import Testing
         #expect(r.joinConvergeSeconds != nil)
     }
 
+    @Test func lifeguardKeepsSlowNodesFromAccusingHealthyOnes() throws {
+        var c = Self.cluster()
+        c.network.loss = 0.05
+        c.slow.fraction = 0.1
+        c.crashCount = 1
+        var on = try Simulator(config: c)
+        let withLifeguard = try on.run()
+        c.lifeguard = false
+        var off = try Simulator(config: c)
+        let without = try off.run()
+        #expect(withLifeguard.slowNodes == 2)
+        #expect(withLifeguard.falseDeaths == 0)
+        #expect(withLifeguard.undetectedCrashes == 0)
+        let healthyOn = withLifeguard.falseSuspicions - withLifeguard.falseSuspicionsOfSlowNodes
+        let healthyOff = without.falseSuspicions - without.falseSuspicionsOfSlowNodes
+        #expect(healthyOff > 0)
+        #expect(healthyOn * 10 <= healthyOff)
+    }
+
     @Test func theSameSeedGivesTheSameReport() throws {
         var c = Self.cluster(nodes: 16, duration: 60)
         c.crashCount = 1
@@ -99,6 +118,7 @@ import Testing
         var sim = try Simulator(config: c)
         var r = try sim.run()
         r.wallSeconds = 0
+        r.cpuSeconds = 0
         r.peakRSSMiB = nil
         return r
     }

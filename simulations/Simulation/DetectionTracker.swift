@@ -20,6 +20,7 @@ struct DetectionTracker {
 
     private(set) var crashes: [Crash] = []
     private var openCrashByUID: [UInt64: Int] = [:]
+    /// Suspect verdicts, one per observer, about a process that runs and is reachable from it.
     private(set) var falseSuspicions = 0
     private(set) var falseDeaths = 0
     /// The part of `falseSuspicions` about slow nodes.
@@ -54,18 +55,46 @@ struct DetectionTracker {
         }
     }
 
-    /// Some observer declared a process suspect.
-    mutating func suspected(subjectIsRunning: Bool, reachable: Bool, subjectIsSlow: Bool) {
-        if subjectIsRunning && reachable {
-            falseSuspicions += 1
-            if subjectIsSlow { falseSuspicionsOfSlowNodes += 1 }
-        }
+    /// Distinct false suspicions: one per (process, incarnation) however many nodes heard it.
+    private var falseEpisodes: Set<Episode> = []
+    var falseSuspicionEpisodes: Int { falseEpisodes.count }
+
+    private struct Episode: Hashable {
+        let slot: Int
+        let uid: UInt64
+        let incarnation: UInt64
     }
 
-    /// `observer` declared the process `uid` dead.
-    mutating func failed(observer: Int, uid: UInt64, subjectIsRunning: Bool, reachable: Bool, at time: SimTime) {
+    /// Some observer declared the process `uid` in `subject` suspect at `incarnation`.
+    mutating func suspected(subject: Int, uid: UInt64, incarnation: UInt64,
+                            subjectIsRunning: Bool, reachable: Bool, subjectIsSlow: Bool) {
+        guard subjectIsRunning && reachable else { return }
+        falseSuspicions += 1
+        if subjectIsSlow { falseSuspicionsOfSlowNodes += 1 }
+        falseEpisodes.insert(Episode(slot: subject, uid: uid, incarnation: incarnation))
+    }
+
+    /// The first false deaths, to find them again in a rerun with the same seed.
+    private(set) var falseDeathRecords: [FalseDeath] = []
+    static let falseDeathRecordLimit = 20
+
+    struct FalseDeath: Equatable {
+        let time: SimTime
+        let observer: Int
+        let subject: Int
+        let incarnation: UInt64
+    }
+
+    /// `observer` declared the process `uid` in `subject` dead at `incarnation`.
+    mutating func failed(observer: Int, subject: Int, uid: UInt64, incarnation: UInt64,
+                         subjectIsRunning: Bool, reachable: Bool, at time: SimTime) {
         if subjectIsRunning {
-            if reachable { falseDeaths += 1 }
+            guard reachable else { return }
+            falseDeaths += 1
+            if falseDeathRecords.count < DetectionTracker.falseDeathRecordLimit {
+                falseDeathRecords.append(FalseDeath(time: time, observer: observer, subject: subject,
+                                                    incarnation: incarnation))
+            }
             return
         }
         guard let index = openCrashByUID[uid], crashes[index].pending.indices.contains(observer),

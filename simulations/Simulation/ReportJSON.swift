@@ -16,10 +16,14 @@ extension SimulationReport {
         w.add("bytes_per_node_per_s", bytesPerNodePerSecond)
         w.add("partition_heal_converge_s", partitionHealConvergeSeconds)
         w.add("wall_s", wallSeconds)
+        w.add("cpu_s", cpuSeconds)
         w.add("peak_rss_mib", peakRSSMiB)
         w.add("profile", profile)
         w.add("lifeguard", lifeguard)
         w.add("duration_s", durationSeconds)
+        w.add("completed", completed)
+        w.add("reached_s", reachedSeconds)
+        if let stopReason { w.add("stop_reason", stopReason) } else { w.addRaw("stop_reason", "null") }
         w.add("loss", loss)
         w.add("latency_ms", latencyMs)
         w.add("slow_nodes", slowNodes)
@@ -27,9 +31,11 @@ extension SimulationReport {
         w.add("restarts", restarts)
         w.add("detection_samples", detectionSamples.count)
         w.add("undetected_pairs", undetectedPairs)
+        w.add("false_suspicion_episodes", falseSuspicionEpisodes)
         w.add("false_suspicions_of_slow_nodes", falseSuspicionsOfSlowNodes)
         w.add("suspicions", suspicions)
         w.add("rumors", rumors)
+        w.add("urgent_rumors", urgentRumors)
         w.add("rumors_incomplete", rumorsIncomplete)
         w.add("rumor_to_all_p50_s", rumorToAllP50)
         w.add("rumor_to_all_max_s", rumorToAllMax)
@@ -41,6 +47,10 @@ extension SimulationReport {
         w.add("churn_leaves", churnLeaves)
         w.add("views_tracked", viewsTracked)
         w.add("events", events)
+        w.addRaw("false_death_samples", "[" + falseDeathSamples.map {
+            "{\"t_s\":\(JSONObjectWriter.number($0.time)),\"observer\":\(JSONObjectWriter.quote($0.observer)),"
+                + "\"subject\":\(JSONObjectWriter.quote($0.subject)),\"incarnation\":\($0.incarnation)}"
+        }.joined(separator: ",") + "]")
         return w.finish()
     }
 }
@@ -60,6 +70,8 @@ struct JSONObjectWriter {
         }
         parts.append("\"\(key)\":\(JSONObjectWriter.number(value))")
     }
+
+    mutating func addRaw(_ key: String, _ json: String) { parts.append("\"\(key)\":\(json)") }
 
     func finish() -> String { "{" + parts.joined(separator: ",") + "}" }
 

@@ -8,6 +8,9 @@ extension SimulationReport {
             lifeguard ? "lifeguard on" : "lifeguard off",
         ].compactMap { $0 }
         lines.append("mesh-sim: \(nodes) nodes, \(Self.fmt(durationSeconds)) s virtual, profile \(profile), seed \(seed); \(faults.joined(separator: ", "))")
+        if !completed {
+            lines.append("  STOPPED EARLY by the \(stopReason ?? "limit") at \(Self.fmt(reachedSeconds)) s of \(Self.fmt(durationSeconds)) s virtual: figures cover that part only")
+        }
         if let join = joinConvergeSeconds {
             lines.append("  join:        every node saw every other alive after \(Self.fmt(join)) s")
         } else if viewsTracked {
@@ -22,11 +25,14 @@ extension SimulationReport {
             lines.append(text)
             lines.append("               undetected crashes: \(undetectedCrashes) (\(undetectedPairs) survivor/crash pairs never declared dead)")
         }
-        var falses = "  false:       \(falseSuspicions) suspicions and \(falseDeaths) deaths of running, reachable nodes"
+        var falses = "  false:       \(falseSuspicions) suspicions (\(falseSuspicionEpisodes) distinct) and \(falseDeaths) deaths of running, reachable nodes"
         if slowNodes > 0 { falses += " (\(falseSuspicionsOfSlowNodes) suspicions of slow nodes)" }
         lines.append(falses + "; \(suspicions) suspicions in all")
+        for death in falseDeathSamples {
+            lines.append("               false death at \(Self.fmt(death.time)) s: \(death.observer) declared \(death.subject) (incarnation \(death.incarnation)) dead")
+        }
         if rumors > 0 {
-            var text = "  rumors:      \(rumors) broadcast"
+            var text = "  rumors:      \(rumors) broadcast\(urgentRumors ? " as urgent" : "")"
             if let p50 = rumorToAllP50, let p99 = rumorToAllP99, let max = rumorToAllMax, let periods = rumorToAllMaxPeriods {
                 text += ", to all: p50 \(Self.fmt(p50)) s, p99 \(Self.fmt(p99)) s, max \(Self.fmt(max)) s (\(Self.fmt(periods)) protocol periods)"
             }
@@ -41,7 +47,7 @@ extension SimulationReport {
             lines.append("  churn:       \(churnJoins) joins, \(churnLeaves) leaves")
         }
         lines.append("  load:        \(Self.fmt(messagesPerNodePerSecond)) msgs and \(Self.fmt(bytesPerNodePerSecond)) bytes per node per second after warm-up (\(datagramsLost) datagrams lost)")
-        var cost = "  cost:        \(Self.fmt(wallSeconds)) s wall, \(events) events"
+        var cost = "  cost:        \(Self.fmt(wallSeconds)) s wall, \(Self.fmt(cpuSeconds)) s CPU, \(events) events"
         if let rss = peakRSSMiB { cost += ", peak RSS \(Self.fmt(rss)) MiB" }
         lines.append(cost)
         return lines.joined(separator: "\n")

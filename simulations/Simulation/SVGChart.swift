@@ -31,7 +31,11 @@ public enum SVGChart {
 
     private static func infectionPanel(_ r: SimulationReport, x: Double, y: Double) -> String {
         let curves = r.rumorCurves.filter { $0.targets > 0 }
-        let maxT = niceCeiling(curves.flatMap(\.deliveries).max() ?? 1)
+        // The axis ends near the 99th percentile of deliveries so that the bulk stays readable;
+        // the panel says how many later deliveries it leaves out.
+        let all = curves.flatMap(\.deliveries)
+        let maxT = niceCeiling(Stats.percentile(all, 0.99) ?? 1)
+        let hidden = all.filter { $0 > maxT }.count
         var out = axes(x: x, y: y, title: "Rumor infection: share of nodes that have it",
                        xLabel: "seconds since broadcast", yLabel: "share of nodes",
                        xMax: maxT, yMax: 1, yTicksAsPercent: true)
@@ -39,7 +43,9 @@ public enum SVGChart {
         for (index, curve) in curves.enumerated() {
             let sorted = curve.deliveries.sorted()
             var points = "\(plot.x),\(plot.y + plot.h)"
-            for (i, t) in sorted.enumerated() {
+            // At most about 200 points per curve: the shape, without a point per node.
+            let step = max(1, sorted.count / 200)
+            for (i, t) in sorted.enumerated() where t <= maxT && (i % step == 0 || i == sorted.count - 1) {
                 let px = plot.x + t / maxT * plot.w
                 let share = min(1, Double(i + 1) / Double(curve.targets))
                 let py = plot.y + plot.h - share * plot.h
@@ -50,6 +56,9 @@ public enum SVGChart {
         }
         if curves.isEmpty {
             out += "<text x=\"\(plot.x + plot.w / 2)\" y=\"\(plot.y + plot.h / 2)\" text-anchor=\"middle\" fill=\"#888\">no rumors in this run</text>\n"
+        } else if hidden > 0 {
+            out += "<text x=\"\(plot.x + plot.w - 4)\" y=\"\(plot.y + plot.h - 6)\" text-anchor=\"end\" fill=\"#c0392b\">"
+                + "\(hidden) later deliveries (up to \(SimulationReport.fmt(all.max() ?? 0)) s) off the axis</text>\n"
         }
         return out
     }

@@ -27,6 +27,7 @@ public struct Scenario: Decodable, Sendable, Equatable {
     public var crash: Crash?
     public var crashes: [CrashAt]?
     public var rumors: Int?
+    public var urgentRumors: Bool?
     public var partitions: [Partition]?
     public var churn: Churn?
 
@@ -34,22 +35,26 @@ public struct Scenario: Decodable, Sendable, Equatable {
         public var loss: Double?
         public var latencyMs: Double?
         public var jitter: Double?
+        private enum CodingKeys: String, CodingKey { case loss, latencyMs = "latency_ms", jitter }
     }
 
     public struct Slow: Decodable, Sendable, Equatable {
         public var fraction: Double?
         public var delayMs: Double?
+        private enum CodingKeys: String, CodingKey { case fraction, delayMs = "delay_ms" }
     }
 
     public struct Crash: Decodable, Sendable, Equatable {
         public var count: Int?
         public var restartAfter: Double?
+        private enum CodingKeys: String, CodingKey { case count, restartAfter = "restart_after" }
     }
 
     public struct CrashAt: Decodable, Sendable, Equatable {
         public var node: Int
         public var at: Double
         public var restartAt: Double?
+        private enum CodingKeys: String, CodingKey { case node, at, restartAt = "restart_at" }
     }
 
     public struct Partition: Decodable, Sendable, Equatable {
@@ -61,6 +66,9 @@ public struct Scenario: Decodable, Sendable, Equatable {
     public struct Churn: Decodable, Sendable, Equatable {
         public var joinsPerMinute: Double?
         public var leavesPerMinute: Double?
+        private enum CodingKeys: String, CodingKey {
+            case joinsPerMinute = "joins_per_minute", leavesPerMinute = "leaves_per_minute"
+        }
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -69,6 +77,7 @@ public struct Scenario: Decodable, Sendable, Equatable {
         case detectionWindow = "detection_window"
         case seedCount = "seed_count"
         case network, slow, crash, crashes, rumors, partitions, churn
+        case urgentRumors = "urgent_rumors"
     }
 
     public static func parse(yaml: String) throws -> Scenario {
@@ -123,6 +132,7 @@ public struct Scenario: Decodable, Sendable, Equatable {
             c.crashes = crashes.map { SimulationConfig.CrashSpec(node: $0.node, at: $0.at, restartAt: $0.restartAt) }
         }
         if let rumors { c.rumors = rumors }
+        if let urgentRumors { c.urgentRumors = urgentRumors }
         if let partitions {
             c.partitions = partitions.map {
                 SimulationConfig.PartitionSpec(at: $0.at, heal: $0.heal, groups: $0.groups ?? [0.5, 0.5])

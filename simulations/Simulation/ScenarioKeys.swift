@@ -6,7 +6,7 @@ enum ScenarioKeys {
     private static let top: Set<String> = [
         "name", "description", "nodes", "duration", "seed", "profile", "lifeguard", "warmup",
         "join_spread", "detection_window", "seed_count", "network", "slow", "crash", "crashes",
-        "rumors", "partitions", "churn",
+        "rumors", "urgent_rumors", "partitions", "churn",
     ]
     private static let sections: [String: Set<String>] = [
         "network": ["loss", "latency_ms", "jitter"],

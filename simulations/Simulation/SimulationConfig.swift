@@ -26,8 +26,15 @@ public struct SimulationConfig: Sendable, Equatable {
     public var crashes: [CrashSpec] = []
 
     public var rumors: Int = 0
+    /// Broadcast the rumors as urgent (forwarded on first receipt, as for cache invalidations).
+    public var urgentRumors = false
     public var partitions: [PartitionSpec] = []
     public var churn = ChurnSpec()
+
+    /// Stop early after this many seconds of wall-clock time (the report says where it stopped).
+    public var maxWallSeconds: Double? = nil
+    /// Stop early once the process holds more than this many MiB (the report says where it stopped).
+    public var maxRSSMiB: Double? = nil
 
     /// Seed nodes every node joins through (the first `seedCount` indexes).
     public var seedCount: Int = 3
@@ -114,6 +121,8 @@ extension SimulationConfig {
         try require(rumors >= 0, "rumors must not be negative (got \(rumors))")
         try require(seedCount >= 1, "seed_count must be at least 1")
         if let restartAfter { try require(restartAfter > 0, "restart_after must be positive") }
+        if let maxWallSeconds { try require(maxWallSeconds > 0, "max-wall must be positive") }
+        if let maxRSSMiB { try require(maxRSSMiB > 0, "max-rss-mib must be positive") }
         for crash in crashes {
             try require((0..<nodes).contains(crash.node), "crash node \(crash.node) is not in 0..<\(nodes)")
             try require(crash.at >= 0 && crash.at < duration, "crash at \(crash.at) is outside the run")

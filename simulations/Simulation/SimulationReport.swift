@@ -6,6 +6,11 @@ public struct SimulationReport: Sendable, Equatable {
     public var profile: String
     public var lifeguard: Bool
     public var durationSeconds: Double
+    /// Virtual seconds actually simulated: less than the duration when a wall-clock limit stopped the run.
+    public var reachedSeconds: Double
+    /// Why the run stopped early (a wall-clock or memory limit), nil when it completed.
+    public var stopReason: String?
+    public var completed: Bool { stopReason == nil }
     public var loss: Double
     public var latencyMs: Double
     public var slowNodes: Int
@@ -18,11 +23,16 @@ public struct SimulationReport: Sendable, Equatable {
     public var undetectedCrashes: Int
     public var undetectedPairs: Int
     public var falseSuspicions: Int
+    /// Distinct false suspicions: (process, incarnation) pairs falsely suspected by at least one node.
+    public var falseSuspicionEpisodes: Int
     public var falseSuspicionsOfSlowNodes: Int
     public var falseDeaths: Int
+    /// The first false deaths (at most 20): when, who declared whom dead, at which incarnation.
+    public var falseDeathSamples: [FalseDeathSample]
     public var suspicions: Int
 
     public var rumors: Int
+    public var urgentRumors: Bool
     public var rumorsIncomplete: Int
     /// Seconds from injection until every targeted node delivered it, per completed rumor.
     public var rumorToAll: [Double]
@@ -42,7 +52,16 @@ public struct SimulationReport: Sendable, Equatable {
 
     public var events: Int
     public var wallSeconds: Double
+    /// CPU seconds (user + system) the run took; steadier than wall time on a shared machine.
+    public var cpuSeconds: Double
     public var peakRSSMiB: Double?
+
+    public struct FalseDeathSample: Sendable, Equatable {
+        public var time: Double
+        public var observer: String
+        public var subject: String
+        public var incarnation: UInt64
+    }
 
     public struct RumorCurve: Sendable, Equatable {
         public var deliveries: [Double]

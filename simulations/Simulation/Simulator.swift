@@ -74,21 +74,37 @@ public struct Simulator {
     public mutating func run() throws -> SimulationReport {
         let clock = ContinuousClock()
         let started = clock.now
+        let cpuAtStart = ProcessUsage.cpuSeconds()
         scheduleStarts()
         for (index, fault) in schedule.faults.enumerated() where fault.time <= end {
             queue.schedule(.fault(index: Int32(index)), at: fault.time)
         }
         scheduleRumors()
         var events = 0
+        var reached = end
+        let wallLimit = config.maxWallSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
         while let next = queue.nextTime, next <= end, let (time, event) = queue.pop() {
             try handle(event, at: time)
             events += 1
+            if events & 0xFFFF == 0, let reason = limitReached(wallLimit: wallLimit, clock: clock) {
+                reached = time
+                observations.stopReason = reason
+                break
+            }
         }
-        traffic.finish(at: end)
+        traffic.finish(at: reached)
+        observations.reached = reached
         let wall = (clock.now - started).components
         return report(observations: observations, detection: detection, rumors: rumorTracker, traffic: traffic,
                       viewsTracked: views != nil, events: events,
-                      wallSeconds: Double(wall.seconds) + Double(wall.attoseconds) / 1e18)
+                      wallSeconds: Double(wall.seconds) + Double(wall.attoseconds) / 1e18,
+                      cpuSeconds: ProcessUsage.cpuSeconds() - cpuAtStart)
+    }
+
+    private func limitReached(wallLimit: ContinuousClock.Instant?, clock: ContinuousClock) -> String? {
+        if let wallLimit, clock.now > wallLimit { return "wall-clock limit" }
+        if let limit = config.maxRSSMiB, let rss = ProcessUsage.currentRSSMiB(), rss > limit { return "memory limit" }
+        return nil
     }
 
     private mutating func scheduleStarts() {
@@ -131,11 +147,12 @@ public struct Simulator {
             let s = Int(slot)
             guard running[s], processes[s].epoch == epoch else { return }
             let (reply, outputs) = cores[s]!.receive(stream: bytes, from: addresses[Int(from)], now: instant(now))
-            traffic.sentStream(bytes: reply.count, at: now)
             carryOut(outputs, from: s, at: now)
             rescheduleTick(s, at: now, afterTick: false)
+            // An empty reply closes the stream without an answer.
             let initiator = Int(from)
-            if network.reachable(s, initiator) {
+            if !reply.isEmpty, network.reachable(s, initiator) {
+                traffic.sentStream(bytes: reply.count, at: now)
                 queue.schedule(.streamReply(slot: from, epoch: fromEpoch, from: slot, bytes: reply),
                                at: now + network.delay() + inboxDelay(initiator))
             }
@@ -235,10 +252,12 @@ public struct Simulator {
         let reachable = network.reachable(observer, subject)
         switch event {
         case .suspected:
-            detection.suspected(subjectIsRunning: current, reachable: reachable, subjectIsSlow: processes[subject].slow)
+            detection.suspected(subject: subject, uid: member.id.uid, incarnation: member.incarnation,
+                                subjectIsRunning: current, reachable: reachable, subjectIsSlow: processes[subject].slow)
             observations.suspicions += 1
         case .failed:
-            detection.failed(observer: observer, uid: member.id.uid, subjectIsRunning: current,
+            detection.failed(observer: observer, subject: subject, uid: member.id.uid,
+                             incarnation: member.incarnation, subjectIsRunning: current,
                              reachable: reachable, at: time)
         default:
             break
@@ -272,6 +291,12 @@ public struct Simulator {
         processes.append(Process())
         running.append(false)
         network.addSlot()
+    }
+
+    /// Running processes that are not on their way out: the nodes expected to detect a
+    /// crash or deliver a rumor.
+    private var staying: [Bool] {
+        running.indices.map { running[$0] && !processes[$0].leaving }
     }
 
     var slowNodeCount: Int { processes.filter(\.slow).count }
@@ -319,7 +344,7 @@ public struct Simulator {
             guard running[slot] else { return }
             let uid = processes[slot].uid
             stop(slot, at: now)
-            detection.crashed(slot: slot, uid: uid, at: now, running: running)
+            detection.crashed(slot: slot, uid: uid, at: now, running: staying)
             observations.crashes += 1
         case let .restart(slot):
             guard !running[slot] else { return }
@@ -364,8 +389,9 @@ public struct Simulator {
         guard !candidates.isEmpty else { return }
         let origin = candidates[Int(random.next() % UInt64(candidates.count))]
         let subject = "sim/rumor-\(index)"
-        rumorTracker.injected(subject: subject, origin: origin, at: now, running: running)
-        let rumor = Rumor(subject: subject, version: 1, payload: Array(repeating: UInt8(index & 255), count: 32))
+        rumorTracker.injected(subject: subject, origin: origin, at: now, running: staying)
+        let rumor = Rumor(subject: subject, version: 1, payload: Array(repeating: UInt8(index & 255), count: 32),
+                          urgent: config.urgentRumors)
         let outputs = try cores[origin]!.broadcast(rumor, now: instant(now))
         carryOut(outputs, from: origin, at: now)
         rescheduleTick(origin, at: now, afterTick: false)
@@ -379,6 +405,9 @@ public struct Simulator {
 
 /// Facts about the run collected on the way, for the report.
 struct Observations {
+    /// Where virtual time stood when the run ended (before the end only with a wall-clock limit).
+    var reached: SimTime = 0
+    var stopReason: String?
     var lastInitialStart: SimTime = 0
     var joinConverged: SimTime?
     var heals: [SimTime] = []

@@ -2,7 +2,8 @@ import Gossip
 
 extension Simulator {
     func report(observations: Observations, detection: DetectionTracker, rumors: RumorTracker,
-                traffic: TrafficCounters, viewsTracked: Bool, events: Int, wallSeconds: Double) -> SimulationReport {
+                traffic: TrafficCounters, viewsTracked: Bool, events: Int, wallSeconds: Double,
+                cpuSeconds: Double) -> SimulationReport {
         let period = gossipConfig.protocolPeriod.components
         return SimulationReport(
             nodes: config.nodes,
@@ -10,6 +11,8 @@ extension Simulator {
             profile: config.profile,
             lifeguard: config.lifeguard,
             durationSeconds: config.duration,
+            reachedSeconds: observations.reached.seconds,
+            stopReason: observations.stopReason,
             loss: config.network.loss,
             latencyMs: config.network.latencyMs,
             slowNodes: slowNodeCount,
@@ -20,10 +23,16 @@ extension Simulator {
             undetectedCrashes: detection.undetectedCrashes,
             undetectedPairs: detection.undetectedPairs,
             falseSuspicions: detection.falseSuspicions,
+            falseSuspicionEpisodes: detection.falseSuspicionEpisodes,
             falseSuspicionsOfSlowNodes: detection.falseSuspicionsOfSlowNodes,
             falseDeaths: detection.falseDeaths,
+            falseDeathSamples: detection.falseDeathRecords.map {
+                SimulationReport.FalseDeathSample(time: $0.time.seconds, observer: "node-\($0.observer)",
+                                                  subject: "node-\($0.subject)", incarnation: $0.incarnation)
+            },
             suspicions: observations.suspicions,
             rumors: rumors.records.count,
+            urgentRumors: config.urgentRumors,
             rumorsIncomplete: rumors.incomplete,
             rumorToAll: rumors.completionTimes.map(\.seconds),
             rumorCurves: rumors.records.map {
@@ -40,6 +49,7 @@ extension Simulator {
             viewsTracked: viewsTracked,
             events: events,
             wallSeconds: wallSeconds,
-            peakRSSMiB: ProcessMemory.peakRSSMiB())
+            cpuSeconds: cpuSeconds,
+            peakRSSMiB: ProcessUsage.peakRSSMiB())
     }
 }

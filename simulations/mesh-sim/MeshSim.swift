@@ -20,10 +20,13 @@ struct MeshSim: ParsableCommand {
     @Option(help: "Nodes to crash, spread over the run after the warm-up.") var crash: Int?
     @Option(name: .customLong("restart-after"), help: "Restart every crashed node this many seconds later.") var restartAfter: Double?
     @Option(help: "User rumors to broadcast, spread over the run.") var rumors: Int?
+    @Flag(name: .customLong("urgent-rumors"), help: "Broadcast the rumors as urgent (forwarded on first receipt).") var urgentRumors = false
     @Option(help: "Fraction of nodes that handle their inbox late (0...1).") var slow: Double?
     @Option(name: .customLong("slow-delay-ms"), help: "How late a slow node handles a message, on average.") var slowDelayMs: Double?
     @Option(help: "Seconds before the first fault; load is counted from here.") var warmup: Double?
     @Option(help: "Random seed.") var seed: UInt64?
+    @Option(name: .customLong("max-rss-mib"), help: "Stop once the process holds more memory than this (MiB) and report the part simulated.") var maxRSSMiB: Double?
+    @Option(name: .customLong("max-wall"), help: "Stop after this many wall-clock seconds and report the part simulated.") var maxWall: Double?
     @Option(help: "Gossip timing profile: lan, wan or local.") var profile: String?
     @Flag(name: .customLong("no-lifeguard"), help: "Turn the Lifeguard extensions off.") var noLifeguard = false
     @Option(help: "A YAML scenario file (see simulations/scenarios/).") var scenario: String?
@@ -62,7 +65,10 @@ struct MeshSim: ParsableCommand {
             if let v = try slowDelayMs ?? Environment.value("slow-delay-ms") { config.slow.delayMs = v }
             if let v = try warmup ?? Environment.value("warmup") { config.warmup = v }
             if let v = try seed ?? Environment.value("seed") { config.seed = v }
+            if let v = try maxWall ?? Environment.value("max-wall") { config.maxWallSeconds = v }
+            if let v = try maxRSSMiB ?? Environment.value("max-rss-mib") { config.maxRSSMiB = v }
             if let v = profile ?? Environment.string("profile") { config.profile = v }
+            if try urgentRumors || Environment.value("urgent-rumors") ?? false { config.urgentRumors = true }
             if try noLifeguard || Environment.value("no-lifeguard") ?? false { config.lifeguard = false }
             try config.validate()
         } catch let error as ConfigurationError {
