@@ -57,7 +57,8 @@ public final class Gateway: Sendable {
                     let sync = channel.pipeline.syncOperations
                     let clock = ConnectionClock()
                     if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try sync.addHandler(RawBytesObserver(clock: clock))
+                    let raw = RawBytesObserver(clock: clock)
+                    try sync.addHandler(raw)
                     var decoderLimits = NIOHTTPDecoderLimitConfiguration()
                     decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
                     decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
@@ -65,7 +66,7 @@ public final class Gateway: Sendable {
                         withPipeliningAssistance: true, withServerUpgrade: nil, withErrorHandling: false,
                         withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: decoderLimits)
-                    try sync.addHandler(ProxyHandler(core: core, clock: clock, scheme: tls == nil ? "http" : "https"))
+                    try sync.addHandler(ProxyHandler(core: core, clock: clock, raw: raw, scheme: tls == nil ? "http" : "https"))
                 }
             }
             .bind(host: core.options.host, port: core.options.port)

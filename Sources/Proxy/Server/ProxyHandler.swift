@@ -13,6 +13,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     let core: GatewayCore
     let clock: ConnectionClock
+    let raw: RawBytesObserver
     let scheme: String
     var context: ChannelHandlerContext!
     var exchange: Exchange?
@@ -27,9 +28,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Bytes buffered for an upstream connection still being opened before client reads pause.
     static let connectBufferLimit = 1 << 20
 
-    init(core: GatewayCore, clock: ConnectionClock, scheme: String) {
+    init(core: GatewayCore, clock: ConnectionClock, raw: RawBytesObserver, scheme: String) {
         self.core = core
         self.clock = clock
+        self.raw = raw
         self.scheme = scheme
     }
 
@@ -131,7 +133,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let parserError = error as? HTTPParserError {
             core.metrics.rejected.increment()
             let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-            if let exchange {
+            if let exchange, exchange.requestEnded {
+                // A later pipelined request is malformed: finish this response, then close.
+                closing = true
+            } else if let exchange {
                 refuseMidRequest(exchange, status: status, reason: "malformed request: \(parserError)")
             } else {
                 refuse(status: status, reason: "malformed request: \(parserError)", version: .http1_1)

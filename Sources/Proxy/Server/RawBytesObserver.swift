@@ -16,8 +16,21 @@ final class RawBytesObserver: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundOut = ByteBuffer
 
     private let clock: ConnectionClock
+    private var context: ChannelHandlerContext?
 
     init(clock: ConnectionClock) { self.clock = clock }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    /// Sends bytes under the HTTP handlers and closes: for answers to input those handlers
+    /// never accepted as a request (a malformed or timed-out head).
+    func writeFinalAndClose(_ bytes: ByteBuffer) {
+        guard let context else { return }
+        context.writeAndFlush(wrapInboundOut(bytes)).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if clock.awaitingHead && clock.firstByteAt == nil { clock.firstByteAt = .now() }
