@@ -11,7 +11,7 @@ import Darwin
 /// old identity, and news about a smaller uid is stale and ignored.
 extension GossipNode {
     func handleAlive(_ incoming: Member, from sender: NodeAddress?, now: Instant) {
-        if incoming.name == localMember.name {
+        if incoming.name == localName {
             aliveAboutSelf(incoming, now: now)
             return
         }
@@ -25,13 +25,14 @@ extension GossipNode {
             _ = slot
             return
         }
-        let known = table[slot].member
-        if incoming.id.uid < known.id.uid { return }
-        if incoming.id.uid > known.id.uid {
+        let knownUID = table.records[slot].member.id.uid
+        if incoming.id.uid < knownUID { return }
+        if incoming.id.uid > knownUID {
             replaceIdentity(slot: slot, with: incoming, now: now)
             return
         }
-        guard incoming.incarnation > known.incarnation else { return }
+        guard incoming.incarnation > table.records[slot].member.incarnation else { return }
+        let known = table[slot].member
         let wasSuspect = known.state == .suspect
         let wasGone = !known.isLive
         let changed = table.modify(slot) { record -> Member in
@@ -87,8 +88,8 @@ extension GossipNode {
     }
 
     func handleSuspect(id: NodeID, incarnation: Incarnation, suspecters: [String], from sender: NodeAddress?, now: Instant) {
-        if id.name == localMember.name {
-            if id.uid == localMember.id.uid, !hasLeft, incarnation >= localMember.incarnation {
+        if id.name == localName {
+            if id.uid == localUID, !hasLeft, incarnation >= localMember.incarnation {
                 refute(above: incarnation, now: now)
             }
             return
@@ -166,13 +167,13 @@ extension GossipNode {
         for slot in due {
             let member = table[slot].member
             stats.deathsDeclared += 1
-            markGone(slot: slot, incarnation: member.incarnation, left: false, from: localMember.name, sender: nil, now: now)
+            markGone(slot: slot, incarnation: member.incarnation, left: false, from: localName, sender: nil, now: now)
         }
     }
 
     func handleDead(id: NodeID, incarnation: Incarnation, from: String, left: Bool, sender: NodeAddress?, now: Instant) {
-        if id.name == localMember.name {
-            if id.uid == localMember.id.uid, !hasLeft, incarnation >= localMember.incarnation {
+        if id.name == localName {
+            if id.uid == localUID, !hasLeft, incarnation >= localMember.incarnation {
                 refute(above: incarnation, now: now)
             }
             return
