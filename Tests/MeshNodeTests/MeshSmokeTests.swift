@@ -4,7 +4,7 @@ import Testing
 /// Three real meshd processes on loopback, encrypted with one cluster key.
 @Suite(.serialized) struct MeshSmokeTests {
     @Test(.timeLimit(.minutes(1)))
-    func threeNodesSeeEachOtherAliveAndLeaveCleanly() async throws {
+    func threeNodesSeeEachOtherRotateTheKeyAndLeaveCleanly() async throws {
         let dir = try TemporaryDirectory()
         let keyFile = try dir.write(ClusterKeyText.fresh(), to: "cluster.key")
         let a = try NodeProcess(name: "a", in: dir, keyFile: keyFile)
@@ -27,6 +27,24 @@ import Testing
         #expect(status.body.contains("\"name\":\"b\""))
         let metrics = try await b.request("/metrics", authorized: false)
         #expect(metrics.body.contains("meshgate_swim_members{state=\"alive\"} 3"))
+
+        // Rotate the cluster key through one node; every node follows and the mesh stays whole.
+        let newKey = ClusterKeyText.fresh().trimmingCharacters(in: .whitespacesAndNewlines)
+        for step in ["install", "use"] {
+            let answer = try await b.request("/v1/keys/\(step)", method: "POST", body: "{\"key\": \"\(newKey)\"}")
+            #expect(answer.status == 200 && answer.body.contains("\"nodes_acked\":3"), "\(step): \(answer.body)")
+        }
+        let keys = try JSONSerialization.jsonObject(with: Data(try await a.request("/v1/keys").body.utf8)) as! [String: Any]
+        let old = (keys["keys"] as! [[String: Any]]).first { $0["primary"] as? Bool == false }!["fingerprint"] as! String
+        #expect(try await a.request("/v1/keys/remove", method: "POST", body: "{\"key\": \"\(keys["primary"]!)\"}").status == 400)
+        let removed = try await a.request("/v1/keys/remove", method: "POST", body: "{\"key\": \"\(old)\"}")
+        #expect(removed.body.contains("\"nodes_acked\":3"), "\(removed.body)")
+        for node in all {
+            let list = try await node.request("/v1/keys").body
+            #expect(list.contains(keys["primary"] as! String) && !list.contains(old), "\(node.name): \(list)")
+        }
+        let stillWhole = await c.waitFor(timeout: .seconds(3)) { $0.count == 3 && $0.values.allSatisfy { $0 == "alive" } }
+        #expect(stillWhole)
 
         c.signal(SIGTERM)
         #expect(await c.waitForExit(timeout: .seconds(5)) == 0)
