@@ -5,20 +5,28 @@ and idle RSS and CPU per node. Bounded: every wait has a deadline, every process
 
 usage: bench/mesh-bench.py [--nodes 16] [--profile lan] [--bin .build/release/meshd] [--idle-seconds 10]
 """
-import argparse, base64, json, os, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, base64, json, os, random, signal, socket, subprocess, sys, tempfile, time, urllib.request
+
+
+HANDED_OUT = set()
 
 
 def free_port():
+    """A port free for UDP and TCP, below Linux's ephemeral range (so no outgoing
+    connection takes it meanwhile), and never handed out twice in one run."""
     while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-            t.bind(("127.0.0.1", 0))
-            port = t.getsockname()[1]
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                    u.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
+        port = random.randint(20000, 32000)
+        if port in HANDED_OUT:
+            continue
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t, \
+                 socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                t.bind(("127.0.0.1", port))
+                u.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        HANDED_OUT.add(port)
+        return port
 
 
 class Node:

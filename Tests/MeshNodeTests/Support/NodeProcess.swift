@@ -5,6 +5,7 @@ import FoundationNetworking
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// A real `meshd` process on loopback, with its own data dir, and a client for its admin API.
 final class NodeProcess {
@@ -123,15 +124,19 @@ enum MeshdBinary {
 enum LoopbackPorts {
     struct Exhausted: Error {}
 
-    /// A port free for both UDP and TCP on 127.0.0.1 right now.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A port free for both UDP and TCP on 127.0.0.1 right now, below Linux's ephemeral
+    /// range (so no outgoing connection takes it meanwhile), never handed out twice.
     static func free() throws -> Int {
-        for _ in 0..<50 {
+        for _ in 0..<200 {
+            let port = Int.random(in: 20000...32000)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
             let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(tcp) }
-            guard let port = bind(tcp, port: 0) else { continue }
             let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
             defer { close(udp) }
-            if bind(udp, port: port) != nil { return port }
+            if bind(tcp, port: port) != nil, bind(udp, port: port) != nil { return port }
         }
         throw Exhausted()
     }
