@@ -43,10 +43,6 @@ struct BroadcastQueue {
         place(slot)
     }
 
-    func contains(_ subject: BroadcastSubject) -> Bool {
-        slotBySubject[subject] != nil
-    }
-
     func transmits(of subject: BroadcastSubject) -> Int? {
         slotBySubject[subject].map { items[$0].transmits }
     }

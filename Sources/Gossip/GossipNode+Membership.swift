@@ -18,11 +18,10 @@ extension GossipNode {
         guard let slot = table.slot(named: incoming.name) else {
             var member = incoming
             member.state = .alive
-            let slot = table.insert(MemberRecord(member: member, stateChangedAt: now))
+            _ = table.insert(MemberRecord(member: member, stateChangedAt: now))
             probeSchedule.insert(member.id, random: &random)
             emit(.membership(.joined(member)))
             enqueue(.member(member.name), .alive(member))
-            _ = slot
             return
         }
         let knownUID = table.records[slot].member.id.uid

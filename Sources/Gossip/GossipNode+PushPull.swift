@@ -15,10 +15,10 @@ extension GossipNode {
             sendRecord(.alive(localMember), to: seed)
         }
         nextRejoinAt = now + config.rejoinInterval
-        // A second full exchange a few periods later, with whoever we know by then, fills
-        // in the members that joined at the same time as we did.
-        let early = now + config.protocolPeriod.scaled(by: Double.random(in: 2..<5, using: &random))
-        nextPushPullAt = min(nextPushPullAt, early)
+        // Two more full exchanges soon after, with whoever we know by then, fill in the
+        // members that joined at the same time as we did.
+        earlyPushPulls = 2
+        nextPushPullAt = min(nextPushPullAt, now + earlyPushPullDelay())
         return drainOutputs()
     }
 
@@ -50,6 +50,12 @@ extension GossipNode {
             handle(message, from: address, now: now)
         }
         return drainOutputs()
+    }
+
+    /// 2–5 protocol periods after joining, then 6–15 more.
+    func earlyPushPullDelay() -> Duration {
+        let spread = earlyPushPulls == 2 ? 1.0 : 3.0
+        return config.protocolPeriod.scaled(by: Double.random(in: 2..<5, using: &random) * spread)
     }
 
     func pushPullWithRandomMember(now: Instant) {

@@ -32,6 +32,8 @@ public final class GossipNode {
     /// Off while merging a join-time push-pull: members learned from a full state are not
     /// re-gossiped (their own announcements spread), which keeps a mass start-up cheap.
     var rebroadcastEnabled = true
+    /// Push-pulls still to run soon after joining, before the regular interval takes over.
+    var earlyPushPulls = 0
     var outputs: [GossipOutput] = []
 
     /// A node named `name` whose process start is identified by `uid`, reachable at `address`.
@@ -105,7 +107,12 @@ public final class GossipNode {
         if !hasLeft {
             if now >= nextPushPullAt {
                 pushPullWithRandomMember(now: now)
-                nextPushPullAt = now + config.pushPullInterval * pushPullScale
+                if earlyPushPulls > 0 {
+                    earlyPushPulls -= 1
+                    nextPushPullAt = now + (earlyPushPulls > 0 ? earlyPushPullDelay() : config.pushPullInterval * pushPullScale)
+                } else {
+                    nextPushPullAt = now + config.pushPullInterval * pushPullScale
+                }
             }
             if let at = nextRejoinAt, now >= at {
                 rejoin(now: now)
