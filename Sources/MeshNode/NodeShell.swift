@@ -70,9 +70,11 @@ public final class NodeShell: @unchecked Sendable {
         var logger = logger
         logger[metadataKey: "node"] = "\(settings.name)"
         self.logger = logger
-        guard let config = GossipConfig(profile: settings.profile) else {
+        guard var config = GossipConfig(profile: settings.profile) else {
             throw OptionError("unknown gossip profile '\(settings.profile)'")
         }
+        // The core's packet budget is for plaintext; the sealed datagram stays within it.
+        if keyring != nil { config.maxPacketSize -= Envelope.overhead }
         self.config = config
         var meta: [String: String] = [:]
         if let keyring { meta[MetaKey.keyring] = keyring.digest }
@@ -162,7 +164,7 @@ public final class NodeShell: @unchecked Sendable {
             self.run { node, now in node.leave(now: now) }
             let others = self.gossip.members.filter { $0.id != self.gossip.localMember.id && $0.isLive }.count
             // The leave rides on the next gossip rounds; a mesh of one has nobody to tell.
-            return others == 0 ? .zero : min(wait, self.config.gossipInterval * 4 + .milliseconds(100))
+            return others == 0 ? .zero : min(wait, self.config.gossipInterval * 5)
         }.get()) ?? .zero
         if spread > .zero { try? await Task.sleep(for: spread) }
         await stop()
