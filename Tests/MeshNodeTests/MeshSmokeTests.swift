@@ -30,6 +30,11 @@ final class MeshSmokeTests: XCTestCase {
         let metrics = try await b.request("/metrics", authorized: false)
         XCTAssertTrue(metrics.body.contains("meshgate_swim_members{state=\"alive\"} 3"))
 
+        // A stream that announces a frame over the size limit is cut off and counted.
+        try b.sendStream(Array("GET / HTTP/1.1\r\n\r\n".utf8))
+        let afterGarbage = try await b.request("/v1/status").body
+        XCTAssertTrue(afterGarbage.contains("\"streams_refused\":1"), afterGarbage)
+
         // Rotate the cluster key through one node; every node follows and the mesh stays whole.
         let newKey = ClusterKeyText.fresh().trimmingCharacters(in: .whitespacesAndNewlines)
         for step in ["install", "use"] {
