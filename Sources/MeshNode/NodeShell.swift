@@ -280,7 +280,7 @@ public final class NodeShell: @unchecked Sendable {
 
     func received(datagram bytes: [UInt8], from: SocketAddress) {
         loop.preconditionInEventLoop()
-        guard !hasLeft || transport != nil, let address = Self.nodeAddress(from) else { return }
+        guard let address = Self.nodeAddress(from) else { return }
         guard let plain = open(bytes, channel: .datagram, from: address.host) else { return }
         if logger.logLevel <= .debug {
             logger.debug("datagram in", metadata: ["from": "\(address)", "bytes": "\(bytes.count)"])
