@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Starts N real meshd processes on loopback and measures, from the admin API of every node:
 join convergence (all see N alive), kill -9 detection (every survivor sees the victim dead),
-and idle RSS and CPU per node. Bounded: every wait has a deadline, every process is stopped.
+and idle RSS and CPU per node. After the join it waits idle-seconds / 2, measures CPU over
+idle-seconds, then counts members not alive (false suspicions) before the kill.
+Bounded: every wait has a deadline, every process is stopped (also on Ctrl-C).
 
 usage: bench/mesh-bench.py [--nodes 16] [--profile lan] [--bin .build/release/meshd] [--idle-seconds 10]
 """
