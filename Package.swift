@@ -61,6 +61,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -93,9 +96,30 @@ let package = Package(
             path: "simulations/mesh-sim"
         ),
 
+        // Runs the gateway alone for benchmarks (bench/proxy.sh).
+        .executableTarget(
+            name: "gateway-serve",
+            dependencies: [
+                "Proxy",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/gateway-serve"
+        ),
+
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Gossip"]),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: [
+                "Proxy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "MeshNodeTests", dependencies: ["MeshNode", "Gossip"]),
     ]
 )
