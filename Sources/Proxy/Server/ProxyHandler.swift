@@ -18,6 +18,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var context: ChannelHandlerContext!
     var exchange: Exchange?
     var remoteAddress: SocketAddress?
+    /// The client's address as text, computed once per connection.
+    var clientIP: String?
     /// After a refused request: drop the rest of its parts; the connection is closing.
     var discarding = false
     var closing = false
@@ -41,6 +43,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         remoteAddress = context.channel.remoteAddress
+        clientIP = remoteAddress?.ipAddress
         core.connections.add(context.channel)
         core.metrics.activeConnections.increment()
         clock.idleSince = .now()

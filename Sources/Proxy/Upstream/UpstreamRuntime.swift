@@ -24,7 +24,7 @@ final class UpstreamRuntime: Sendable {
 
     /// Targets in the node's region first; the others only when none of those is healthy;
     /// when nothing is healthy, any target not yet tried (better a chance than a certain 502).
-    func pick(_ input: BalanceInput, excluded: [ObjectIdentifier], now: NIODeadline) -> TargetRuntime? {
+    func pick(_ input: BalanceInput, excluded: TriedTargets, now: NIODeadline) -> TargetRuntime? {
         if let t = local.pick(input, excluded: excluded, now: now, ignoreHealth: false) { return t }
         if let t = others.pick(input, excluded: excluded, now: now, ignoreHealth: false) { return t }
         if let t = local.pick(input, excluded: excluded, now: now, ignoreHealth: true) { return t }
