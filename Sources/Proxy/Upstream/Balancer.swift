@@ -54,8 +54,6 @@ final class Balancer: Sendable {
         }
     }
 
-    var isEmpty: Bool { targets.isEmpty }
-
     /// The chosen target, skipping `excluded` ones and, unless `ignoreHealth`, unavailable ones.
     func pick(_ input: BalanceInput, excluded: TriedTargets, now: NIODeadline, ignoreHealth: Bool) -> TargetRuntime? {
         guard !targets.isEmpty else { return nil }

@@ -100,6 +100,4 @@ final class ConnectionPool: @unchecked Sendable {
         idle.removeAll()
         closing.forEach { $0.close() }
     }
-
-    var idleCount: Int { idle.count }
 }
