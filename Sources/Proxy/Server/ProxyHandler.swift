@@ -165,6 +165,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func resumeReads() {
         guard readsHeld else { return }
         readsHeld = false
+        clock.lastBodyAt = .now()
         if readPending {
             readPending = false
             context.read()
@@ -202,8 +203,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return
         }
-        if !exchange.requestEnded && exchange.phase != .finished && now - clock.lastBodyAt >= limits.readTimeout
-            && !exchange.responseStarted
+        // A body gap only counts while the gateway is reading (not while it holds reads for backpressure).
+        if !exchange.requestEnded && !readsHeld && !exchange.responseStarted && exchange.phase != .finished
+            && now - clock.lastBodyAt >= limits.readTimeout
         {
             refuseMidRequest(exchange, status: .requestTimeout, reason: "request body not received in time")
             return
