@@ -68,7 +68,9 @@ public final class Gateway: Sendable {
                         withPipeliningAssistance: true, withServerUpgrade: nil, withErrorHandling: false,
                         withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: decoderLimits)
-                    try sync.addHandler(ProxyHandler(core: core, clock: clock, raw: raw, scheme: tls == nil ? "http" : "https"))
+                    let handler = ProxyHandler(core: core, clock: clock, raw: raw, scheme: tls == nil ? "http" : "https")
+                    raw.handler = handler
+                    try sync.addHandler(handler)
                 }
             }
             .bind(host: core.options.host, port: core.options.port)

@@ -78,6 +78,8 @@ final class FramingTests: XCTestCase {
                 ("GET / HTTP/1.1\r\nHost: user@a.test\r\n\r\n", 400),
                 ("GET / HTTP/1.1\r\nHost: a.test:80x\r\n\r\n", 400),
                 ("GET / HTTP/1.1 x\r\n\(h)\r\n", 400),
+                ("GET  / HTTP/1.1\r\n\(h)\r\n", 400),
+                ("GET /  HTTP/1.1\r\n\(h)\r\n", 400),
                 ("GET /a b HTTP/1.1\r\n\(h)\r\n", 400),
                 ("GET foo HTTP/1.1\r\n\(h)\r\n", 400),
                 ("GET /a#frag HTTP/1.1\r\n\(h)\r\n", 400),
