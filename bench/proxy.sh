@@ -6,7 +6,8 @@
 #   bench/proxy.sh [--seconds S] [--conns C]     (extra arguments go to the shared script)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PEERS="$(pwd)/../shared/bench/proxy-vs-peers.sh"
+# The shared comparison lives beside the repository (../shared); PEERS_SCRIPT overrides it.
+PEERS="${PEERS_SCRIPT:-$(pwd)/../shared/bench/proxy-vs-peers.sh}"
 PORT=${GATEWAY_PORT:-18090}
 # SWIFT_BUILD_FLAGS may add e.g. --scratch-path DIR to keep the release build apart.
 swift build -c release ${SWIFT_BUILD_FLAGS:-} --product gateway-serve >/dev/null
