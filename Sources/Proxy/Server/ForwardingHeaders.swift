@@ -66,29 +66,28 @@ enum ForwardingHeaders {
         from head: HTTPRequestHead, uri: String, framing: RequestFraming, forwarding: Forwarding
     ) -> HTTPRequestHead {
         let tokens = connectionTokens(head.headers)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(head.headers.count + 6)
         var forwardedFor: String?
         var host: String?
         var via: String?
-        var drop: [String] = []
         for (name, value) in head.headers {
             switch classify(name) {
             case .contentLength, .expect, .forwardedProto, .forwardedHost, .requestID:
-                drop.append(name)
+                continue
             case .forwardedFor:
                 forwardedFor = forwardedFor.map { $0 + ", " + value } ?? value
-                drop.append(name)
+                continue
             case .via:
                 via = via.map { $0 + ", " + value } ?? value
-                drop.append(name)
+                continue
             case .host:
                 host = value
             case .other:
-                if isHopByHop(name, tokens: tokens) { drop.append(name) }
+                if isHopByHop(name, tokens: tokens) { continue }
             }
+            headers.add(name: name, value: value)
         }
-        // The client's field storage is kept (copied on write) and only edited where needed.
-        var headers = head.headers
-        for name in drop { headers.remove(name: name) }
         switch framing {
         case .contentLength(let length): headers.add(name: "content-length", value: String(length))
         case .chunked: headers.add(name: "transfer-encoding", value: "chunked")
@@ -115,22 +114,22 @@ enum ForwardingHeaders {
         -> (head: HTTPResponseHead, hasLength: Bool)
     {
         let tokens = connectionTokens(upstream.headers)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(upstream.headers.count + 2)
         var hasLength = false
         var upstreamVia: String?
-        var drop: [String] = []
         for (name, value) in upstream.headers {
             switch classify(name) {
             case .contentLength: hasLength = true
-            case .requestID: drop.append(name)
+            case .requestID: continue
             case .via:
                 upstreamVia = upstreamVia.map { $0 + ", " + value } ?? value
-                drop.append(name)
+                continue
             default:
-                if isHopByHop(name, tokens: tokens) { drop.append(name) }
+                if isHopByHop(name, tokens: tokens) { continue }
             }
+            headers.add(name: name, value: value)
         }
-        var headers = upstream.headers
-        for name in drop { headers.remove(name: name) }
         headers.add(name: "via", value: upstreamVia.map { $0 + ", " + via } ?? via)
         headers.add(name: "x-request-id", value: requestID)
         return (HTTPResponseHead(version: version, status: upstream.status, headers: headers), hasLength)
