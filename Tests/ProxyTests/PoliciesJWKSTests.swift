@@ -89,25 +89,27 @@ final class PoliciesJWKSTests: XCTestCase {
         let keyA = try await TestSigningKey.eddsa(kid: "key-a")
         server.serve([keyA])
         let policy = try policy(minRefetch: "0s")
-        XCTAssertTrue(try authorize(policy, try await keyA.token()).0.isProceed)
+        let firstToken = try await keyA.token()
+        XCTAssertTrue(try authorize(policy, firstToken).0.isProceed)
 
         server.delay.current = .milliseconds(800)
         var unknown = request(try await TestSigningKey.eddsa(kid: "key-x").token())
         let slowFetch = evaluate(policy, &unknown)
         XCTAssertTrue(slowFetch.isDeferred)
 
-        let started = ContinuousClock.now
         var known = request(try await keyA.token())
+        let started = ContinuousClock.now
         XCTAssertTrue(evaluate(policy, &known).isProceed)
         XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(200))
         XCTAssertEqual(try slowFetch.settled().status, .unauthorized)
     }
 
     func testMadeUpKidsCannotForceFetches() async throws {
-        let keyA = try await TestSigningKey.hs256(kid: "key-a")
+        let keyA = await TestSigningKey.hs256(kid: "key-a")
         server.serve([keyA])
         let policy = try policy(minRefetch: "1h")
-        XCTAssertTrue(try authorize(policy, try await keyA.token()).0.isProceed)
+        let firstToken = try await keyA.token()
+        XCTAssertTrue(try authorize(policy, firstToken).0.isProceed)
         XCTAssertEqual(server.fetches.current, 1)
 
         for index in 0..<20 {
@@ -125,7 +127,8 @@ final class PoliciesJWKSTests: XCTestCase {
         let keyB = try await TestSigningKey.es256(kid: "key-b")
         server.serve([keyA])
         let policy = try policy(refresh: "100ms", minRefetch: "1h")
-        XCTAssertTrue(try authorize(policy, try await keyA.token()).0.isProceed)
+        let firstToken = try await keyA.token()
+        XCTAssertTrue(try authorize(policy, firstToken).0.isProceed)
 
         server.serve([keyA, keyB])
         let tokenB = try await keyB.token()
