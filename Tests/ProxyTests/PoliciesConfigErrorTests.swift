@@ -37,7 +37,7 @@ final class PoliciesConfigErrorTests: XCTestCase {
     func testUnknownPolicyType() throws {
         XCTAssertEqual(
             try loadError("      - type: rate-limit\n        requests: 5"),
-            "manifests/prod.yaml:6: unknown policy type 'rate-limit' (known: api_key, jwt, rate_limit, headers, cors, request_size_limit)"
+            "manifests/prod.yaml:6: unknown policy type 'rate-limit'"
         )
     }
 

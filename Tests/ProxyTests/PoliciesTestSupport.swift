@@ -43,7 +43,7 @@ func evaluate(_ policy: any RequestPolicy, _ context: inout RequestContext) -> P
 func responseHeaders(_ policy: any RequestPolicy, _ context: RequestContext, upstream: [(String, String)] = []) -> HTTPHeaders {
     var head = HTTPResponseHead(version: .http1_1, status: .ok, headers: HTTPHeaders(upstream))
     policy.onResponse(&head, context: context)
-    head.headers.apply(context.responseHeaderEdits)
+    ForwardingHeaders.apply(context.responseHeaderEdits, to: &head.headers)
     return head.headers
 }
 

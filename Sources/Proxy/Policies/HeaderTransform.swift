@@ -20,7 +20,7 @@ public struct HeaderTransform: RequestPolicy {
     }
 
     public func evaluate(_ context: inout RequestContext, on eventLoop: any EventLoop) -> PolicyDecision {
-        context.head.headers.apply(requestEdits)
+        ForwardingHeaders.apply(requestEdits, to: &context.head.headers)
         if !responseEdits.isEmpty {
             context.responseHeaderEdits.append(contentsOf: responseEdits)
         }

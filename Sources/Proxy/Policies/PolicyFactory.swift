@@ -30,8 +30,6 @@ public struct PolicyError: Error, CustomStringConvertible, Sendable {
 /// Builds the policy a manifest entry names. Unknown types are refused, so a typo
 /// never silently turns authentication off.
 public enum PolicyFactory {
-    public static let knownTypes = ["api_key", "jwt", "rate_limit", "headers", "cors", "request_size_limit"]
-
     public static func make(_ spec: PolicySpec, context: PolicyBuildContext) throws -> any RequestPolicy {
         switch spec.type {
         case "api_key": return try ApiKeyAuth(spec, logger: context.logger)
@@ -41,7 +39,7 @@ public enum PolicyFactory {
         case "cors": return try CORS(spec, logger: context.logger)
         case "request_size_limit": return try RequestSizeLimit(spec, logger: context.logger)
         default:
-            throw PolicyError(spec, "unknown policy type '\(spec.type)' (known: \(knownTypes.joined(separator: ", ")))")
+            throw PolicyError(spec, "unknown policy type '\(spec.type)'")
         }
     }
 }
