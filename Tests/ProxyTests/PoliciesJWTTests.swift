@@ -126,6 +126,21 @@ final class PoliciesJWTTests: XCTestCase {
         }
     }
 
+    func testInlineJWKsOfEachKeyType() async throws {
+        let keys = try await allKeys()
+        let entries = keys.map { key in
+            "  - jwk: { " + key.jwk.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ") + " }"
+        }
+        let policy = try makePolicy("type: jwt\nkeys:\n" + entries.joined(separator: "\n"))
+        for key in keys {
+            var context = request(try await key.token())
+            XCTAssertTrue(evaluate(policy, &context).isProceed, key.algorithm)
+        }
+        XCTAssertThrowsError(try makePolicy("type: jwt\nkeys:\n  - jwk: { kty: EC, crv: P-384, x: AA, y: AA }")) { error in
+            XCTAssertEqual("\(error)", "gateway.yaml:3: jwt.keys[0]: only EC keys on P-256 (ES256) are supported")
+        }
+    }
+
     func testUnknownKidWithoutJWKSIsRejectedAtOnce() async throws {
         let policy = try policy([await .hs256(kid: "one")])
         var context = request(try await TestSigningKey.hs256(kid: "two").token())
