@@ -40,7 +40,7 @@ for k in rs es ed; do openssl pkey -in $W/$k.key -pubout -out $W/$k.pub; done
 SECRET="bench-shared-secret-of-more-than-32-bytes"
 API_KEY="bench-api-key-0123456789"
 API_HASH=$(printf %s "$API_KEY" | sha256sum | cut -d' ' -f1)
-pem() { sed 's/^/          /' "$1"; }
+pem() { sed 's/^/              /' "$1"; }
 
 cat > $W/gateway.yaml <<CONF
 upstreams:
@@ -123,7 +123,8 @@ CONF
 
 nginx -c $W/upstream.conf -p $W & echo $! >> $W/pids
 "$BIN" --config $W/gateway.yaml --http 127.0.0.1:$PORT --threads 1 > $W/gateway.log 2>&1 & echo $! >> $W/pids
-sleep 1
+for _ in $(seq 50); do grep -q listening $W/gateway.log && break; sleep 0.2; done
+grep -q listening $W/gateway.log || { cat $W/gateway.log >&2; exit 1; }
 
 BASE=""
 run() { # name header...

@@ -103,7 +103,7 @@ public struct JWTAuth: RequestPolicy {
         }
         let token: JWTToken
         do {
-            token = try JWTToken(authorization.dropFirst(7).drop(while: { $0 == " " }))
+            token = try JWTToken(authorization.dropFirst(7).drop(while: { $0 == " " }), consumerClaim: consumerClaim)
         } catch {
             return rejections.malformed.decision(context)
         }
@@ -163,27 +163,26 @@ public struct JWTAuth: RequestPolicy {
     /// The signature is good: the claims decide.
     private func accept(_ token: JWTToken, _ context: inout RequestContext) -> PolicyDecision {
         let now = self.now()
-        if let exp = token.claims["exp"] {
-            guard let expiry = exp.number else { return rejections.malformed.decision(context) }
+        let claims = token.claims
+        if let expiry = claims.exp {
             if now > expiry + leewaySeconds { return rejections.expired.decision(context) }
         } else if requireExpiry {
             return rejections.noExpiry.decision(context)
         }
-        if let nbf = token.claims["nbf"] {
-            guard let notBefore = nbf.number else { return rejections.malformed.decision(context) }
-            if now + leewaySeconds < notBefore { return rejections.notYetValid.decision(context) }
+        if let notBefore = claims.nbf, now + leewaySeconds < notBefore {
+            return rejections.notYetValid.decision(context)
         }
         if let issuers {
-            guard let issuer = token.claims["iss"]?.strings.first, issuers.contains(issuer) else {
+            guard let issuer = claims.iss, issuers.contains(issuer) else {
                 return rejections.issuer.decision(context)
             }
         }
         if let audiences {
-            guard token.claims["aud"]?.strings.contains(where: audiences.contains) == true else {
+            guard claims.aud.contains(where: audiences.contains) else {
                 return rejections.audience.decision(context)
             }
         }
-        context.consumer = token.claims[consumerClaim]?.consumerName
+        context.consumer = claims.consumer
         return .proceed
     }
 

@@ -13,11 +13,11 @@ struct JWTToken: Sendable {
     }
 
     let header: Header
-    let claims: [String: JSONValue]
+    let claims: JWTClaims
     let signature: [UInt8]
     let signingInput: Substring
 
-    init(_ token: Substring) throws {
+    init(_ token: Substring, consumerClaim: String) throws {
         let parts = token.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 3,
             let headerBytes = Base64URL.decode(parts[0]),
@@ -26,59 +26,48 @@ struct JWTToken: Sendable {
         else { throw ParseError.malformed }
         let decoder = JSONDecoder()
         header = try decoder.decode(Header.self, from: Data(headerBytes))
-        claims = try decoder.decode([String: JSONValue].self, from: Data(payloadBytes))
+        decoder.userInfo[JWTClaims.consumerClaim] = consumerClaim
+        claims = try decoder.decode(JWTClaims.self, from: Data(payloadBytes))
         self.signature = signature
         signingInput = token[..<parts[1].endIndex]
     }
 }
 
-/// Any JSON value, for claims whose shape the manifest decides (`consumer_claim`).
-enum JSONValue: Decodable, Equatable, Sendable {
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case array([JSONValue])
-    case object([String: JSONValue])
-    case null
+/// The claims the gateway checks, read from the payload in one pass. `exp` and `nbf`
+/// must be numbers when present; an `iss` or `aud` of another shape matches nothing.
+struct JWTClaims: Decodable, Sendable {
+    /// The name of the claim that names the consumer, given in the decoder's `userInfo`.
+    static let consumerClaim = CodingUserInfoKey(rawValue: "consumerClaim")!
+
+    var exp: Double?
+    var nbf: Double?
+    var iss: String?
+    var aud: [String]
+    var consumer: String?
+
+    private struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 
     init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
+        let claims = try decoder.container(keyedBy: Key.self)
+        exp = try claims.decodeIfPresent(Double.self, forKey: Key("exp"))
+        nbf = try claims.decodeIfPresent(Double.self, forKey: Key("nbf"))
+        iss = (try? claims.decodeIfPresent(String.self, forKey: Key("iss"))) ?? nil
+        if let single = (try? claims.decodeIfPresent(String.self, forKey: Key("aud"))) ?? nil {
+            aud = [single]
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            aud = ((try? claims.decodeIfPresent([String].self, forKey: Key("aud"))) ?? nil) ?? []
         }
-    }
-
-    var number: Double? {
-        if case .number(let value) = self { return value }
-        return nil
-    }
-
-    /// A string, or each string of an array (as `aud` may be either).
-    var strings: [String] {
-        switch self {
-        case .string(let value): [value]
-        case .array(let values): values.compactMap { if case .string(let value) = $0 { value } else { nil } }
-        default: []
-        }
-    }
-
-    /// The claim as a consumer name: a string as is, a whole number without decimals.
-    var consumerName: String? {
-        switch self {
-        case .string(let value): value
-        case .number(let value) where value == value.rounded() && abs(value) < 1e15: String(Int64(value))
-        case .number(let value): String(value)
-        default: nil
+        let consumerKey = Key(decoder.userInfo[Self.consumerClaim] as? String ?? "sub")
+        if let name = (try? claims.decodeIfPresent(String.self, forKey: consumerKey)) ?? nil {
+            consumer = name
+        } else if let number = (try? claims.decodeIfPresent(Double.self, forKey: consumerKey)) ?? nil {
+            consumer = number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
         }
     }
 }
