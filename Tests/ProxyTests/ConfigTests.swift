@@ -97,7 +97,7 @@ final class ConfigTests: XCTestCase {
                 targets: [{ url: "http://127.0.0.1:1" }]
                 timeouts: { read: soon }
             """, "bad.yaml:4: read timeout 'soon' is not a duration")
-        assertError("routes: [ {", "bad.yaml:1: invalid YAML")
+        assertError("routes: [ {", "bad.yaml:2: invalid YAML")
         assertError("""
             upstreams:
               - id: a

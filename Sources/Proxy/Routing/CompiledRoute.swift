@@ -19,9 +19,7 @@ final class CompiledRoute: Sendable {
         case split(SplitRuntime)
     }
 
-    init(
-        config: RouteConfig, destination: Destination, policies: [any RequestPolicy]
-    ) {
+    init(config: RouteConfig, destination: Destination, policies: [any RequestPolicy], metrics: RouteMetrics) {
         self.id = config.id
         self.methods = config.match.methods
         self.headers = config.match.headers
@@ -33,7 +31,7 @@ final class CompiledRoute: Sendable {
         self.destination = destination
         self.policies = policies
         self.cache = config.cache
-        self.metrics = RouteMetrics(route: config.id)
+        self.metrics = metrics
     }
 
     /// Specificity beyond the path: a method restriction, then each header condition.

@@ -22,7 +22,7 @@ final class Exchange {
     var upstream: UpstreamRuntime?
     var target: TargetRuntime?
     var connection: UpstreamConnection?
-    var tried: [ObjectIdentifier] = []
+    var tried = TriedTargets()
     var attempts = 0
     var upstreamSentAt = NIODeadline.uptimeNanoseconds(0)
     var upstreamKeepAlive = true

@@ -131,7 +131,7 @@ extension ProxyHandler {
             from: head, uri: upstreamURI(head.uri, strip: exchange.route.stripSegments),
             framing: exchange.framing,
             forwarding: .init(
-                clientIP: remoteAddress?.ipAddress, proto: scheme, requestID: exchange.context.requestID,
+                clientIP: clientIP, proto: scheme, requestID: exchange.context.requestID,
                 via: core.via))
         exchange.phase = .connecting
         attempt(exchange)
@@ -164,9 +164,13 @@ extension ProxyHandler {
         }
         exchange.attempts += 1
         exchange.target = target
-        exchange.tried.append(ObjectIdentifier(target))
+        exchange.tried.insert(target)
         exchange.phase = .connecting
-        pool.acquire { [weak self] result in
+        if let connection = pool.takeIdle() {
+            send(exchange, on: connection, target: target)
+            return
+        }
+        pool.connect { [weak self] result in
             guard let self, self.exchange === exchange, exchange.phase == .connecting else {
                 if case .success(let connection) = result { connection.pool.release(connection) }
                 return

@@ -99,23 +99,20 @@ extension ProxyHandler {
     }
 
     /// A request refused before routing (malformed, too large, too slow): answer and close.
+    /// The answer goes out under the HTTP handlers, which may never have seen a request.
     func refuse(status: HTTPResponseStatus, reason: String, version: HTTPVersion) {
         guard !closing else { return }
         core.logger.debug("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
         closing = true
         discarding = true
         let body = Self.statusBody(status, context.channel.allocator)
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "content-length", value: String(body.readableBytes))
-        headers.add(name: "connection", value: "close")
-        headers.add(name: "x-request-id", value: core.requestIDs.next())
-        let safeVersion = version.major == 1 && version.minor <= 1 ? version : .http1_1
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: safeVersion, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [context] _ in
-            context?.close(promise: nil)
-        }
+        let minor = version.major == 1 && version.minor == 0 ? 0 : 1
+        var bytes = context.channel.allocator.buffer(capacity: 256)
+        bytes.writeString("HTTP/1.\(minor) \(status.code) \(status.reasonPhrase)\r\n")
+        bytes.writeString("content-type: application/json\r\ncontent-length: \(body.readableBytes)\r\n")
+        bytes.writeString("connection: close\r\nx-request-id: \(core.requestIDs.next())\r\n\r\n")
+        bytes.writeImmutableBuffer(body)
+        raw.writeFinalAndClose(bytes)
     }
 
     /// A request that turned bad after its head (body too large or too slow, broken chunking).

@@ -13,10 +13,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     let core: GatewayCore
     let clock: ConnectionClock
+    let raw: RawBytesObserver
     let scheme: String
     var context: ChannelHandlerContext!
     var exchange: Exchange?
     var remoteAddress: SocketAddress?
+    /// The client's address as text, computed once per connection.
+    var clientIP: String?
     /// After a refused request: drop the rest of its parts; the connection is closing.
     var discarding = false
     var closing = false
@@ -27,9 +30,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Bytes buffered for an upstream connection still being opened before client reads pause.
     static let connectBufferLimit = 1 << 20
 
-    init(core: GatewayCore, clock: ConnectionClock, scheme: String) {
+    init(core: GatewayCore, clock: ConnectionClock, raw: RawBytesObserver, scheme: String) {
         self.core = core
         self.clock = clock
+        self.raw = raw
         self.scheme = scheme
     }
 
@@ -39,6 +43,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         remoteAddress = context.channel.remoteAddress
+        clientIP = remoteAddress?.ipAddress
         core.connections.add(context.channel)
         core.metrics.activeConnections.increment()
         clock.idleSince = .now()
@@ -131,7 +136,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let parserError = error as? HTTPParserError {
             core.metrics.rejected.increment()
             let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-            if let exchange {
+            if let exchange, exchange.requestEnded {
+                // A later pipelined request is malformed: finish this response, then close.
+                closing = true
+            } else if let exchange {
                 refuseMidRequest(exchange, status: status, reason: "malformed request: \(parserError)")
             } else {
                 refuse(status: status, reason: "malformed request: \(parserError)", version: .http1_1)
@@ -157,6 +165,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func resumeReads() {
         guard readsHeld else { return }
         readsHeld = false
+        clock.lastBodyAt = .now()
         if readPending {
             readPending = false
             context.read()
@@ -194,8 +203,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return
         }
-        if !exchange.requestEnded && exchange.phase != .finished && now - clock.lastBodyAt >= limits.readTimeout
-            && !exchange.responseStarted
+        // A body gap only counts while the gateway is reading (not while it holds reads for backpressure).
+        if !exchange.requestEnded && !readsHeld && !exchange.responseStarted && exchange.phase != .finished
+            && now - clock.lastBodyAt >= limits.readTimeout
         {
             refuseMidRequest(exchange, status: .requestTimeout, reason: "request body not received in time")
             return

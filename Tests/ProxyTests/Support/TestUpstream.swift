@@ -116,8 +116,8 @@ final class TestUpstream: Sendable {
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
                 return
             }
-            context.flush()
             pendingStream = left
+            context.flush()
         }
 
         var pendingStream = 0
