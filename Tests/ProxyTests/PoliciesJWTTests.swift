@@ -1,3 +1,5 @@
+import Foundation
+import JWTKit
 import NIOHTTP1
 import XCTest
 
@@ -110,6 +112,33 @@ final class PoliciesJWTTests: XCTestCase {
         var context = request(try await key.token(TestClaims(sub: "alice", iss: "tenant-7")))
         XCTAssertTrue(evaluate(policy, &context).isProceed)
         XCTAssertEqual(context.consumer, "tenant-7")
+    }
+
+    struct NumericClaims: JWTPayload {
+        var uid: Int
+        var exp: Double
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    struct TextExpiryClaims: JWTPayload {
+        var sub: String
+        var exp: String
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    func testNumericConsumerClaimAndAnExpiryThatIsNoNumber() async throws {
+        let key = await TestSigningKey.hs256()
+        let policy = try policy([key], extra: "consumer_claim: uid")
+        let numeric = try await key.collection.sign(
+            NumericClaims(uid: 42, exp: Date().timeIntervalSince1970 + 60), kid: JWKIdentifier(string: key.kid))
+        var context = request(numeric)
+        XCTAssertTrue(evaluate(policy, &context).isProceed)
+        XCTAssertEqual(context.consumer, "42")
+
+        let textExpiry = try await key.collection.sign(
+            TextExpiryClaims(sub: "alice", exp: "tomorrow"), kid: JWKIdentifier(string: key.kid))
+        var refused = request(textExpiry)
+        XCTAssertTrue(try XCTUnwrap(evaluate(policy, &refused).response).bodyText.contains("malformed_token"))
     }
 
     func testMissingOrMalformedBearerToken() async throws {
