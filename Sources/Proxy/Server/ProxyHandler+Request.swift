@@ -94,6 +94,10 @@ extension ProxyHandler {
             future.hop(to: context.eventLoop).assumeIsolated().whenComplete { [weak self] result in
                 guard let self, self.exchange === exchange, exchange.phase == .policies else { return }
                 switch result {
+                case .success(.proceed):
+                    // The future could not edit the request: the same policy decides again, now at once.
+                    exchange.policyIndex -= 1
+                    self.runPolicies(exchange)
                 case .success(let next):
                     self.handle(next, exchange)
                 case .failure(let error):
