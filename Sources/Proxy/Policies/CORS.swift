@@ -121,7 +121,7 @@ public struct CORS: RequestPolicy {
             response.add(name: "Access-Control-Max-Age", value: maxAgeValue)
         }
         response.add(name: "Vary", value: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
-        return .respond(GatewayResponse(status: .noContent, headers: response, body: ByteBuffer()))
+        return .respond(GatewayResponse(status: .noContent, headers: response))
     }
 
     private func isAllowed(_ origin: String) -> Bool {

@@ -11,6 +11,8 @@ final class CompiledRoute: Sendable {
     let stripSegments: Int
     let destination: Destination
     let policies: [any RequestPolicy]
+    /// The smallest `request_size_limit` among the policies, counted against streamed bodies too.
+    let maxBodyBytes: Int?
     let cache: CacheRule?
     let metrics: RouteMetrics
 
@@ -30,6 +32,7 @@ final class CompiledRoute: Sendable {
         }
         self.destination = destination
         self.policies = policies
+        self.maxBodyBytes = policies.compactMap { ($0 as? RequestSizeLimit)?.maxBytes }.min()
         self.cache = config.cache
         self.metrics = metrics
     }

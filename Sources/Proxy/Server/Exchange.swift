@@ -13,6 +13,9 @@ final class Exchange {
     let keepAlive: Bool
     let start: NIODeadline
     let isIdempotent: Bool
+    /// The most body bytes this request may send: the global limit, or the route's
+    /// `request_size_limit` when smaller (a chunked body is only counted as it streams).
+    let bodyLimit: Int
 
     enum Phase { case policies, connecting, forwarding, finished }
     var phase = Phase.policies
@@ -39,9 +42,17 @@ final class Exchange {
 
     static let retryBufferLimit = 64 * 1024
 
+    /// Whether body bytes follow the head (a `Content-Length: 0` request has none).
+    var hasBody: Bool {
+        switch framing {
+        case .none, .contentLength(0): false
+        case .contentLength, .chunked: true
+        }
+    }
+
     init(
         snapshot: CompiledConfig, route: CompiledRoute, context: RequestContext, head: HTTPRequestHead,
-        framing: RequestFraming, keepAlive: Bool, start: NIODeadline
+        framing: RequestFraming, keepAlive: Bool, start: NIODeadline, globalBodyLimit: Int
     ) {
         self.snapshot = snapshot
         self.route = route
@@ -51,6 +62,7 @@ final class Exchange {
         self.keepAlive = keepAlive
         self.start = start
         self.requestEnded = false
+        self.bodyLimit = min(globalBodyLimit, route.maxBodyBytes ?? globalBodyLimit)
         switch head.method {
         case .GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE: isIdempotent = true
         default: isIdempotent = false

@@ -43,7 +43,8 @@ extension ProxyHandler {
             head: head, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
         let exchange = Exchange(
             snapshot: snapshot, route: route, context: context, head: head, framing: framing,
-            keepAlive: head.isKeepAlive && !closing, start: now)
+            keepAlive: head.isKeepAlive && !closing, start: now,
+            globalBodyLimit: core.options.limits.maxBodyBytes)
         self.exchange = exchange
         runPolicies(exchange)
     }

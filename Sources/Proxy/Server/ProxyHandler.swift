@@ -95,7 +95,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func receiveBody(_ body: ByteBuffer, _ exchange: Exchange) {
         clock.lastBodyAt = .now()
         exchange.bodyBytes += body.readableBytes
-        if exchange.bodyBytes > core.options.limits.maxBodyBytes {
+        if exchange.bodyBytes > exchange.bodyLimit {
             refuseMidRequest(exchange, status: .payloadTooLarge, reason: "request body too large")
             return
         }
