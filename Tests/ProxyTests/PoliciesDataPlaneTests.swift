@@ -67,14 +67,49 @@ final class PoliciesDataPlaneTests: XCTestCase {
         XCTAssertEqual(upstream.count, 1)
     }
 
-    func testRefusedRequestWithUnreadBodyClosesTheConnection() async throws {
+    func testSmallBodyOfARefusedRequestIsDroppedAndTheConnectionKept() async throws {
         try await start(policies: Self.apiKeyPolicy())
         let client = try gateway.client()
         try client.send("POST /orders HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n")
         let refused = try client.readResponse()
         XCTAssertEqual(refused.status, 401)
+        XCTAssertNotEqual(refused.header("connection")?.lowercased(), "close")
+        try client.send("hello")
+        let accepted = try client.get("/orders", headers: ["X-API-Key": "k-alice"])
+        XCTAssertEqual(accepted.status, 200)
+        XCTAssertEqual(upstream.requests.map(\.head.method), [.GET])
+    }
+
+    func testRefusedRequestWithLargeUnreadBodyClosesTheConnection() async throws {
+        try await start(policies: Self.apiKeyPolicy())
+        let client = try gateway.client()
+        try client.send("POST /orders HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\n")
+        let refused = try client.readResponse()
+        XCTAssertEqual(refused.status, 401)
         XCTAssertEqual(refused.header("connection")?.lowercased(), "close")
         XCTAssertTrue(client.isClosedByPeer())
+    }
+
+    /// The client waits for `100 Continue` before its body; after a refusal it may never send it.
+    func testRefusedRequestExpectingContinueClosesTheConnection() async throws {
+        try await start(policies: Self.apiKeyPolicy())
+        let client = try gateway.client()
+        try client.send("POST /orders HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+        let refused = try client.readResponse()
+        XCTAssertEqual(refused.status, 401)
+        XCTAssertEqual(refused.header("connection")?.lowercased(), "close")
+        XCTAssertTrue(client.isClosedByPeer())
+    }
+
+    func testPolicyAnswerAskingToCloseClosesTheConnection() async throws {
+        try await start(policies: "      - type: request_size_limit\n        max_bytes: 4\n")
+        let client = try gateway.client()
+        try client.send("POST /orders HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
+        let refused = try client.readResponse()
+        XCTAssertEqual(refused.status, 413)
+        XCTAssertEqual(refused.header("connection")?.lowercased(), "close")
+        XCTAssertTrue(client.isClosedByPeer())
+        XCTAssertEqual(upstream.count, 0)
     }
 
     /// The 204 carries neither a body nor a length; the next answer on the connection

@@ -50,6 +50,13 @@ final class Exchange {
         }
     }
 
+    /// The body may be read and dropped after an early answer: announced, small, and not
+    /// held back by the client until a `100 Continue` that will never come.
+    var bodyCanBeDrained: Bool {
+        guard case .contentLength(let length) = framing else { return false }
+        return length <= Self.retryBufferLimit && !clientHead.headers.contains(name: "expect")
+    }
+
     init(
         snapshot: CompiledConfig, route: CompiledRoute, context: RequestContext, head: HTTPRequestHead,
         framing: RequestFraming, keepAlive: Bool, start: NIODeadline, globalBodyLimit: Int

@@ -61,10 +61,12 @@ extension ProxyHandler {
             connection.close()
         }
         if !exchange.requestEnded && exchange.hasBody {
-            // The unread body is not worth reading; the connection ends with this answer.
-            closing = true
+            // A small announced body is read and dropped so the connection serves the next
+            // request; any other unread body is not worth waiting for: the connection ends.
             discarding = true
+            if !exchange.bodyCanBeDrained { closing = true }
         }
+        if response.headers.first(name: "connection")?.lowercased() == "close" { closing = true }
         exchange.status = Int(response.status.code)
         var head = HTTPResponseHead(version: exchange.clientHead.version, status: response.status, headers: response.headers)
         head.headers.replaceOrAdd(name: "x-request-id", value: exchange.context.requestID)
