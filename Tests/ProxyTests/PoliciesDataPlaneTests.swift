@@ -139,6 +139,19 @@ final class PoliciesDataPlaneTests: XCTestCase {
         XCTAssertEqual(try client.readResponse().status, 200)
     }
 
+    func testUnroutedHeadRequestHasNoBody() async throws {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        upstream = try await TestUpstream(name: "up", group: group)
+        gateway = try await GatewayHarness.start(
+            yaml: "upstreams:\n" + upstreamYAML("up", ports: [upstream.port])
+                + "routes:\n  - id: orders\n    match: { path_prefix: /orders }\n    upstream: up\n")
+        let client = try gateway.client()
+        try client.send("HEAD /elsewhere HTTP/1.1\r\nHost: a\r\n\r\nGET /orders HTTP/1.1\r\nHost: a\r\n\r\n")
+        let unrouted = try client.readResponse(headRequest: true)
+        XCTAssertEqual(unrouted.status, 404)
+        XCTAssertEqual(try client.readResponse().status, 200)
+    }
+
     func testChunkedBodyOverTheRouteLimitIs413() async throws {
         try await start(policies: "      - type: request_size_limit\n        max_bytes: 2000\n")
         let client = try gateway.client()
