@@ -12,12 +12,13 @@ final class PoliciesDataPlaneTests: XCTestCase {
     var upstream: TestUpstream!
     var gateway: GatewayHarness!
 
-    func start(policies: String) async throws {
+    func start(policies: String, limits: GatewayOptions.Limits = .init()) async throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         upstream = try await TestUpstream(name: "up", group: group)
         gateway = try await GatewayHarness.start(
             yaml: "upstreams:\n" + upstreamYAML("up", ports: [upstream.port])
-                + "routes:\n  - id: api\n    upstream: up\n    policies:\n" + policies
+                + "routes:\n  - id: api\n    upstream: up\n    policies:\n" + policies,
+            options: GatewayOptions(host: "127.0.0.1", port: 0, limits: limits)
         )
     }
 
@@ -78,6 +79,19 @@ final class PoliciesDataPlaneTests: XCTestCase {
         let accepted = try client.get("/orders", headers: ["X-API-Key": "k-alice"])
         XCTAssertEqual(accepted.status, 200)
         XCTAssertEqual(upstream.requests.map(\.head.method), [.GET])
+    }
+
+    /// The dropped body is not the start of a next request: the connection then idles
+    /// under the idle timeout, not the (shorter) deadline for a request head.
+    func testConnectionIdlesAfterADroppedBody() async throws {
+        try await start(
+            policies: Self.apiKeyPolicy(), limits: .init(idleTimeout: .seconds(5), readTimeout: .milliseconds(200)))
+        let client = try gateway.client()
+        try client.send("POST /orders HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().status, 401)
+        try client.send("hello")
+        try await Task.sleep(for: .milliseconds(600))
+        XCTAssertEqual(try client.get("/orders", headers: ["X-API-Key": "k-alice"]).status, 200)
     }
 
     func testRefusedRequestWithLargeUnreadBodyClosesTheConnection() async throws {

@@ -80,7 +80,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             receiveBody(body, exchange)
         case .end:
             if discarding {
+                // The dropped body's bytes were not the start of a next request.
                 discarding = false
+                clock.firstByteAt = nil
+                clock.idleSince = .now()
                 return
             }
             guard let exchange else { return }
