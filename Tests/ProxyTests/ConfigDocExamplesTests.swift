@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Metrics
 import NIOPosix
 import XCTest
 
@@ -57,7 +56,7 @@ final class ConfigDocExamplesTests: XCTestCase {
             do {
                 let config = try GatewayConfig.parse(yaml: yaml, file: "docs/gateway-config.md example at line \(line)")
                 _ = try CompiledConfig(
-                    config: config, reuse: [:], region: nil, policyContext: context, metrics: NOOPMetricsHandler.instance)
+                    config: config, reuse: [:], region: nil, policyContext: context, metrics: RecordingMetrics())
             } catch {
                 XCTFail("the example at docs/gateway-config.md:\(line) does not load: \(error)")
             }

@@ -4,8 +4,8 @@ import NIOHTTP1
 
 /// `type: request_size_limit`: refuses, with 413 before any byte is forwarded, a
 /// request whose `Content-Length` exceeds `max_bytes`. A chunked body has no length
-/// up front: the data plane must count its bytes against ``maxBytes`` as they stream
-/// and abort the request once the count passes it.
+/// up front: the data plane counts its bytes against ``maxBytes`` as they stream and
+/// answers 413 once the count passes it.
 public struct RequestSizeLimit: RequestPolicy {
     public let maxBytes: Int
     private let tooLarge: PolicyRejection
