@@ -166,6 +166,21 @@ final class PoliciesDataPlaneTests: XCTestCase {
         XCTAssertEqual(try client.readResponse().status, 200)
     }
 
+    func testSmallBodyOfAnUnroutedRequestIsDroppedAndTheConnectionKept() async throws {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        upstream = try await TestUpstream(name: "up", group: group)
+        gateway = try await GatewayHarness.start(
+            yaml: "upstreams:\n" + upstreamYAML("up", ports: [upstream.port])
+                + "routes:\n  - id: orders\n    match: { path_prefix: /orders }\n    upstream: up\n")
+        let client = try gateway.client()
+        try client.send("POST /elsewhere HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
+        let unrouted = try client.readResponse()
+        XCTAssertEqual(unrouted.status, 404)
+        XCTAssertNotEqual(unrouted.header("connection")?.lowercased(), "close")
+        XCTAssertEqual(try client.get("/orders").status, 200)
+        XCTAssertEqual(upstream.requests.map(\.head.method), [.GET])
+    }
+
     func testChunkedBodyOverTheRouteLimitIs413() async throws {
         try await start(policies: "      - type: request_size_limit\n        max_bytes: 2000\n")
         let client = try gateway.client()

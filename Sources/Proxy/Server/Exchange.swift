@@ -52,9 +52,11 @@ final class Exchange {
 
     /// The body may be read and dropped after an early answer: announced, small, and not
     /// held back by the client until a `100 Continue` that will never come.
-    var bodyCanBeDrained: Bool {
+    var bodyCanBeDrained: Bool { Self.bodyCanBeDrained(framing, clientHead) }
+
+    static func bodyCanBeDrained(_ framing: RequestFraming, _ head: HTTPRequestHead) -> Bool {
         guard case .contentLength(let length) = framing else { return false }
-        return length <= Self.retryBufferLimit && !clientHead.headers.contains(name: "expect")
+        return length <= retryBufferLimit && !head.headers.contains(name: "expect")
     }
 
     init(

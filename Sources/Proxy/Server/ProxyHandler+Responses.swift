@@ -96,7 +96,9 @@ extension ProxyHandler {
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "x-request-id", value: requestID)
-        if framing != .none || !request.isKeepAlive || closing {
+        let drains = framing != .none && Exchange.bodyCanBeDrained(framing, request)
+        if drains { discarding = true }
+        if (framing != .none && !drains) || !request.isKeepAlive || closing {
             // The unread body is not worth reading; the connection ends with this answer.
             closing = true
             discarding = true
