@@ -6,10 +6,12 @@
 #   bench/proxy.sh [--seconds S] [--conns C]     (extra arguments go to the shared script)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PEERS="$(pwd)/../shared/bench/proxy-vs-peers.sh"
+# The shared comparison lives beside the repository (../shared); PEERS_SCRIPT overrides it.
+PEERS="${PEERS_SCRIPT:-$(pwd)/../shared/bench/proxy-vs-peers.sh}"
 PORT=${GATEWAY_PORT:-18090}
-swift build -c release --product gateway-serve >/dev/null
-BIN="$(swift build -c release --show-bin-path)/gateway-serve"
+# SWIFT_BUILD_FLAGS may add e.g. --scratch-path DIR to keep the release build apart.
+swift build -c release ${SWIFT_BUILD_FLAGS:-} --product gateway-serve >/dev/null
+BIN="$(swift build -c release ${SWIFT_BUILD_FLAGS:-} --show-bin-path)/gateway-serve"
 W=$(mktemp -d)
 trap '[ -n "${GW:-}" ] && kill $GW 2>/dev/null; rm -rf $W' EXIT
 cat > $W/gateway.yaml <<CONF

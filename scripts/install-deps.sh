@@ -2,7 +2,7 @@
 # Installs the system packages Meshgate builds and tests with (Debian/Ubuntu).
 # Safe to run again: it does nothing when everything is already there.
 set -euo pipefail
-pkgs=(libsodium-dev pkg-config nginx-light iproute2 curl)
+pkgs=(libsodium-dev pkg-config nginx-light iproute2 curl openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,3 +1,4 @@
+import Metrics
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -14,7 +15,7 @@ final class CompiledConfig: Sendable {
     /// warm pools and health; the others are created (and resolved) here.
     init(
         config: GatewayConfig, reuse: [TargetRuntime.TargetKey: TargetRuntime], region: String?,
-        policyContext: PolicyBuildContext
+        policyContext: PolicyBuildContext, metrics: any MetricsFactory
     ) throws {
         self.config = config
         var targets: [TargetRuntime.TargetKey: TargetRuntime] = [:]
@@ -30,7 +31,9 @@ final class CompiledConfig: Sendable {
                 targets[key] = fresh
                 return fresh
             }
-            upstreams[upstream.id] = UpstreamRuntime(config: upstream, targets: runtimes, region: region)
+            upstreams[upstream.id] = UpstreamRuntime(
+                config: upstream, targets: runtimes, region: region,
+                metrics: UpstreamMetrics(upstream: upstream.id, factory: metrics))
         }
         var rules: [Router<CompiledRoute>.Rule] = []
         for route in config.routes {
@@ -43,7 +46,9 @@ final class CompiledConfig: Sendable {
                     shares: shares.map { (upstreams[$0.upstream]!, $0.weight) }, sticky: sticky))
             }
             let policies = try route.policies.map { try PolicyFactory.make($0, context: policyContext) }
-            let compiled = CompiledRoute(config: route, destination: destination, policies: policies)
+            let compiled = CompiledRoute(
+                config: route, destination: destination, policies: policies,
+                metrics: RouteMetrics(route: route.id, factory: metrics))
             rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: compiled.rank, value: compiled))
         }
         self.router = Router(rules: rules)

@@ -1,3 +1,4 @@
+import Metrics
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -22,7 +23,8 @@ public final class Gateway: Sendable {
         self.logger = logger
         self.policyContext = PolicyBuildContext(group: group, logger: logger)
         let compiled = try CompiledConfig(
-            config: config, reuse: [:], region: options.tags["region"], policyContext: policyContext)
+            config: config, reuse: [:], region: options.tags["region"], policyContext: policyContext,
+            metrics: options.metricsFactory ?? MetricsSystem.factory)
         self.core = GatewayCore(options: options, logger: logger, initial: compiled)
         if let files = options.tls {
             do {
@@ -66,7 +68,9 @@ public final class Gateway: Sendable {
                         withPipeliningAssistance: true, withServerUpgrade: nil, withErrorHandling: false,
                         withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: decoderLimits)
-                    try sync.addHandler(ProxyHandler(core: core, clock: clock, raw: raw, scheme: tls == nil ? "http" : "https"))
+                    let handler = ProxyHandler(core: core, clock: clock, raw: raw, scheme: tls == nil ? "http" : "https")
+                    raw.handler = handler
+                    try sync.addHandler(handler)
                 }
             }
             .bind(host: core.options.host, port: core.options.port)
@@ -87,7 +91,7 @@ public final class Gateway: Sendable {
                 try config.validate()
                 next = try CompiledConfig(
                     config: config, reuse: current.targets, region: core.options.tags["region"],
-                    policyContext: policyContext)
+                    policyContext: policyContext, metrics: core.options.metricsFactory ?? MetricsSystem.factory)
             } catch {
                 logger.error("config refused, the previous one keeps serving", metadata: ["error": "\(error)"])
                 throw error

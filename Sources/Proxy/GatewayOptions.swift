@@ -1,3 +1,4 @@
+import Metrics
 import NIOCore
 
 /// How a node runs its gateway listener; the config (routes, upstreams) comes separately.
@@ -12,6 +13,8 @@ public struct GatewayOptions: Sendable {
     public var accessLog: AccessLogSettings
     /// Name this gateway gives itself in `Via`.
     public var viaName: String
+    /// Where metrics go; nil uses the process-wide `MetricsSystem` (what the node bootstraps).
+    public var metricsFactory: (any MetricsFactory)?
 
     public struct TLSFiles: Sendable {
         public var certificateChainPath: String
@@ -57,7 +60,8 @@ public struct GatewayOptions: Sendable {
 
     public init(
         host: String = "0.0.0.0", port: Int = 8080, tls: TLSFiles? = nil, limits: Limits = Limits(),
-        tags: [String: String] = [:], accessLog: AccessLogSettings = AccessLogSettings(), viaName: String = "meshgate"
+        tags: [String: String] = [:], accessLog: AccessLogSettings = AccessLogSettings(), viaName: String = "meshgate",
+        metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.host = host
         self.port = port
@@ -66,5 +70,6 @@ public struct GatewayOptions: Sendable {
         self.tags = tags
         self.accessLog = accessLog
         self.viaName = viaName
+        self.metricsFactory = metricsFactory
     }
 }

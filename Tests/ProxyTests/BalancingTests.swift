@@ -150,17 +150,17 @@ final class BalancingTests: XCTestCase {
               - id: sticky
                 match: { path_prefix: /sticky }
                 split: [{ upstream: v1, weight: 50 }, { upstream: v2, weight: 50 }]
-                sticky: { cookie: session }
+                sticky: { cookie: sid }
 
             """)
         XCTAssertEqual(try counts(gw, 200), ["v1": 190, "v2": 10])
         var first: [Int: String] = [:]
         for round in 0..<2 {
-            let seen = try counts(gw, 40, path: "/sticky") { ["Cookie": "theme=dark; session=s\($0)"] }
+            let seen = try counts(gw, 40, path: "/sticky") { ["Cookie": "theme=dark; sid=s\($0)"] }
             XCTAssertEqual(seen.count, 2, "sticky keys still spread over both shares")
             let c = try gw.client()
             for i in 0..<40 {
-                let r = try c.get("/sticky", headers: ["Cookie": "session=s\(i)"])
+                let r = try c.get("/sticky", headers: ["Cookie": "sid=s\(i)"])
                 if round == 0 { first[i] = r.header("x-upstream") } else { XCTAssertEqual(first[i], r.header("x-upstream")) }
             }
         }

@@ -48,7 +48,7 @@ final class ConfigTests: XCTestCase {
                   methods: [get, PURGE]
                   headers: { X-Env: canary }
                 split: [{ upstream: v1, weight: 95 }, { upstream: v2, weight: 5 }]
-                sticky: { cookie: session }
+                sticky: { cookie: sid }
                 policies:
                   - type: api_key
                     header: X-Key
@@ -65,7 +65,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(route.match.hosts, ["*.example.com"])
         XCTAssertEqual(route.match.path, .exact("/users/{id}"))
         XCTAssertEqual(route.match.methods, ["GET", "PURGE"])
-        XCTAssertEqual(route.destination, .split([.init(upstream: "v1", weight: 95), .init(upstream: "v2", weight: 5)], sticky: .cookie("session")))
+        XCTAssertEqual(route.destination, .split([.init(upstream: "v1", weight: 95), .init(upstream: "v2", weight: 5)], sticky: .cookie("sid")))
         XCTAssertEqual(route.policies.map(\.type), ["api_key"])
         XCTAssertEqual(route.policies[0].line, 23)
         XCTAssertEqual(route.cache, CacheRule(ttl: .seconds(10), override: true))

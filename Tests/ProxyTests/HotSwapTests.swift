@@ -69,7 +69,6 @@ final class HotSwapTests: XCTestCase {
         XCTAssertEqual(try gw.client().get("/new").header("x-upstream"), "b")
         let idle = try gw.client()
         XCTAssertEqual(try idle.get("/warm").status, 200)
-        try slow.send("")
         let started = ContinuousClock.now
         async let drained: Void = gw.gateway.drain(timeout: .seconds(5))
         let response = try slow.readResponse()

@@ -1,4 +1,3 @@
-import CoreMetrics
 import Metrics
 
 /// Metric handles of one route, created when a config is compiled and reused by every request.
@@ -7,13 +6,13 @@ final class RouteMetrics: Sendable {
     let latency: Timer
     let rateLimited: Counter
 
-    init(route: String) {
+    init(route: String, factory: any MetricsFactory) {
         let dimensions = [("route", route)]
         byStatusClass = (1...5).map { klass in
-            Counter(label: "meshgate_gateway_requests_total", dimensions: dimensions + [("status", "\(klass)xx")])
+            Counter(label: "meshgate_gateway_requests_total", dimensions: dimensions + [("status", "\(klass)xx")], factory: factory)
         }
-        latency = Timer(label: "meshgate_gateway_request_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
-        rateLimited = Counter(label: "meshgate_gateway_rate_limited_total", dimensions: dimensions)
+        latency = Timer(label: "meshgate_gateway_request_duration_seconds", dimensions: dimensions, factory: factory)
+        rateLimited = Counter(label: "meshgate_gateway_rate_limited_total", dimensions: dimensions, factory: factory)
     }
 
     func record(status: Int, nanoseconds: Int64) {
@@ -30,11 +29,11 @@ final class UpstreamMetrics: Sendable {
     let retries: Counter
     let ejections: Counter
 
-    init(upstream: String) {
+    init(upstream: String, factory: any MetricsFactory) {
         let dimensions = [("upstream", upstream)]
-        errors = Counter(label: "meshgate_upstream_errors_total", dimensions: dimensions)
-        retries = Counter(label: "meshgate_upstream_retries_total", dimensions: dimensions)
-        ejections = Counter(label: "meshgate_upstream_ejections_total", dimensions: dimensions)
+        errors = Counter(label: "meshgate_upstream_errors_total", dimensions: dimensions, factory: factory)
+        retries = Counter(label: "meshgate_upstream_retries_total", dimensions: dimensions, factory: factory)
+        ejections = Counter(label: "meshgate_upstream_ejections_total", dimensions: dimensions, factory: factory)
     }
 }
 
@@ -44,9 +43,9 @@ final class ListenerMetrics: Sendable {
     let rejected: Counter
     let unrouted: Counter
 
-    init() {
-        activeConnections = Meter(label: "meshgate_gateway_active_connections")
-        rejected = Counter(label: "meshgate_gateway_rejected_requests_total")
-        unrouted = Counter(label: "meshgate_gateway_unrouted_requests_total")
+    init(factory: any MetricsFactory) {
+        activeConnections = Meter(label: "meshgate_gateway_active_connections", factory: factory)
+        rejected = Counter(label: "meshgate_gateway_rejected_requests_total", factory: factory)
+        unrouted = Counter(label: "meshgate_gateway_unrouted_requests_total", factory: factory)
     }
 }

@@ -48,6 +48,10 @@ public enum PolicyDecision: Sendable {
     case proceed
     case respond(GatewayResponse)
     /// The decision needs I/O first (a JWKS fetch on an unknown `kid`); the request waits for it.
+    /// A future cannot edit the request, so when it succeeds with `.proceed` the data plane
+    /// evaluates the same policy again with the same context: the I/O is done by then and
+    /// the second evaluation decides at once and makes its edits (names the consumer).
+    /// `.respond` is answered; a failed future is answered 500.
     case deferred(EventLoopFuture<PolicyDecision>)
 }
 

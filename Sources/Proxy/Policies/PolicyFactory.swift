@@ -32,6 +32,12 @@ public struct PolicyError: Error, CustomStringConvertible, Sendable {
 public enum PolicyFactory {
     public static func make(_ spec: PolicySpec, context: PolicyBuildContext) throws -> any RequestPolicy {
         switch spec.type {
+        case "api_key": return try ApiKeyAuth(spec, logger: context.logger)
+        case "jwt": return try JWTAuth(spec, context: context)
+        case "rate_limit": return try RateLimit(spec, logger: context.logger)
+        case "headers": return try HeaderTransform(spec)
+        case "cors": return try CORS(spec, logger: context.logger)
+        case "request_size_limit": return try RequestSizeLimit(spec, logger: context.logger)
         default:
             throw PolicyError(spec, "unknown policy type '\(spec.type)'")
         }

@@ -11,6 +11,8 @@ final class CompiledRoute: Sendable {
     let stripSegments: Int
     let destination: Destination
     let policies: [any RequestPolicy]
+    /// The smallest `request_size_limit` among the policies, counted against streamed bodies too.
+    let maxBodyBytes: Int?
     let cache: CacheRule?
     let metrics: RouteMetrics
 
@@ -19,9 +21,7 @@ final class CompiledRoute: Sendable {
         case split(SplitRuntime)
     }
 
-    init(
-        config: RouteConfig, destination: Destination, policies: [any RequestPolicy]
-    ) {
+    init(config: RouteConfig, destination: Destination, policies: [any RequestPolicy], metrics: RouteMetrics) {
         self.id = config.id
         self.methods = config.match.methods
         self.headers = config.match.headers
@@ -32,8 +32,9 @@ final class CompiledRoute: Sendable {
         }
         self.destination = destination
         self.policies = policies
+        self.maxBodyBytes = policies.compactMap { ($0 as? RequestSizeLimit)?.maxBytes }.min()
         self.cache = config.cache
-        self.metrics = RouteMetrics(route: config.id)
+        self.metrics = metrics
     }
 
     /// Specificity beyond the path: a method restriction, then each header condition.

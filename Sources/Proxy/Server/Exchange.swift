@@ -13,6 +13,9 @@ final class Exchange {
     let keepAlive: Bool
     let start: NIODeadline
     let isIdempotent: Bool
+    /// The most body bytes this request may send: the global limit, or the route's
+    /// `request_size_limit` when smaller (a chunked body is only counted as it streams).
+    let bodyLimit: Int
 
     enum Phase { case policies, connecting, forwarding, finished }
     var phase = Phase.policies
@@ -22,7 +25,7 @@ final class Exchange {
     var upstream: UpstreamRuntime?
     var target: TargetRuntime?
     var connection: UpstreamConnection?
-    var tried: [ObjectIdentifier] = []
+    var tried = TriedTargets()
     var attempts = 0
     var upstreamSentAt = NIODeadline.uptimeNanoseconds(0)
     var upstreamKeepAlive = true
@@ -39,9 +42,26 @@ final class Exchange {
 
     static let retryBufferLimit = 64 * 1024
 
+    /// Whether body bytes follow the head (a `Content-Length: 0` request has none).
+    var hasBody: Bool {
+        switch framing {
+        case .none, .contentLength(0): false
+        case .contentLength, .chunked: true
+        }
+    }
+
+    /// The body may be read and dropped after an early answer: announced, small, and not
+    /// held back by the client until a `100 Continue` that will never come.
+    var bodyCanBeDrained: Bool { Self.bodyCanBeDrained(framing, clientHead) }
+
+    static func bodyCanBeDrained(_ framing: RequestFraming, _ head: HTTPRequestHead) -> Bool {
+        guard case .contentLength(let length) = framing else { return false }
+        return length <= retryBufferLimit && !head.headers.contains(name: "expect")
+    }
+
     init(
         snapshot: CompiledConfig, route: CompiledRoute, context: RequestContext, head: HTTPRequestHead,
-        framing: RequestFraming, keepAlive: Bool, start: NIODeadline
+        framing: RequestFraming, keepAlive: Bool, start: NIODeadline, globalBodyLimit: Int
     ) {
         self.snapshot = snapshot
         self.route = route
@@ -51,6 +71,7 @@ final class Exchange {
         self.keepAlive = keepAlive
         self.start = start
         self.requestEnded = false
+        self.bodyLimit = min(globalBodyLimit, route.maxBodyBytes ?? globalBodyLimit)
         switch head.method {
         case .GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE: isIdempotent = true
         default: isIdempotent = false

@@ -20,8 +20,39 @@ enum ForwardingHeaders {
         return tokens
     }
 
-    static func isHopByHop(_ lowerName: String, tokens: [String]) -> Bool {
-        hopByHop.contains(lowerName) || (!tokens.isEmpty && tokens.contains(lowerName))
+    static func isHopByHop(_ name: String, tokens: [String]) -> Bool {
+        switch name.utf8.count {
+        case 2, 7, 10, 16, 17, 18, 19:
+            if hopByHop.contains(name.lowercased()) { return true }
+        default:
+            break
+        }
+        return !tokens.isEmpty && tokens.contains(name.lowercased())
+    }
+
+    /// Fields the gateway rewrites; matched without allocating a lower-cased copy.
+    enum Rewritten {
+        case contentLength, expect, forwardedProto, forwardedHost, forwardedFor, requestID, via, host, other
+    }
+
+    static func classify(_ name: String) -> Rewritten {
+        switch name.utf8.count {
+        case 3: return name.equalsIgnoringASCIICase("via") ? .via : .other
+        case 4: return name.equalsIgnoringASCIICase("host") ? .host : .other
+        case 6: return name.equalsIgnoringASCIICase("expect") ? .expect : .other
+        case 12: return name.equalsIgnoringASCIICase("x-request-id") ? .requestID : .other
+        case 14: return name.equalsIgnoringASCIICase("content-length") ? .contentLength : .other
+        case 15:
+            if name.equalsIgnoringASCIICase("x-forwarded-for") { return .forwardedFor }
+            return .other
+        case 16:
+            if name.equalsIgnoringASCIICase("x-forwarded-host") { return .forwardedHost }
+            return .other
+        case 17:
+            if name.equalsIgnoringASCIICase("x-forwarded-proto") { return .forwardedProto }
+            return .other
+        default: return .other
+        }
     }
 
     struct Forwarding {
@@ -41,20 +72,19 @@ enum ForwardingHeaders {
         var host: String?
         var via: String?
         for (name, value) in head.headers {
-            let lower = name.lowercased()
-            switch lower {
-            case "content-length", "expect", "x-forwarded-proto", "x-forwarded-host", "x-request-id":
+            switch classify(name) {
+            case .contentLength, .expect, .forwardedProto, .forwardedHost, .requestID:
                 continue
-            case "x-forwarded-for":
+            case .forwardedFor:
                 forwardedFor = forwardedFor.map { $0 + ", " + value } ?? value
                 continue
-            case "via":
+            case .via:
                 via = via.map { $0 + ", " + value } ?? value
                 continue
-            case "host":
+            case .host:
                 host = value
-            default:
-                if isHopByHop(lower, tokens: tokens) { continue }
+            case .other:
+                if isHopByHop(name, tokens: tokens) { continue }
             }
             headers.add(name: name, value: value)
         }
@@ -89,14 +119,15 @@ enum ForwardingHeaders {
         var hasLength = false
         var upstreamVia: String?
         for (name, value) in upstream.headers {
-            let lower = name.lowercased()
-            if lower == "content-length" { hasLength = true }
-            if lower == "x-request-id" { continue }
-            if lower == "via" {
+            switch classify(name) {
+            case .contentLength: hasLength = true
+            case .requestID: continue
+            case .via:
                 upstreamVia = upstreamVia.map { $0 + ", " + value } ?? value
                 continue
+            default:
+                if isHopByHop(name, tokens: tokens) { continue }
             }
-            if isHopByHop(lower, tokens: tokens) { continue }
             headers.add(name: name, value: value)
         }
         headers.add(name: "via", value: upstreamVia.map { $0 + ", " + via } ?? via)
@@ -129,5 +160,9 @@ extension Substring {
 }
 
 extension String {
-    func trimmingSpaces() -> Substring { Substring(self).trimmingSpaces() }
+    func equalsIgnoringASCIICase(_ lower: StaticString) -> Bool {
+        let other = UnsafeBufferPointer(start: lower.utf8Start, count: lower.utf8CodeUnitCount)
+        guard utf8.count == other.count else { return false }
+        return zip(utf8, other).allSatisfy { a, b in (a >= 65 && a <= 90 ? a | 0x20 : a) == b }
+    }
 }

@@ -1,3 +1,4 @@
+import Metrics
 import Logging
 import NIOCore
 import Synchronization
@@ -8,7 +9,7 @@ final class GatewayCore: Sendable {
     let options: GatewayOptions
     let logger: Logger
     let accessLog: AccessLog
-    let metrics = ListenerMetrics()
+    let metrics: ListenerMetrics
     let requestIDs = RequestIDGenerator()
     let connections = ConnectionRegistry()
     let via: String
@@ -18,6 +19,7 @@ final class GatewayCore: Sendable {
         self.options = options
         self.logger = logger
         self.accessLog = AccessLog(logger: logger, settings: options.accessLog)
+        self.metrics = ListenerMetrics(factory: options.metricsFactory ?? MetricsSystem.factory)
         self.current = Mutex(initial)
         self.via = "1.1 " + options.viaName
     }

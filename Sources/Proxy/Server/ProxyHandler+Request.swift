@@ -43,7 +43,8 @@ extension ProxyHandler {
             head: head, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
         let exchange = Exchange(
             snapshot: snapshot, route: route, context: context, head: head, framing: framing,
-            keepAlive: head.isKeepAlive && !closing, start: now)
+            keepAlive: head.isKeepAlive && !closing, start: now,
+            globalBodyLimit: core.options.limits.maxBodyBytes)
         self.exchange = exchange
         runPolicies(exchange)
     }
@@ -94,6 +95,10 @@ extension ProxyHandler {
             future.hop(to: context.eventLoop).assumeIsolated().whenComplete { [weak self] result in
                 guard let self, self.exchange === exchange, exchange.phase == .policies else { return }
                 switch result {
+                case .success(.proceed):
+                    // The future could not edit the request: the same policy decides again, now at once.
+                    exchange.policyIndex -= 1
+                    self.runPolicies(exchange)
                 case .success(let next):
                     self.handle(next, exchange)
                 case .failure(let error):
@@ -131,7 +136,7 @@ extension ProxyHandler {
             from: head, uri: upstreamURI(head.uri, strip: exchange.route.stripSegments),
             framing: exchange.framing,
             forwarding: .init(
-                clientIP: remoteAddress?.ipAddress, proto: scheme, requestID: exchange.context.requestID,
+                clientIP: clientIP, proto: scheme, requestID: exchange.context.requestID,
                 via: core.via))
         exchange.phase = .connecting
         attempt(exchange)
@@ -164,9 +169,13 @@ extension ProxyHandler {
         }
         exchange.attempts += 1
         exchange.target = target
-        exchange.tried.append(ObjectIdentifier(target))
+        exchange.tried.insert(target)
         exchange.phase = .connecting
-        pool.acquire { [weak self] result in
+        if let connection = pool.takeIdle() {
+            send(exchange, on: connection, target: target)
+            return
+        }
+        pool.connect { [weak self] result in
             guard let self, self.exchange === exchange, exchange.phase == .connecting else {
                 if case .success(let connection) = result { connection.pool.release(connection) }
                 return

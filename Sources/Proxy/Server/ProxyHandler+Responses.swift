@@ -60,17 +60,28 @@ extension ProxyHandler {
             exchange.target?.health.inFlight.wrappingSubtract(1, ordering: .relaxed)
             connection.close()
         }
-        if !exchange.requestEnded {
-            closing = true
+        if !exchange.requestEnded && exchange.hasBody {
+            // A small announced body is read and dropped so the connection serves the next
+            // request; any other unread body is not worth waiting for: the connection ends.
             discarding = true
+            if !exchange.bodyCanBeDrained { closing = true }
         }
+        if response.headers.first(name: "connection")?.lowercased() == "close" { closing = true }
         exchange.status = Int(response.status.code)
         var head = HTTPResponseHead(version: exchange.clientHead.version, status: response.status, headers: response.headers)
         head.headers.replaceOrAdd(name: "x-request-id", value: exchange.context.requestID)
-        let body = response.body ?? Self.statusBody(response.status, context.channel.allocator)
-        head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
-        if response.body == nil && body.readableBytes > 0 {
-            head.headers.replaceOrAdd(name: "content-type", value: "application/json")
+        var body = response.body ?? Self.statusBody(response.status, context.channel.allocator)
+        if Self.forbidsBody(response.status) {
+            body.clear()
+            head.headers.remove(name: "content-length")
+            head.headers.remove(name: "content-type")
+        } else {
+            if response.body == nil && body.readableBytes > 0 {
+                head.headers.replaceOrAdd(name: "content-type", value: "application/json")
+            }
+            // A HEAD answer keeps the length its GET would have, without the bytes.
+            head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+            if exchange.clientHead.method == .HEAD { body.clear() }
         }
         prepareResponseHead(&head, exchange)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -85,7 +96,9 @@ extension ProxyHandler {
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "x-request-id", value: requestID)
-        if framing != .none || !request.isKeepAlive || closing {
+        let drains = framing != .none && Exchange.bodyCanBeDrained(framing, request)
+        if drains { discarding = true }
+        if (framing != .none && !drains) || !request.isKeepAlive || closing {
             // The unread body is not worth reading; the connection ends with this answer.
             closing = true
             discarding = true
@@ -94,7 +107,7 @@ extension ProxyHandler {
             headers.add(name: "connection", value: "keep-alive")
         }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         endResponse()
     }
 
@@ -129,6 +142,11 @@ extension ProxyHandler {
         }
         closing = true
         respondFromGateway(exchange, GatewayResponse(status: status))
+    }
+
+    /// 1xx, 204 and 304 have neither a body nor, from the gateway, a Content-Length (RFC 9110 §6.4.1, §8.6).
+    static func forbidsBody(_ status: HTTPResponseStatus) -> Bool {
+        status.code < 200 || status == .noContent || status == .notModified
     }
 
     static func statusBody(_ status: HTTPResponseStatus, _ allocator: ByteBufferAllocator) -> ByteBuffer {

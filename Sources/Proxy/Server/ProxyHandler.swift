@@ -18,6 +18,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var context: ChannelHandlerContext!
     var exchange: Exchange?
     var remoteAddress: SocketAddress?
+    /// The client's address as text, computed once per connection.
+    var clientIP: String?
     /// After a refused request: drop the rest of its parts; the connection is closing.
     var discarding = false
     var closing = false
@@ -41,6 +43,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         remoteAddress = context.channel.remoteAddress
+        clientIP = remoteAddress?.ipAddress
         core.connections.add(context.channel)
         core.metrics.activeConnections.increment()
         clock.idleSince = .now()
@@ -77,7 +80,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             receiveBody(body, exchange)
         case .end:
             if discarding {
+                // The dropped body's bytes were not the start of a next request.
                 discarding = false
+                clock.firstByteAt = nil
+                clock.idleSince = .now()
                 return
             }
             guard let exchange else { return }
@@ -92,7 +98,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func receiveBody(_ body: ByteBuffer, _ exchange: Exchange) {
         clock.lastBodyAt = .now()
         exchange.bodyBytes += body.readableBytes
-        if exchange.bodyBytes > core.options.limits.maxBodyBytes {
+        if exchange.bodyBytes > exchange.bodyLimit {
             refuseMidRequest(exchange, status: .payloadTooLarge, reason: "request body too large")
             return
         }
@@ -162,6 +168,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func resumeReads() {
         guard readsHeld else { return }
         readsHeld = false
+        clock.lastBodyAt = .now()
         if readPending {
             readPending = false
             context.read()
@@ -199,8 +206,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return
         }
-        if !exchange.requestEnded && exchange.phase != .finished && now - clock.lastBodyAt >= limits.readTimeout
-            && !exchange.responseStarted
+        // A body gap only counts while the gateway is reading (not while it holds reads for backpressure).
+        if !exchange.requestEnded && !readsHeld && !exchange.responseStarted && exchange.phase != .finished
+            && now - clock.lastBodyAt >= limits.readTimeout
         {
             refuseMidRequest(exchange, status: .requestTimeout, reason: "request body not received in time")
             return

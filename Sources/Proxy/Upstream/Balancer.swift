@@ -6,6 +6,25 @@ struct BalanceInput {
     var hashKey: String?
 }
 
+/// Targets one request already tried; the first is kept inline (no allocation on the common path).
+struct TriedTargets {
+    private var first: ObjectIdentifier?
+    private var more: [ObjectIdentifier] = []
+
+    mutating func insert(_ target: TargetRuntime) {
+        if first == nil { first = ObjectIdentifier(target) } else { more.append(ObjectIdentifier(target)) }
+    }
+
+    mutating func removeLast() {
+        if more.isEmpty { first = nil } else { more.removeLast() }
+    }
+
+    func contains(_ target: TargetRuntime) -> Bool {
+        guard let first else { return false }
+        return first == ObjectIdentifier(target) || (!more.isEmpty && more.contains(ObjectIdentifier(target)))
+    }
+}
+
 /// Picks a target among a group of an upstream's targets. Shared by every event loop;
 /// its only mutable state is an atomic counter.
 final class Balancer: Sendable {
@@ -35,13 +54,11 @@ final class Balancer: Sendable {
         }
     }
 
-    var isEmpty: Bool { targets.isEmpty }
-
     /// The chosen target, skipping `excluded` ones and, unless `ignoreHealth`, unavailable ones.
-    func pick(_ input: BalanceInput, excluded: [ObjectIdentifier], now: NIODeadline, ignoreHealth: Bool) -> TargetRuntime? {
+    func pick(_ input: BalanceInput, excluded: TriedTargets, now: NIODeadline, ignoreHealth: Bool) -> TargetRuntime? {
         guard !targets.isEmpty else { return nil }
         let usable: (TargetRuntime) -> Bool = { target in
-            (ignoreHealth || target.health.isAvailable(now: now)) && !excluded.contains(ObjectIdentifier(target))
+            (ignoreHealth || target.health.isAvailable(now: now)) && !excluded.contains(target)
         }
         switch kind {
         case .roundRobin, .weightedRoundRobin:

@@ -22,15 +22,19 @@ final class ConnectionPool: @unchecked Sendable {
         self.connectTimeout = connectTimeout
     }
 
-    /// A warm idle connection, or a new one; `done` runs on the pool's loop.
-    func acquire(_ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+    /// A warm idle connection, if there is one.
+    func takeIdle() -> UpstreamConnection? {
         while let connection = idle.popLast() {
             if connection.channel.isActive {
                 connection.reused = true
-                done(.success(connection))
-                return
+                return connection
             }
         }
+        return nil
+    }
+
+    /// A new connection; `done` runs on the pool's loop.
+    func connect(_ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
         guard open < limits.maxConnections else {
             done(.failure(PoolExhausted()))
             return
@@ -96,6 +100,4 @@ final class ConnectionPool: @unchecked Sendable {
         idle.removeAll()
         closing.forEach { $0.close() }
     }
-
-    var idleCount: Int { idle.count }
 }

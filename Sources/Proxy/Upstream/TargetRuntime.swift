@@ -1,4 +1,3 @@
-import Metrics
 import NIOCore
 
 /// A target with everything that outlives a config swap while the target stays in

@@ -1,4 +1,3 @@
-import Metrics
 import NIOHTTP1
 import NIOCore
 
@@ -12,7 +11,7 @@ final class UpstreamRuntime: Sendable {
     private let others: Balancer
     let metrics: UpstreamMetrics
 
-    init(config: UpstreamConfig, targets: [TargetRuntime], region: String?) {
+    init(config: UpstreamConfig, targets: [TargetRuntime], region: String?, metrics: UpstreamMetrics) {
         self.config = config
         self.targets = targets
         let isLocal: (TargetRuntime) -> Bool = { region != nil && $0.region == region }
@@ -20,12 +19,12 @@ final class UpstreamRuntime: Sendable {
         let otherTargets = targets.filter { !isLocal($0) }
         self.local = Balancer(kind: config.balancer, targets: localTargets)
         self.others = Balancer(kind: config.balancer, targets: otherTargets)
-        self.metrics = UpstreamMetrics(upstream: config.id)
+        self.metrics = metrics
     }
 
     /// Targets in the node's region first; the others only when none of those is healthy;
     /// when nothing is healthy, any target not yet tried (better a chance than a certain 502).
-    func pick(_ input: BalanceInput, excluded: [ObjectIdentifier], now: NIODeadline) -> TargetRuntime? {
+    func pick(_ input: BalanceInput, excluded: TriedTargets, now: NIODeadline) -> TargetRuntime? {
         if let t = local.pick(input, excluded: excluded, now: now, ignoreHealth: false) { return t }
         if let t = others.pick(input, excluded: excluded, now: now, ignoreHealth: false) { return t }
         if let t = local.pick(input, excluded: excluded, now: now, ignoreHealth: true) { return t }

@@ -1,0 +1,118 @@
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// `type: api_key`: the client presents a key in a header (`X-API-Key` unless `header:`
+/// says otherwise). The manifest holds only the SHA-256 of each key, so a leaked
+/// manifest leaks no credential. The matching entry names the consumer.
+public struct ApiKeyAuth: RequestPolicy {
+    struct Entry: Sendable {
+        let digest: [UInt8]
+        let consumer: String
+    }
+
+    public static let defaultHeader = "X-API-Key"
+
+    public let header: String
+    let entries: [Entry]
+    /// Remove the key from the request before it goes upstream (default true).
+    let stripKey: Bool
+    private let missing: PolicyRejection
+    private let invalid: PolicyRejection
+
+    public init(_ spec: PolicySpec, logger: Logger) throws {
+        let options = try PolicyOptions(spec)
+        try options.allowOnly(["type", "header", "keys", "strip"])
+        header = try options.string("header") ?? Self.defaultHeader
+        stripKey = try options.bool("strip") ?? true
+        let list = try options.nestedList("keys") ?? []
+        guard !list.isEmpty else {
+            throw options.error(options.value("keys"), "\(spec.type).keys: at least one key is required")
+        }
+        var seen = Set<[UInt8]>()
+        entries = try list.map { item in
+            try item.allowOnly(["consumer", "sha256"])
+            let consumer = try item.requiredString("consumer")
+            let hex = try item.requiredString("sha256")
+            guard let digest = Self.hexBytes(hex), digest.count == SHA256.byteCount else {
+                throw item.error(
+                    item.value("sha256"),
+                    "\(item.path).sha256: expected 64 hex digits, the SHA-256 of the key (printf %s KEY | sha256sum)"
+                )
+            }
+            guard seen.insert(digest).inserted else {
+                throw item.error(item.value("sha256"), "\(item.path).sha256: the same key is listed twice")
+            }
+            return Entry(digest: digest, consumer: consumer)
+        }
+        let challenge = [("WWW-Authenticate", #"ApiKey header="\#(header)""#)]
+        missing = PolicyRejection(
+            policy: spec.type, reason: "unauthorized", status: .unauthorized,
+            message: "missing API key in \(header)", headers: challenge, logger: logger
+        )
+        invalid = PolicyRejection(
+            policy: spec.type, reason: "unauthorized", status: .unauthorized,
+            message: "invalid API key", headers: challenge, logger: logger
+        )
+    }
+
+    public func evaluate(_ context: inout RequestContext, on eventLoop: any EventLoop) -> PolicyDecision {
+        guard let presented = context.head.headers.first(name: header), !presented.isEmpty else {
+            return missing.decision(context)
+        }
+        let digest = Self.sha256(presented)
+        // Every entry is compared in full, so the time taken says nothing about which
+        // entry, or how much of one, matched.
+        var match = -1
+        for index in entries.indices where Self.constantTimeEqual(digest, entries[index].digest) {
+            match = index
+        }
+        guard match >= 0 else { return invalid.decision(context) }
+        context.consumer = entries[match].consumer
+        if stripKey {
+            context.head.headers.remove(name: header)
+        }
+        return .proceed
+    }
+
+    static func sha256(_ text: String) -> SHA256Digest {
+        var text = text
+        return text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+    }
+
+    static func constantTimeEqual(_ digest: SHA256Digest, _ expected: [UInt8]) -> Bool {
+        digest.withUnsafeBytes { bytes in
+            guard bytes.count == expected.count else { return false }
+            var difference: UInt8 = 0
+            for index in 0..<bytes.count {
+                difference |= bytes[index] ^ expected[index]
+            }
+            return difference == 0
+        }
+    }
+
+    static func hexBytes(_ hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
