@@ -105,7 +105,7 @@ extension GossipNode {
         guard member.id.uid == finished.target.uid, member.isLive else { return }
         let me = localName
         let suspecters = config.lifeguard ? [me] + finished.nackers : [me]
-        suspect(slot: slot, incarnation: member.incarnation, suspecters: suspecters, from: nil, now: now)
+        handleSuspect(id: member.id, incarnation: member.incarnation, suspecters: suspecters, from: nil, now: now)
     }
 
     func handlePing(seq: UInt32, target: String, from address: NodeAddress) {

@@ -57,6 +57,24 @@ final class MeshTests: XCTestCase {
         }
     }
 
+    /// In a small mesh every survivor probes the crashed node again while it is still
+    /// suspect; a repeated failed probe must confirm the suspicion, not restart its timer.
+    func testCrashInAThreeNodeMeshIsDeclaredDeadWithinTheSuspicionTimeout() throws {
+        for profile in [GossipConfig.local, GossipConfig.lan] {
+            let mesh = TestMesh()
+            for i in 0..<3 { _ = try mesh.addNode("n\(i)", config: profile) }
+            mesh.joinAll(through: mesh.nodes[0])
+            XCTAssertNotNil(mesh.run(until: .seconds(10)) { mesh.allSeeAllAlive() })
+            mesh.crash(mesh.nodes[2])
+            let bound = profile.protocolPeriod * 4
+                + profile.probeTimeout * (profile.suspicionMultiplier * profile.suspicionMaxMultiplier)
+            let took = mesh.run(until: bound) {
+                mesh.nodes.prefix(2).allSatisfy { $0.member(named: "n2")?.state == .dead }
+            }
+            XCTAssertNotNil(took, "profile with period \(profile.protocolPeriod): n2 never declared dead")
+        }
+    }
+
     func testNoFalseDeathsUnderLossWhileEveryoneIsAlive() throws {
         let mesh = try fiveNodeMesh()
         var random = SplitMix64(seed: 99)
