@@ -19,12 +19,13 @@ trap 'for p in $(cat $W/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -
 "$BIN/meshctl" keygen --out $W/cluster >/dev/null
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $W/admin.token; chmod 600 $W/admin.token
 BASE=${BASE_PORT:-27000}
-gossip() { echo 127.0.0.1:$((BASE + 2 * $1)); }
-admin() { echo 127.0.0.1:$((BASE + 2 * $1 + 1)); }
+gossip() { echo 127.0.0.1:$((BASE + 3 * $1)); }
+admin() { echo 127.0.0.1:$((BASE + 3 * $1 + 1)); }
+gateway() { echo 127.0.0.1:$((BASE + 3 * $1 + 2)); }
 start() { # i
   local i=$1 seeds=""; [ $i -gt 1 ] && seeds="--seeds $(gossip 1)"
   setpriv --pdeathsig KILL -- "$BIN/meshd" --name n$i --bind $(gossip $i) $seeds --profile $PROFILE \
-    --cluster-key-file $W/cluster.key --admin $(admin $i) --admin-token-file $W/admin.token \
+    --cluster-key-file $W/cluster.key --admin $(admin $i) --http $(gateway $i) --admin-token-file $W/admin.token \
     --data-dir $W/n$i --log-level error >$W/log.$i 2>&1 &
   echo $! >> $W/pids
 }

@@ -113,14 +113,13 @@ struct KeyringChange {
     func run(node: NodeOptions, key: String) throws {
         let client = try node.client()
         let answer = try client.request(.POST, path, json: ["key": key])
-        guard answer["ok"] as? Bool == true,
-              let acked = numberValue(answer["nodes_acked"]).map(Int.init),
+        guard let acked = numberValue(answer["nodes_acked"]).map(Int.init),
               let total = numberValue(answer["nodes_total"]).map(Int.init)
         else {
             throw CLIError("unexpected answer from \(client.endpoint)\(path): \(answer)")
         }
         if json { try printJSON(answer) }
-        guard acked >= total else {
+        guard acked >= total, answer["ok"] as? Bool != false else {
             throw CLIError("key \(verb) on only \(acked) of \(total) alive nodes; run the command again once the others are reachable")
         }
         if !json { print("key \(verb) on \(acked) of \(total) alive nodes") }
