@@ -48,7 +48,8 @@ final class ChildProcess {
     /// The last lines of the child's log, to explain why it stopped.
     func logTail(lines: Int = 5) -> String {
         let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        let tail = text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        return tail.isEmpty ? "(nothing)" : tail
     }
 
     private static let setprivPath: String? = ["/usr/bin/setpriv", "/bin/setpriv"].first {

@@ -31,5 +31,8 @@ struct DevMeshLayout {
     /// Seeds: the manager and the first worker.
     var seeds: String { nodes.prefix(2).map(\.gossipAddress).joined(separator: ",") }
 
-    var ports: [Int] { nodes.flatMap { [$0.gossipPort, $0.adminPort, $0.httpPort] } }
+    /// The example upstream listens just past the nodes' ports.
+    var upstreamPort: Int { (nodes.last?.gossipPort ?? 0) + 10 }
+
+    var ports: [Int] { nodes.flatMap { [$0.gossipPort, $0.adminPort, $0.httpPort] } + [upstreamPort] }
 }

@@ -24,6 +24,9 @@ struct DevUpCommand: ParsableCommand {
     @Option(help: "Seconds to wait for the mesh to form.")
     var within: Double = 30
 
+    @Flag(inversion: .prefixedNo, help: "Start the example upstream (nginx) and give the workers its gateway config.")
+    var example = true
+
     func validate() throws {
         guard (1...20).contains(workers) else { throw ValidationError("--workers must be between 1 and 20") }
         guard ["local", "lan", "wan"].contains(profile) else { throw ValidationError("unknown profile \(profile)") }
@@ -40,17 +43,19 @@ struct DevUpCommand: ParsableCommand {
         let features = MeshdFeatures(executable: meshd)
         StopSignal.install()
 
-        print("starting a mesh of \(layout.nodes.count) nodes on 127.0.0.1 (profile \(profile), folder \(dir))")
         var children: [ChildProcess] = []
         defer { stop(children) }
+        let upstream = try startExampleUpstream(layout: layout, features: features, children: &children)
+        print("starting a mesh of \(layout.nodes.count) nodes on 127.0.0.1 (profile \(profile), folder \(dir))")
         for node in layout.nodes {
-            let arguments = meshdArguments(node, layout: layout, folder: folder, features: features)
+            var arguments = meshdArguments(node, layout: layout, folder: folder, features: features)
+            if let upstream, node.role == "worker" { arguments += ["--config", upstream.manifestPath] }
             children.append(try ChildProcess(name: node.name, executable: meshd, arguments: arguments,
                                              logPath: folder.logPath(node.name)))
         }
 
         try waitForMesh(layout: layout, folder: folder, children: children)
-        printSummary(layout: layout, folder: folder, features: features)
+        printSummary(layout: layout, folder: folder, features: features, upstream: upstream)
 
         while !StopSignal.received {
             if let dead = children.first(where: { !$0.isRunning }) {
@@ -59,6 +64,18 @@ struct DevUpCommand: ParsableCommand {
             Thread.sleep(forTimeInterval: 0.2)
         }
         print("\nstopping the mesh…")
+    }
+
+    /// nginx as the example backend, when asked for, installed, and this meshd takes a gateway config.
+    private func startExampleUpstream(layout: DevMeshLayout, features: MeshdFeatures,
+                                      children: inout [ChildProcess]) throws -> ExampleUpstream? {
+        guard example, features.supports("--config"), let nginx = ExampleUpstream.nginxPath() else { return nil }
+        let upstream = ExampleUpstream(port: layout.upstreamPort, folder: "\(dir)/upstream")
+        try upstream.prepare()
+        children.append(try ChildProcess(name: "upstream", executable: nginx, arguments: upstream.arguments(),
+                                         logPath: "\(upstream.folder)/logs/nginx.log"))
+        print("example upstream (nginx) on \(upstream.url), gateway config \(upstream.manifestPath)")
+        return upstream
     }
 
     private func meshdArguments(_ node: DevMeshLayout.Node, layout: DevMeshLayout, folder: DevFolder,
@@ -111,7 +128,7 @@ struct DevUpCommand: ParsableCommand {
         throw CLIError("the mesh did not form within \(within)s; see the logs in \(dir)")
     }
 
-    private func printSummary(layout: DevMeshLayout, folder: DevFolder, features: MeshdFeatures) {
+    private func printSummary(layout: DevMeshLayout, folder: DevFolder, features: MeshdFeatures, upstream: ExampleUpstream?) {
         print("\nthe mesh is up:")
         var table = TextTable(header: ["NAME", "ROLE", "GOSSIP", "ADMIN", "GATEWAY"])
         for node in layout.nodes {
@@ -122,6 +139,9 @@ struct DevUpCommand: ParsableCommand {
         let meshctl = CommandLine.arguments[0]
         print("\nlook at it from another terminal:")
         print("  \(meshctl) --node \(layout.nodes[0].adminURL) --token-file \(folder.tokenPath) status")
+        if upstream != nil, let worker = layout.nodes.first(where: { $0.role == "worker" }) {
+            print("  curl -i http://127.0.0.1:\(worker.httpPort)/hello     # through the gateway to the example upstream")
+        }
         print("logs are in \(dir)/<name>/meshd.log; press Ctrl-C to stop every node")
     }
 
