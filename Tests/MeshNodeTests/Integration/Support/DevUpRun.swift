@@ -10,7 +10,7 @@ final class DevUpRun {
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("devup-\(UUID().uuidString.prefix(8))").path
-        let offsets: [Int] = (0..<4).flatMap { (node: Int) -> [Int] in [10 * node, 10 * node + 1, 10 * node + 2] }
+        let offsets: [Int] = (0..<4).flatMap { (node: Int) -> [Int] in [10 * node, 10 * node + 1, 10 * node + 2] } + [40]
         basePort = try FreePorts.block(offsets: offsets)
         process.executableURL = URL(fileURLWithPath: try BuildProducts.path("meshctl"))
         process.arguments = ["dev", "up", "--dir", directory, "--base-port", String(basePort)]
