@@ -79,7 +79,7 @@ struct KeysCommand: ParsableCommand {
 
 /// A key given on the command line (base64 or, where allowed, a fingerprint) or in a key file.
 struct KeyArgument: ParsableArguments {
-    @Argument(help: "The key, base64 (or its fingerprint for use and remove).")
+    @Argument(help: "The key: base64, a key file, or (for use and remove) its fingerprint.")
     var key: String?
 
     @Option(help: "Read the key from this file (as written by meshctl keygen --out).")
@@ -94,6 +94,9 @@ struct KeyArgument: ParsableArguments {
         case (nil, let path?):
             return Data(try KeyFile.read(path, expectedLength: KeygenCommand.clusterKeyLength)).base64EncodedString()
         case (let text?, nil):
+            if FileManager.default.fileExists(atPath: text) {
+                return Data(try KeyFile.read(text, expectedLength: KeygenCommand.clusterKeyLength)).base64EncodedString()
+            }
             if let bytes = Data(base64Encoded: text), bytes.count == KeygenCommand.clusterKeyLength { return text }
             let isFingerprint = !text.isEmpty && text.allSatisfy(\.isHexDigit)
             guard allowFingerprint, isFingerprint else {

@@ -1,0 +1,23 @@
+/// Lifeguard local health awareness: missed acks and nacks, and having to refute a
+/// suspicion, raise the score; successful probes lower it. The node stretches its own
+/// probe interval and probe timeout by (score + 1), so a slow or overloaded node stops
+/// accusing healthy peers of its own lateness.
+struct Awareness {
+    let max: Int
+    let enabled: Bool
+    private(set) var score = 0
+
+    init(max: Int, enabled: Bool) {
+        self.max = Swift.max(1, max)
+        self.enabled = enabled
+    }
+
+    mutating func apply(delta: Int) {
+        guard enabled else { return }
+        score = Swift.min(Swift.max(score + delta, 0), max - 1)
+    }
+
+    func scale(_ duration: Duration) -> Duration {
+        score == 0 ? duration : duration * (score + 1)
+    }
+}

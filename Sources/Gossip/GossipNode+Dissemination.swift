@@ -1,0 +1,105 @@
+/// Getting updates out: piggybacking on every packet, the gossip timer, and urgent
+/// forwarding of news that cannot wait for gossip rounds.
+extension GossipNode {
+    var retransmitLimit: Int {
+        BroadcastQueue.retransmitLimit(multiplier: config.retransmitMultiplier, clusterSize: table.liveCount)
+    }
+
+    /// Push-pull runs less often in big meshes (as memberlist does): ×(⌈log2(N/32)⌉ + 1) above 32 members.
+    var pushPullScale: Int {
+        let n = table.liveCount
+        guard n > 32 else { return 1 }
+        var scale = 1
+        var size = 32
+        while size < n { size *= 2; scale += 1 }
+        return scale
+    }
+
+    /// Queues an update for piggybacking, replacing any queued update about the same subject.
+    func enqueue(_ subject: BroadcastSubject, _ message: Message) {
+        let bytes = encoder.record(message)
+        guard bytes.count + 1 <= config.maxPacketSize else { return }
+        queue.enqueue(subject, bytes: bytes)
+    }
+
+    /// Queues the update and also sends it right away to a few random peers.
+    func enqueueAndForward(_ subject: BroadcastSubject, _ message: Message, except sender: NodeAddress?, now: Instant) {
+        let bytes = encoder.record(message)
+        guard bytes.count + 1 <= config.maxPacketSize else { return }
+        queue.enqueue(subject, bytes: bytes)
+        forward(bytes, except: sender, now: now)
+    }
+
+    func forward(_ record: [UInt8], except sender: NodeAddress?, now: Instant) {
+        let exclude = sender.flatMap { table.slot(at: $0) }.map { table[$0].member.name }
+        for slot in randomPeers(count: config.urgentFanout, now: now, includeRecentlyDead: false, excluding: exclude) {
+            let address = table[slot].member.address
+            guard address != sender else { continue }
+            var packet = MessageEncoder.packetHeader(capacity: record.count + 1)
+            packet.append(contentsOf: record)
+            send(packet, to: address)
+            stats.urgentForwards += 1
+        }
+    }
+
+    func sendRecord(_ message: Message, to address: NodeAddress) {
+        var packet = MessageEncoder.packetHeader(capacity: 64)
+        encoder.append(message, to: &packet)
+        guard packet.count <= config.maxPacketSize else { return }
+        send(packet, to: address)
+    }
+
+    /// Fills the rest of the packet with queued updates, then sends it.
+    func sendWithPiggyback(_ packet: [UInt8], to address: NodeAddress) {
+        var packet = packet
+        queue.fill(&packet, budget: config.maxPacketSize, limit: retransmitLimit)
+        send(packet, to: address)
+    }
+
+    func send(_ packet: [UInt8], to address: NodeAddress) {
+        stats.bytesOut += packet.count
+        stats.messagesOut += 1
+        emit(.datagram(packet, to: address))
+    }
+
+    /// The gossip timer: queued updates go to a few random peers (recently dead ones
+    /// included, so a falsely-declared node hears of it and refutes).
+    func gossipRound(now: Instant) {
+        guard !queue.isEmpty else { return }
+        let limit = retransmitLimit
+        for slot in randomPeers(count: config.gossipFanout, now: now, includeRecentlyDead: true, excluding: nil) {
+            var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
+            guard queue.fill(&packet, budget: config.maxPacketSize, limit: limit) > 0 else { break }
+            send(packet, to: table[slot].member.address)
+        }
+    }
+
+    /// Up to `count` distinct random members other than this node: live ones, and with
+    /// `includeRecentlyDead` those dead for less than `gossipToTheDeadTime`. Expected O(count)
+    /// by rejection sampling; a scan only when few members qualify.
+    func randomPeers(count: Int, now: Instant, includeRecentlyDead: Bool, excluding excluded: String?) -> [Int] {
+        let total = table.count
+        guard count > 0, total > 1 else { return [] }
+        func qualifies(_ slot: Int) -> Bool {
+            let record = table[slot]
+            if let excluded, record.member.name == excluded { return false }
+            if record.member.isLive { return true }
+            return includeRecentlyDead && record.member.state == .dead
+                && now - record.stateChangedAt < config.gossipToTheDeadTime
+        }
+        var chosen: [Int] = []
+        chosen.reserveCapacity(count)
+        var attempts = 0
+        while chosen.count < count && attempts < count * 4 + 8 {
+            attempts += 1
+            let slot = Int.random(in: 1..<total, using: &random)
+            if !chosen.contains(slot) && qualifies(slot) { chosen.append(slot) }
+        }
+        if chosen.count < count {
+            var rest = (1..<total).filter { !chosen.contains($0) && qualifies($0) }
+            rest.shuffle(using: &random)
+            chosen.append(contentsOf: rest.prefix(count - chosen.count))
+        }
+        return chosen
+    }
+}

@@ -1,0 +1,219 @@
+/// The SWIM merge rules. A higher incarnation wins; at equal incarnation dead beats
+/// suspect beats alive; a larger uid (a newer process under the same name) replaces the
+/// old identity, and news about a smaller uid is stale and ignored.
+extension GossipNode {
+    func handleAlive(_ incoming: Member, from sender: NodeAddress?, now: Instant) {
+        if incoming.name == localMember.name {
+            aliveAboutSelf(incoming, now: now)
+            return
+        }
+        guard let slot = table.slot(named: incoming.name) else {
+            var member = incoming
+            member.state = .alive
+            let slot = table.insert(MemberRecord(member: member, stateChangedAt: now))
+            probeSchedule.insert(member.id, random: &random)
+            emit(.membership(.joined(member)))
+            enqueue(.member(member.name), .alive(member))
+            _ = slot
+            return
+        }
+        let known = table[slot].member
+        if incoming.id.uid < known.id.uid { return }
+        if incoming.id.uid > known.id.uid {
+            replaceIdentity(slot: slot, with: incoming, now: now)
+            return
+        }
+        guard incoming.incarnation > known.incarnation else { return }
+        let wasSuspect = known.state == .suspect
+        let wasGone = !known.isLive
+        let changed = table.modify(slot) { record -> Member in
+            record.member.incarnation = incoming.incarnation
+            record.member.address = incoming.address
+            record.member.tags = incoming.tags
+            record.member.meta = incoming.meta
+            record.member.state = .alive
+            record.suspicion = nil
+            if wasSuspect || wasGone { record.stateChangedAt = now }
+            return record.member
+        }
+        suspects.remove(changed.name)
+        let record = Message.alive(changed)
+        if wasSuspect {
+            emit(.membership(.refuted(changed)))
+            enqueueAndForward(.member(changed.name), record, except: sender, now: now)
+        } else if wasGone {
+            probeSchedule.insert(changed.id, random: &random)
+            emit(.membership(.joined(changed)))
+            enqueueAndForward(.member(changed.name), record, except: sender, now: now)
+        } else {
+            if changed.address != known.address || changed.tags != known.tags || changed.meta != known.meta {
+                emit(.membership(.updated(changed)))
+            }
+            enqueue(.member(changed.name), record)
+        }
+    }
+
+    /// A newer process took over the name: the old identity is gone for good.
+    private func replaceIdentity(slot: Int, with incoming: Member, now: Instant) {
+        let wasLive = table[slot].member.isLive
+        var member = incoming
+        member.state = .alive
+        table.modify(slot) { record in
+            record = MemberRecord(member: member, stateChangedAt: now)
+        }
+        suspects.remove(member.name)
+        probeSchedule.insert(member.id, random: &random)
+        emit(.membership(wasLive ? .updated(member) : .joined(member)))
+        enqueue(.member(member.name), .alive(member))
+    }
+
+    private func aliveAboutSelf(_ incoming: Member, now: Instant) {
+        let me = localMember
+        guard incoming.id.uid == me.id.uid, !hasLeft else { return }
+        // Someone holds a newer or conflicting view of us: announce ourselves above it.
+        if incoming.incarnation > me.incarnation
+            || (incoming.incarnation == me.incarnation
+                && (incoming.address != me.address || incoming.tags != me.tags || incoming.meta != me.meta)) {
+            refute(above: incoming.incarnation, now: now)
+        }
+    }
+
+    func handleSuspect(id: NodeID, incarnation: Incarnation, suspecters: [String], from sender: NodeAddress?, now: Instant) {
+        if id.name == localMember.name {
+            if id.uid == localMember.id.uid, !hasLeft, incarnation >= localMember.incarnation {
+                refute(above: incarnation, now: now)
+            }
+            return
+        }
+        guard let slot = table.slot(named: id.name) else { return }
+        let known = table[slot].member
+        guard known.id.uid == id.uid, known.isLive, incarnation >= known.incarnation else { return }
+        if known.state == .suspect, incarnation == known.incarnation {
+            confirm(slot: slot, suspecters: suspecters, from: sender, now: now)
+        } else {
+            suspect(slot: slot, incarnation: incarnation, suspecters: suspecters, from: sender, now: now)
+        }
+    }
+
+    /// Starts a suspicion (or restarts it at a higher incarnation), tells the mesh urgently,
+    /// and with Lifeguard tells the suspect itself so it can refute at once.
+    func suspect(slot: Int, incarnation: Incarnation, suspecters: [String], from sender: NodeAddress?, now: Instant) {
+        let timeouts = suspicionTimeouts()
+        let suspicion = Suspicion(start: now, minimum: timeouts.minimum, maximum: timeouts.maximum,
+                                  expectedConfirmations: config.lifeguard ? config.indirectChecks : 0,
+                                  suspecters: suspecters.isEmpty ? ["?"] : suspecters)
+        let member = table.modify(slot) { record -> Member in
+            record.member.state = .suspect
+            record.member.incarnation = incarnation
+            record.stateChangedAt = now
+            record.suspicion = suspicion
+            return record.member
+        }
+        suspects.insert(member.name)
+        if sender == nil { stats.suspicionsRaised += 1 }
+        emit(.membership(.suspected(member)))
+        let record = Message.suspect(id: member.id, incarnation: incarnation, suspecters: suspicion.suspecters)
+        enqueueAndForward(.member(member.name), record, except: sender, now: now)
+        if config.lifeguard, sender == nil {
+            sendRecord(record, to: member.address)
+        }
+    }
+
+    /// Dogpile: more independent suspecters shorten the timeout.
+    private func confirm(slot: Int, suspecters: [String], from sender: NodeAddress?, now: Instant) {
+        let member = table[slot].member
+        let grown = table.modify(slot) { record -> Bool in
+            var grew = false
+            for name in suspecters where record.suspicion?.confirm(by: name) == true { grew = true }
+            return grew
+        }
+        guard grown, let suspicion = table[slot].suspicion else { return }
+        let record = Message.suspect(id: member.id, incarnation: member.incarnation, suspecters: suspicion.suspecters)
+        if suspicion.confirmations <= suspicion.expectedConfirmations {
+            enqueueAndForward(.member(member.name), record, except: sender, now: now)
+        } else {
+            enqueue(.member(member.name), record)
+        }
+    }
+
+    /// Minimum suspicionMultiplier × probeTimeout; maximum suspicionMaxMultiplier × minimum.
+    /// Without Lifeguard the timeout is fixed at the minimum.
+    func suspicionTimeouts() -> (minimum: Duration, maximum: Duration) {
+        let minimum = config.probeTimeout * config.suspicionMultiplier
+        guard config.lifeguard else { return (minimum, minimum) }
+        return (minimum, minimum * config.suspicionMaxMultiplier)
+    }
+
+    func expireSuspicions(now: Instant) {
+        guard !suspects.isEmpty else { return }
+        var due: [Int] = []
+        for name in suspects {
+            guard let slot = table.slot(named: name), let suspicion = table[slot].suspicion else { continue }
+            if now >= suspicion.deadline { due.append(slot) }
+        }
+        for slot in due {
+            let member = table[slot].member
+            stats.deathsDeclared += 1
+            markGone(slot: slot, incarnation: member.incarnation, left: false, from: localMember.name, sender: nil, now: now)
+        }
+    }
+
+    func handleDead(id: NodeID, incarnation: Incarnation, from: String, left: Bool, sender: NodeAddress?, now: Instant) {
+        if id.name == localMember.name {
+            if id.uid == localMember.id.uid, !hasLeft, incarnation >= localMember.incarnation {
+                refute(above: incarnation, now: now)
+            }
+            return
+        }
+        guard let slot = table.slot(named: id.name) else {
+            // Unknown member: keep a tombstone so stale alive gossip cannot bring it back.
+            let member = Member(id: id, address: NodeAddress(host: "", port: 0), incarnation: incarnation,
+                                state: left ? .left : .dead)
+            _ = table.insert(MemberRecord(member: member, stateChangedAt: now))
+            tombstones.append(id, at: now)
+            return
+        }
+        let known = table[slot].member
+        if id.uid > known.id.uid {
+            let member = table.modify(slot) { record -> Member in
+                record = MemberRecord(member: Member(id: id, address: known.address, incarnation: incarnation,
+                                                     state: left ? .left : .dead), stateChangedAt: now)
+                return record.member
+            }
+            suspects.remove(member.name)
+            tombstones.append(id, at: now)
+            return
+        }
+        guard known.id.uid == id.uid, known.isLive, incarnation >= known.incarnation else { return }
+        markGone(slot: slot, incarnation: incarnation, left: left, from: from, sender: sender, now: now)
+    }
+
+    /// Dead or left: a tombstone from now on, announced urgently.
+    private func markGone(slot: Int, incarnation: Incarnation, left: Bool, from: String, sender: NodeAddress?, now: Instant) {
+        let member = table.modify(slot) { record -> Member in
+            record.member.state = left ? .left : .dead
+            record.member.incarnation = incarnation
+            record.stateChangedAt = now
+            record.suspicion = nil
+            return record.member
+        }
+        suspects.remove(member.name)
+        tombstones.append(member.id, at: now)
+        emit(.membership(left ? .left(member) : .failed(member)))
+        let record = Message.dead(id: member.id, incarnation: incarnation, from: from, left: left)
+        enqueueAndForward(.member(member.name), record, except: sender, now: now)
+    }
+
+    /// Raises our incarnation above `incarnation` and announces it urgently; Lifeguard
+    /// counts having to refute as a sign of our own poor health.
+    func refute(above incarnation: Incarnation, now: Instant) {
+        let me = table.modify(0) { record -> Member in
+            record.member.incarnation = max(record.member.incarnation, incarnation) + 1
+            return record.member
+        }
+        stats.refutations += 1
+        awareness.apply(delta: 1)
+        stats.awarenessScore = awareness.score
+        enqueueAndForward(.member(me.name), .alive(me), except: nil, now: now)
+    }
+}

@@ -1,0 +1,158 @@
+/// The probe of the current protocol period.
+struct ActiveProbe {
+    let target: NodeID
+    let address: NodeAddress
+    let seq: UInt32
+    /// No direct ack by then: ask relays.
+    let indirectAt: Instant
+    /// No ack at all by then: suspect the target.
+    let endAt: Instant
+    var acked = false
+    var indirectSent = false
+    var relays: [(name: String, address: NodeAddress)] = []
+    var nackers: [String] = []
+}
+
+/// A ping this node sends on behalf of a requester (ping-req).
+struct RelayedProbe {
+    let requester: NodeAddress
+    let requesterSeq: UInt32
+    let wantsNack: Bool
+    let nackAt: Instant
+}
+
+extension GossipNode {
+    func nextSequence() -> UInt32 {
+        sequence &+= 1
+        return sequence
+    }
+
+    /// Drives the probe cycle: start a probe each (awareness-stretched) period, fall back to
+    /// indirect probes after the probe timeout, judge the target at the period's end.
+    func runProbe(now: Instant) {
+        if var current = probe {
+            if !current.acked && !current.indirectSent && now >= current.indirectAt {
+                sendIndirectProbes(&current, now: now)
+            }
+            probe = current
+            guard now >= current.endAt else { return }
+            finishProbe(current, now: now)
+            probe = nil
+        }
+        if now >= nextProbeAt { startProbe(now: now) }
+    }
+
+    private func startProbe(now: Instant) {
+        let period = awareness.scale(config.protocolPeriod)
+        nextProbeAt = now + period
+        let target = probeSchedule.next(
+            random: &random,
+            isEligible: { id in
+                guard let slot = table.slot(named: id.name) else { return false }
+                let member = table[slot].member
+                return slot != 0 && member.id.uid == id.uid && member.isLive
+            },
+            candidates: {
+                table.records.dropFirst().filter { $0.member.isLive }.map(\.member.id)
+            })
+        guard let target, let slot = table.slot(named: target.name) else { return }
+        let record = table[slot]
+        let seq = nextSequence()
+        var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
+        if config.lifeguard, record.member.state == .suspect, let suspicion = record.suspicion {
+            // Buddy system: a suspect learns of its suspicion on the next ping and refutes at once.
+            encoder.append(.suspect(id: record.member.id, incarnation: record.member.incarnation,
+                                    suspecters: suspicion.suspecters), to: &packet)
+        }
+        encoder.append(.ping(seq: seq, target: target.name), to: &packet)
+        sendWithPiggyback(packet, to: record.member.address)
+        stats.probesSent += 1
+        probe = ActiveProbe(target: target, address: record.member.address, seq: seq,
+                            indirectAt: now + awareness.scale(config.probeTimeout), endAt: now + period)
+    }
+
+    private func sendIndirectProbes(_ current: inout ActiveProbe, now: Instant) {
+        current.indirectSent = true
+        let relays = randomPeers(count: config.indirectChecks, now: now, includeRecentlyDead: false,
+                                 excluding: current.target.name)
+        for slot in relays {
+            let relay = table[slot].member
+            current.relays.append((relay.name, relay.address))
+            var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
+            encoder.append(.pingReq(seq: current.seq, target: current.target.name, address: current.address,
+                                    wantsNack: true), to: &packet)
+            sendWithPiggyback(packet, to: relay.address)
+            stats.indirectProbesSent += 1
+        }
+    }
+
+    /// The period ended without an ack: Lifeguard blames the local node for every expected
+    /// nack that did not come, and the target is suspected, with each relay that nacked
+    /// counted as an independent confirmation.
+    private func finishProbe(_ finished: ActiveProbe, now: Instant) {
+        guard !finished.acked else { return }
+        let expected = finished.relays.count
+        awareness.apply(delta: expected > 0 ? expected - finished.nackers.count : 1)
+        stats.awarenessScore = awareness.score
+        guard let slot = table.slot(named: finished.target.name) else { return }
+        let member = table[slot].member
+        guard member.id.uid == finished.target.uid, member.isLive else { return }
+        let me = localMember.name
+        let suspecters = config.lifeguard ? [me] + finished.nackers : [me]
+        suspect(slot: slot, incarnation: member.incarnation, suspecters: suspecters, from: nil, now: now)
+    }
+
+    func handlePing(seq: UInt32, target: String, from address: NodeAddress) {
+        guard target == localMember.name else { return }
+        var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
+        encoder.append(.ack(seq: seq), to: &packet)
+        sendWithPiggyback(packet, to: address)
+    }
+
+    func handlePingReq(seq: UInt32, target: String, targetAddress: NodeAddress, wantsNack: Bool,
+                       from requester: NodeAddress, now: Instant) {
+        let relaySeq = nextSequence()
+        let nackAt = now + awareness.scale(config.probeTimeout).scaled(by: 0.8)
+        relays[relaySeq] = RelayedProbe(requester: requester, requesterSeq: seq, wantsNack: wantsNack, nackAt: nackAt)
+        var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
+        encoder.append(.ping(seq: relaySeq, target: target), to: &packet)
+        sendWithPiggyback(packet, to: targetAddress)
+    }
+
+    func handleAck(seq: UInt32, now: Instant) {
+        if var current = probe, current.seq == seq {
+            stats.acksReceived += 1
+            if !current.acked {
+                current.acked = true
+                probe = current
+                awareness.apply(delta: -1)
+                stats.awarenessScore = awareness.score
+            }
+        } else if let relay = relays.removeValue(forKey: seq) {
+            stats.acksReceived += 1
+            var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
+            encoder.append(.ack(seq: relay.requesterSeq), to: &packet)
+            sendWithPiggyback(packet, to: relay.requester)
+        }
+    }
+
+    func handleNack(seq: UInt32, from address: NodeAddress) {
+        guard var current = probe, current.seq == seq, !current.acked else { return }
+        stats.nacksReceived += 1
+        guard let relay = current.relays.first(where: { $0.address == address }),
+              !current.nackers.contains(relay.name) else { return }
+        current.nackers.append(relay.name)
+        probe = current
+    }
+
+    func expireRelays(now: Instant) {
+        guard !relays.isEmpty else { return }
+        for (seq, relay) in relays where now >= relay.nackAt {
+            relays[seq] = nil
+            guard relay.wantsNack else { continue }
+            var packet = MessageEncoder.packetHeader(capacity: 16)
+            encoder.append(.nack(seq: relay.requesterSeq), to: &packet)
+            send(packet, to: relay.requester)
+        }
+    }
+}

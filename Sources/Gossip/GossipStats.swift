@@ -1,0 +1,23 @@
+/// Counters for metrics and the simulator. All counts since the node started.
+public struct GossipStats: Sendable, Equatable {
+    public var probesSent = 0
+    public var indirectProbesSent = 0
+    public var acksReceived = 0
+    public var nacksReceived = 0
+    public var suspicionsRaised = 0
+    public var refutations = 0
+    public var deathsDeclared = 0
+    public var messagesIn = 0
+    public var messagesOut = 0
+    public var bytesIn = 0
+    public var bytesOut = 0
+    public var decodeErrors = 0
+    public var unknownMessages = 0
+    public var pushPullRuns = 0
+    public var rumorsDelivered = 0
+    public var urgentForwards = 0
+    /// Lifeguard local health: 0 is healthy; each step stretches probe interval and timeout.
+    public var awarenessScore = 0
+
+    public init() {}
+}

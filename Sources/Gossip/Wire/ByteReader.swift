@@ -1,0 +1,87 @@
+/// Reads wire primitives from a byte array. Every length is checked against the bytes
+/// that remain and against `WireLimits` before anything is allocated.
+struct ByteReader {
+    let bytes: [UInt8]
+    private(set) var offset: Int
+    let end: Int
+
+    init(_ bytes: [UInt8], from offset: Int = 0, end: Int? = nil) {
+        self.bytes = bytes
+        self.offset = offset
+        self.end = end ?? bytes.count
+    }
+
+    var remaining: Int { end - offset }
+    var isAtEnd: Bool { offset >= end }
+
+    mutating func u8() throws(WireError) -> UInt8 {
+        guard offset < end else { throw .truncated }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func u16() throws(WireError) -> UInt16 {
+        guard remaining >= 2 else { throw .truncated }
+        defer { offset += 2 }
+        return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
+    }
+
+    mutating func u64() throws(WireError) -> UInt64 {
+        guard remaining >= 8 else { throw .truncated }
+        var value: UInt64 = 0
+        for i in 0..<8 { value |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+        offset += 8
+        return value
+    }
+
+    mutating func varint() throws(WireError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try u8()
+            if shift == 63 && byte > 1 { throw .overlongVarint }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+            if shift > 63 { throw .overlongVarint }
+        }
+    }
+
+    /// A varint that is a count or a length, at most `limit`.
+    mutating func count(limit: Int, _ what: String) throws(WireError) -> Int {
+        let value = try varint()
+        guard value <= UInt64(limit) else { throw .limitExceeded(what) }
+        return Int(value)
+    }
+
+    mutating func string(_ what: String) throws(WireError) -> String {
+        let length = try count(limit: WireLimits.maxStringLength, what)
+        guard length <= remaining else { throw .truncated }
+        defer { offset += length }
+        return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+    }
+
+    mutating func byteString(limit: Int, _ what: String) throws(WireError) -> [UInt8] {
+        let length = try count(limit: limit, what)
+        guard length <= remaining else { throw .truncated }
+        defer { offset += length }
+        return Array(bytes[offset..<offset + length])
+    }
+
+    mutating func map(_ what: String) throws(WireError) -> [String: String] {
+        let entries = try count(limit: WireLimits.maxMapEntries, what)
+        guard entries * 2 <= remaining else { throw .truncated }
+        var map: [String: String] = [:]
+        map.reserveCapacity(entries)
+        for _ in 0..<entries {
+            let key = try string(what)
+            map[key] = try string(what)
+        }
+        return map
+    }
+
+    mutating func skip(_ length: Int) throws(WireError) {
+        guard length <= remaining else { throw .truncated }
+        offset += length
+    }
+}

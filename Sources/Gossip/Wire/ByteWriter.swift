@@ -1,0 +1,72 @@
+/// Appends wire primitives to a byte array: LEB128 varints, fixed little-endian
+/// integers, length-prefixed UTF-8 strings and byte strings.
+struct ByteWriter {
+    var bytes: [UInt8]
+
+    init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    mutating func u8(_ value: UInt8) {
+        bytes.append(value)
+    }
+
+    mutating func u16(_ value: UInt16) {
+        bytes.append(UInt8(truncatingIfNeeded: value))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+    }
+
+    mutating func u64(_ value: UInt64) {
+        var v = value
+        for _ in 0..<8 {
+            bytes.append(UInt8(truncatingIfNeeded: v))
+            v >>= 8
+        }
+    }
+
+    mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func varint(_ value: Int) {
+        varint(UInt64(max(0, value)))
+    }
+
+    mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            varint(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func byteString(_ value: [UInt8]) {
+        varint(value.count)
+        bytes.append(contentsOf: value)
+    }
+
+    mutating func map(_ value: [String: String]) {
+        varint(value.count)
+        for key in value.keys.sorted() {
+            string(key)
+            string(value[key]!)
+        }
+    }
+
+    static func varintSize(_ value: Int) -> Int {
+        var v = UInt64(max(0, value))
+        var size = 1
+        while v >= 0x80 { v >>= 7; size += 1 }
+        return size
+    }
+}

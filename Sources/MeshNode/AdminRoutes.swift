@@ -1,0 +1,156 @@
+import Foundation
+import Gossip
+import NIOCore
+import NIOHTTP1
+
+/// The admin API: routes, bearer-token check and JSON shapes (docs/operations.md, "Admin API").
+public struct AdminRoutes: Sendable {
+    public let node: NodeShell
+    public let token: String
+    public let identity: NodeIdentity
+    /// Asks the process to leave the mesh and exit (POST /v1/leave).
+    public let requestLeave: @Sendable () -> Void
+
+    public struct NodeIdentity: Sendable {
+        public var role: String
+        public var version: String
+        public var profile: String
+        public var hasSeeds: Bool
+
+        public init(role: String, version: String, profile: String, hasSeeds: Bool) {
+            self.role = role
+            self.version = version
+            self.profile = profile
+            self.hasSeeds = hasSeeds
+        }
+    }
+
+    public init(node: NodeShell, token: String, identity: NodeIdentity, requestLeave: @escaping @Sendable () -> Void) {
+        self.node = node
+        self.token = token
+        self.identity = identity
+        self.requestLeave = requestLeave
+    }
+
+    public func handle(_ request: AdminRequest, on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
+        switch (request.method, request.path) {
+        case (.GET, "/healthz"):
+            return loop.makeSucceededFuture(.text("ok\n"))
+        case (.GET, "/readyz"):
+            return node.loop.submit { node.isReady(hasSeeds: identity.hasSeeds) }.map { ready in
+                ready ? .text("ready\n") : .text("not joined yet\n", status: .serviceUnavailable)
+            }
+        case (.GET, "/metrics"):
+            return node.loop.submit { node.syncStats() }.map {
+                .text(node.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            }
+        default:
+            break
+        }
+        guard authorized(request) else {
+            return loop.makeSucceededFuture(.error("missing or wrong bearer token", status: .unauthorized))
+        }
+        switch (request.method, request.path) {
+        case (.GET, "/v1/status"):
+            return node.loop.submit { status() }
+        case (.GET, "/v1/members"):
+            return node.loop.submit { .json(.object([("members", .array(node.sortedMembers().map(\.json)))])) }
+        case (.POST, "/v1/leave"):
+            requestLeave()
+            return loop.makeSucceededFuture(.json(.object([("ok", true)])))
+        case (.GET, "/v1/keys"):
+            return node.loop.makeFutureWithTask { await keys() }
+        case (.POST, "/v1/keys/install"), (.POST, "/v1/keys/use"), (.POST, "/v1/keys/remove"):
+            return node.loop.makeFutureWithTask { await changeKeys(request) }
+        case (_, "/healthz"), (_, "/readyz"), (_, "/metrics"), (_, "/v1/status"), (_, "/v1/members"),
+             (_, "/v1/leave"), (_, "/v1/keys"), (_, "/v1/keys/install"), (_, "/v1/keys/use"), (_, "/v1/keys/remove"):
+            return loop.makeSucceededFuture(.error("method \(request.method) not allowed here", status: .methodNotAllowed))
+        default:
+            return loop.makeSucceededFuture(.error("no such endpoint: \(request.path)", status: .notFound))
+        }
+    }
+
+    func authorized(_ request: AdminRequest) -> Bool {
+        guard let header = request.headers.first(name: "Authorization"), header.hasPrefix("Bearer ") else { return false }
+        return constantTimeEqual(Array(header.dropFirst(7).utf8), Array(token.utf8))
+    }
+
+    private func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in a.indices { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+
+    /// Event loop only.
+    private func status() -> AdminResponse {
+        node.syncStats()
+        let me = node.gossip.localMember
+        let nodeJSON: JSONValue = .object([
+            ("name", .string(me.name)),
+            ("id", .string(String(me.id.uid, radix: 16))),
+            ("address", .string(me.address.description)),
+            ("role", .string(identity.role)),
+            ("version", .string(identity.version)),
+            ("uptime_s", .double((Date().timeIntervalSince(node.startedAt) * 10).rounded() / 10)),
+            ("tags", .strings(me.tags)),
+            ("profile", .string(identity.profile)),
+            ("incarnation", .int(Int64(bitPattern: me.incarnation))),
+            ("health_score", .int(Int64(node.healthScore))),
+        ])
+        return .json(.object([
+            ("node", nodeJSON),
+            ("members", .array(node.sortedMembers().map(\.json))),
+            ("gossip", node.figures.json),
+        ]))
+    }
+
+    private func keys() async -> AdminResponse {
+        guard let keyring = await node.currentKeyring() else {
+            return .error(KeyringChangeError.encryptionOff.description, status: .badRequest)
+        }
+        return .json(.object([
+            ("primary", .string(keyring.primary.fingerprint)),
+            ("keys", .array(keyring.keys.map { key in
+                .object([("fingerprint", .string(key.fingerprint)), ("primary", .bool(key == keyring.primary))])
+            })),
+        ]))
+    }
+
+    private func changeKeys(_ request: AdminRequest) async -> AdminResponse {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
+              let reference = (object["key"] ?? object["fingerprint"]) as? String, !reference.isEmpty
+        else {
+            return .error("body must be a JSON object with \"key\" (base64) or \"fingerprint\"", status: .badRequest)
+        }
+        let change: KeyringChange
+        switch request.path {
+        case "/v1/keys/install": change = .install(reference)
+        case "/v1/keys/use": change = .use(reference)
+        default: change = .remove(reference)
+        }
+        do {
+            let result = try await node.changeKeyring(change)
+            return .json(.object([
+                ("ok", .bool(result.acked >= result.total)),
+                ("nodes_acked", .int(Int64(result.acked))),
+                ("nodes_total", .int(Int64(result.total))),
+            ]))
+        } catch {
+            return .error("\(error)", status: .badRequest)
+        }
+    }
+}
+
+extension NodeShell {
+    /// Every known member, this node first, then by name. Event loop only.
+    func sortedMembers() -> [Member] {
+        let me = gossip.localMember
+        return [me] + gossip.members.filter { $0.id != me.id }.sorted { $0.name < $1.name }
+    }
+
+    /// Joined: another member is alive, or there is nobody to join. Event loop only.
+    func isReady(hasSeeds: Bool) -> Bool {
+        !hasSeeds || gossip.members.contains { $0.id != gossip.localMember.id && $0.state == .alive }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Starts a whole node from its options: keyring, admin token, gossip, admin API,
+/// and runs it until it leaves.
+public enum MeshDaemon {
+    public static let version = "0.1.0"
+
+    public static func run(options: NodeOptions) async throws {
+        LogSetup.bootstrap(format: options.logFormat, level: options.logLevel)
+        var logger = Logger(label: "meshd")
+        logger.logLevel = options.logLevel
+        try FileManager.default.createDirectory(atPath: options.dataDir, withIntermediateDirectories: true)
+
+        let keyringFile = KeyringFile(path: (options.dataDir as NSString).appendingPathComponent("keyring.json"))
+        let keyring = try loadKeyring(options: options, file: keyringFile, logger: logger)
+        let token = try AdminToken.loadOrCreate(path: options.adminTokenFile)
+        let metrics = NodeMetrics.bootstrap()
+
+        // One thread carries gossip and the admin API: a node is mostly idle, and dozens
+        // of them share a machine in tests.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let advertise = try await advertiseAddress(options: options)
+        let settings = NodeShell.Settings(
+            name: options.name, bind: options.bind, advertise: advertise, seeds: options.seeds,
+            tags: options.effectiveTags, profile: options.profile.rawValue,
+            keyringFile: keyring == nil ? nil : keyringFile)
+        let node = try NodeShell(settings: settings, keyring: keyring, loop: loop, metrics: metrics, logger: logger)
+        _ = try await node.start()
+
+        let (leaveRequests, leaveContinuation) = AsyncStream.makeStream(of: Void.self)
+        let routes = AdminRoutes(
+            node: node, token: token,
+            identity: .init(role: options.role.rawValue, version: version, profile: options.profile.rawValue,
+                            hasSeeds: !options.seeds.isEmpty),
+            requestLeave: { leaveContinuation.yield() })
+        let admin: any Channel
+        do {
+            admin = try await AdminHTTPServer.bind(
+                host: options.admin.host, port: options.admin.port, group: group,
+                route: { request, loop in routes.handle(request, on: loop) })
+        } catch {
+            await node.stop()
+            throw OptionError("cannot listen on --admin \(options.admin): \(error)")
+        }
+        logger.info("admin API listening", metadata: ["admin": "\(options.admin.host):\(admin.localAddress?.port ?? options.admin.port)"])
+
+        try await Lifecycle.run(
+            [NodeService(node: node, admin: admin, leaveRequests: leaveRequests, leaveContinuation: leaveContinuation)],
+            logger: logger)
+        try? await group.shutdownGracefully()
+    }
+
+    /// The persisted keyring wins (a rotation survives restarts); otherwise the key file
+    /// starts one. No key at all is refused unless `--insecure`.
+    static func loadKeyring(options: NodeOptions, file: KeyringFile, logger: Logger) throws -> Keyring? {
+        if options.insecure {
+            logger.warning("gossip encryption is OFF (--insecure): anyone who can reach the gossip port can join")
+            return nil
+        }
+        guard let path = options.clusterKeyFile else {
+            throw OptionError("no --cluster-key-file: gossip must be encrypted; generate a key with `meshctl keygen`, or pass --insecure for a throwaway test mesh")
+        }
+        let key: ClusterKey
+        do {
+            key = try ClusterKey(base64: String(contentsOfFile: path, encoding: .utf8))
+        } catch let error as ClusterKey.Error {
+            throw OptionError("--cluster-key-file \(path): \(error)")
+        } catch {
+            throw OptionError("cannot read --cluster-key-file \(path): \(error.localizedDescription)")
+        }
+        let stored: Keyring?
+        do { stored = try file.load() } catch {
+            throw OptionError("keyring \(file.path) is damaged (\(error)); remove it to start from --cluster-key-file")
+        }
+        if let stored {
+            if !stored.keys.contains(key) {
+                logger.warning("--cluster-key-file holds a key that is not in the stored keyring; using the stored keyring",
+                               metadata: ["keyring": "\(file.path)", "file_key": "\(key.fingerprint)"])
+            }
+            return stored
+        }
+        let keyring = Keyring(primary: key)
+        try file.save(keyring)
+        return keyring
+    }
+
+    /// `--advertise`, or the bind address; a wildcard bind advertises the first
+    /// non-loopback IPv4 address of the host.
+    static func advertiseAddress(options: NodeOptions) async throws -> HostPort {
+        var chosen = options.advertise ?? options.bind
+        if options.advertise == nil, options.bind.isWildcard {
+            let devices = (try? System.enumerateDevices()) ?? []
+            let ipv4 = devices.compactMap { device -> String? in
+                guard let ip = device.address?.ipAddress, case .v4 = device.address, !ip.hasPrefix("127.") else { return nil }
+                return ip
+            }
+            chosen.host = ipv4.first ?? "127.0.0.1"
+        }
+        if (try? SocketAddress(ipAddress: chosen.host, port: 0)) == nil {
+            guard let ip = try await SeedResolver.lookup(chosen.host).first else {
+                throw OptionError("--advertise host \(chosen.host) does not resolve")
+            }
+            chosen.host = ip
+        }
+        return chosen
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+
+/// Everything `meshd` is started with, after flags, environment and config file were merged.
+public struct NodeOptions: Sendable, Equatable {
+    public enum Role: String, Sendable, CaseIterable { case worker, manager }
+    public enum Profile: String, Sendable, CaseIterable { case lan, wan, local }
+    public enum LogFormat: String, Sendable, CaseIterable { case text, json }
+
+    public var name: String
+    public var bind: HostPort
+    public var advertise: HostPort?
+    public var seeds: [SeedSpec]
+    public var tags: [String: String]
+    public var role: Role
+    public var clusterKeyFile: String?
+    public var insecure: Bool
+    public var admin: HostPort
+    public var adminTokenFile: String
+    public var http: HostPort
+    public var dataDir: String
+    public var config: String?
+    public var signingKey: String?
+    public var trustKeys: [String]
+    public var profile: Profile
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+
+    /// Tags as the mesh sees them: `env=default` unless set, and `role`.
+    public var effectiveTags: [String: String] {
+        var t = tags
+        if t["env"] == nil { t["env"] = "default" }
+        t["role"] = role.rawValue
+        return t
+    }
+}
+
+/// An option's value could not be used; the message names the option and its source.
+public struct OptionError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension NodeOptions {
+    /// Merges the layers: a flag wins over `MESHGATE_*` in the environment, which wins over
+    /// the config file, which wins over the default.
+    public static func resolve(
+        flags: OptionLayer, environment: [String: String], configFile: OptionLayer = OptionLayer(source: "config file"),
+        hostName: String = ProcessInfo.processInfo.hostName
+    ) throws -> NodeOptions {
+        let env = try OptionLayer(environment: environment)
+        let layers = [flags, env, configFile]
+        func value(_ key: OptionKey) -> (values: [String], source: String)? {
+            for layer in layers { if let v = layer.values[key] { return (v, layer.source) } }
+            return nil
+        }
+        func single(_ key: OptionKey) -> (String, String)? {
+            value(key).flatMap { v in v.values.last.map { ($0, v.source) } }
+        }
+        func parse<T>(_ key: OptionKey, default d: T, _ f: (String) throws -> T) throws -> T {
+            guard let (text, source) = single(key) else { return d }
+            do { return try f(text) } catch {
+                throw OptionError("--\(key.rawValue) from \(source): \(error)")
+            }
+        }
+        func choice<T: RawRepresentable & CaseIterable>(_ key: OptionKey, default d: T) throws -> T where T.RawValue == String {
+            try parse(key, default: d) { text in
+                guard let v = T(rawValue: text.lowercased()) else {
+                    throw OptionError("'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return v
+            }
+        }
+
+        let name = single(.name)?.0 ?? hostName
+        guard !name.isEmpty, !name.contains(where: { $0.isWhitespace || $0 == "/" }) else {
+            throw OptionError("--name '\(name)' must be non-empty, without spaces or '/'")
+        }
+        let dataDir = single(.dataDir)?.0 ?? "./meshgate-data/\(name)"
+        let seeds = try (value(.seeds)?.values ?? []).flatMap { text in
+            do { return try SeedSpec.parseList(text) } catch { throw OptionError("--seeds: \(error)") }
+        }
+        var tags: [String: String] = [:]
+        for entry in (value(.tags)?.values ?? []).flatMap({ $0.split(separator: ",") }) {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty else { throw OptionError("--tags: '\(entry)' is not k=v") }
+            tags[parts[0]] = parts[1]
+        }
+        let level = try parse(.logLevel, default: Logger.Level.info) { text in
+            guard let l = Logger.Level(rawValue: text.lowercased()) else {
+                throw OptionError("'\(text)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return l
+        }
+        let insecure = try parse(.insecure, default: false) { text in
+            switch text.lowercased() {
+            case "1", "true", "yes", "on", "": return true
+            case "0", "false", "no", "off": return false
+            default: throw OptionError("'\(text)' is not true or false")
+            }
+        }
+
+        return NodeOptions(
+            name: name,
+            bind: try parse(.bind, default: HostPort(host: "0.0.0.0", port: 7946)) { try HostPort(parsing: $0) },
+            advertise: try parse(.advertise, default: nil) { try HostPort(parsing: $0) },
+            seeds: seeds,
+            tags: tags,
+            role: try choice(.role, default: .worker),
+            clusterKeyFile: single(.clusterKeyFile)?.0,
+            insecure: insecure,
+            admin: try parse(.admin, default: HostPort(host: "127.0.0.1", port: 7947)) { try HostPort(parsing: $0) },
+            adminTokenFile: single(.adminTokenFile)?.0 ?? (dataDir as NSString).appendingPathComponent("admin.token"),
+            http: try parse(.http, default: HostPort(host: "0.0.0.0", port: 8080)) { try HostPort(parsing: $0) },
+            dataDir: dataDir,
+            config: single(.config)?.0,
+            signingKey: single(.signingKey)?.0,
+            trustKeys: (value(.trustKey)?.values ?? []).flatMap { $0.split(separator: ",").map(String.init) },
+            profile: try choice(.profile, default: .lan),
+            logLevel: level,
+            logFormat: try choice(.logFormat, default: .text))
+    }
+}

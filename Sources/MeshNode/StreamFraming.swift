@@ -1,0 +1,56 @@
+import NIOCore
+
+/// Limits on the TCP side of the gossip port (push-pull and bulk transfers).
+public struct StreamLimits: Sendable {
+    /// The largest frame either side accepts; a larger length prefix closes the connection.
+    public var maxFrameBytes: Int = 4 << 20
+    /// Connections served at once; one more is closed at accept.
+    public var maxConnections: Int = 64
+    /// Time to receive a whole frame (or reply) before the connection is closed.
+    public var readTimeout: TimeAmount = .seconds(5)
+    public var connectTimeout: TimeAmount = .seconds(2)
+
+    public init() {}
+}
+
+/// Every stream carries length-prefixed frames: a 4-byte big-endian length, then the sealed bytes.
+enum StreamFrame {
+    static func encode(_ bytes: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 4 + bytes.count)
+        buffer.writeInteger(UInt32(bytes.count))
+        buffer.writeBytes(bytes)
+        return buffer
+    }
+}
+
+struct FrameTooLarge: Error, CustomStringConvertible {
+    let length: Int
+    let limit: Int
+    var description: String { "stream frame of \(length) bytes exceeds the \(limit)-byte limit" }
+}
+
+/// Collects one length-prefixed frame and passes it on as `[UInt8]`.
+final class FrameReader: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = [UInt8]
+
+    private let maxFrameBytes: Int
+    private var buffer: ByteBuffer?
+
+    init(maxFrameBytes: Int) { self.maxFrameBytes = maxFrameBytes }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if buffer == nil { buffer = incoming } else { buffer!.writeBuffer(&incoming) }
+        guard let length = buffer!.getInteger(at: buffer!.readerIndex, as: UInt32.self) else { return }
+        guard Int(length) <= maxFrameBytes else {
+            context.fireErrorCaught(FrameTooLarge(length: Int(length), limit: maxFrameBytes))
+            return
+        }
+        guard buffer!.readableBytes >= 4 + Int(length) else { return }
+        buffer!.moveReaderIndex(forwardBy: 4)
+        let frame = buffer!.readBytes(length: Int(length))!
+        buffer!.discardReadBytes()
+        context.fireChannelRead(wrapInboundOut(frame))
+    }
+}

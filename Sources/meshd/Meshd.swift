@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import MeshNode
+
+@main
+struct Meshd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meshd",
+        abstract: "One Meshgate mesh node: gossip membership, encrypted with the cluster key, and its admin API.",
+        discussion: """
+            Every option can also come from an environment variable MESHGATE_<OPTION> \
+            (e.g. MESHGATE_SEEDS, MESHGATE_CLUSTER_KEY_FILE) or from a YAML config file \
+            (--config-file) of `option-name: value` lines. A flag wins over the environment, \
+            which wins over the config file, which wins over the default.
+
+            SIGTERM or SIGINT: leave the mesh gracefully and exit 0.
+            """,
+        version: MeshDaemon.version)
+
+    @Option(help: "Node name, unique in the mesh. (default: the host name)")
+    var name: String?
+
+    @Option(help: ArgumentHelp("Gossip address: UDP for the protocol, TCP on the same port for push-pull. (default: 0.0.0.0:7946)", valueName: "host:port"))
+    var bind: String?
+
+    @Option(help: ArgumentHelp("Address other nodes use to reach this one. (default: derived from --bind)", valueName: "host:port"))
+    var advertise: String?
+
+    @Option(help: ArgumentHelp("Comma-separated seeds: host:port, or dns:NAME:PORT for every A/AAAA record of NAME (re-resolved on every re-join). (default: none, a mesh of one)", valueName: "list"))
+    var seeds: String?
+
+    @Option(help: ArgumentHelp("Node tags, k=v,...; region, zone and env are understood by the gateway. (default: env=default)", valueName: "k=v,..."))
+    var tags: String?
+
+    @Option(help: ArgumentHelp("worker, or manager (also signs and injects config); sets the tag role. (default: worker)", valueName: "worker|manager"))
+    var role: String?
+
+    @Option(help: ArgumentHelp("File with the 32-byte cluster key, base64, that encrypts and authenticates all gossip. Required unless --insecure.", valueName: "path"))
+    var clusterKeyFile: String?
+
+    @Flag(help: "Run without gossip encryption (a throwaway test mesh only).")
+    var insecure = false
+
+    @Option(help: ArgumentHelp("Admin HTTP API: JSON, /metrics, /healthz, /readyz. (default: 127.0.0.1:7947)", valueName: "host:port"))
+    var admin: String?
+
+    @Option(help: ArgumentHelp("Bearer token for the admin API, created (mode 0600) on first start if absent. (default: DATA/admin.token)", valueName: "path"))
+    var adminTokenFile: String?
+
+    @Option(help: ArgumentHelp("The gateway listener (workers). (default: 0.0.0.0:8080)", valueName: "host:port"))
+    var http: String?
+
+    @Option(help: ArgumentHelp("State: admin token, keyring, last-known-good config. (default: ./meshgate-data/NAME)", valueName: "path"))
+    var dataDir: String?
+
+    @Option(help: ArgumentHelp("Gateway config, a YAML file or a folder of them, loaded at start and on SIGHUP.", valueName: "path"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Manager: Ed25519 secret key used to sign config.", valueName: "path"))
+    var signingKey: String?
+
+    @Option(help: ArgumentHelp("Workers: Ed25519 public key of the manager; repeat it to trust several during a rotation.", valueName: "path"))
+    var trustKey: [String] = []
+
+    @Option(help: ArgumentHelp("Gossip timing profile: lan, wan or local. (default: lan)", valueName: "lan|wan|local"))
+    var profile: String?
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical. (default: info)", valueName: "level"))
+    var logLevel: String?
+
+    @Option(help: ArgumentHelp("text or json. (default: text)", valueName: "text|json"))
+    var logFormat: String?
+
+    @Option(help: ArgumentHelp("YAML file of `option-name: value` settings (also MESHGATE_CONFIG_FILE).", valueName: "path"))
+    var configFile: String?
+
+    var flagLayer: OptionLayer {
+        var values: [OptionKey: [String]] = [:]
+        let given: [(OptionKey, String?)] = [
+            (.name, name), (.bind, bind), (.advertise, advertise), (.seeds, seeds), (.tags, tags), (.role, role),
+            (.clusterKeyFile, clusterKeyFile), (.admin, admin), (.adminTokenFile, adminTokenFile), (.http, http),
+            (.dataDir, dataDir), (.config, config), (.signingKey, signingKey), (.profile, profile),
+            (.logLevel, logLevel), (.logFormat, logFormat),
+        ]
+        for (key, value) in given { if let value { values[key] = [value] } }
+        if !trustKey.isEmpty { values[.trustKey] = trustKey }
+        if insecure { values[.insecure] = ["true"] }
+        return OptionLayer(source: "flags", values: values)
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let options: NodeOptions
+        do {
+            let filePath = configFile ?? environment["MESHGATE_CONFIG_FILE"]
+            let fileLayer = try filePath.map { try OptionLayer.load(configFile: $0) } ?? OptionLayer(source: "config file")
+            options = try NodeOptions.resolve(flags: flagLayer, environment: environment, configFile: fileLayer)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        do {
+            try await MeshDaemon.run(options: options)
+        } catch {
+            FileHandle.standardError.write(Data("meshd: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
