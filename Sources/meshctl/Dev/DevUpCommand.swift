@@ -24,8 +24,8 @@ struct DevUpCommand: ParsableCommand {
     @Option(help: "Seconds to wait for the mesh to form.")
     var within: Double = 30
 
-    @Flag(inversion: .prefixedNo, help: "Start the example upstream (nginx) and give the workers its gateway config.")
-    var example = true
+    @Flag(help: "Also start the example upstream (nginx) and give the workers its gateway config.")
+    var example = false
 
     func validate() throws {
         guard (1...20).contains(workers) else { throw ValidationError("--workers must be between 1 and 20") }
@@ -46,7 +46,7 @@ struct DevUpCommand: ParsableCommand {
         var children: [ChildProcess] = []
         defer { stop(children) }
         let upstream = try startExampleUpstream(layout: layout, features: features, children: &children)
-        print("starting a mesh of \(layout.nodes.count) nodes on 127.0.0.1 (profile \(profile), folder \(dir))")
+        printNow("starting a mesh of \(layout.nodes.count) nodes on 127.0.0.1 (profile \(profile), folder \(dir))")
         for node in layout.nodes {
             var arguments = meshdArguments(node, layout: layout, folder: folder, features: features)
             if let upstream, node.role == "worker" { arguments += ["--config", upstream.manifestPath] }
@@ -63,18 +63,19 @@ struct DevUpCommand: ParsableCommand {
             }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        print("\nstopping the mesh…")
+        printNow("\nstopping the mesh…")
     }
 
     /// nginx as the example backend, when asked for, installed, and this meshd takes a gateway config.
     private func startExampleUpstream(layout: DevMeshLayout, features: MeshdFeatures,
                                       children: inout [ChildProcess]) throws -> ExampleUpstream? {
         guard example, features.supports("--config"), let nginx = ExampleUpstream.nginxPath() else { return nil }
-        let upstream = ExampleUpstream(port: layout.upstreamPort, folder: "\(dir)/upstream")
+        let folder = URL(fileURLWithPath: dir).appendingPathComponent("upstream").standardizedFileURL.path
+        let upstream = ExampleUpstream(port: layout.upstreamPort, folder: folder)
         try upstream.prepare()
         children.append(try ChildProcess(name: "upstream", executable: nginx, arguments: upstream.arguments(),
                                          logPath: "\(upstream.folder)/logs/nginx.log"))
-        print("example upstream (nginx) on \(upstream.url), gateway config \(upstream.manifestPath)")
+        printNow("example upstream (nginx) on \(upstream.url), gateway config \(upstream.manifestPath)")
         return upstream
     }
 
@@ -116,7 +117,7 @@ struct DevUpCommand: ParsableCommand {
                 return "\(node.name) \(alive)/\(total)"
             }.joined(separator: "  ")
             if progress != lastProgress {
-                print("  alive as seen by  \(progress)")
+                printNow("  alive as seen by  \(progress)")
                 lastProgress = progress
             }
         }
@@ -129,20 +130,20 @@ struct DevUpCommand: ParsableCommand {
     }
 
     private func printSummary(layout: DevMeshLayout, folder: DevFolder, features: MeshdFeatures, upstream: ExampleUpstream?) {
-        print("\nthe mesh is up:")
+        printNow("\nthe mesh is up:")
         var table = TextTable(header: ["NAME", "ROLE", "GOSSIP", "ADMIN", "GATEWAY"])
         for node in layout.nodes {
             let gateway = features.supports("--http") ? "http://127.0.0.1:\(node.httpPort)" : ""
             table.rows.append([node.name, node.role, node.gossipAddress, node.adminURL, gateway])
         }
-        print(table.render())
+        printNow(table.render())
         let meshctl = CommandLine.arguments[0]
-        print("\nlook at it from another terminal:")
-        print("  \(meshctl) --node \(layout.nodes[0].adminURL) --token-file \(folder.tokenPath) status")
+        printNow("\nlook at it from another terminal:")
+        printNow("  \(meshctl) --node \(layout.nodes[0].adminURL) --token-file \(folder.tokenPath) status")
         if upstream != nil, let worker = layout.nodes.first(where: { $0.role == "worker" }) {
-            print("  curl -i http://127.0.0.1:\(worker.httpPort)/hello     # through the gateway to the example upstream")
+            printNow("  curl -i http://127.0.0.1:\(worker.httpPort)/hello     # through the gateway to the example upstream")
         }
-        print("logs are in \(dir)/<name>/meshd.log; press Ctrl-C to stop every node")
+        printNow("logs are in \(dir)/<name>/meshd.log; press Ctrl-C to stop every node")
     }
 
     private func stop(_ children: [ChildProcess]) {
@@ -155,7 +156,7 @@ struct DevUpCommand: ParsableCommand {
             lingering.append(child.name)
         }
         if lingering.isEmpty {
-            print("stopped \(children.count) nodes")
+            printNow("stopped \(children.count) processes")
         } else {
             printError("meshctl: \(lingering.joined(separator: ", ")) did not stop within 10s and were killed")
         }
