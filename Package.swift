@@ -98,9 +98,30 @@ let package = Package(
             path: "simulations/mesh-sim"
         ),
 
+        // Runs the gateway alone for benchmarks (bench/proxy.sh).
+        .executableTarget(
+            name: "gateway-serve",
+            dependencies: [
+                "Proxy",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/gateway-serve"
+        ),
+
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Gossip"]),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: [
+                "Proxy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "MeshNodeTests", dependencies: ["MeshNode", "Gossip"]),
     ]
 )

@@ -9,7 +9,7 @@ public struct GossipConfig: Sendable, Equatable {
     public var probeTimeout: Duration
     /// Number of relays asked to ping a target that missed its direct ack (k).
     public var indirectChecks: Int
-    /// Minimum suspicion timeout = suspicionMultiplier × probeTimeout.
+    /// Minimum suspicion timeout = suspicionMultiplier × probeTimeout / 2 (with Lifeguard).
     public var suspicionMultiplier: Int
     /// Maximum suspicion timeout = suspicionMaxMultiplier × minimum.
     public var suspicionMaxMultiplier: Int

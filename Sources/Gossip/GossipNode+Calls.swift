@@ -33,13 +33,15 @@ extension GossipNode {
     }
 
     /// Spreads a user rumor. Urgent rumors also go at once to a few random peers, which
-    /// forward them on first receipt.
+    /// forward them on first receipt. A version not newer than the last one this node
+    /// delivered or sent for the subject is ignored.
     public func broadcast(_ rumor: Rumor, now: Instant) throws(GossipError) -> [GossipOutput] {
         guard !hasLeft else { throw .hasLeft }
         guard rumor.subject.utf8.count <= WireLimits.maxStringLength else { throw .stringTooLong(rumor.subject) }
         let record = encoder.record(.rumor(rumor))
         let limit = config.maxPacketSize - 1
         guard record.count <= limit else { throw .rumorTooLarge(encodedSize: record.count, limit: limit) }
+        guard rumorLog.isNew(rumor) else { return [] }
         rumorLog.record(rumor, at: now)
         queue.enqueue(.rumor(rumor.subject), bytes: record)
         if rumor.urgent { forward(record, except: nil, now: now) }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The SWIM merge rules. A higher incarnation wins; at equal incarnation dead beats
 /// suspect beats alive; a larger uid (a newer process under the same name) replaces the
 /// old identity, and news about a smaller uid is stale and ignored.
@@ -136,11 +144,15 @@ extension GossipNode {
         }
     }
 
-    /// Minimum suspicionMultiplier × probeTimeout; maximum suspicionMaxMultiplier × minimum.
-    /// Without Lifeguard the timeout is fixed at the minimum.
+    /// With Lifeguard: minimum = suspicionMultiplier × probeTimeout / 2 (a multiple of the time a
+    /// refutation needs to cross the mesh by urgent forwarding), maximum = suspicionMaxMultiplier ×
+    /// minimum. Without: the classic fixed suspicionMultiplier × log10(N) × protocolPeriod.
     func suspicionTimeouts() -> (minimum: Duration, maximum: Duration) {
-        let minimum = config.probeTimeout * config.suspicionMultiplier
-        guard config.lifeguard else { return (minimum, minimum) }
+        guard config.lifeguard else {
+            let fixed = config.protocolPeriod.scaled(by: Double(config.suspicionMultiplier) * max(1, log10(Double(table.liveCount))))
+            return (fixed, fixed)
+        }
+        let minimum = config.probeTimeout * config.suspicionMultiplier / 2
         return (minimum, minimum * config.suspicionMaxMultiplier)
     }
 

@@ -9,7 +9,7 @@ public final class GossipNode {
     public let config: GossipConfig
     public internal(set) var stats = GossipStats()
 
-    var random: any RandomNumberGenerator
+    var random: InjectedRandom
     var table = MemberTable()
     var awareness: Awareness
     var queue = BroadcastQueue()
@@ -36,7 +36,7 @@ public final class GossipNode {
                 config: GossipConfig = .lan, now: Instant,
                 random: any RandomNumberGenerator) throws(GossipError) {
         self.config = config
-        self.random = random
+        self.random = InjectedRandom(source: random)
         awareness = Awareness(max: config.awarenessMax, enabled: config.lifeguard)
         rumorLog = RumorLog(retention: config.rumorRetention, capacity: config.maxRetainedRumors)
         let me = Member(id: NodeID(name: name, uid: uid), address: address, incarnation: 0, state: .alive, tags: tags, meta: meta)

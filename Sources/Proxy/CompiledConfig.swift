@@ -1,0 +1,53 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// One immutable, compiled config: what every request reads with a single load of the
+/// gateway's current snapshot and keeps until it ends.
+final class CompiledConfig: Sendable {
+    let config: GatewayConfig
+    let router: Router<CompiledRoute>
+    let upstreams: [String: UpstreamRuntime]
+    let targets: [TargetRuntime.TargetKey: TargetRuntime]
+
+    /// Builds routes, policies and upstreams. Targets whose key is in `reuse` keep their
+    /// warm pools and health; the others are created (and resolved) here.
+    init(
+        config: GatewayConfig, reuse: [TargetRuntime.TargetKey: TargetRuntime], region: String?,
+        policyContext: PolicyBuildContext
+    ) throws {
+        self.config = config
+        var targets: [TargetRuntime.TargetKey: TargetRuntime] = [:]
+        var upstreams: [String: UpstreamRuntime] = [:]
+        for upstream in config.upstreams {
+            let runtimes = try upstream.targets.map { target -> TargetRuntime in
+                let key = TargetRuntime.key(upstream: upstream, target: target)
+                if let existing = reuse[key], existing.config == target {
+                    targets[key] = existing
+                    return existing
+                }
+                let fresh = try TargetRuntime(upstream: upstream, target: target, group: policyContext.group)
+                targets[key] = fresh
+                return fresh
+            }
+            upstreams[upstream.id] = UpstreamRuntime(config: upstream, targets: runtimes, region: region)
+        }
+        var rules: [Router<CompiledRoute>.Rule] = []
+        for route in config.routes {
+            let destination: CompiledRoute.Destination
+            switch route.destination {
+            case .upstream(let id):
+                destination = .single(upstreams[id]!)
+            case .split(let shares, let sticky):
+                destination = .split(SplitRuntime(
+                    shares: shares.map { (upstreams[$0.upstream]!, $0.weight) }, sticky: sticky))
+            }
+            let policies = try route.policies.map { try PolicyFactory.make($0, context: policyContext) }
+            let compiled = CompiledRoute(config: route, destination: destination, policies: policies)
+            rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: compiled.rank, value: compiled))
+        }
+        self.router = Router(rules: rules)
+        self.upstreams = upstreams
+        self.targets = targets
+    }
+}

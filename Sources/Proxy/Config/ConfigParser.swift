@@ -1,0 +1,256 @@
+import NIOCore
+import Yams
+
+/// Reads one YAML document into upstreams and routes; cross-references are checked
+/// by `ConfigValidation` once every file is read.
+struct ConfigParser {
+    let file: String
+
+    func parse(_ yaml: String) throws -> GatewayConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigError(file: file, line: Self.line(of: error), "invalid YAML: \(Self.problem(of: error))")
+        }
+        guard let root else { return GatewayConfig(upstreams: [], routes: []) }
+        let top = try YAMLNode(node: root, file: file).fields(
+            "the config", allowed: ["environment", "upstreams", "routes"])
+        let upstreams = try top["upstreams"]?.sequence("upstreams").map(parseUpstream) ?? []
+        let routes = try top["routes"]?.sequence("routes").map(parseRoute) ?? []
+        return GatewayConfig(upstreams: upstreams, routes: routes)
+    }
+
+    private func parseUpstream(_ node: YAMLNode) throws -> UpstreamConfig {
+        let f = try node.fields("an upstream", allowed: [
+            "id", "targets", "balancer", "hash_on", "pool", "timeouts", "retries", "passive_health", "health_check",
+        ])
+        let id = try f.required("id").string("upstream id")
+        let targets = try f.required("targets").sequence("targets").map(parseTarget)
+        if targets.isEmpty { throw node.error("upstream '\(id)' has no targets") }
+        var pool = PoolLimits.default
+        if let p = try f["pool"]?.fields("pool", allowed: ["max_idle", "max_connections"]) {
+            pool.maxIdle = try p["max_idle"]?.int("max_idle") ?? pool.maxIdle
+            pool.maxConnections = try p["max_connections"]?.int("max_connections", min: 1) ?? pool.maxConnections
+        }
+        var connect = TimeAmount.seconds(5), read = TimeAmount.seconds(60)
+        if let t = try f["timeouts"]?.fields("timeouts", allowed: ["connect", "read"]) {
+            connect = try t["connect"]?.duration("connect timeout") ?? connect
+            read = try t["read"]?.duration("read timeout") ?? read
+        }
+        var passive = PassiveHealth.default
+        if let p = try f["passive_health"]?.fields("passive_health", allowed: ["max_failures", "cool_down"]) {
+            passive.maxFailures = try p["max_failures"]?.int("max_failures", min: 1) ?? passive.maxFailures
+            passive.coolDown = try p["cool_down"]?.duration("cool_down") ?? passive.coolDown
+        }
+        return UpstreamConfig(
+            id: id, targets: targets,
+            balancer: try parseBalancer(f, upstream: id, at: node),
+            pool: pool, connectTimeout: connect, readTimeout: read,
+            retries: try f["retries"]?.int("retries") ?? 1,
+            passiveHealth: passive,
+            healthCheck: try f["health_check"].map(parseHealthCheck),
+            position: node.position)
+    }
+
+    private func parseBalancer(_ f: YAMLFields, upstream: String, at node: YAMLNode) throws -> BalancerKind {
+        let name = try f["balancer"]?.string("balancer") ?? "round_robin"
+        let hashOn = try f["hash_on"].map { try parseHashKey($0, what: "hash_on", allowConsumer: false) }
+        switch name {
+        case "round_robin": return .roundRobin
+        case "weighted_round_robin": return .weightedRoundRobin
+        case "least_connections": return .leastConnections
+        case "consistent_hash":
+            guard let hashOn else { throw node.error("upstream '\(upstream)': consistent_hash needs 'hash_on'") }
+            return .consistentHash(hashOn)
+        default:
+            throw f["balancer"]!.error(
+                "unknown balancer '\(name)' (round_robin, weighted_round_robin, least_connections, consistent_hash)")
+        }
+    }
+
+    private func parseHashKey(_ node: YAMLNode, what: String, allowConsumer: Bool) throws -> HashKey {
+        var allowed: Set<String> = ["header", "cookie", "client_address"]
+        if allowConsumer { allowed.insert("consumer") }
+        let f = try node.fields(what, allowed: allowed)
+        guard f.values.count == 1 else { throw node.error("\(what) names exactly one of: \(allowed.sorted().joined(separator: ", "))") }
+        if let h = f["header"] { return .header(try h.string("header").lowercased()) }
+        if let c = f["cookie"] { return .cookie(try c.string("cookie")) }
+        if let a = f["client_address"] {
+            guard try a.bool("client_address") else { throw a.error("client_address must be true") }
+            return .clientAddress
+        }
+        guard try f["consumer"]!.bool("consumer") else { throw f["consumer"]!.error("consumer must be true") }
+        return .consumer
+    }
+
+    private func parseTarget(_ node: YAMLNode) throws -> TargetConfig {
+        let f = try node.fields("a target", allowed: ["url", "weight", "tags"])
+        let urlNode = try f.required("url")
+        let url = try urlNode.string("url")
+        guard let (host, port) = Self.splitURL(url) else {
+            throw urlNode.error("target url '\(url)' must look like http://HOST:PORT")
+        }
+        var tags: [String: String] = [:]
+        if let t = f["tags"] {
+            for (k, v) in try t.mapping("tags") {
+                guard let key = k.scalar?.string, let value = v.scalar?.string else { throw t.error("tags must map strings to strings") }
+                tags[key] = value
+            }
+        }
+        return TargetConfig(
+            host: host, port: port, weight: try f["weight"]?.int("weight", min: 1) ?? 1, tags: tags,
+            position: node.position)
+    }
+
+    static func splitURL(_ url: String) -> (String, Int)? {
+        guard url.hasPrefix("http://") else { return nil }
+        var rest = url.dropFirst("http://".count)
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard !rest.isEmpty, !rest.contains("/") else { return nil }
+        let host: Substring, portText: Substring?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            portText = after.isEmpty ? nil : (after.hasPrefix(":") ? after.dropFirst() : nil)
+            if !after.isEmpty && portText == nil { return nil }
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = rest[..<colon]
+            portText = rest[rest.index(after: colon)...]
+        } else {
+            host = rest
+            portText = nil
+        }
+        let port = portText.map { Int($0) } ?? 80
+        guard let port, (1...65535).contains(port), !host.isEmpty else { return nil }
+        return (String(host), port)
+    }
+
+    private func parseHealthCheck(_ node: YAMLNode) throws -> HealthCheckConfig {
+        let f = try node.fields("health_check", allowed: ["path", "interval", "timeout", "healthy_threshold", "unhealthy_threshold"])
+        let path = try f["path"]?.string("health_check path") ?? "/"
+        guard path.hasPrefix("/") else { throw node.error("health_check path must start with /") }
+        return HealthCheckConfig(
+            path: path,
+            interval: try f["interval"]?.duration("interval") ?? .seconds(5),
+            timeout: try f["timeout"]?.duration("timeout") ?? .seconds(1),
+            healthyThreshold: try f["healthy_threshold"]?.int("healthy_threshold", min: 1) ?? 2,
+            unhealthyThreshold: try f["unhealthy_threshold"]?.int("unhealthy_threshold", min: 1) ?? 3)
+    }
+
+    private func parseRoute(_ node: YAMLNode) throws -> RouteConfig {
+        let f = try node.fields("a route", allowed: [
+            "id", "match", "upstream", "split", "sticky", "strip_prefix", "policies", "cache",
+        ])
+        let id = try f.required("id").string("route id")
+        let destination: RouteDestination
+        switch (f["upstream"], f["split"]) {
+        case (let u?, nil):
+            if f["sticky"] != nil { throw node.error("route '\(id)': sticky needs split") }
+            destination = .upstream(try u.string("upstream"))
+        case (nil, let s?):
+            let shares = try s.sequence("split").map { entry -> SplitShare in
+                let e = try entry.fields("a split entry", allowed: ["upstream", "weight"])
+                return SplitShare(
+                    upstream: try e.required("upstream").string("upstream"),
+                    weight: try e.required("weight").int("weight"))
+            }
+            if shares.isEmpty || shares.allSatisfy({ $0.weight == 0 }) {
+                throw s.error("route '\(id)': split needs at least one entry with weight > 0")
+            }
+            let sticky = try f["sticky"].map { try parseHashKey($0, what: "sticky", allowConsumer: true) }
+            destination = .split(shares, sticky: sticky)
+        case (nil, nil): throw node.error("route '\(id)' needs 'upstream' or 'split'")
+        case (_?, _?): throw node.error("route '\(id)' has both 'upstream' and 'split'")
+        }
+        let match = try parseMatch(f["match"], route: id, at: node)
+        let strip = try f["strip_prefix"]?.bool("strip_prefix") ?? false
+        if strip, case .exact = match.path { throw f["strip_prefix"]!.error("strip_prefix needs a path_prefix match") }
+        return RouteConfig(
+            id: id, match: match, destination: destination, stripPrefix: strip,
+            policies: try f["policies"]?.sequence("policies").map(parsePolicy) ?? [],
+            cache: try f["cache"].map(parseCache),
+            position: node.position)
+    }
+
+    private func parseMatch(_ node: YAMLNode?, route: String, at routeNode: YAMLNode) throws -> RouteMatch {
+        guard let node else { return RouteMatch(hosts: [], path: .prefix("/"), methods: [], headers: []) }
+        let f = try node.fields("match", allowed: ["host", "hosts", "path", "path_prefix", "methods", "headers"])
+        var hosts: [String] = []
+        if let h = f["host"] { hosts.append(try h.string("host")) }
+        if let hs = f["hosts"] { hosts += try hs.sequence("hosts").map { try $0.string("host") } }
+        hosts = try hosts.map { host in
+            let lower = host.lowercased()
+            let name = lower.hasPrefix("*.") ? String(lower.dropFirst(2)) : lower
+            guard !name.isEmpty, !name.contains("*"), name.utf8.allSatisfy({ HTTPSyntax.isHostChar($0) }) else {
+                throw node.error("route '\(route)': host '\(host)' must be a name or *.suffix")
+            }
+            return lower
+        }
+        let path: PathPattern
+        switch (f["path"], f["path_prefix"]) {
+        case (let p?, nil): path = .exact(try checkedPath(p))
+        case (nil, let p?): path = .prefix(try checkedPath(p))
+        case (nil, nil): path = .prefix("/")
+        case (_?, _?): throw node.error("route '\(route)': match has both 'path' and 'path_prefix'")
+        }
+        let methods = try f["methods"]?.sequence("methods").map { m -> String in
+            let method = try m.string("method").uppercased()
+            guard !method.isEmpty, method.utf8.allSatisfy(HTTPSyntax.isTokenChar) else { throw m.error("'\(method)' is not a method token") }
+            return method
+        } ?? []
+        var headers: [(name: String, value: String)] = []
+        if let h = f["headers"] {
+            for (k, v) in try h.mapping("headers") {
+                guard let name = k.scalar?.string, let value = v.scalar?.string,
+                    !name.isEmpty, name.utf8.allSatisfy(HTTPSyntax.isTokenChar)
+                else { throw h.error("match headers must map header names to strings") }
+                headers.append((name.lowercased(), value))
+            }
+        }
+        return RouteMatch(hosts: hosts, path: path, methods: methods, headers: headers)
+    }
+
+    private func checkedPath(_ node: YAMLNode) throws -> String {
+        let path = try node.string("path")
+        guard path.hasPrefix("/"), !path.contains("?"), !path.contains("#"), !path.contains(" ") else {
+            throw node.error("path '\(path)' must start with / and hold no query, fragment or space")
+        }
+        for segment in path.split(separator: "/") where segment.contains("{") || segment.contains("}") {
+            guard segment.hasPrefix("{"), segment.hasSuffix("}"), segment.count > 2 else {
+                throw node.error("path '\(path)': a parameter is a whole segment like {id}")
+            }
+        }
+        return path
+    }
+
+    private func parsePolicy(_ node: YAMLNode) throws -> PolicySpec {
+        let mapping = try node.mapping("a policy")
+        guard let typeNode = mapping["type"], let type = typeNode.scalar?.string else {
+            throw node.error("a policy needs 'type'")
+        }
+        return PolicySpec(type: type, node: node.node, file: file, line: node.line)
+    }
+
+    private func parseCache(_ node: YAMLNode) throws -> CacheRule {
+        let f = try node.fields("cache", allowed: ["ttl", "override"])
+        return CacheRule(
+            ttl: try f["ttl"]?.duration("ttl"),
+            override: try f["override"]?.bool("override") ?? false)
+    }
+
+    private static func line(of error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        default: return 1
+        }
+    }
+
+    private static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import CoreMetrics
+import Metrics
+
+/// Metric handles of one route, created when a config is compiled and reused by every request.
+final class RouteMetrics: Sendable {
+    private let byStatusClass: [Counter]
+    let latency: Timer
+    let rateLimited: Counter
+
+    init(route: String) {
+        let dimensions = [("route", route)]
+        byStatusClass = (1...5).map { klass in
+            Counter(label: "meshgate_gateway_requests_total", dimensions: dimensions + [("status", "\(klass)xx")])
+        }
+        latency = Timer(label: "meshgate_gateway_request_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
+        rateLimited = Counter(label: "meshgate_gateway_rate_limited_total", dimensions: dimensions)
+    }
+
+    func record(status: Int, nanoseconds: Int64) {
+        let klass = min(max(status / 100, 1), 5)
+        byStatusClass[klass - 1].increment()
+        latency.recordNanoseconds(nanoseconds)
+        if status == 429 { rateLimited.increment() }
+    }
+}
+
+/// Metric handles of one upstream.
+final class UpstreamMetrics: Sendable {
+    let errors: Counter
+    let retries: Counter
+    let ejections: Counter
+
+    init(upstream: String) {
+        let dimensions = [("upstream", upstream)]
+        errors = Counter(label: "meshgate_upstream_errors_total", dimensions: dimensions)
+        retries = Counter(label: "meshgate_upstream_retries_total", dimensions: dimensions)
+        ejections = Counter(label: "meshgate_upstream_ejections_total", dimensions: dimensions)
+    }
+}
+
+/// Gateway-wide handles: open client connections, requests refused before routing.
+final class ListenerMetrics: Sendable {
+    let activeConnections: Meter
+    let rejected: Counter
+    let unrouted: Counter
+
+    init() {
+        activeConnections = Meter(label: "meshgate_gateway_active_connections")
+        rejected = Counter(label: "meshgate_gateway_rejected_requests_total")
+        unrouted = Counter(label: "meshgate_gateway_unrouted_requests_total")
+    }
+}

@@ -1,0 +1,76 @@
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// A route ready to serve: predicates, destination, built policies, metric handles.
+final class CompiledRoute: Sendable {
+    let id: String
+    let methods: [String]
+    let headers: [(name: String, value: String)]
+    /// Leading path segments to remove before forwarding (`strip_prefix`); 0 keeps the path.
+    let stripSegments: Int
+    let destination: Destination
+    let policies: [any RequestPolicy]
+    let cache: CacheRule?
+    let metrics: RouteMetrics
+
+    enum Destination: Sendable {
+        case single(UpstreamRuntime)
+        case split(SplitRuntime)
+    }
+
+    init(
+        config: RouteConfig, destination: Destination, policies: [any RequestPolicy]
+    ) {
+        self.id = config.id
+        self.methods = config.match.methods
+        self.headers = config.match.headers
+        if config.stripPrefix, case .prefix(let prefix) = config.match.path {
+            stripSegments = prefix.split(separator: "/").count
+        } else {
+            stripSegments = 0
+        }
+        self.destination = destination
+        self.policies = policies
+        self.cache = config.cache
+        self.metrics = RouteMetrics(route: config.id)
+    }
+
+    /// Specificity beyond the path: a method restriction, then each header condition.
+    var rank: Int { (methods.isEmpty ? 0 : 64) + min(headers.count, 63) }
+
+    func accepts(_ head: HTTPRequestHead) -> Bool {
+        if !methods.isEmpty && !methods.contains(head.method.rawValue) { return false }
+        for condition in headers where head.headers.first(name: condition.name) != condition.value { return false }
+        return true
+    }
+}
+
+/// Weighted shares of a route's traffic over several upstreams, optionally sticky:
+/// the same consumer, cookie or header value lands on the same share while weights hold.
+final class SplitRuntime: Sendable {
+    let shares: [(upstream: UpstreamRuntime, weight: Int)]
+    let sticky: HashKey?
+    private let schedule: [Int]
+    private let totalWeight: UInt64
+    private let counter = Atomic<Int>(0)
+
+    init(shares: [(upstream: UpstreamRuntime, weight: Int)], sticky: HashKey?) {
+        self.shares = shares
+        self.sticky = sticky
+        self.schedule = WeightedSchedule.make(weights: shares.map(\.weight))
+        self.totalWeight = UInt64(shares.reduce(0) { $0 + $1.weight })
+    }
+
+    func pick(stickyKey: String?) -> UpstreamRuntime {
+        if let stickyKey {
+            var point = StableHash.hash(stickyKey) % totalWeight
+            for share in shares {
+                if point < UInt64(share.weight) { return share.upstream }
+                point -= UInt64(share.weight)
+            }
+        }
+        let slot = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        return shares[schedule[slot % schedule.count]].upstream
+    }
+}

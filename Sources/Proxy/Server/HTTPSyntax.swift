@@ -1,0 +1,68 @@
+/// Character classes of RFC 9110/9112, on bytes.
+enum HTTPSyntax {
+    /// tchar: "!#$%&'*+-.^_`|~" DIGIT ALPHA
+    static let tokenTable: [Bool] = (0..<256).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
+        }
+    }
+
+    @inline(__always)
+    static func isTokenChar(_ byte: UInt8) -> Bool { tokenTable[Int(byte)] }
+
+    /// field-vchar / SP / HTAB, obs-text allowed; no CTL, no DEL.
+    @inline(__always)
+    static func isFieldValueByte(_ byte: UInt8) -> Bool { byte >= 0x20 ? byte != 0x7F : byte == 0x09 }
+
+    /// reg-name and IP literal characters accepted in Host (no userinfo, no percent-encoding).
+    static func isHostChar(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A `Host` value: reg-name or IPv4, or `[IPv6]`, with an optional numeric port.
+    static func isValidHost(_ value: String) -> Bool {
+        var bytes = Substring(value).utf8[...]
+        if bytes.isEmpty { return false }
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }
+            let inner = bytes[bytes.index(after: bytes.startIndex)..<close]
+            guard !inner.isEmpty, inner.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+            else { return false }
+            bytes = bytes[bytes.index(after: close)...]
+        } else {
+            let end = bytes.firstIndex(of: UInt8(ascii: ":")) ?? bytes.endIndex
+            let name = bytes[..<end]
+            guard !name.isEmpty, name.allSatisfy(isHostChar) else { return false }
+            bytes = bytes[end...]
+        }
+        if bytes.isEmpty { return true }
+        guard bytes.first == UInt8(ascii: ":") else { return false }
+        let port = bytes.dropFirst()
+        return port.count <= 5 && port.allSatisfy(isDigit)
+    }
+
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
+    }
+
+    /// Bytes allowed in an origin-form or absolute-form request target (RFC 3986 characters, no fragment).
+    static let targetTable: [Bool] = (0..<256).map { byte in
+        let b = UInt8(byte)
+        if b <= 0x20 || b >= 0x7F { return false }
+        return !"\"<>\\^`{|}#".utf8.contains(b)
+    }
+}

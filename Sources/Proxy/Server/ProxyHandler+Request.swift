@@ -1,0 +1,230 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+extension ProxyHandler {
+    func receiveHead(_ head: HTTPRequestHead) {
+        let now = NIODeadline.now()
+        clock.lastBodyAt = now
+        let framing: RequestFraming
+        switch RequestValidator.validate(head) {
+        case .success(let f): framing = f
+        case .failure(let rejection):
+            core.metrics.rejected.increment()
+            refuse(status: rejection.status, reason: rejection.reason, version: head.version)
+            return
+        }
+        if case .contentLength(let length) = framing, length > core.options.limits.maxBodyBytes {
+            core.metrics.rejected.increment()
+            refuse(status: .payloadTooLarge, reason: "request body too large", version: head.version)
+            return
+        }
+        let target = RequestValidator.originForm(head.uri)
+        let path = target.prefix { $0 != "?" }
+        if PathSafety.hasDotSegment(path) {
+            core.metrics.rejected.increment()
+            refuse(status: .badRequest, reason: "dot segment in path", version: head.version)
+            return
+        }
+        let requestID: String
+        if let given = head.headers.first(name: "x-request-id"), RequestIDGenerator.isAcceptable(given) {
+            requestID = given
+        } else {
+            requestID = core.requestIDs.next()
+        }
+        let snapshot = core.snapshot()
+        let host = Self.routingHost(head)
+        guard let route = snapshot.router.match(host: host, path: path, accept: { $0.accepts(head) }) else {
+            core.metrics.unrouted.increment()
+            respondNoRoute(head: head, requestID: requestID, framing: framing)
+            return
+        }
+        let context = RequestContext(
+            head: head, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
+        let exchange = Exchange(
+            snapshot: snapshot, route: route, context: context, head: head, framing: framing,
+            keepAlive: head.isKeepAlive && !closing, start: now)
+        self.exchange = exchange
+        runPolicies(exchange)
+    }
+
+    /// Lower-cased host without port, from an absolute-form target or else the Host field.
+    static func routingHost(_ head: HTTPRequestHead) -> Substring {
+        var authority: Substring
+        if head.uri.utf8.first != UInt8(ascii: "/"), let schemeEnd = head.uri.range(of: "://") {
+            authority = head.uri[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" }
+        } else if let host = head.headers.first(name: "host") {
+            authority = Substring(host)
+        } else {
+            return ""
+        }
+        if authority.hasPrefix("[") {
+            authority = authority.prefix { $0 != "]" }.dropFirst()
+        } else if let colon = authority.lastIndex(of: ":") {
+            authority = authority[..<colon]
+        }
+        if authority.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
+            return Substring(authority.lowercased())
+        }
+        return authority
+    }
+
+    // MARK: policies
+
+    /// Runs the route's policies in order from where the exchange stopped.
+    func runPolicies(_ exchange: Exchange) {
+        let policies = exchange.route.policies
+        while exchange.policyIndex < policies.count {
+            let decision = policies[exchange.policyIndex].evaluate(&exchange.context, on: context.eventLoop)
+            exchange.policyIndex += 1
+            if case .proceed = decision { continue }
+            handle(decision, exchange)
+            return
+        }
+        startForwarding(exchange)
+    }
+
+    private func handle(_ decision: PolicyDecision, _ exchange: Exchange) {
+        switch decision {
+        case .proceed:
+            runPolicies(exchange)
+        case .respond(let response):
+            respondFromGateway(exchange, response)
+        case .deferred(let future):
+            future.hop(to: context.eventLoop).assumeIsolated().whenComplete { [weak self] result in
+                guard let self, self.exchange === exchange, exchange.phase == .policies else { return }
+                switch result {
+                case .success(let next):
+                    self.handle(next, exchange)
+                case .failure(let error):
+                    self.core.logger.error(
+                        "policy failed", metadata: ["route": "\(exchange.route.id)", "error": "\(error)"])
+                    self.respondFromGateway(exchange, GatewayResponse(status: .internalServerError))
+                }
+            }
+        }
+    }
+
+    // MARK: forwarding
+
+    private func startForwarding(_ exchange: Exchange) {
+        let head = exchange.context.head
+        if let expect = head.headers.first(name: "expect") {
+            guard expect.lowercased() == "100-continue" else {
+                respondFromGateway(exchange, GatewayResponse(status: .expectationFailed))
+                return
+            }
+            if exchange.framing != .none && !exchange.requestEnded && exchange.bodyBytes == 0 {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
+        }
+        let upstream: UpstreamRuntime
+        switch exchange.route.destination {
+        case .single(let u): upstream = u
+        case .split(let split):
+            let key = split.sticky?.value(
+                headers: head.headers, clientAddress: remoteAddress, consumer: exchange.context.consumer)
+            upstream = split.pick(stickyKey: key)
+        }
+        exchange.upstream = upstream
+        exchange.upstreamHead = ForwardingHeaders.upstreamHead(
+            from: head, uri: upstreamURI(head.uri, strip: exchange.route.stripSegments),
+            framing: exchange.framing,
+            forwarding: .init(
+                clientIP: remoteAddress?.ipAddress, proto: scheme, requestID: exchange.context.requestID,
+                via: core.via))
+        exchange.phase = .connecting
+        attempt(exchange)
+    }
+
+    private func upstreamURI(_ uri: String, strip: Int) -> String {
+        if strip == 0 && uri.utf8.first == UInt8(ascii: "/") { return uri }
+        let origin = RequestValidator.originForm(uri)
+        guard strip > 0 else { return String(origin) }
+        var rest = origin[...]
+        for _ in 0..<strip {
+            rest = rest.dropFirst()
+            rest = rest.drop { $0 != "/" && $0 != "?" }
+        }
+        if rest.isEmpty || rest.first == "?" { return "/" + rest }
+        return String(rest)
+    }
+
+    /// One try: pick a target not tried yet, get a connection from this loop's pool, send.
+    func attempt(_ exchange: Exchange) {
+        guard let upstream = exchange.upstream else { return }
+        let head = exchange.context.head
+        let input = BalanceInput(
+            hashKey: upstream.hashKey(headers: head.headers, clientAddress: remoteAddress, consumer: exchange.context.consumer))
+        guard let target = upstream.pick(input, excluded: exchange.tried, now: .now()),
+            let pool = target.pool(for: context.eventLoop)
+        else {
+            respondFromGateway(exchange, GatewayResponse(status: .badGateway))
+            return
+        }
+        exchange.attempts += 1
+        exchange.target = target
+        exchange.tried.append(ObjectIdentifier(target))
+        exchange.phase = .connecting
+        pool.acquire { [weak self] result in
+            guard let self, self.exchange === exchange, exchange.phase == .connecting else {
+                if case .success(let connection) = result { connection.pool.release(connection) }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                self.send(exchange, on: connection, target: target)
+            case .failure(let error):
+                self.connectFailed(exchange, target: target, error: error)
+            }
+        }
+    }
+
+    private func send(_ exchange: Exchange, on connection: UpstreamConnection, target: TargetRuntime) {
+        connection.sink = self
+        exchange.connection = connection
+        exchange.phase = .forwarding
+        exchange.upstreamSentAt = .now()
+        target.health.inFlight.wrappingAdd(1, ordering: .relaxed)
+        connection.write(.head(exchange.upstreamHead!))
+        for part in exchange.buffered { connection.write(.body(.byteBuffer(part))) }
+        if !exchange.retainsBody {
+            exchange.buffered.removeAll()
+            exchange.bufferedBytes = 0
+        }
+        if exchange.requestEnded { connection.write(.end(nil)) }
+        connection.flush()
+        if connection.isWritable { resumeReads() } else { holdReads() }
+    }
+
+    private func connectFailed(_ exchange: Exchange, target: TargetRuntime, error: any Error) {
+        guard let upstream = exchange.upstream else { return }
+        if error is PoolExhausted {
+            respondFromGateway(exchange, GatewayResponse(status: .serviceUnavailable))
+            return
+        }
+        upstream.metrics.errors.increment()
+        if target.health.recordFailure(now: .now(), policy: upstream.config.passiveHealth) {
+            upstream.metrics.ejections.increment()
+            core.logger.warning("target ejected", metadata: ["upstream": "\(upstream.config.id)", "target": "\(target.config.authority)"])
+        }
+        if exchange.attempts <= upstream.config.retries && exchange.retainsBody {
+            upstream.metrics.retries.increment()
+            attempt(exchange)
+        } else {
+            core.logger.debug("upstream connect failed", metadata: ["target": "\(target.config.authority)", "error": "\(error)"])
+            respondFromGateway(exchange, GatewayResponse(status: .badGateway))
+        }
+    }
+}
+
+enum PathSafety {
+    /// `.` or `..` segments (also percent-encoded) could make the upstream resolve a path outside the route.
+    static func hasDotSegment(_ path: Substring) -> Bool {
+        for segment in path.split(separator: "/", omittingEmptySubsequences: false) {
+            let s = segment.lowercased()
+            if s == "." || s == ".." || s == "%2e" || s == "%2e%2e" || s == ".%2e" || s == "%2e." { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,138 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+extension ProxyHandler {
+    /// Policy hooks, response header edits and connection handling for any response head of an exchange.
+    func prepareResponseHead(_ head: inout HTTPResponseHead, _ exchange: Exchange) {
+        for policy in exchange.route.policies.reversed() {
+            policy.onResponse(&head, context: exchange.context)
+        }
+        if !exchange.context.responseHeaderEdits.isEmpty {
+            ForwardingHeaders.apply(exchange.context.responseHeaderEdits, to: &head.headers)
+        }
+        if closing || !exchange.keepAlive {
+            closing = true
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+        } else if head.version.minor == 0 {
+            head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
+        }
+    }
+
+    /// Ends the current response and gets ready for the next request (or closes).
+    func finish(_ exchange: Exchange) {
+        exchange.phase = .finished
+        self.exchange = nil
+        record(exchange)
+        endResponse()
+    }
+
+    private func endResponse() {
+        clock.awaitingHead = true
+        clock.firstByteAt = nil
+        clock.idleSince = .now()
+        if closing {
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [context] _ in
+                context?.close(promise: nil)
+            }
+        } else {
+            resumeReads()
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+
+    func record(_ exchange: Exchange) {
+        let elapsed = NIODeadline.now() - exchange.start
+        exchange.route.metrics.record(status: exchange.status, nanoseconds: elapsed.nanoseconds)
+        if core.accessLog.shouldLog {
+            core.accessLog.write(.init(
+                method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: exchange.status,
+                route: exchange.route.id, upstream: exchange.upstream?.config.id,
+                target: exchange.target?.config.authority, requestID: exchange.context.requestID,
+                client: remoteAddress, durationNanos: elapsed.nanoseconds, attempts: exchange.attempts))
+        }
+    }
+
+    /// An answer made at the gateway for a routed request (a policy's, or an upstream failure's).
+    func respondFromGateway(_ exchange: Exchange, _ response: GatewayResponse) {
+        if let connection = exchange.connection {
+            exchange.connection = nil
+            exchange.target?.health.inFlight.wrappingSubtract(1, ordering: .relaxed)
+            connection.close()
+        }
+        if !exchange.requestEnded {
+            closing = true
+            discarding = true
+        }
+        exchange.status = Int(response.status.code)
+        var head = HTTPResponseHead(version: exchange.clientHead.version, status: response.status, headers: response.headers)
+        head.headers.replaceOrAdd(name: "x-request-id", value: exchange.context.requestID)
+        let body = response.body ?? Self.statusBody(response.status, context.channel.allocator)
+        head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+        if response.body == nil && body.readableBytes > 0 {
+            head.headers.replaceOrAdd(name: "content-type", value: "application/json")
+        }
+        prepareResponseHead(&head, exchange)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        finish(exchange)
+    }
+
+    /// 404 with a small JSON body.
+    func respondNoRoute(head request: HTTPRequestHead, requestID: String, framing: RequestFraming) {
+        let body = Self.statusBody(.notFound, context.channel.allocator)
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "x-request-id", value: requestID)
+        if framing != .none || !request.isKeepAlive || closing {
+            // The unread body is not worth reading; the connection ends with this answer.
+            closing = true
+            discarding = true
+            headers.add(name: "connection", value: "close")
+        } else if request.version.minor == 0 {
+            headers.add(name: "connection", value: "keep-alive")
+        }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        endResponse()
+    }
+
+    /// A request refused before routing (malformed, too large, too slow): answer and close.
+    /// The answer goes out under the HTTP handlers, which may never have seen a request.
+    func refuse(status: HTTPResponseStatus, reason: String, version: HTTPVersion) {
+        guard !closing else { return }
+        core.logger.debug("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
+        closing = true
+        discarding = true
+        let body = Self.statusBody(status, context.channel.allocator)
+        let minor = version.major == 1 && version.minor == 0 ? 0 : 1
+        var bytes = context.channel.allocator.buffer(capacity: 256)
+        bytes.writeString("HTTP/1.\(minor) \(status.code) \(status.reasonPhrase)\r\n")
+        bytes.writeString("content-type: application/json\r\ncontent-length: \(body.readableBytes)\r\n")
+        bytes.writeString("connection: close\r\nx-request-id: \(core.requestIDs.next())\r\n\r\n")
+        bytes.writeImmutableBuffer(body)
+        raw.writeFinalAndClose(bytes)
+    }
+
+    /// A request that turned bad after its head (body too large or too slow, broken chunking).
+    func refuseMidRequest(_ exchange: Exchange, status: HTTPResponseStatus, reason: String) {
+        core.logger.debug("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
+        if exchange.responseStarted {
+            exchange.phase = .finished
+            self.exchange = nil
+            abandon(exchange)
+            record(exchange)
+            closing = true
+            context.close(promise: nil)
+            return
+        }
+        closing = true
+        respondFromGateway(exchange, GatewayResponse(status: status))
+    }
+
+    static func statusBody(_ status: HTTPResponseStatus, _ allocator: ByteBufferAllocator) -> ByteBuffer {
+        let message = String(status.reasonPhrase.lowercased().map { $0 == " " ? "_" : $0 })
+        return allocator.buffer(string: "{\"error\":\"\(message)\",\"status\":\(status.code)}\n")
+    }
+}

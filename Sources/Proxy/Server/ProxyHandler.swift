@@ -1,0 +1,217 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The per-connection request path: validate the head, pick the route from the
+/// current snapshot, run its policies, forward to an upstream and stream the answer
+/// back. One request at a time; `HTTPServerPipelineHandler` in front holds pipelined
+/// ones until the current response has ended.
+final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let core: GatewayCore
+    let clock: ConnectionClock
+    let raw: RawBytesObserver
+    let scheme: String
+    var context: ChannelHandlerContext!
+    var exchange: Exchange?
+    var remoteAddress: SocketAddress?
+    /// After a refused request: drop the rest of its parts; the connection is closing.
+    var discarding = false
+    var closing = false
+    private var readsHeld = false
+    private var readPending = false
+    private var ticker: Scheduled<Void>?
+
+    /// Bytes buffered for an upstream connection still being opened before client reads pause.
+    static let connectBufferLimit = 1 << 20
+
+    init(core: GatewayCore, clock: ConnectionClock, raw: RawBytesObserver, scheme: String) {
+        self.core = core
+        self.clock = clock
+        self.raw = raw
+        self.scheme = scheme
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        remoteAddress = context.channel.remoteAddress
+        core.connections.add(context.channel)
+        core.metrics.activeConnections.increment()
+        clock.idleSince = .now()
+        scheduleTick()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        ticker?.cancel()
+        ticker = nil
+        core.connections.remove(context.channel)
+        core.metrics.activeConnections.decrement()
+        if let exchange {
+            self.exchange = nil
+            abandon(exchange)
+        }
+        context.fireChannelInactive()
+    }
+
+    // MARK: inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if closing { return }
+        switch part {
+        case .head(let head):
+            clock.awaitingHead = false
+            clock.firstByteAt = nil
+            discarding = false
+            receiveHead(head)
+        case .body(let body):
+            if discarding { return }
+            guard let exchange else { return }
+            receiveBody(body, exchange)
+        case .end:
+            if discarding {
+                discarding = false
+                return
+            }
+            guard let exchange else { return }
+            exchange.requestEnded = true
+            if let connection = exchange.connection, exchange.phase == .forwarding {
+                connection.write(.end(nil))
+                connection.flush()
+            }
+        }
+    }
+
+    private func receiveBody(_ body: ByteBuffer, _ exchange: Exchange) {
+        clock.lastBodyAt = .now()
+        exchange.bodyBytes += body.readableBytes
+        if exchange.bodyBytes > core.options.limits.maxBodyBytes {
+            refuseMidRequest(exchange, status: .payloadTooLarge, reason: "request body too large")
+            return
+        }
+        if exchange.retainsBody && exchange.bodyBytes > Exchange.retryBufferLimit {
+            exchange.retainsBody = false
+            if exchange.connection != nil {
+                exchange.buffered.removeAll()
+                exchange.bufferedBytes = 0
+            }
+        }
+        if let connection = exchange.connection, exchange.phase == .forwarding {
+            connection.write(.body(.byteBuffer(body)))
+            if exchange.retainsBody {
+                exchange.buffered.append(body)
+                exchange.bufferedBytes += body.readableBytes
+            }
+            if !connection.isWritable { holdReads() }
+        } else {
+            exchange.buffered.append(body)
+            exchange.bufferedBytes += body.readableBytes
+            if exchange.bufferedBytes > Self.connectBufferLimit { holdReads() }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let connection = exchange?.connection { connection.flush() }
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let connection = exchange?.connection {
+            connection.handler.resumeReads()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let parserError = error as? HTTPParserError {
+            core.metrics.rejected.increment()
+            let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+            if let exchange, exchange.requestEnded {
+                // A later pipelined request is malformed: finish this response, then close.
+                closing = true
+            } else if let exchange {
+                refuseMidRequest(exchange, status: status, reason: "malformed request: \(parserError)")
+            } else {
+                refuse(status: status, reason: "malformed request: \(parserError)", version: .http1_1)
+            }
+            return
+        }
+        core.logger.debug("client connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: read gating (backpressure towards the client)
+
+    func read(context: ChannelHandlerContext) {
+        if readsHeld {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func holdReads() { readsHeld = true }
+
+    func resumeReads() {
+        guard readsHeld else { return }
+        readsHeld = false
+        if readPending {
+            readPending = false
+            context.read()
+        }
+    }
+
+    // MARK: timeouts
+
+    private var tickInterval: TimeAmount {
+        let limits = core.options.limits
+        let shortest = min(limits.idleTimeout, limits.readTimeout)
+        return min(max(.nanoseconds(shortest.nanoseconds / 4), .milliseconds(20)), .seconds(1))
+    }
+
+    private func scheduleTick() {
+        ticker = context.eventLoop.assumeIsolated().scheduleTask(in: tickInterval) { [weak self] in
+            guard let self else { return }
+            self.tick()
+            if self.context.channel.isActive { self.scheduleTick() }
+        }
+    }
+
+    /// Judges the connection's deadlines: idle keep-alive, a slow head, a stalled body, a slow upstream.
+    private func tick() {
+        let now = NIODeadline.now()
+        let limits = core.options.limits
+        guard let exchange else {
+            if let first = clock.firstByteAt {
+                if now - first >= limits.readTimeout {
+                    refuse(status: .requestTimeout, reason: "request head not received in time", version: .http1_1)
+                }
+            } else if now - clock.idleSince >= limits.idleTimeout, !closing {
+                closing = true
+                context.close(promise: nil)
+            }
+            return
+        }
+        if !exchange.requestEnded && exchange.phase != .finished && now - clock.lastBodyAt >= limits.readTimeout
+            && !exchange.responseStarted
+        {
+            refuseMidRequest(exchange, status: .requestTimeout, reason: "request body not received in time")
+            return
+        }
+        if exchange.phase == .forwarding, !exchange.responseStarted, let upstream = exchange.upstream,
+            let connection = exchange.connection, now - exchange.upstreamSentAt >= upstream.config.readTimeout
+        {
+            connection.fail(UpstreamTimeout())
+            connection.close()
+        }
+    }
+}
+
+struct UpstreamTimeout: Error {}

@@ -1,0 +1,113 @@
+import NIOHTTP1
+
+/// How the client framed the request body, once the head passed validation.
+enum RequestFraming: Equatable {
+    case none
+    case contentLength(Int)
+    case chunked
+}
+
+/// Why a request head is refused, and the status it is answered with before the connection closes.
+struct RequestRejection: Error, Equatable {
+    let status: HTTPResponseStatus
+    let reason: String
+}
+
+/// Strict checks of a decoded request head (RFC 9112), on top of what llhttp enforces:
+/// anything ambiguous is refused rather than forwarded.
+enum RequestValidator {
+    static func validate(_ head: HTTPRequestHead) -> Result<RequestFraming, RequestRejection> {
+        guard head.version.major == 1 else {
+            return .failure(.init(status: .httpVersionNotSupported, reason: "unsupported HTTP version"))
+        }
+        guard head.version.minor <= 1 else {
+            return .failure(.init(status: .httpVersionNotSupported, reason: "unsupported HTTP version"))
+        }
+        let method = head.method.rawValue
+        guard !method.isEmpty, method.utf8.allSatisfy(HTTPSyntax.isTokenChar) else {
+            return .failure(.init(status: .badRequest, reason: "invalid method"))
+        }
+        if case .CONNECT = head.method {
+            return .failure(.init(status: .methodNotAllowed, reason: "CONNECT is not supported"))
+        }
+        if let rejection = checkTarget(head.uri, method: head.method) { return .failure(rejection) }
+
+        var contentLengths = 0, transferEncodings = 0, hosts = 0
+        var contentLength = 0, chunked = false, hostValue = ""
+        for (name, value) in head.headers {
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTPSyntax.isTokenChar) else {
+                return .failure(.init(status: .badRequest, reason: "invalid header name"))
+            }
+            guard value.utf8.allSatisfy(HTTPSyntax.isFieldValueByte) else {
+                return .failure(.init(status: .badRequest, reason: "invalid byte in header \(name)"))
+            }
+            switch name.utf8.count {
+            case 4 where name.lowercased() == "host":
+                hosts += 1
+                hostValue = value
+            case 14 where name.lowercased() == "content-length":
+                contentLengths += 1
+                guard !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy(HTTPSyntax.isDigit),
+                    let length = Int(value)
+                else { return .failure(.init(status: .badRequest, reason: "invalid Content-Length")) }
+                contentLength = length
+            case 17 where name.lowercased() == "transfer-encoding":
+                transferEncodings += 1
+                guard value.lowercased() == "chunked" else {
+                    return .failure(.init(status: .badRequest, reason: "unsupported Transfer-Encoding"))
+                }
+                chunked = true
+            default:
+                break
+            }
+        }
+        if contentLengths > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Content-Length")) }
+        if transferEncodings > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Transfer-Encoding")) }
+        if chunked && contentLengths > 0 {
+            return .failure(.init(status: .badRequest, reason: "both Content-Length and Transfer-Encoding"))
+        }
+        if chunked && head.version.minor == 0 {
+            return .failure(.init(status: .badRequest, reason: "Transfer-Encoding in HTTP/1.0"))
+        }
+        if hosts > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Host")) }
+        if hosts == 0 && head.version.minor == 1 { return .failure(.init(status: .badRequest, reason: "missing Host")) }
+        if hosts == 1 && !HTTPSyntax.isValidHost(hostValue) {
+            return .failure(.init(status: .badRequest, reason: "invalid Host"))
+        }
+        if chunked { return .success(.chunked) }
+        if contentLengths == 1 && contentLength > 0 { return .success(.contentLength(contentLength)) }
+        return .success(contentLengths == 1 ? .contentLength(0) : .none)
+    }
+
+    private static func checkTarget(_ uri: String, method: HTTPMethod) -> RequestRejection? {
+        let bytes = uri.utf8
+        guard let first = bytes.first else { return .init(status: .badRequest, reason: "empty request target") }
+        if first == UInt8(ascii: "*") {
+            guard uri == "*", case .OPTIONS = method else { return .init(status: .badRequest, reason: "invalid request target") }
+            return nil
+        }
+        guard bytes.allSatisfy({ HTTPSyntax.targetTable[Int($0)] }) else {
+            return .init(status: .badRequest, reason: "invalid byte in request target")
+        }
+        if first == UInt8(ascii: "/") { return nil }
+        let lower = uri.lowercased()
+        for scheme in ["http://", "https://"] where lower.hasPrefix(scheme) {
+            let rest = uri.dropFirst(scheme.count)
+            let authority = rest.prefix { $0 != "/" && $0 != "?" }
+            guard !authority.isEmpty, !authority.contains("@"), HTTPSyntax.isValidHost(String(authority)) else {
+                return .init(status: .badRequest, reason: "invalid authority in request target")
+            }
+            return nil
+        }
+        return .init(status: .badRequest, reason: "invalid request target")
+    }
+
+    /// The origin-form path and query of a target (absolute-form is reduced to it).
+    static func originForm(_ uri: String) -> Substring {
+        guard uri.utf8.first != UInt8(ascii: "/") else { return Substring(uri) }
+        guard let schemeEnd = uri.range(of: "://") else { return Substring(uri) }
+        let rest = uri[schemeEnd.upperBound...]
+        guard let pathStart = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+        return rest[pathStart] == "?" ? Substring("/" + rest[pathStart...]) : rest[pathStart...]
+    }
+}

@@ -1,0 +1,87 @@
+import NIOCore
+import Synchronization
+
+/// What a balancer may key on for one request.
+struct BalanceInput {
+    var hashKey: String?
+}
+
+/// Picks a target among a group of an upstream's targets. Shared by every event loop;
+/// its only mutable state is an atomic counter.
+final class Balancer: Sendable {
+    private let kind: BalancerKind
+    private let targets: [TargetRuntime]
+    private let schedule: [Int]
+    private let ring: [(point: UInt64, target: Int)]
+    private let counter = Atomic<Int>(0)
+
+    init(kind: BalancerKind, targets: [TargetRuntime]) {
+        self.kind = kind
+        self.targets = targets
+        switch kind {
+        case .weightedRoundRobin: schedule = WeightedSchedule.make(weights: targets.map(\.config.weight))
+        default: schedule = Array(targets.indices)
+        }
+        if case .consistentHash = kind {
+            var ring: [(UInt64, Int)] = []
+            for (index, target) in targets.enumerated() {
+                for replica in 0..<(100 * target.config.weight) {
+                    ring.append((StableHash.hash("\(target.config.authority)#\(replica)"), index))
+                }
+            }
+            self.ring = ring.sorted { $0.0 < $1.0 }
+        } else {
+            self.ring = []
+        }
+    }
+
+    var isEmpty: Bool { targets.isEmpty }
+
+    /// The chosen target, skipping `excluded` ones and, unless `ignoreHealth`, unavailable ones.
+    func pick(_ input: BalanceInput, excluded: [ObjectIdentifier], now: NIODeadline, ignoreHealth: Bool) -> TargetRuntime? {
+        guard !targets.isEmpty else { return nil }
+        let usable: (TargetRuntime) -> Bool = { target in
+            (ignoreHealth || target.health.isAvailable(now: now)) && !excluded.contains(ObjectIdentifier(target))
+        }
+        switch kind {
+        case .roundRobin, .weightedRoundRobin:
+            return nextInSchedule(usable)
+        case .leastConnections:
+            let start = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+            var best: TargetRuntime?
+            var bestLoad = Int.max
+            for offset in 0..<targets.count {
+                let target = targets[(start &+ offset) % targets.count]
+                guard usable(target) else { continue }
+                let load = target.health.inFlight.load(ordering: .relaxed) * 1000 / target.config.weight
+                if load < bestLoad {
+                    best = target
+                    bestLoad = load
+                }
+            }
+            return best
+        case .consistentHash:
+            guard let key = input.hashKey else { return nextInSchedule(usable) }
+            let point = StableHash.hash(key)
+            var low = 0, high = ring.count
+            while low < high {
+                let mid = (low + high) / 2
+                if ring[mid].point < point { low = mid + 1 } else { high = mid }
+            }
+            for offset in 0..<ring.count {
+                let target = targets[ring[(low + offset) % ring.count].target]
+                if usable(target) { return target }
+            }
+            return nil
+        }
+    }
+
+    private func nextInSchedule(_ usable: (TargetRuntime) -> Bool) -> TargetRuntime? {
+        let start = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        for offset in 0..<schedule.count {
+            let target = targets[schedule[(start &+ offset) % schedule.count]]
+            if usable(target) { return target }
+        }
+        return nil
+    }
+}

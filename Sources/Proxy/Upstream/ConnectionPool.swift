@@ -1,0 +1,101 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+struct PoolExhausted: Error {}
+
+/// Keep-alive connections to one target from one event loop. Only that loop touches
+/// it, so it needs no lock; the `@unchecked Sendable` lets the target hold one per loop.
+final class ConnectionPool: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    private let address: SocketAddress
+    private let limits: PoolLimits
+    private let connectTimeout: TimeAmount
+    private var idle: [UpstreamConnection] = []
+    private var open = 0
+    private var retired = false
+
+    init(eventLoop: any EventLoop, address: SocketAddress, limits: PoolLimits, connectTimeout: TimeAmount) {
+        self.eventLoop = eventLoop
+        self.address = address
+        self.limits = limits
+        self.connectTimeout = connectTimeout
+    }
+
+    /// A warm idle connection, or a new one; `done` runs on the pool's loop.
+    func acquire(_ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        while let connection = idle.popLast() {
+            if connection.channel.isActive {
+                connection.reused = true
+                done(.success(connection))
+                return
+            }
+        }
+        guard open < limits.maxConnections else {
+            done(.failure(PoolExhausted()))
+            return
+        }
+        open += 1
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler())
+                }
+            }
+            .connect(to: address)
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    do {
+                        let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
+                        let connection = UpstreamConnection(channel: channel, handler: handler, pool: self)
+                        handler.connection = connection
+                        if channel.isActive {
+                            done(.success(connection))
+                        } else {
+                            connection.closed()
+                            done(.failure(ChannelError.ioOnClosedChannel))
+                        }
+                    } catch {
+                        self.open -= 1
+                        channel.close(promise: nil)
+                        done(.failure(error))
+                    }
+                case .failure(let error):
+                    self.open -= 1
+                    done(.failure(error))
+                }
+            }
+    }
+
+    /// Takes a connection back after a complete exchange; it stays warm unless the pool is full or retired.
+    func release(_ connection: UpstreamConnection) {
+        connection.sink = nil
+        connection.receivedBytes = false
+        if retired || connection.isClosed || idle.count >= limits.maxIdle {
+            connection.close()
+        } else {
+            connection.handler.resumeReads()
+            idle.append(connection)
+        }
+    }
+
+    func connectionClosed(_ connection: UpstreamConnection) {
+        open -= 1
+        if let index = idle.firstIndex(where: { $0 === connection }) { idle.remove(at: index) }
+    }
+
+    /// The target left the config: close idle connections now, the busy ones when their exchange ends.
+    func retire() {
+        retired = true
+        let closing = idle
+        idle.removeAll()
+        closing.forEach { $0.close() }
+    }
+
+    var idleCount: Int { idle.count }
+}

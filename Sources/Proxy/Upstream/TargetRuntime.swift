@@ -1,0 +1,52 @@
+import Metrics
+import NIOCore
+
+/// A target with everything that outlives a config swap while the target stays in
+/// the config: its keep-alive pools (one per event loop) and its health.
+final class TargetRuntime: Sendable {
+    let config: TargetConfig
+    let upstreamID: String
+    let address: SocketAddress
+    let health = TargetHealth()
+    private let pools: [ObjectIdentifier: ConnectionPool]
+    let key: TargetKey
+
+    struct TargetKey: Hashable, Sendable {
+        let upstream: String
+        let authority: String
+        let limits: PoolLimits
+        let connectTimeout: TimeAmount
+    }
+
+    init(upstream: UpstreamConfig, target: TargetConfig, group: any EventLoopGroup) throws {
+        self.config = target
+        self.upstreamID = upstream.id
+        do {
+            self.address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
+        } catch {
+            throw ConfigError(target.position, "cannot resolve target \(target.authority): \(error)")
+        }
+        self.key = Self.key(upstream: upstream, target: target)
+        var pools: [ObjectIdentifier: ConnectionPool] = [:]
+        for loop in group.makeIterator() {
+            pools[ObjectIdentifier(loop)] = ConnectionPool(
+                eventLoop: loop, address: address, limits: upstream.pool, connectTimeout: upstream.connectTimeout)
+        }
+        self.pools = pools
+    }
+
+    static func key(upstream: UpstreamConfig, target: TargetConfig) -> TargetKey {
+        TargetKey(upstream: upstream.id, authority: target.authority, limits: upstream.pool, connectTimeout: upstream.connectTimeout)
+    }
+
+    func pool(for loop: any EventLoop) -> ConnectionPool? { pools[ObjectIdentifier(loop)] }
+
+    /// Closes idle connections on every loop; busy ones close when their exchange ends.
+    func retire() {
+        for pool in pools.values {
+            pool.eventLoop.execute { pool.retire() }
+        }
+    }
+
+    var region: String? { config.tags["region"] }
+}

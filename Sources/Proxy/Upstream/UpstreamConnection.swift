@@ -1,0 +1,48 @@
+import NIOCore
+import NIOHTTP1
+
+/// One keep-alive connection to a target, owned by the pool of its event loop. While
+/// an exchange uses it, `sink` is that exchange; idle connections have none.
+final class UpstreamConnection {
+    let channel: any Channel
+    let handler: UpstreamHandler
+    unowned(unsafe) let pool: ConnectionPool
+    weak var sink: (any UpstreamResponseSink)?
+    /// Served at least one exchange before the current one (a failure may just mean the peer closed it while idle).
+    var reused = false
+    var receivedBytes = false
+    private(set) var isClosed = false
+
+    init(channel: any Channel, handler: UpstreamHandler, pool: ConnectionPool) {
+        self.channel = channel
+        self.handler = handler
+        self.pool = pool
+    }
+
+    func write(_ part: HTTPClientRequestPart) {
+        handler.context?.write(handler.wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() { handler.context?.flush() }
+
+    var isWritable: Bool { channel.isWritable }
+
+    func fail(_ error: any Error) {
+        if let sink {
+            self.sink = nil
+            sink.upstreamFailed(error, from: self)
+        }
+    }
+
+    func closed() {
+        guard !isClosed else { return }
+        isClosed = true
+        fail(ChannelError.ioOnClosedChannel)
+        pool.connectionClosed(self)
+    }
+
+    func close() {
+        sink = nil
+        channel.close(promise: nil)
+    }
+}

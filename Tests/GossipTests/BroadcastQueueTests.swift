@@ -1,0 +1,65 @@
+import XCTest
+@testable import Gossip
+
+final class BroadcastQueueTests: XCTestCase {
+    func testRetransmitLimitIsLambdaTimesCeilLog10OfNPlusOne() {
+        XCTAssertEqual(BroadcastQueue.retransmitLimit(multiplier: 4, clusterSize: 0), 4)
+        XCTAssertEqual(BroadcastQueue.retransmitLimit(multiplier: 4, clusterSize: 9), 4)
+        XCTAssertEqual(BroadcastQueue.retransmitLimit(multiplier: 4, clusterSize: 10), 8)
+        XCTAssertEqual(BroadcastQueue.retransmitLimit(multiplier: 4, clusterSize: 999), 12)
+        XCTAssertEqual(BroadcastQueue.retransmitLimit(multiplier: 4, clusterSize: 1000), 16)
+        XCTAssertEqual(BroadcastQueue.retransmitLimit(multiplier: 3, clusterSize: 10_000), 15)
+    }
+
+    func testAnUpdateLeavesTheQueueAfterItsTransmitLimit() {
+        var queue = BroadcastQueue()
+        queue.enqueue(.member("a"), bytes: [1, 2, 3])
+        for sent in 1...3 {
+            var packet: [UInt8] = []
+            XCTAssertEqual(queue.fill(&packet, budget: 100, limit: 3), 1)
+            XCTAssertEqual(queue.transmits(of: .member("a")), sent == 3 ? nil : sent)
+        }
+        var packet: [UInt8] = []
+        XCTAssertEqual(queue.fill(&packet, budget: 100, limit: 3), 0)
+        XCTAssertTrue(queue.isEmpty)
+    }
+
+    func testNewerUpdateReplacesTheQueuedOneForTheSameSubject() {
+        var queue = BroadcastQueue()
+        queue.enqueue(.member("a"), bytes: [1])
+        var packet: [UInt8] = []
+        queue.fill(&packet, budget: 100, limit: 5)
+        queue.enqueue(.member("a"), bytes: [2])
+        queue.enqueue(.rumor("a"), bytes: [3])
+        XCTAssertEqual(queue.count, 2, "a rumor subject and a member name never collide")
+        XCTAssertEqual(queue.transmits(of: .member("a")), 0, "the replacement starts from zero transmissions")
+        packet = []
+        queue.fill(&packet, budget: 100, limit: 5)
+        XCTAssertEqual(packet.sorted(), [2, 3])
+    }
+
+    func testFewestSentGoFirstAndPacketsStayWithinBudget() {
+        var queue = BroadcastQueue()
+        for i in 0..<50 { queue.enqueue(.rumor("r\(i)"), bytes: [UInt8](repeating: UInt8(i), count: 30)) }
+        var seen: [UInt8: Int] = [:]
+        for _ in 0..<20 {
+            var packet: [UInt8] = [1]
+            queue.fill(&packet, budget: 200, limit: 100)
+            XCTAssertLessThanOrEqual(packet.count, 200)
+            XCTAssertEqual(packet.count, 1 + 6 * 30)
+            for chunk in stride(from: 1, to: packet.count, by: 30) { seen[packet[chunk], default: 0] += 1 }
+        }
+        // 20 packets × 6 items spread over 50 items: least-sent first keeps counts within one of each other.
+        let counts = (0..<50).map { seen[UInt8($0), default: 0] }
+        XCTAssertLessThanOrEqual(counts.max()! - counts.min()!, 1)
+    }
+
+    func testItemsTooLargeForTheRemainingSpaceAreSkippedNotSplit() {
+        var queue = BroadcastQueue()
+        queue.enqueue(.rumor("big"), bytes: [UInt8](repeating: 9, count: 150))
+        queue.enqueue(.rumor("small"), bytes: [1, 1])
+        var packet = [UInt8](repeating: 0, count: 100)
+        XCTAssertEqual(queue.fill(&packet, budget: 200, limit: 5), 1)
+        XCTAssertEqual(packet.count, 102)
+    }
+}

@@ -1,0 +1,85 @@
+import XCTest
+@testable import Gossip
+
+final class LifeguardTests: XCTestCase {
+    func testBuddySuspectLearnsOnNextPingAndRefutesInTheAck() throws {
+        let mesh = TestMesh()
+        let a = try mesh.addNode("a")
+        let b = try mesh.addNode("b")
+        mesh.joinAll(through: a)
+        mesh.run(until: .seconds(1)) { mesh.allSeeAllAlive() }
+        // a suspects b (say, from a lost ack), but nothing else reaches b except a's pings.
+        let bID = b.localMember.id
+        var encoder = MessageEncoder()
+        let fromC = NodeAddress(host: "10.9.9.9", port: 1)
+        _ = a.receive(datagram: encoder.packet([.suspect(id: bID, incarnation: b.localMember.incarnation, suspecters: ["c"])]),
+                      from: fromC, now: mesh.now)
+        XCTAssertEqual(a.member(named: "b")?.state, .suspect)
+        var sawBuddy = false
+        mesh.drop = { from, _, bytes in
+            if from == a.localMember.address {
+                let messages = MessageDecoder.decode(bytes).messages
+                let ping = messages.contains { if case .ping = $0 { true } else { false } }
+                if ping, messages.first == .suspect(id: bID, incarnation: 0, suspecters: ["c"]) { sawBuddy = true }
+                return !ping
+            }
+            return false
+        }
+        XCTAssertNotNil(mesh.run(until: .seconds(1)) { a.member(named: "b")?.state == .alive })
+        XCTAssertTrue(sawBuddy)
+        XCTAssertEqual(b.localMember.incarnation, 1)
+        XCTAssertEqual(b.stats.refutations, 1)
+    }
+
+    func testMissedNacksRaiseAwarenessWhichStretchesTheProbeInterval() throws {
+        let node = try makeNode()
+        feed(node, (0..<4).map { .alive(member("p\($0)", host: "10.3.0.\($0 + 1)")) })
+        // Nothing ever answers: each probe misses its ack and every expected nack.
+        var now = Instant.seconds(1)
+        var probeTimes: [Instant] = []
+        while now < .seconds(6) {
+            for (_, messages) in decodedDatagrams(node.tick(now: now)) where messages.contains(where: { if case .ping = $0 { true } else { false } }) {
+                probeTimes.append(now)
+            }
+            now = max(now + .milliseconds(1), node.nextDeadline)
+        }
+        XCTAssertEqual(node.stats.awarenessScore, GossipConfig.local.awarenessMax - 1)
+        let gaps = zip(probeTimes.dropFirst(), probeTimes).map { $0 - $1 }
+        XCTAssertEqual(gaps.first, GossipConfig.local.protocolPeriod)
+        XCTAssertEqual(gaps.last, GossipConfig.local.protocolPeriod * GossipConfig.local.awarenessMax)
+    }
+
+    func testAcksBringAwarenessBackDown() throws {
+        var awareness = Awareness(max: 8, enabled: true)
+        awareness.apply(delta: 3)
+        XCTAssertEqual(awareness.scale(.seconds(1)), .seconds(4))
+        awareness.apply(delta: -1)
+        awareness.apply(delta: -5)
+        XCTAssertEqual(awareness.score, 0)
+        var off = Awareness(max: 8, enabled: false)
+        off.apply(delta: 5)
+        XCTAssertEqual(off.scale(.seconds(1)), .seconds(1))
+    }
+
+    func testRelaysThatNackCountAsConfirmations() throws {
+        let node = try makeNode()
+        let peers = (0..<4).map { member("p\($0)", host: "10.4.0.\($0 + 1)") }
+        feed(node, peers.map(Message.alive))
+        var now = Instant.seconds(1)
+        // Run one probe: no ack from the target, every relay nacks.
+        func suspected() -> Member? { node.members.first { $0.state == .suspect } }
+        while suspected() == nil {
+            for (to, messages) in decodedDatagrams(node.tick(now: now)) {
+                for case let .pingReq(seq, _, _, _) in messages { feed(node, [.nack(seq: seq)], from: to, at: now) }
+            }
+            now = node.nextDeadline
+            XCTAssertLessThan(now, .seconds(3))
+        }
+        let target = try XCTUnwrap(suspected()).name
+        XCTAssertEqual(node.stats.nacksReceived, 3)
+        XCTAssertEqual(node.stats.awarenessScore, 0)
+        let (minimum, _) = node.suspicionTimeouts()
+        _ = node.tick(now: now + minimum)
+        XCTAssertEqual(node.member(named: target)?.state, .dead)
+    }
+}

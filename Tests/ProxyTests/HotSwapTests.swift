@@ -1,0 +1,105 @@
+import Dispatch
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+import XCTest
+
+@testable import Proxy
+
+final class HotSwapTests: XCTestCase {
+    func testSwapsUnderConcurrentLoadLoseNothing() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let a = try await TestUpstream(name: "a", group: group)
+        let b = try await TestUpstream(name: "b", group: group)
+        let base = "upstreams:\n" + upstreamYAML("a", ports: [a.port]) + upstreamYAML("b", ports: [b.port])
+        let toA = base + "routes:\n  - { id: all, upstream: a }\n"
+        let toB = base + "routes:\n  - { id: all, upstream: b }\n  - { id: extra, match: { path: /extra }, upstream: a }\n"
+        let gw = try await GatewayHarness.start(yaml: toA, threads: 2)
+        let failures = Mutex<[String]>([])
+        let served = Mutex<Int>(0)
+        let stop = Atomic<Bool>(false)
+        let finished = DispatchSemaphore(value: 0)
+        for _ in 0..<8 {
+            // Plain threads: blocking clients must not starve the test's own executor.
+            Thread {
+                defer { finished.signal() }
+                do {
+                    let c = try RawClient(port: gw.port)
+                    while !stop.load(ordering: .relaxed) {
+                        let r = try c.get("/load")
+                        let upstream = r.header("x-upstream") ?? "-"
+                        if r.status != 200 || !(upstream == "a" || upstream == "b") {
+                            failures.withLock { $0.append("\(r.status) \(upstream)") }
+                        }
+                        served.withLock { $0 += 1 }
+                    }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }.start()
+        }
+        for i in 0...20 {
+            try gw.apply(i % 2 == 0 ? toB : toA)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTAssertThrowsError(try gw.apply("routes:\n  - { id: broken, upstream: nowhere }\n"))
+        try await Task.sleep(for: .milliseconds(100))
+        stop.store(true, ordering: .relaxed)
+        for _ in 0..<8 { finished.wait() }
+        XCTAssertEqual(failures.withLock { $0 }, [])
+        XCTAssertGreaterThan(served.withLock { $0 }, 100)
+        XCTAssertEqual(try gw.client().get("/load").header("x-upstream"), "b", "the refused config changed nothing")
+        await gw.stop()
+        await a.close()
+        await b.close()
+        try await group.shutdownGracefully()
+    }
+
+    func testRequestKeepsItsSnapshotAndDrainFinishesIt() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let a = try await TestUpstream(name: "a", group: group)
+        let b = try await TestUpstream(name: "b", group: group)
+        let base = "upstreams:\n" + upstreamYAML("a", ports: [a.port]) + upstreamYAML("b", ports: [b.port])
+        let gw = try await GatewayHarness.start(yaml: base + "routes:\n  - { id: all, upstream: a }\n")
+        let slow = try gw.client()
+        try slow.send("GET /slow HTTP/1.1\r\nHost: x\r\nx-delay-ms: 300\r\n\r\n")
+        try await Task.sleep(for: .milliseconds(50))
+        try gw.apply(base + "routes:\n  - { id: all, upstream: b }\n")
+        XCTAssertEqual(try gw.client().get("/new").header("x-upstream"), "b")
+        let idle = try gw.client()
+        XCTAssertEqual(try idle.get("/warm").status, 200)
+        try slow.send("")
+        let started = ContinuousClock.now
+        async let drained: Void = gw.gateway.drain(timeout: .seconds(5))
+        let response = try slow.readResponse()
+        await drained
+        XCTAssertEqual(response.header("x-upstream"), "a", "the in-flight request finished on its own snapshot")
+        XCTAssertEqual(response.header("connection"), "close")
+        XCTAssertTrue(idle.isClosedByPeer(), "idle connections are closed by the drain")
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(2))
+        XCTAssertThrowsError(try RawClient(port: gw.port), "no new connections after drain")
+        XCTAssertEqual(gw.gateway.openConnections, 0)
+        await a.close()
+        await b.close()
+        try await group.shutdownGracefully()
+        try await gw.group.shutdownGracefully()
+    }
+
+    func testUnchangedUpstreamKeepsItsWarmPool() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let a = try await TestUpstream(name: "a", group: group)
+        let yaml = "upstreams:\n" + upstreamYAML("a", ports: [a.port]) + "routes:\n  - { id: all, upstream: a }\n"
+        let gw = try await GatewayHarness.start(yaml: yaml)
+        let c = try gw.client()
+        XCTAssertEqual(try c.get("/1").status, 200)
+        let before = gw.gateway.snapshot.upstreams["a"]!.targets[0]
+        try gw.apply(yaml + "  - { id: more, match: { path: /more }, upstream: a }\n")
+        XCTAssertTrue(gw.gateway.snapshot.upstreams["a"]!.targets[0] === before, "the target (and its pool) is reused")
+        XCTAssertEqual(try c.get("/2").status, 200)
+        XCTAssertEqual(a.children.count, 1, "one upstream connection served both requests across the swap")
+        await gw.stop()
+        await a.close()
+        try await group.shutdownGracefully()
+    }
+}

@@ -1,0 +1,105 @@
+import Testing
+@testable import Simulation
+
+/// The protocol's properties, checked on small clusters in virtual time.
+@Suite struct PropertyTests {
+    /// A small LAN cluster with the real LAN timing, short enough for a debug build.
+    static func cluster(nodes: Int = 24, duration: Double = 90, seed: UInt64 = 7) -> SimulationConfig {
+        var c = SimulationConfig()
+        c.nodes = nodes
+        c.duration = duration
+        c.seed = seed
+        c.warmup = 15
+        c.detectionWindow = 30
+        c.network.latencyMs = 5
+        return c
+    }
+
+    @Test func everyCrashIsDetectedByEverySurvivor() throws {
+        var c = Self.cluster()
+        c.crashCount = 3
+        c.network.loss = 0.02
+        var sim = try Simulator(config: c)
+        let r = try sim.run()
+        #expect(r.crashes == 3)
+        #expect(r.undetectedCrashes == 0)
+        #expect(r.undetectedPairs == 0)
+        // Every survivor contributes one sample per crash (24 nodes, the victims excluded).
+        #expect(r.detectionSamples.count == 23 + 22 + 21)
+        #expect((r.detectionMax ?? .infinity) < 30)
+    }
+
+    @Test func noFalseDeathsWithoutLoss() throws {
+        var c = Self.cluster()
+        c.crashCount = 2
+        var sim = try Simulator(config: c)
+        let r = try sim.run()
+        #expect(r.falseDeaths == 0)
+        #expect(r.falseSuspicions == 0)
+        #expect(r.undetectedCrashes == 0)
+    }
+
+    @Test func everyNodeSeesEveryOtherAliveAfterPartitionHeals() throws {
+        var c = Self.cluster(duration: 120)
+        c.partitions = [.init(at: 30, heal: 60, groups: [0.5, 0.5])]
+        var sim = try Simulator(config: c)
+        let r = try sim.run()
+        #expect(r.partitions == 1)
+        // The halves declared each other dead while split: true verdicts, not false ones.
+        #expect(r.suspicions > 0)
+        #expect(r.falseDeaths == 0)
+        #expect(r.partitionsUnconverged == 0)
+        let converge = try #require(r.partitionHealConvergeSeconds)
+        #expect(converge < 60)
+    }
+
+    @Test func aRumorReachesEveryAliveNode() throws {
+        var c = Self.cluster(duration: 60)
+        c.rumors = 4
+        c.network.loss = 0.05
+        var sim = try Simulator(config: c)
+        let r = try sim.run()
+        #expect(r.rumors == 4)
+        #expect(r.rumorsIncomplete == 0)
+        #expect(r.rumorToAll.count == 4)
+        for curve in r.rumorCurves {
+            #expect(curve.targets == 24)
+            #expect(curve.deliveries.count == 24)
+        }
+    }
+
+    @Test func aRestartedNodeRejoinsAsANewProcess() throws {
+        var c = Self.cluster(duration: 120)
+        c.crashes = [.init(node: 5, at: 20, restartAt: 50)]
+        var sim = try Simulator(config: c)
+        let r = try sim.run()
+        #expect(r.crashes == 1)
+        #expect(r.restarts == 1)
+        #expect(r.undetectedCrashes == 0)
+        #expect(r.falseDeaths == 0)
+        #expect(r.joinConvergeSeconds != nil)
+    }
+
+    @Test func theSameSeedGivesTheSameReport() throws {
+        var c = Self.cluster(nodes: 16, duration: 60)
+        c.crashCount = 1
+        c.rumors = 2
+        c.network.loss = 0.05
+        c.slow.fraction = 0.1
+        let first = try Self.deterministicPart(c)
+        let second = try Self.deterministicPart(c)
+        #expect(first == second)
+        c.seed += 1
+        let other = try Self.deterministicPart(c)
+        #expect(other != first)
+    }
+
+    /// The report without the figures that depend on the machine.
+    static func deterministicPart(_ c: SimulationConfig) throws -> SimulationReport {
+        var sim = try Simulator(config: c)
+        var r = try sim.run()
+        r.wallSeconds = 0
+        r.peakRSSMiB = nil
+        return r
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The gateway (release build, ONE event-loop thread) beside nginx and HAProxy, all in
+# front of the same upstream, via the shared comparison script. Prints its lines plus
+# the gateway's peak RSS.
+#
+#   bench/proxy.sh [--seconds S] [--conns C]     (extra arguments go to the shared script)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PEERS="$(pwd)/../shared/bench/proxy-vs-peers.sh"
+PORT=${GATEWAY_PORT:-18090}
+swift build -c release --product gateway-serve >/dev/null
+BIN="$(swift build -c release --show-bin-path)/gateway-serve"
+W=$(mktemp -d)
+trap '[ -n "${GW:-}" ] && kill $GW 2>/dev/null; rm -rf $W' EXIT
+cat > $W/gateway.yaml <<CONF
+upstreams:
+  - id: backend
+    targets:
+      - url: http://127.0.0.1:18080
+routes:
+  - id: all
+    match: { path_prefix: / }
+    upstream: backend
+CONF
+"$BIN" --config $W/gateway.yaml --http 127.0.0.1:$PORT --threads 1 > $W/gateway.log 2>&1 &
+GW=$!
+sleep 1
+"$PEERS" --gateway-port $PORT "$@"
+echo "gateway  rss_peak_mib=$(awk '/VmHWM/{printf "%.1f", $2/1024}' /proc/$GW/status) rss_now_mib=$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$GW/status)"

@@ -1,0 +1,89 @@
+/// What happens at one instant of virtual time.
+enum SimEvent {
+    /// A node's timer: call `tick` if `generation` is still the node's current one.
+    case tick(slot: Int32, generation: UInt32)
+    /// A datagram arrives at whatever process runs in `slot` by then.
+    case datagram(slot: Int32, from: Int32, bytes: [UInt8])
+    /// A push-pull request reaches its server; the connection was made to process `epoch`.
+    case streamRequest(slot: Int32, epoch: UInt32, from: Int32, fromEpoch: UInt32, bytes: [UInt8])
+    /// The server's reply reaches the initiator of a push-pull.
+    case streamReply(slot: Int32, epoch: UInt32, from: Int32, bytes: [UInt8])
+    /// A new process starts in `slot` and joins.
+    case start(slot: Int32)
+    /// A node that left stops its process `epoch`.
+    case stop(slot: Int32, epoch: UInt32)
+    /// The fault schedule's entry at this index fires.
+    case fault(index: Int32)
+    /// A user rumor is broadcast by the rumor schedule's entry at this index.
+    case rumor(index: Int32)
+}
+
+/// A min-heap of events keyed by virtual time, then by insertion order, so that
+/// two events at the same instant always run in the order they were scheduled.
+struct EventQueue {
+    private struct Entry {
+        var time: SimTime
+        var sequence: UInt64
+        var event: SimEvent
+
+        @inline(__always)
+        func precedes(_ other: Entry) -> Bool {
+            time != other.time ? time < other.time : sequence < other.sequence
+        }
+    }
+
+    private var heap: [Entry] = []
+    private var nextSequence: UInt64 = 0
+
+    init(capacity: Int = 1024) {
+        heap.reserveCapacity(capacity)
+    }
+
+    var count: Int { heap.count }
+    var isEmpty: Bool { heap.isEmpty }
+    var nextTime: SimTime? { heap.first?.time }
+
+    mutating func schedule(_ event: SimEvent, at time: SimTime) {
+        heap.append(Entry(time: time, sequence: nextSequence, event: event))
+        nextSequence &+= 1
+        siftUp(heap.count - 1)
+    }
+
+    mutating func pop() -> (time: SimTime, event: SimEvent)? {
+        guard !heap.isEmpty else { return nil }
+        let last = heap.removeLast()
+        guard !heap.isEmpty else { return (last.time, last.event) }
+        let top = heap[0]
+        heap[0] = last
+        siftDown(0)
+        return (top.time, top.event)
+    }
+
+    private mutating func siftUp(_ start: Int) {
+        var child = start
+        let entry = heap[child]
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard entry.precedes(heap[parent]) else { break }
+            heap[child] = heap[parent]
+            child = parent
+        }
+        heap[child] = entry
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        let count = heap.count
+        var parent = start
+        let entry = heap[parent]
+        while true {
+            let left = 2 * parent + 1
+            guard left < count else { break }
+            let right = left + 1
+            let child = right < count && heap[right].precedes(heap[left]) ? right : left
+            guard heap[child].precedes(entry) else { break }
+            heap[parent] = heap[child]
+            parent = child
+        }
+        heap[parent] = entry
+    }
+}

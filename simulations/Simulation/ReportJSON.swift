@@ -1,0 +1,89 @@
+extension SimulationReport {
+    /// One JSON object on one line, keys in a fixed order (the settled ones first).
+    public func json() -> String {
+        var w = JSONObjectWriter()
+        w.add("nodes", nodes)
+        w.add("seed", seed)
+        w.add("detection_p50_s", detectionP50)
+        w.add("detection_p99_s", detectionP99)
+        w.add("detection_max_s", detectionMax)
+        w.add("undetected_crashes", undetectedCrashes)
+        w.add("false_suspicions", falseSuspicions)
+        w.add("false_deaths", falseDeaths)
+        w.add("rumor_to_all_p99_s", rumorToAllP99)
+        w.add("rumor_to_all_max_periods", rumorToAllMaxPeriods)
+        w.add("msgs_per_node_per_s", messagesPerNodePerSecond)
+        w.add("bytes_per_node_per_s", bytesPerNodePerSecond)
+        w.add("partition_heal_converge_s", partitionHealConvergeSeconds)
+        w.add("wall_s", wallSeconds)
+        w.add("peak_rss_mib", peakRSSMiB)
+        w.add("profile", profile)
+        w.add("lifeguard", lifeguard)
+        w.add("duration_s", durationSeconds)
+        w.add("loss", loss)
+        w.add("latency_ms", latencyMs)
+        w.add("slow_nodes", slowNodes)
+        w.add("crashes", crashes)
+        w.add("restarts", restarts)
+        w.add("detection_samples", detectionSamples.count)
+        w.add("undetected_pairs", undetectedPairs)
+        w.add("false_suspicions_of_slow_nodes", falseSuspicionsOfSlowNodes)
+        w.add("suspicions", suspicions)
+        w.add("rumors", rumors)
+        w.add("rumors_incomplete", rumorsIncomplete)
+        w.add("rumor_to_all_p50_s", rumorToAllP50)
+        w.add("rumor_to_all_max_s", rumorToAllMax)
+        w.add("datagrams_lost", datagramsLost)
+        w.add("join_converge_s", joinConvergeSeconds)
+        w.add("partitions", partitions)
+        w.add("partitions_unconverged", partitionsUnconverged)
+        w.add("churn_joins", churnJoins)
+        w.add("churn_leaves", churnLeaves)
+        w.add("views_tracked", viewsTracked)
+        w.add("events", events)
+        return w.finish()
+    }
+}
+
+/// Writes a flat JSON object with keys in insertion order.
+struct JSONObjectWriter {
+    private var parts: [String] = []
+
+    mutating func add(_ key: String, _ value: Int) { parts.append("\"\(key)\":\(value)") }
+    mutating func add(_ key: String, _ value: UInt64) { parts.append("\"\(key)\":\(value)") }
+    mutating func add(_ key: String, _ value: Bool) { parts.append("\"\(key)\":\(value)") }
+    mutating func add(_ key: String, _ value: String) { parts.append("\"\(key)\":\(JSONObjectWriter.quote(value))") }
+    mutating func add(_ key: String, _ value: Double?) {
+        guard let value, value.isFinite else {
+            parts.append("\"\(key)\":null")
+            return
+        }
+        parts.append("\"\(key)\":\(JSONObjectWriter.number(value))")
+    }
+
+    func finish() -> String { "{" + parts.joined(separator: ",") + "}" }
+
+    /// A number rounded to 6 significant decimals, written without exponent where short.
+    static func number(_ value: Double) -> String {
+        let rounded = (value * 1e6).rounded() / 1e6
+        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int64(rounded)) }
+        return "\(rounded)"
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

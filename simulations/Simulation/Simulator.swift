@@ -1,0 +1,392 @@
+import Gossip
+
+/// Runs the real Gossip core for every node of a cluster over the virtual network,
+/// in virtual time, on one thread: the same configuration gives the same run.
+public struct Simulator {
+    public let config: SimulationConfig
+    let gossipConfig: GossipConfig
+    private let schedule: FaultSchedule
+    private let slowDelay: SimTime
+    private let end: SimTime
+
+    private var queue = EventQueue(capacity: 1 << 16)
+    private var network: VirtualNetwork
+    private var random: SeededRandom
+
+    // Per slot, kept in contiguous arrays indexed by slot.
+    private var cores: [GossipNode?] = []
+    private var processes: [Process] = []
+    private var running: [Bool] = []
+    private var names: [String] = []
+    private var addresses: [NodeAddress] = []
+    private var slotByAddress: [NodeAddress: Int32] = [:]
+    private var slotByName: [String: Int32] = [:]
+    private var seeds: [NodeAddress] = []
+
+    private var detection = DetectionTracker()
+    private var rumorTracker = RumorTracker()
+    private var views: ViewTracker?
+    private var traffic: TrafficCounters
+    private var observations = Observations()
+
+    private struct Process {
+        var uid: UInt64 = 0
+        var epoch: UInt32 = 0
+        var slow = false
+        var leaving = false
+        var tickGeneration: UInt32 = 0
+        var scheduledTick: SimTime = .max
+    }
+
+    /// Pairs of (observer, subject) beyond which the view tracker is left off unless a
+    /// partition needs it: 5,000 nodes (25 MB).
+    static let viewTrackingLimit = 5_000 * 5_000
+
+    public init(config: SimulationConfig) throws {
+        try config.validate()
+        guard var gossip = GossipConfig(profile: config.profile) else {
+            throw ConfigurationError("unknown profile '\(config.profile)' (known: \(GossipConfig.profiles.keys.sorted().joined(separator: ", ")))")
+        }
+        gossip.lifeguard = config.lifeguard
+        self.config = config
+        gossipConfig = gossip
+        schedule = FaultSchedule(config: config)
+        slowDelay = .milliseconds(config.slow.delayMs)
+        end = .seconds(config.duration)
+        random = SeededRandom(seed: config.seed, stream: 0x7369_6D)
+        let capacity = config.nodes + schedule.churnJoins
+        network = VirtualNetwork(config: config.network, seed: config.seed, slots: 0)
+        traffic = TrafficCounters(windowStart: .seconds(config.warmup))
+        if capacity * capacity <= Simulator.viewTrackingLimit || !config.partitions.isEmpty {
+            views = ViewTracker(capacity: capacity)
+        }
+        cores.reserveCapacity(capacity)
+        processes.reserveCapacity(capacity)
+        for _ in 0..<config.nodes { addSlot() }
+        seeds = Array(addresses.prefix(config.seedCount))
+        markSlowNodes()
+    }
+
+    // MARK: - Running
+
+    /// Runs to the end of the configured duration and reports what happened.
+    /// Throws only if the core refuses a node the simulator built (a bug on one side or the other).
+    public mutating func run() throws -> SimulationReport {
+        let clock = ContinuousClock()
+        let started = clock.now
+        scheduleStarts()
+        for (index, fault) in schedule.faults.enumerated() where fault.time <= end {
+            queue.schedule(.fault(index: Int32(index)), at: fault.time)
+        }
+        scheduleRumors()
+        var events = 0
+        while let next = queue.nextTime, next <= end, let (time, event) = queue.pop() {
+            try handle(event, at: time)
+            events += 1
+        }
+        traffic.finish(at: end)
+        let wall = (clock.now - started).components
+        return report(observations: observations, detection: detection, rumors: rumorTracker, traffic: traffic,
+                      viewsTracked: views != nil, events: events,
+                      wallSeconds: Double(wall.seconds) + Double(wall.attoseconds) / 1e18)
+    }
+
+    private mutating func scheduleStarts() {
+        let spread = config.effectiveJoinSpread
+        for slot in 0..<config.nodes {
+            let at = config.nodes > 1 ? spread * Double(slot) / Double(config.nodes - 1) : 0
+            queue.schedule(.start(slot: Int32(slot)), at: .seconds(at))
+        }
+        observations.lastInitialStart = .seconds(spread)
+    }
+
+    private mutating func scheduleRumors() {
+        guard config.rumors > 0 else { return }
+        let start = config.warmup
+        let stop = max(start, config.duration - config.detectionWindow)
+        for i in 0..<config.rumors {
+            let at = start + (stop - start) * (Double(i) + 0.5) / Double(config.rumors)
+            queue.schedule(.rumor(index: Int32(i)), at: .seconds(at))
+        }
+    }
+
+    private mutating func handle(_ event: SimEvent, at now: SimTime) throws {
+        switch event {
+        case let .tick(slot, generation):
+            let s = Int(slot)
+            guard running[s], processes[s].tickGeneration == generation else { return }
+            processes[s].scheduledTick = .max
+            let outputs = cores[s]!.tick(now: instant(now))
+            carryOut(outputs, from: s, at: now)
+            rescheduleTick(s, at: now, afterTick: true)
+
+        case let .datagram(slot, from, bytes):
+            let s = Int(slot)
+            guard running[s] else { return }
+            let outputs = cores[s]!.receive(datagram: bytes, from: addresses[Int(from)], now: instant(now))
+            carryOut(outputs, from: s, at: now)
+            rescheduleTick(s, at: now, afterTick: false)
+
+        case let .streamRequest(slot, epoch, from, fromEpoch, bytes):
+            let s = Int(slot)
+            guard running[s], processes[s].epoch == epoch else { return }
+            let (reply, outputs) = cores[s]!.receive(stream: bytes, from: addresses[Int(from)], now: instant(now))
+            traffic.sentStream(bytes: reply.count, at: now)
+            carryOut(outputs, from: s, at: now)
+            rescheduleTick(s, at: now, afterTick: false)
+            let initiator = Int(from)
+            if network.reachable(s, initiator) {
+                queue.schedule(.streamReply(slot: from, epoch: fromEpoch, from: slot, bytes: reply),
+                               at: now + network.delay() + inboxDelay(initiator))
+            }
+
+        case let .streamReply(slot, epoch, from, bytes):
+            let s = Int(slot)
+            guard running[s], processes[s].epoch == epoch else { return }
+            let outputs = cores[s]!.receive(streamReply: bytes, from: addresses[Int(from)], now: instant(now))
+            carryOut(outputs, from: s, at: now)
+            rescheduleTick(s, at: now, afterTick: false)
+
+        case let .start(slot):
+            try start(Int(slot), at: now)
+
+        case let .stop(slot, epoch):
+            if running[Int(slot)], processes[Int(slot)].epoch == epoch {
+                stop(Int(slot), at: now)
+            }
+
+        case let .fault(index):
+            try apply(schedule.faults[Int(index)].action, at: now)
+
+        case let .rumor(index):
+            try injectRumor(Int(index), at: now)
+        }
+    }
+
+    // MARK: - Outputs of the core
+
+    private mutating func carryOut(_ outputs: [GossipOutput], from slot: Int, at now: SimTime) {
+        for output in outputs {
+            switch output {
+            case let .datagram(bytes, to):
+                send(bytes, from: slot, to: to, at: now)
+            case let .stream(bytes, to):
+                openStream(bytes, from: slot, to: to, at: now)
+            case let .membership(event):
+                observe(event, at: slot, time: now)
+            case let .rumor(rumor):
+                rumorTracker.delivered(subject: rumor.subject, at: slot, time: now)
+            }
+        }
+    }
+
+    private mutating func send(_ bytes: [UInt8], from slot: Int, to address: NodeAddress, at now: SimTime) {
+        traffic.sentDatagram(bytes: bytes.count, at: now)
+        guard let target = slotByAddress[address] else { return }
+        let t = Int(target)
+        guard network.reachable(slot, t) else {
+            traffic.partitioned(at: now)
+            return
+        }
+        guard network.delivers() else {
+            traffic.lost(at: now)
+            return
+        }
+        queue.schedule(.datagram(slot: target, from: Int32(slot), bytes: bytes),
+                       at: now + network.delay() + inboxDelay(t))
+    }
+
+    /// A push-pull over a stream: no loss (TCP), but no connection to a stopped
+    /// process or across a partition; the core hears nothing in that case.
+    private mutating func openStream(_ bytes: [UInt8], from slot: Int, to address: NodeAddress, at now: SimTime) {
+        traffic.sentStream(bytes: bytes.count, at: now)
+        guard let target = slotByAddress[address] else { return }
+        let t = Int(target)
+        guard running[t], network.reachable(slot, t) else { return }
+        queue.schedule(.streamRequest(slot: target, epoch: processes[t].epoch, from: Int32(slot),
+                                      fromEpoch: processes[slot].epoch, bytes: bytes),
+                       at: now + network.delay() + inboxDelay(t))
+    }
+
+    /// The extra time a slow node takes to handle a message: its delay, ±50%.
+    @inline(__always)
+    private mutating func inboxDelay(_ slot: Int) -> SimTime {
+        guard processes[slot].slow else { return 0 }
+        return SimTime(Double(slowDelay) * (0.5 + random.unit()))
+    }
+
+    private mutating func rescheduleTick(_ slot: Int, at now: SimTime, afterTick: Bool) {
+        let deadline = SimTime(max(0, cores[slot]!.nextDeadline.nanoseconds))
+        let at = afterTick ? max(deadline, now + 1_000) : max(deadline, now)
+        guard at < processes[slot].scheduledTick else { return }
+        processes[slot].tickGeneration &+= 1
+        processes[slot].scheduledTick = at
+        queue.schedule(.tick(slot: Int32(slot), generation: processes[slot].tickGeneration), at: at)
+    }
+
+    // MARK: - What the nodes conclude
+
+    private mutating func observe(_ event: MembershipEvent, at observer: Int, time: SimTime) {
+        let member = event.member
+        guard let subjectSlot = slotByName[member.id.name] else { return }
+        let subject = Int(subjectSlot)
+        guard subject != observer else { return }
+        let current = running[subject] && !processes[subject].leaving && processes[subject].uid == member.id.uid
+        let reachable = network.reachable(observer, subject)
+        switch event {
+        case .suspected:
+            detection.suspected(subjectIsRunning: current, reachable: reachable, subjectIsSlow: processes[subject].slow)
+            observations.suspicions += 1
+        case .failed:
+            detection.failed(observer: observer, uid: member.id.uid, subjectIsRunning: current,
+                             reachable: reachable, at: time)
+        default:
+            break
+        }
+        if current, views != nil {
+            views!.observed(observer: observer, subject: subject, alive: member.state == .alive)
+            if views!.isComplete { viewsBecameComplete(at: time) }
+        }
+    }
+
+    private mutating func viewsBecameComplete(at time: SimTime) {
+        if observations.joinConverged == nil, time >= observations.lastInitialStart {
+            observations.joinConverged = time
+        }
+        for (index, heal) in observations.heals.enumerated() where observations.healConverged[index] == nil {
+            observations.healConverged[index] = time - heal
+        }
+    }
+
+    // MARK: - Processes
+
+    private mutating func addSlot() {
+        let slot = names.count
+        let name = "node-\(slot)"
+        let address = NodeAddress(host: "10.\(slot >> 16 & 255).\(slot >> 8 & 255).\(slot & 255)", port: 7946)
+        names.append(name)
+        addresses.append(address)
+        slotByAddress[address] = Int32(slot)
+        slotByName[name] = Int32(slot)
+        cores.append(nil)
+        processes.append(Process())
+        running.append(false)
+        network.addSlot()
+    }
+
+    var slowNodeCount: Int { processes.filter(\.slow).count }
+
+    private mutating func markSlowNodes() {
+        let count = Int((config.slow.fraction * Double(config.nodes)).rounded())
+        guard count > 0 else { return }
+        var slots = Array(0..<config.nodes)
+        slots.shuffle(using: &random)
+        for slot in slots.prefix(count) { processes[slot].slow = true }
+    }
+
+    /// Starts a new process in `slot` (a fresh uid) and joins it through the seeds.
+    private mutating func start(_ slot: Int, at now: SimTime) throws {
+        processes[slot].epoch &+= 1
+        processes[slot].leaving = false
+        processes[slot].scheduledTick = .max
+        var nodeRandom = SeededRandom(seed: config.seed, stream: UInt64(slot) << 32 | UInt64(processes[slot].epoch))
+        let uid = NodeID.freshUID(wallClockNanoseconds: Int64(now), random: &nodeRandom)
+        processes[slot].uid = uid
+        let core = try GossipNode(name: names[slot], uid: uid, address: addresses[slot], tags: [:], meta: [:],
+                              config: gossipConfig, now: instant(now), random: nodeRandom)
+        let outputs = core.join(seeds: seeds.filter { $0 != addresses[slot] }, now: instant(now))
+        cores[slot] = core
+        running[slot] = true
+        traffic.runningChanged(by: 1, at: now)
+        views?.started(slot: slot)
+        carryOut(outputs, from: slot, at: now)
+        rescheduleTick(slot, at: now, afterTick: false)
+    }
+
+    private mutating func stop(_ slot: Int, at now: SimTime) {
+        running[slot] = false
+        cores[slot] = nil
+        processes[slot].tickGeneration &+= 1
+        traffic.runningChanged(by: -1, at: now)
+        detection.observerGone(slot: slot)
+        rumorTracker.nodeGone(slot: slot, at: now)
+        if !processes[slot].leaving { views?.stopped(slot: slot) }
+    }
+
+    private mutating func apply(_ action: FaultAction, at now: SimTime) throws {
+        switch action {
+        case let .crash(slot):
+            guard running[slot] else { return }
+            let uid = processes[slot].uid
+            stop(slot, at: now)
+            detection.crashed(slot: slot, uid: uid, at: now, running: running)
+            observations.crashes += 1
+        case let .restart(slot):
+            guard !running[slot] else { return }
+            detection.restarted(slot: slot)
+            try start(slot, at: now)
+            observations.restarts += 1
+        case let .partition(index):
+            network.partition(sizes: config.partitions[index].groups, count: config.nodes)
+            observations.partitions += 1
+        case .heal:
+            network.heal()
+            observations.heals.append(now)
+            observations.healConverged.append(nil)
+            if views?.isComplete == true { viewsBecameComplete(at: now) }
+        case .churnJoin:
+            addSlot()
+            let slot = names.count - 1
+            if let index = config.partitions.firstIndex(where: { .seconds($0.at) <= now && now < .seconds($0.heal) }) {
+                network.assignNewSlot(slot, groups: config.partitions[index].groups.count)
+            }
+            try start(slot, at: now)
+            observations.churnJoins += 1
+        case .churnLeave:
+            let candidates = (config.seedCount..<names.count).filter {
+                running[$0] && !processes[$0].leaving && !schedule.crashVictims.contains($0)
+            }
+            guard !candidates.isEmpty else { return }
+            let slot = candidates[Int(random.next() % UInt64(candidates.count))]
+            processes[slot].leaving = true
+            views?.stopped(slot: slot)
+            let outputs = cores[slot]!.leave(now: instant(now))
+            carryOut(outputs, from: slot, at: now)
+            rescheduleTick(slot, at: now, afterTick: false)
+            queue.schedule(.stop(slot: Int32(slot), epoch: processes[slot].epoch),
+                           at: now + .seconds(FaultSchedule.leaveGrace))
+            observations.churnLeaves += 1
+        }
+    }
+
+    private mutating func injectRumor(_ index: Int, at now: SimTime) throws {
+        let candidates = running.indices.filter { running[$0] && !processes[$0].leaving }
+        guard !candidates.isEmpty else { return }
+        let origin = candidates[Int(random.next() % UInt64(candidates.count))]
+        let subject = "sim/rumor-\(index)"
+        rumorTracker.injected(subject: subject, origin: origin, at: now, running: running)
+        let rumor = Rumor(subject: subject, version: 1, payload: Array(repeating: UInt8(index & 255), count: 32))
+        let outputs = try cores[origin]!.broadcast(rumor, now: instant(now))
+        carryOut(outputs, from: origin, at: now)
+        rescheduleTick(origin, at: now, afterTick: false)
+    }
+
+    @inline(__always)
+    private func instant(_ time: SimTime) -> Instant {
+        Instant(nanoseconds: Int64(time))
+    }
+}
+
+/// Facts about the run collected on the way, for the report.
+struct Observations {
+    var lastInitialStart: SimTime = 0
+    var joinConverged: SimTime?
+    var heals: [SimTime] = []
+    var healConverged: [SimTime?] = []
+    var suspicions = 0
+    var crashes = 0
+    var restarts = 0
+    var partitions = 0
+    var churnJoins = 0
+    var churnLeaves = 0
+}
