@@ -1,7 +1,9 @@
 import Foundation
+import ServiceLifecycle
 import Logging
 import NIOCore
 import NIOPosix
+import Proxy
 
 /// Starts a whole node from its options: keyring, admin token, gossip, admin API,
 /// and runs it until it leaves.
@@ -48,10 +50,50 @@ public enum MeshDaemon {
         }
         logger.info("admin API listening", metadata: ["admin": "\(options.admin.host):\(admin.localAddress?.port ?? options.admin.port)"])
 
-        try await Lifecycle.run(
-            [NodeService(node: node, admin: admin, leaveRequests: leaveRequests, leaveContinuation: leaveContinuation)],
-            logger: logger)
+        var services: [any Service] = [
+            NodeService(node: node, admin: admin, leaveRequests: leaveRequests, leaveContinuation: leaveContinuation)
+        ]
+        var gatewayGroup: MultiThreadedEventLoopGroup?
+        if options.gatewayEnabled {
+            // The data plane gets its own small group, apart from the gossip thread.
+            let threads = min(2, System.coreCount)
+            let gatewayLoops = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+            gatewayGroup = gatewayLoops
+            do {
+                let gateway = try await startGateway(options: options, group: gatewayLoops, logger: logger)
+                // Services shut down in reverse order: the gateway drains first, then the node leaves.
+                services.append(GatewayService(gateway: gateway, configPath: options.config, logger: logger))
+            } catch {
+                await node.stop()
+                try? await admin.close()
+                try? await gatewayLoops.shutdownGracefully()
+                throw error
+            }
+        }
+
+        try await Lifecycle.run(services, logger: logger)
+        try? await gatewayGroup?.shutdownGracefully()
         try? await group.shutdownGracefully()
+    }
+
+    /// Loads `--config` (or starts with no routes) and binds `--http`.
+    static func startGateway(options: NodeOptions, group: any EventLoopGroup, logger: Logger) async throws -> Gateway {
+        let config: GatewayConfig
+        do {
+            config = try options.config.map { try GatewayConfig.load(path: $0) } ?? GatewayConfig(upstreams: [], routes: [])
+        } catch {
+            throw OptionError("--config: \(error)")
+        }
+        let gateway = try Gateway(
+            options: GatewayOptions(host: options.http.host, port: options.http.port, tags: options.effectiveTags,
+                                    viaName: "meshgate"),
+            config: config, group: group, logger: logger)
+        do {
+            _ = try await gateway.start()
+        } catch {
+            throw OptionError("cannot listen on --http \(options.http): \(error)")
+        }
+        return gateway
     }
 
     /// The persisted keyring wins (a rotation survives restarts); otherwise the key file

@@ -25,6 +25,8 @@ public struct NodeOptions: Sendable, Equatable {
     public var profile: Profile
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
+    /// The gateway runs when `--http` or `--config` was given (from any source).
+    public var gatewayEnabled: Bool
 
     /// Tags as the mesh sees them: `env=default` unless set, and `role`.
     public var effectiveTags: [String: String] {
@@ -119,6 +121,7 @@ extension NodeOptions {
             trustKeys: (value(.trustKey)?.values ?? []).flatMap { $0.split(separator: ",").map(String.init) },
             profile: try choice(.profile, default: .lan),
             logLevel: level,
-            logFormat: try choice(.logFormat, default: .text))
+            logFormat: try choice(.logFormat, default: .text),
+            gatewayEnabled: value(.http) != nil || value(.config) != nil)
     }
 }
