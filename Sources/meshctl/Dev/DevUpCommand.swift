@@ -24,8 +24,8 @@ struct DevUpCommand: ParsableCommand {
     @Option(help: "Seconds to wait for the mesh to form.")
     var within: Double = 30
 
-    @Flag(help: "Also start the example upstream (nginx) and give the workers its gateway config.")
-    var example = false
+    @Flag(inversion: .prefixedNo, help: "Start the example upstream (nginx) and give the workers its gateway config.")
+    var example = true
 
     func validate() throws {
         guard (1...20).contains(workers) else { throw ValidationError("--workers must be between 1 and 20") }
@@ -69,7 +69,11 @@ struct DevUpCommand: ParsableCommand {
     /// nginx as the example backend, when asked for, installed, and this meshd takes a gateway config.
     private func startExampleUpstream(layout: DevMeshLayout, features: MeshdFeatures,
                                       children: inout [ChildProcess]) throws -> ExampleUpstream? {
-        guard example, features.supports("--config"), let nginx = ExampleUpstream.nginxPath() else { return nil }
+        guard example, features.supports("--config") else { return nil }
+        guard let nginx = ExampleUpstream.nginxPath() else {
+            printNow("no nginx found (scripts/install-deps.sh installs it): starting the mesh without the example upstream")
+            return nil
+        }
         let folder = URL(fileURLWithPath: dir).appendingPathComponent("upstream").standardizedFileURL.path
         let upstream = ExampleUpstream(port: layout.upstreamPort, folder: folder)
         try upstream.prepare()

@@ -12,6 +12,14 @@ final class DevUpTests: XCTestCase {
         XCTAssertEqual(status.status, 0, status.stderr)
         XCTAssertTrue(status.stdout.contains("4 members: 4 alive"), status.stdout)
         XCTAssertTrue(status.stdout.contains("manager  "), status.stdout)
+        let gateway = AdminHTTP(port: devUp.basePort + 12, token: nil)
+        var answer: AdminHTTP.Response?
+        try eventually("worker-1's gateway to answer through the example upstream", within: 10) {
+            answer = try gateway.get("/hello")
+            return answer?.status == 200
+        }
+        XCTAssertTrue(answer?.text.contains("\"upstream\": \"example\"") == true, answer?.text ?? "")
+
         let keyMode = try FileManager.default.attributesOfItem(atPath: "\(devUp.directory)/cluster.key")[.posixPermissions] as? NSNumber
         XCTAssertEqual((keyMode?.intValue ?? 0) & 0o777, 0o600)
 
