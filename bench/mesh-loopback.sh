@@ -7,15 +7,18 @@
 #   failure_all_s       from kill -9 of node N until every survivor lists it dead
 # Every figure comes from polling each node's admin API (meshctl dev wait, 25 ms apart).
 #   bench/mesh-loopback.sh [N=16] [PROFILE=lan] [IDLE=30]
+# MESHGATE_BIN=DIR uses meshd and meshctl from DIR instead of building them; BASE_PORT moves the ports.
 set -uo pipefail
 N=${1:-16}; PROFILE=${2:-lan}; IDLE=${3:-30}
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
 scripts/install-deps.sh
-swift build -c release --product meshd >/dev/null && swift build -c release --product meshctl >/dev/null || exit 1
-BIN=$(swift build -c release --show-bin-path)
+if [ -z "${MESHGATE_BIN:-}" ]; then
+  swift build -c release --product meshd >/dev/null && swift build -c release --product meshctl >/dev/null || exit 1
+fi
+BIN=${MESHGATE_BIN:-$(swift build -c release --show-bin-path)}
 W=$(mktemp -d)
-trap 'for p in $(cat $W/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $W' EXIT
+trap 'exec 2>/dev/null; for p in $(cat $W/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $W' EXIT
 "$BIN/meshctl" keygen --out $W/cluster >/dev/null
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $W/admin.token; chmod 600 $W/admin.token
 BASE=${BASE_PORT:-27000}
