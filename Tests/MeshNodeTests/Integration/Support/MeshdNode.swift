@@ -48,14 +48,21 @@ final class MeshdNode {
         return arguments
     }
 
-    /// Starts meshd through setpriv with a parent-death signal, so it never outlives the test run.
+    /// Starts meshd, through util-linux's setpriv with a parent-death signal where it exists, so it
+    /// does not outlive a test run that crashes.
     func start() throws {
         precondition(!isRunning, "\(name) is already running")
         starts += 1
         let log = try LogFile.open(logPath, header: "--- start \(starts): meshd \(arguments.joined(separator: " "))")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--pdeathsig", "KILL", "--", try BuildProducts.path("meshd")] + arguments
+        let meshd = try BuildProducts.path("meshd")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--pdeathsig", "KILL", "--", meshd] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: meshd)
+            process.arguments = arguments
+        }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log
