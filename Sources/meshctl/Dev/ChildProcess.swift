@@ -31,7 +31,6 @@ final class ChildProcess {
     }
 
     var isRunning: Bool { process.isRunning }
-    var pid: Int32 { process.processIdentifier }
     var exitStatus: Int32 { process.terminationStatus }
 
     func send(_ signalNumber: Int32) {

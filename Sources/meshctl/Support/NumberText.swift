@@ -14,16 +14,6 @@ extension NSNumber: NSNumberConvertible {
     }
 }
 
-extension Int: NSNumberConvertible {
-    var decimalText: String { String(self) }
-    var doubleValue: Double { Double(self) }
-}
-
-extension Double: NSNumberConvertible {
-    var decimalText: String { String(self) }
-    var doubleValue: Double { self }
-}
-
 /// A JSON value as a number, when it is one.
 func numberValue(_ value: Any?) -> Double? {
     (value as? NSNumberConvertible)?.doubleValue
