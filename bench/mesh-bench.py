@@ -1,24 +1,34 @@
 #!/usr/bin/env python3
 """Starts N real meshd processes on loopback and measures, from the admin API of every node:
 join convergence (all see N alive), kill -9 detection (every survivor sees the victim dead),
-and idle RSS and CPU per node. Bounded: every wait has a deadline, every process is stopped.
+and idle RSS and CPU per node. After the join it waits idle-seconds / 2, measures CPU over
+idle-seconds, then counts members not alive (false suspicions) before the kill.
+Bounded: every wait has a deadline, every process is stopped (also on Ctrl-C).
 
 usage: bench/mesh-bench.py [--nodes 16] [--profile lan] [--bin .build/release/meshd] [--idle-seconds 10]
 """
-import argparse, base64, json, os, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, base64, json, os, random, signal, socket, subprocess, sys, tempfile, time, urllib.request
+
+
+HANDED_OUT = set()
 
 
 def free_port():
+    """A port free for UDP and TCP, below Linux's ephemeral range (so no outgoing
+    connection takes it meanwhile), and never handed out twice in one run."""
     while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-            t.bind(("127.0.0.1", 0))
-            port = t.getsockname()[1]
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                    u.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
+        port = random.randint(20000, 32000)
+        if port in HANDED_OUT:
+            continue
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t, \
+                 socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                t.bind(("127.0.0.1", port))
+                u.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        HANDED_OUT.add(port)
+        return port
 
 
 class Node:
@@ -53,11 +63,17 @@ class Node:
         fields = open(f"/proc/{self.process.pid}/stat").read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def rss_mib(self):
-        for line in open(f"/proc/{self.process.pid}/status"):
-            if line.startswith("VmRSS:"):
+    def memory_mib(self, field):
+        """Rss (shared library pages counted whole) or Pss (shared pages split among their users)."""
+        for line in open(f"/proc/{self.process.pid}/smaps_rollup"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
         return 0.0
+
+
+def n_started(states):
+    """Any answer from the admin API: the process is up and serving."""
+    return len(states) > 0
 
 
 def wait_until(nodes, condition, timeout):
@@ -91,6 +107,8 @@ def main():
         for i in range(1, opts.nodes):
             nodes.append(Node(opts.bin, directory, f"n{i}", key, opts.profile, [seed]))
         names = {n.name for n in nodes}
+        started = wait_until(nodes, lambda s: n_started(s), 30)
+        started_s = None if started is None else time.monotonic() - start
         converged = wait_until(nodes, lambda s: set(s) == names and all(v == "alive" for v in s.values()), 30)
         join_s = None if converged is None else time.monotonic() - start
 
@@ -100,7 +118,8 @@ def main():
         time.sleep(opts.idle_seconds)
         elapsed = time.monotonic() - t0
         cpu = [(n.cpu_seconds() - cpu0[n.name]) / elapsed * 100 for n in nodes]
-        rss = [n.rss_mib() for n in nodes]
+        rss = [n.memory_mib("Rss") for n in nodes]
+        pss = [n.memory_mib("Pss") for n in nodes]
         false_suspicions = sum(1 for n in nodes for state in n.members().values() if state != "alive")
 
         victim = nodes[-1]
@@ -110,10 +129,12 @@ def main():
 
         print(json.dumps({
             "nodes": opts.nodes, "profile": opts.profile,
+            "all_started_s": None if started_s is None else round(started_s, 3),
             "join_all_alive_s": None if join_s is None else round(join_s, 3),
             "kill9_seen_dead_by_all_s": None if detected is None else round(detected, 3),
             "idle_cpu_percent_max": round(max(cpu), 2), "idle_cpu_percent_mean": round(sum(cpu) / len(cpu), 2),
             "rss_mib_max": round(max(rss), 1), "rss_mib_mean": round(sum(rss) / len(rss), 1),
+            "pss_mib_mean": round(sum(pss) / len(pss), 1),
             "non_alive_seen_while_idle": false_suspicions,
         }))
     finally:

@@ -17,6 +17,7 @@ extension GossipNode {
 
     /// Queues an update for piggybacking, replacing any queued update about the same subject.
     func enqueue(_ subject: BroadcastSubject, _ message: Message) {
+        guard rebroadcastEnabled else { return }
         let bytes = encoder.record(message)
         guard bytes.count + 1 <= config.maxPacketSize else { return }
         queue.enqueue(subject, bytes: bytes)
@@ -26,7 +27,7 @@ extension GossipNode {
     func enqueueAndForward(_ subject: BroadcastSubject, _ message: Message, except sender: NodeAddress?, now: Instant) {
         let bytes = encoder.record(message)
         guard bytes.count + 1 <= config.maxPacketSize else { return }
-        queue.enqueue(subject, bytes: bytes)
+        queue.enqueue(subject, bytes: bytes, urgent: true)
         forward(bytes, except: sender, now: now)
     }
 
@@ -81,11 +82,12 @@ extension GossipNode {
         let total = table.count
         guard count > 0, total > 1 else { return [] }
         func qualifies(_ slot: Int) -> Bool {
-            let record = table[slot]
-            if let excluded, record.member.name == excluded { return false }
-            if record.member.isLive { return true }
-            return includeRecentlyDead && record.member.state == .dead
-                && now - record.stateChangedAt < config.gossipToTheDeadTime
+            let state = table.records[slot].member.state
+            guard state == .alive || state == .suspect
+                || (includeRecentlyDead && state == .dead
+                    && now - table.records[slot].stateChangedAt < config.gossipToTheDeadTime) else { return false }
+            if let excluded, table.records[slot].member.id.name == excluded { return false }
+            return true
         }
         var chosen: [Int] = []
         chosen.reserveCapacity(count)

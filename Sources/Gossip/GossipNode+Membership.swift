@@ -11,27 +11,27 @@ import Darwin
 /// old identity, and news about a smaller uid is stale and ignored.
 extension GossipNode {
     func handleAlive(_ incoming: Member, from sender: NodeAddress?, now: Instant) {
-        if incoming.name == localMember.name {
+        if incoming.name == localName {
             aliveAboutSelf(incoming, now: now)
             return
         }
         guard let slot = table.slot(named: incoming.name) else {
             var member = incoming
             member.state = .alive
-            let slot = table.insert(MemberRecord(member: member, stateChangedAt: now))
+            _ = table.insert(MemberRecord(member: member, stateChangedAt: now))
             probeSchedule.insert(member.id, random: &random)
             emit(.membership(.joined(member)))
             enqueue(.member(member.name), .alive(member))
-            _ = slot
             return
         }
-        let known = table[slot].member
-        if incoming.id.uid < known.id.uid { return }
-        if incoming.id.uid > known.id.uid {
+        let knownUID = table.records[slot].member.id.uid
+        if incoming.id.uid < knownUID { return }
+        if incoming.id.uid > knownUID {
             replaceIdentity(slot: slot, with: incoming, now: now)
             return
         }
-        guard incoming.incarnation > known.incarnation else { return }
+        guard incoming.incarnation > table.records[slot].member.incarnation else { return }
+        let known = table[slot].member
         let wasSuspect = known.state == .suspect
         let wasGone = !known.isLive
         let changed = table.modify(slot) { record -> Member in
@@ -87,8 +87,8 @@ extension GossipNode {
     }
 
     func handleSuspect(id: NodeID, incarnation: Incarnation, suspecters: [String], from sender: NodeAddress?, now: Instant) {
-        if id.name == localMember.name {
-            if id.uid == localMember.id.uid, !hasLeft, incarnation >= localMember.incarnation {
+        if id.name == localName {
+            if id.uid == localUID, !hasLeft, incarnation >= localMember.incarnation {
                 refute(above: incarnation, now: now)
             }
             return
@@ -166,13 +166,13 @@ extension GossipNode {
         for slot in due {
             let member = table[slot].member
             stats.deathsDeclared += 1
-            markGone(slot: slot, incarnation: member.incarnation, left: false, from: localMember.name, sender: nil, now: now)
+            markGone(slot: slot, incarnation: member.incarnation, left: false, from: localName, sender: nil, now: now)
         }
     }
 
     func handleDead(id: NodeID, incarnation: Incarnation, from: String, left: Bool, sender: NodeAddress?, now: Instant) {
-        if id.name == localMember.name {
-            if id.uid == localMember.id.uid, !hasLeft, incarnation >= localMember.incarnation {
+        if id.name == localName {
+            if id.uid == localUID, !hasLeft, incarnation >= localMember.incarnation {
                 refute(above: incarnation, now: now)
             }
             return

@@ -84,6 +84,12 @@ extension GossipNode {
             sendWithPiggyback(packet, to: relay.address)
             stats.indirectProbesSent += 1
         }
+        // Stream fallback (as memberlist's TCP ping): a reliable transport rules out packet loss
+        // as the reason for a missing ack, which removes most false suspicions on lossy links.
+        var ping = MessageEncoder.packetHeader(capacity: 32)
+        encoder.append(.ping(seq: current.seq, target: current.target.name), to: &ping)
+        stats.streamProbesSent += 1
+        emit(.stream(ping, to: current.address))
     }
 
     /// The period ended without an ack: Lifeguard blames the local node for every expected
@@ -97,13 +103,13 @@ extension GossipNode {
         guard let slot = table.slot(named: finished.target.name) else { return }
         let member = table[slot].member
         guard member.id.uid == finished.target.uid, member.isLive else { return }
-        let me = localMember.name
+        let me = localName
         let suspecters = config.lifeguard ? [me] + finished.nackers : [me]
         suspect(slot: slot, incarnation: member.incarnation, suspecters: suspecters, from: nil, now: now)
     }
 
     func handlePing(seq: UInt32, target: String, from address: NodeAddress) {
-        guard target == localMember.name else { return }
+        guard target == localName else { return }
         var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
         encoder.append(.ack(seq: seq), to: &packet)
         sendWithPiggyback(packet, to: address)

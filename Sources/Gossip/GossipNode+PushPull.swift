@@ -15,20 +15,30 @@ extension GossipNode {
             sendRecord(.alive(localMember), to: seed)
         }
         nextRejoinAt = now + config.rejoinInterval
+        // Two more full exchanges soon after, with whoever we know by then, fill in the
+        // members that joined at the same time as we did.
+        earlyPushPulls = 2
+        nextPushPullAt = min(nextPushPullAt, now + earlyPushPullDelay())
         return drainOutputs()
     }
 
-    /// The serving side of push-pull: merges the peer's state and returns ours as the reply.
+    /// The serving side of a stream: a push-pull state is merged and answered with ours; a
+    /// ping for this node is answered with an ack. An empty reply means: close.
     public func receive(stream: [UInt8], from address: NodeAddress, now: Instant) -> (reply: [UInt8], outputs: [GossipOutput]) {
         stats.bytesIn += stream.count
         let packet = decode(stream)
-        var sawState = false
+        var reply: [UInt8] = []
         for message in packet.messages {
-            if case .pushPull = message { sawState = true }
-            handle(message, from: address, now: now)
+            switch message {
+            case let .pushPull(_, join, _, _):
+                handle(message, from: address, now: now)
+                reply = stateBytes(join: join)
+            case let .ping(seq, target):
+                if target == localName, reply.isEmpty { reply = encoder.packet([.ack(seq: seq)]) }
+            default:
+                handle(message, from: address, now: now)
+            }
         }
-        guard sawState else { return ([], drainOutputs()) }
-        let reply = stateBytes(join: false)
         stats.bytesOut += reply.count
         return (reply, drainOutputs())
     }
@@ -40,6 +50,12 @@ extension GossipNode {
             handle(message, from: address, now: now)
         }
         return drainOutputs()
+    }
+
+    /// 2–5 protocol periods after joining, then 6–15 more.
+    func earlyPushPullDelay() -> Duration {
+        let spread = earlyPushPulls == 2 ? 1.0 : 3.0
+        return config.protocolPeriod.scaled(by: Double.random(in: 2..<5, using: &random) * spread)
     }
 
     func pushPullWithRandomMember(now: Instant) {
@@ -63,32 +79,35 @@ extension GossipNode {
         let members = table.records.compactMap { record -> Member? in
             record.member.address.host.isEmpty ? nil : record.member
         }
-        return encoder.packet([.pushPull(from: localMember.name, join: join, members: members, rumors: rumorLog.recent())])
+        return encoder.packet([.pushPull(from: localName, join: join, members: members, rumors: rumorLog.recent())])
     }
 
     /// Merges a remote state. A remote "dead" only makes us suspect a member we hold alive,
     /// so it must time out here too (or be refuted) before we declare it dead ourselves.
-    func merge(members: [Member], rumors: [Rumor], from address: NodeAddress, now: Instant) {
-        let remote = table.slot(at: address).map { table[$0].member.name } ?? address.description
+    /// In a join-time exchange only the sender's own news is re-gossiped.
+    func merge(sender: String, join: Bool, members: [Member], rumors: [Rumor], from address: NodeAddress, now: Instant) {
+        defer { rebroadcastEnabled = true }
         for member in members {
+            rebroadcastEnabled = !join || member.name == sender
             switch member.state {
             case .alive:
                 handleAlive(member, from: address, now: now)
             case .suspect, .dead:
-                if table.slot(named: member.name) == nil, member.name != localMember.name {
+                if table.slot(named: member.name) == nil, member.name != localName {
                     handleAlive(Member(id: member.id, address: member.address, incarnation: member.incarnation,
                                        state: .alive, tags: member.tags, meta: member.meta), from: address, now: now)
                     if member.state == .dead {
-                        handleDead(id: member.id, incarnation: member.incarnation, from: remote, left: false,
+                        handleDead(id: member.id, incarnation: member.incarnation, from: sender, left: false,
                                    sender: address, now: now)
                     }
                 } else {
-                    handleSuspect(id: member.id, incarnation: member.incarnation, suspecters: [remote], from: address, now: now)
+                    handleSuspect(id: member.id, incarnation: member.incarnation, suspecters: [sender], from: address, now: now)
                 }
             case .left:
                 handleDead(id: member.id, incarnation: member.incarnation, from: member.name, left: true, sender: address, now: now)
             }
         }
+        rebroadcastEnabled = !join
         for rumor in rumors { handleRumor(rumor, from: address, now: now) }
     }
 }

@@ -7,6 +7,8 @@
 /// thread or actor and calls it serially.
 public final class GossipNode {
     public let config: GossipConfig
+    let localName: String
+    let localUID: UInt64
     public internal(set) var stats = GossipStats()
 
     var random: InjectedRandom
@@ -27,6 +29,11 @@ public final class GossipNode {
     var nextRejoinAt: Instant?
     var seeds: [NodeAddress] = []
     var hasLeft = false
+    /// Off while merging a join-time push-pull: members learned from a full state are not
+    /// re-gossiped (their own announcements spread), which keeps a mass start-up cheap.
+    var rebroadcastEnabled = true
+    /// Push-pulls still to run soon after joining, before the regular interval takes over.
+    var earlyPushPulls = 0
     var outputs: [GossipOutput] = []
 
     /// A node named `name` whose process start is identified by `uid`, reachable at `address`.
@@ -36,6 +43,8 @@ public final class GossipNode {
                 config: GossipConfig = .lan, now: Instant,
                 random: any RandomNumberGenerator) throws(GossipError) {
         self.config = config
+        localName = name
+        localUID = uid
         self.random = InjectedRandom(source: random)
         awareness = Awareness(max: config.awarenessMax, enabled: config.lifeguard)
         rumorLog = RumorLog(retention: config.rumorRetention, capacity: config.maxRetainedRumors)
@@ -98,7 +107,12 @@ public final class GossipNode {
         if !hasLeft {
             if now >= nextPushPullAt {
                 pushPullWithRandomMember(now: now)
-                nextPushPullAt = now + config.pushPullInterval * pushPullScale
+                if earlyPushPulls > 0 {
+                    earlyPushPulls -= 1
+                    nextPushPullAt = now + (earlyPushPulls > 0 ? earlyPushPullDelay() : config.pushPullInterval * pushPullScale)
+                } else {
+                    nextPushPullAt = now + config.pushPullInterval * pushPullScale
+                }
             }
             if let at = nextRejoinAt, now >= at {
                 rejoin(now: now)
@@ -146,8 +160,8 @@ public final class GossipNode {
             handleDead(id: id, incarnation: incarnation, from: from, left: left, sender: address, now: now)
         case let .rumor(rumor):
             handleRumor(rumor, from: address, now: now)
-        case let .pushPull(_, _, members, rumors):
-            merge(members: members, rumors: rumors, from: address, now: now)
+        case let .pushPull(sender, join, members, rumors):
+            merge(sender: sender, join: join, members: members, rumors: rumors, from: address, now: now)
         }
     }
 

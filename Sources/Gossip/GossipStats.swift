@@ -2,6 +2,8 @@
 public struct GossipStats: Sendable, Equatable {
     public var probesSent = 0
     public var indirectProbesSent = 0
+    /// Pings sent over a stream alongside the indirect probes.
+    public var streamProbesSent = 0
     public var acksReceived = 0
     public var nacksReceived = 0
     public var suspicionsRaised = 0

@@ -18,8 +18,6 @@ struct RumorLog {
         self.capacity = max(1, capacity)
     }
 
-    var count: Int { entries.count }
-
     /// True if this version of the subject is newer than anything delivered so far.
     func isNew(_ rumor: Rumor) -> Bool {
         guard let seen = entries[rumor.subject] else { return true }

@@ -1,9 +1,7 @@
 import Foundation
 
 /// A JSON document with ordered keys and explicit nulls, for the admin API.
-public indirect enum JSONValue: Equatable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByNilLiteral
-{
+public indirect enum JSONValue: Equatable, Sendable, ExpressibleByBooleanLiteral {
     case null
     case bool(Bool)
     case int(Int64)
@@ -12,10 +10,7 @@ public indirect enum JSONValue: Equatable, Sendable, ExpressibleByStringLiteral,
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(nilLiteral: ()) { self = .null }
 
     public static func == (l: JSONValue, r: JSONValue) -> Bool { l.serialized() == r.serialized() }
 

@@ -49,7 +49,7 @@ extension NodeOptions {
     /// the config file, which wins over the default.
     public static func resolve(
         flags: OptionLayer, environment: [String: String], configFile: OptionLayer = OptionLayer(source: "config file"),
-        hostName: String = ProcessInfo.processInfo.hostName
+        hostName: @autoclosure () -> String = ProcessInfo.processInfo.hostName
     ) throws -> NodeOptions {
         let env = try OptionLayer(environment: environment)
         let layers = [flags, env, configFile]
@@ -75,7 +75,7 @@ extension NodeOptions {
             }
         }
 
-        let name = single(.name)?.0 ?? hostName
+        let name = single(.name)?.0 ?? hostName()
         guard !name.isEmpty, !name.contains(where: { $0.isWhitespace || $0 == "/" }) else {
             throw OptionError("--name '\(name)' must be non-empty, without spaces or '/'")
         }

@@ -55,6 +55,8 @@ public final class NodeShell: @unchecked Sendable {
     var timerDeadline: Instant?
     var resolvedSeeds: [NodeAddress] = []
     var seedTask: RepeatedTask?
+    var joinRetry: Scheduled<Void>?
+    var joinRetryDelay: TimeAmount = .zero
     var keyringVersion: UInt64 = 0
     var rumorSubscribers: [(prefix: String, deliver: @Sendable (Rumor) -> Void)] = []
     var hasLeft = false
@@ -68,9 +70,11 @@ public final class NodeShell: @unchecked Sendable {
         var logger = logger
         logger[metadataKey: "node"] = "\(settings.name)"
         self.logger = logger
-        guard let config = GossipConfig(profile: settings.profile) else {
+        guard var config = GossipConfig(profile: settings.profile) else {
             throw OptionError("unknown gossip profile '\(settings.profile)'")
         }
+        // The core's packet budget is for plaintext; the sealed datagram stays within it.
+        if keyring != nil { config.maxPacketSize -= Envelope.overhead }
         self.config = config
         var meta: [String: String] = [:]
         if let keyring { meta[MetaKey.keyring] = keyring.digest }
@@ -144,6 +148,7 @@ public final class NodeShell: @unchecked Sendable {
             self.resolvedSeeds = addresses
             self.logger.info("joining through seeds", metadata: ["seeds": "\(addresses.map(\.description))"])
             self.run { node, now in node.join(seeds: addresses, now: now) }
+            self.scheduleJoinRetry(after: Self.firstJoinRetry)
         }.get()
     }
 
@@ -154,11 +159,12 @@ public final class NodeShell: @unchecked Sendable {
             guard !self.hasLeft else { return .zero }
             self.hasLeft = true
             self.seedTask?.cancel()
+            self.joinRetry?.cancel()
             self.logger.info("leaving the mesh")
             self.run { node, now in node.leave(now: now) }
             let others = self.gossip.members.filter { $0.id != self.gossip.localMember.id && $0.isLive }.count
             // The leave rides on the next gossip rounds; a mesh of one has nobody to tell.
-            return others == 0 ? .zero : min(wait, self.config.gossipInterval * 4 + .milliseconds(100))
+            return others == 0 ? .zero : min(wait, self.config.gossipInterval * 5)
         }.get()) ?? .zero
         if spread > .zero { try? await Task.sleep(for: spread) }
         await stop()
@@ -170,9 +176,33 @@ public final class NodeShell: @unchecked Sendable {
             self.timer?.cancel()
             self.timer = nil
             self.seedTask?.cancel()
+            self.joinRetry?.cancel()
             return self.transport
         }.get()
         await transport?.close()
+    }
+
+    static let firstJoinRetry = TimeAmount.milliseconds(500)
+
+    /// While no other member is alive, joins again through the seeds, backing off from
+    /// 0.5 s to the core's rejoin interval: a seed that was not up yet (nodes started
+    /// together, a seed pod still starting) is found within a second of coming up.
+    func scheduleJoinRetry(after delay: TimeAmount) {
+        joinRetry?.cancel()
+        joinRetryDelay = delay
+        joinRetry = loop.scheduleTask(in: delay) { [self] in
+            guard !hasLeft, !resolvedSeeds.isEmpty else { return }
+            let me = gossip.localMember.id
+            if gossip.members.contains(where: { $0.id != me && $0.isLive }) {
+                scheduleJoinRetry(after: Self.firstJoinRetry)
+                return
+            }
+            logger.debug("no other member yet; joining through the seeds again")
+            let seeds = resolvedSeeds
+            run { node, now in node.join(seeds: seeds, now: now) }
+            let ceiling = TimeAmount.nanoseconds(config.rejoinInterval.components.seconds * 1_000_000_000)
+            scheduleJoinRetry(after: min(joinRetryDelay * 2, max(ceiling, Self.firstJoinRetry)))
+        }
     }
 
     // MARK: Driving the core
@@ -250,7 +280,7 @@ public final class NodeShell: @unchecked Sendable {
 
     func received(datagram bytes: [UInt8], from: SocketAddress) {
         loop.preconditionInEventLoop()
-        guard !hasLeft || transport != nil, let address = Self.nodeAddress(from) else { return }
+        guard let address = Self.nodeAddress(from) else { return }
         guard let plain = open(bytes, channel: .datagram, from: address.host) else { return }
         if logger.logLevel <= .debug {
             logger.debug("datagram in", metadata: ["from": "\(address)", "bytes": "\(bytes.count)"])

@@ -138,7 +138,8 @@ final class MeshTests: XCTestCase {
             let rumor = Rumor(subject: "cache:/item/\(i)", version: 1, payload: [UInt8](repeating: 7, count: 100 + i))
             mesh.deliver(try node.broadcast(rumor, now: mesh.now), from: node)
         }
-        mesh.run(for: .seconds(5))
+        // Gossip alone may miss a few of 200 rumors in a mesh of five (4 sends each); push-pull repairs it.
+        mesh.run(for: GossipConfig.local.pushPullInterval * 2 + .seconds(1))
         XCTAssertLessThanOrEqual(mesh.largestDatagram, GossipConfig.local.maxPacketSize)
         XCTAssertGreaterThan(mesh.largestDatagram, GossipConfig.local.maxPacketSize - 400)
         for node in mesh.nodes {
@@ -146,5 +147,29 @@ final class MeshTests: XCTestCase {
         }
         XCTAssertThrowsError(try mesh.nodes[0].broadcast(Rumor(subject: "big", version: 1, payload: [UInt8](repeating: 0, count: 1400)),
                                                          now: mesh.now))
+    }
+}
+
+final class StreamFallbackTests: XCTestCase {
+    func testAStreamPingIsAnsweredWithAnAck() throws {
+        let node = try makeNode()
+        var encoder = MessageEncoder()
+        let (reply, _) = node.receive(stream: encoder.packet([.ping(seq: 41, target: "self")]), from: peerAddress, now: .zero)
+        XCTAssertEqual(MessageDecoder.decode(reply).messages, [.ack(seq: 41)])
+        let (none, _) = node.receive(stream: encoder.packet([.ping(seq: 42, target: "other")]), from: peerAddress, now: .zero)
+        XCTAssertTrue(none.isEmpty)
+    }
+
+    func testNodeUnreachableOverUDPButNotOverStreamsIsNotSuspected() throws {
+        let mesh = TestMesh()
+        for i in 0..<4 { _ = try mesh.addNode("n\(i)") }
+        mesh.joinAll(through: mesh.nodes[0])
+        mesh.run(until: .seconds(2)) { mesh.allSeeAllAlive() }
+        let cutOff = mesh.nodes[1].localMember.address
+        mesh.drop = { _, to, _ in to == cutOff }
+        mesh.run(for: .seconds(10))
+        let suspicions = mesh.events.values.flatMap { $0 }.filter { if case .suspected = $0 { true } else { false } }
+        XCTAssertEqual(suspicions, [])
+        XCTAssertGreaterThan(mesh.nodes.map(\.stats.streamProbesSent).reduce(0, +), 10)
     }
 }

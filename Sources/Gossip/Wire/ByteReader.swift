@@ -70,6 +70,7 @@ struct ByteReader {
 
     mutating func map(_ what: String) throws(WireError) -> [String: String] {
         let entries = try count(limit: WireLimits.maxMapEntries, what)
+        if entries == 0 { return [:] }
         guard entries * 2 <= remaining else { throw .truncated }
         var map: [String: String] = [:]
         map.reserveCapacity(entries)

@@ -5,6 +5,7 @@ import FoundationNetworking
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// A real `meshd` process on loopback, with its own data dir, and a client for its admin API.
 final class NodeProcess {
@@ -97,6 +98,27 @@ final class NodeProcess {
     }
 }
 
+extension NodeProcess {
+    /// Connects to the gossip port over TCP, writes `bytes`, and waits (bounded) for the node to close.
+    func sendStream(_ bytes: [UInt8]) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(gossipPort).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        _ = recv(fd, &buffer, buffer.count, 0)
+    }
+}
+
 enum MeshdBinary {
     struct NotFound: Error, CustomStringConvertible {
         let searched: [String]
@@ -123,15 +145,19 @@ enum MeshdBinary {
 enum LoopbackPorts {
     struct Exhausted: Error {}
 
-    /// A port free for both UDP and TCP on 127.0.0.1 right now.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A port free for both UDP and TCP on 127.0.0.1 right now, below Linux's ephemeral
+    /// range (so no outgoing connection takes it meanwhile), never handed out twice.
     static func free() throws -> Int {
-        for _ in 0..<50 {
+        for _ in 0..<200 {
+            let port = Int.random(in: 20000...32000)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
             let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(tcp) }
-            guard let port = bind(tcp, port: 0) else { continue }
             let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
             defer { close(udp) }
-            if bind(udp, port: port) != nil { return port }
+            if bind(tcp, port: port) != nil, bind(udp, port: port) != nil { return port }
         }
         throw Exhausted()
     }
