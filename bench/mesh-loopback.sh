@@ -3,7 +3,8 @@
 # N meshd on 127.0.0.1 (release build), all joining through node 1. It reports
 #   join_converge_s     from starting nodes 2..N until every node sees N alive
 #   idle_*              over IDLE seconds of an idle mesh: suspicions raised (false ones: nobody
-#                       failed), per-node CPU % and RSS
+#                       failed), per-node CPU %, RSS, and PSS (shared library pages split among
+#                       the processes mapping them)
 #   failure_all_s       from kill -9 of node N until every survivor lists it dead
 # Every figure comes from polling each node's admin API (meshctl dev wait, 25 ms apart).
 #   bench/mesh-loopback.sh [N=16] [PROFILE=lan] [IDLE=30]
@@ -30,7 +31,7 @@ start() { # i
   setpriv --pdeathsig KILL -- "$BIN/meshd" --name n$i --bind $(gossip $i) $seeds --profile $PROFILE \
     --cluster-key-file $W/cluster.key --admin $(admin $i) --http $(gateway $i) --admin-token-file $W/admin.token \
     --data-dir $W/n$i --log-level error >$W/log.$i 2>&1 &
-  echo $! >> $W/pids
+  echo $! >> $W/pids; disown
 }
 now() { date +%s.%N; }
 urls() { for i in $(seq 1 $1); do printf "http://%s," $(admin $i); done | sed 's/,$//'; }
@@ -60,9 +61,9 @@ sleep $IDLE
 s1=$(counter suspicions_raised)
 hz=$(getconf CLK_TCK)
 for p in "${pids[@]}"; do
-  echo "$(( $(cpu_ticks $p) - ${c0[$p]} )) $(awk '/VmRSS/{print $2}' /proc/$p/status)"
-done | awk -v hz=$hz -v s=$IDLE '{c=$1/hz/s*100; r=$2/1024; tc+=c; tr+=r; if(c>mc)mc=c; if(r>mr)mr=r; n++}
-  END {printf "idle_cpu_pct_avg=%.2f idle_cpu_pct_max=%.2f idle_rss_mib_avg=%.1f idle_rss_mib_max=%.1f\n", tc/n, mc, tr/n, mr}'
+  echo "$(( $(cpu_ticks $p) - ${c0[$p]} )) $(awk '/VmRSS/{print $2}' /proc/$p/status) $(awk '/^Pss:/{print $2}' /proc/$p/smaps_rollup)"
+done | awk -v hz=$hz -v s=$IDLE '{c=$1/hz/s*100; r=$2/1024; q=$3/1024; tc+=c; tr+=r; tq+=q; if(c>mc)mc=c; if(r>mr)mr=r; n++}
+  END {printf "idle_cpu_pct_avg=%.2f idle_cpu_pct_max=%.2f idle_rss_mib_avg=%.1f idle_rss_mib_max=%.1f idle_pss_mib_avg=%.1f\n", tc/n, mc, tr/n, mr, tq/n}'
 echo "idle_s=$IDLE idle_suspicions_raised=$((s1 - s0))"
 
 victim=${pids[$((N - 1))]}; kill -9 $victim; tk=$(now)
