@@ -2,7 +2,8 @@
 """Starts N real meshd processes on loopback and measures, from the admin API of every node:
 join convergence (all see N alive), kill -9 detection (every survivor sees the victim dead),
 and idle RSS and CPU per node. After the join it waits idle-seconds / 2, measures CPU over
-idle-seconds, then counts members not alive (false suspicions) before the kill.
+idle-seconds, then counts members not alive and suspicions raised by all nodes since their
+start (both false suspicions: nobody has failed yet) before the kill.
 Bounded: every wait has a deadline, every process is stopped (also on Ctrl-C).
 
 usage: bench/mesh-bench.py [--nodes 16] [--profile lan] [--bin .build/release/meshd] [--idle-seconds 10]
@@ -58,6 +59,12 @@ class Node:
                 return {m["name"]: m["state"] for m in json.load(response)["members"]}
         except OSError:
             return {}
+
+    def suspicions_raised(self):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.admin}/v1/status",
+                                         headers={"Authorization": "Bearer " + (self.token or "")})
+        with urllib.request.urlopen(request, timeout=2) as response:
+            return json.load(response)["gossip"]["suspicions_raised"]
 
     def cpu_seconds(self):
         fields = open(f"/proc/{self.process.pid}/stat").read().rsplit(")", 1)[1].split()
@@ -121,6 +128,7 @@ def main():
         rss = [n.memory_mib("Rss") for n in nodes]
         pss = [n.memory_mib("Pss") for n in nodes]
         false_suspicions = sum(1 for n in nodes for state in n.members().values() if state != "alive")
+        suspicions_raised = sum(n.suspicions_raised() for n in nodes)
 
         victim = nodes[-1]
         victim.process.kill()
@@ -136,6 +144,7 @@ def main():
             "rss_mib_max": round(max(rss), 1), "rss_mib_mean": round(sum(rss) / len(rss), 1),
             "pss_mib_mean": round(sum(pss) / len(pss), 1),
             "non_alive_seen_while_idle": false_suspicions,
+            "suspicions_raised_before_kill": suspicions_raised,
         }))
     finally:
         for n in nodes:

@@ -40,7 +40,7 @@ public final class NodeMetrics: Sendable {
         decodeErrors = counter("gossip", "decode_errors", "Opened messages the protocol could not decode, and malformed envelopes")
         badKeyPackets = counter("gossip", "bad_key_packets", "Packets and streams no installed key opens: dropped")
         replayedPackets = counter("gossip", "replayed_packets", "Packets refused by the replay guard: dropped")
-        pushPulls = counter("gossip", "push_pulls", "Push-pull state exchanges over TCP, both directions")
+        pushPulls = counter("gossip", "push_pulls", "TCP stream exchanges (push-pull, and the stream ping fallback), started or served")
         streamsRefused = counter("gossip", "streams_refused", "TCP streams closed for the connection limit, size limit or read timeout")
         probes = counter("swim", "probes", "Direct probes sent")
         indirectProbes = counter("swim", "indirect_probes", "Indirect probes (ping-req) sent")
