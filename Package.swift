@@ -80,7 +80,10 @@ let package = Package(
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "MeshNode",
+                "CSodium",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,2 +1,0 @@
-// Placeholder until this target's first real file lands; delete it then.
-@main struct Meshctl { static func main() {} }

@@ -1,0 +1,12 @@
+/// A failure the operator sees as one line on stderr, with the process exit status.
+struct CLIError: Error, CustomStringConvertible {
+    let message: String
+    let exitCode: Int32
+
+    init(_ message: String, exitCode: Int32 = 1) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    var description: String { message }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Meshgate's gossip mesh on loopback, measured the way ../shared/bench/serf-gossip.sh measures Serf:
+# N meshd on 127.0.0.1 (release build), all joining through node 1. It reports
+#   join_converge_s     from starting nodes 2..N until every node sees N alive
+#   idle_*              over IDLE seconds of an idle mesh: suspicions raised (false ones: nobody
+#                       failed), per-node CPU %, RSS, and PSS (shared library pages split among
+#                       the processes mapping them)
+#   failure_all_s       from kill -9 of node N until every survivor lists it dead
+# Every figure comes from polling each node's admin API (meshctl dev wait, 25 ms apart).
+#   bench/mesh-loopback.sh [N=16] [PROFILE=lan] [IDLE=30]
+# MESHGATE_BIN=DIR uses meshd and meshctl from DIR instead of building them; BASE_PORT moves the ports.
+set -uo pipefail
+N=${1:-16}; PROFILE=${2:-lan}; IDLE=${3:-30}
+cd "$(dirname "$0")/.."
+command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
+scripts/install-deps.sh
+if [ -z "${MESHGATE_BIN:-}" ]; then
+  swift build -c release --product meshd >/dev/null && swift build -c release --product meshctl >/dev/null || exit 1
+fi
+BIN=${MESHGATE_BIN:-$(swift build -c release --show-bin-path)}
+W=$(mktemp -d)
+trap 'exec 2>/dev/null; for p in $(cat $W/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $W' EXIT
+"$BIN/meshctl" keygen --out $W/cluster >/dev/null
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $W/admin.token; chmod 600 $W/admin.token
+BASE=${BASE_PORT:-27000}
+gossip() { echo 127.0.0.1:$((BASE + 3 * $1)); }
+admin() { echo 127.0.0.1:$((BASE + 3 * $1 + 1)); }
+gateway() { echo 127.0.0.1:$((BASE + 3 * $1 + 2)); }
+start() { # i
+  local i=$1 seeds=""; [ $i -gt 1 ] && seeds="--seeds $(gossip 1)"
+  setpriv --pdeathsig KILL -- "$BIN/meshd" --name n$i --bind $(gossip $i) $seeds --profile $PROFILE \
+    --cluster-key-file $W/cluster.key --admin $(admin $i) --http $(gateway $i) --admin-token-file $W/admin.token \
+    --data-dir $W/n$i --log-level error >$W/log.$i 2>&1 &
+  echo $! >> $W/pids; disown
+}
+now() { date +%s.%N; }
+urls() { for i in $(seq 1 $1); do printf "http://%s," $(admin $i); done | sed 's/,$//'; }
+wait_mesh() { "$BIN/meshctl" dev wait --token-file $W/admin.token --nodes "$@"; }
+counter() { # name: sum of a gossip counter over nodes 1..N
+  local total=0
+  for i in $(seq 1 $N); do
+    v=$(curl -s -m 2 -H "Authorization: Bearer $(cat $W/admin.token)" http://$(admin $i)/v1/status |
+        python3 -c "import json,sys; print(int(json.load(sys.stdin)['gossip'].get('$1', 0)))" 2>/dev/null || echo 0)
+    total=$((total + v))
+  done
+  echo $total
+}
+cpu_ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
+
+echo "meshd x$N on loopback, profile $PROFILE"
+start 1; sleep 0.5
+t0=$(now)
+for i in $(seq 2 $N); do start $i; done
+wait_mesh "$(urls $N)" --alive $N --since $t0 --within 60 | sed 's/^converged_s/join_converge_s/'
+
+sleep 1
+pids=($(cat $W/pids))
+s0=$(counter suspicions_raised)
+declare -A c0; for p in "${pids[@]}"; do c0[$p]=$(cpu_ticks $p); done
+sleep $IDLE
+s1=$(counter suspicions_raised)
+hz=$(getconf CLK_TCK)
+for p in "${pids[@]}"; do
+  echo "$(( $(cpu_ticks $p) - ${c0[$p]} )) $(awk '/VmRSS/{print $2}' /proc/$p/status) $(awk '/^Pss:/{print $2}' /proc/$p/smaps_rollup)"
+done | awk -v hz=$hz -v s=$IDLE '{c=$1/hz/s*100; r=$2/1024; q=$3/1024; tc+=c; tr+=r; tq+=q; if(c>mc)mc=c; if(r>mr)mr=r; n++}
+  END {printf "idle_cpu_pct_avg=%.2f idle_cpu_pct_max=%.2f idle_rss_mib_avg=%.1f idle_rss_mib_max=%.1f idle_pss_mib_avg=%.1f\n", tc/n, mc, tr/n, mr, tq/n}'
+echo "idle_s=$IDLE idle_suspicions_raised=$((s1 - s0))"
+
+victim=${pids[$((N - 1))]}; kill -9 $victim; tk=$(now)
+wait_mesh "$(urls $((N - 1)))" --member n$N --state dead --since $tk --within 60 | sed 's/^converged_s/failure_all_s/'
