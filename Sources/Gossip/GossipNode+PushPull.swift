@@ -52,10 +52,11 @@ extension GossipNode {
         return drainOutputs()
     }
 
-    /// 2–5 protocol periods after joining, then 6–15 more.
+    /// 2–5 gossip intervals after joining, then 6–15 more: soon enough that nodes started
+    /// together know each other well inside a protocol period or two.
     func earlyPushPullDelay() -> Duration {
         let spread = earlyPushPulls == 2 ? 1.0 : 3.0
-        return config.protocolPeriod.scaled(by: Double.random(in: 2..<5, using: &random) * spread)
+        return config.gossipInterval.scaled(by: Double.random(in: 2..<5, using: &random) * spread)
     }
 
     func pushPullWithRandomMember(now: Instant) {

@@ -29,6 +29,23 @@ import Testing
         #expect((r.detectionMax ?? .infinity) < 30)
     }
 
+    /// Nodes started together through one seed (a rollout, `dev up`) know each other
+    /// within about a second on the LAN profile, not after the next full push-pull.
+    @Test(arguments: [16, 32])
+    func nodesStartedTogetherSeeEachOtherWithinASecondOrSo(nodes: Int) throws {
+        for seed: UInt64 in 1...4 {
+            var c = Self.cluster(nodes: nodes, duration: 10, seed: seed)
+            c.warmup = 5
+            c.joinSpread = 0.05
+            c.seedCount = 1
+            c.network.latencyMs = 0.2
+            var sim = try Simulator(config: c)
+            let r = try sim.run()
+            let converged = try #require(r.joinConvergeSeconds, "seed \(seed): never converged")
+            #expect(converged < 1.5, "seed \(seed): \(nodes) nodes took \(converged) s")
+        }
+    }
+
     @Test func noFalseDeathsWithoutLoss() throws {
         var c = Self.cluster()
         c.crashCount = 2
