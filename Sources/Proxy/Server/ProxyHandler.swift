@@ -23,8 +23,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// After a refused request: drop the rest of its parts; the connection is closing.
     var discarding = false
     var closing = false
-    private var readsHeld = false
-    private var readPending = false
+    private var readGate = ReadGate()
     private var ticker: Scheduled<Void>?
 
     /// Bytes buffered for an upstream connection still being opened before client reads pause.
@@ -155,24 +154,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: read gating (backpressure towards the client)
 
-    func read(context: ChannelHandlerContext) {
-        if readsHeld {
-            readPending = true
-        } else {
-            context.read()
-        }
-    }
+    func read(context: ChannelHandlerContext) { readGate.read(context) }
 
-    func holdReads() { readsHeld = true }
+    func holdReads() { readGate.hold() }
 
     func resumeReads() {
-        guard readsHeld else { return }
-        readsHeld = false
+        guard readGate.isHeld else { return }
         clock.lastBodyAt = .now()
-        if readPending {
-            readPending = false
-            context.read()
-        }
+        readGate.resume(context)
     }
 
     // MARK: timeouts
@@ -207,7 +196,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         // A body gap only counts while the gateway is reading (not while it holds reads for backpressure).
-        if !exchange.requestEnded && !readsHeld && !exchange.responseStarted && exchange.phase != .finished
+        if !exchange.requestEnded && !readGate.isHeld && !exchange.responseStarted && exchange.phase != .finished
             && now - clock.lastBodyAt >= limits.readTimeout
         {
             refuseMidRequest(exchange, status: .requestTimeout, reason: "request body not received in time")

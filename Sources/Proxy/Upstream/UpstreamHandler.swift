@@ -20,8 +20,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Set once the connection is established; released when the channel closes.
     var connection: UpstreamConnection?
-    private var readsHeld = false
-    private var readPending = false
+    private var readGate = ReadGate()
     private(set) var context: ChannelHandlerContext?
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -61,22 +60,9 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    func read(context: ChannelHandlerContext) {
-        if readsHeld {
-            readPending = true
-        } else {
-            context.read()
-        }
-    }
+    func read(context: ChannelHandlerContext) { readGate.read(context) }
 
-    func holdReads() { readsHeld = true }
+    func holdReads() { readGate.hold() }
 
-    func resumeReads() {
-        guard readsHeld else { return }
-        readsHeld = false
-        if readPending, let context {
-            readPending = false
-            context.read()
-        }
-    }
+    func resumeReads() { readGate.resume(context) }
 }
