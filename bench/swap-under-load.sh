@@ -9,12 +9,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-60}; SWAPS=${2:-40}
 PORT=${GATEWAY_PORT:-18095}
 for t in nginx wrk; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 2; }; done
-# SWIFT_BUILD_FLAGS may add e.g. --scratch-path DIR to keep the release build apart.
-swift build -c release ${SWIFT_BUILD_FLAGS:-} --product gateway-serve >/dev/null
-BIN="$(swift build -c release ${SWIFT_BUILD_FLAGS:-} --show-bin-path)/gateway-serve"
-W=$(mktemp -d); mkdir -p $W/logs
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill $p 2>/dev/null || true; done; rm -rf $W' EXIT
+. bench/lib/gateway-serve.sh
 cat > $W/up.conf <<CONF
 worker_processes 1; daemon off; pid $W/up.pid; error_log $W/logs/up.err;
 events { worker_connections 4096; }
