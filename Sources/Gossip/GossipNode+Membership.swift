@@ -21,13 +21,13 @@ extension GossipNode {
             _ = table.insert(MemberRecord(member: member, stateChangedAt: now))
             probeSchedule.insert(member.id, random: &random)
             emit(.membership(.joined(member)))
-            enqueue(.member(member.name), .alive(member))
+            announceArrival(member, from: sender, now: now)
             return
         }
         let knownUID = table.records[slot].member.id.uid
         if incoming.id.uid < knownUID { return }
         if incoming.id.uid > knownUID {
-            replaceIdentity(slot: slot, with: incoming, now: now)
+            replaceIdentity(slot: slot, with: incoming, from: sender, now: now)
             return
         }
         guard incoming.incarnation > table.records[slot].member.incarnation else { return }
@@ -62,7 +62,7 @@ extension GossipNode {
     }
 
     /// A newer process took over the name: the old identity is gone for good.
-    private func replaceIdentity(slot: Int, with incoming: Member, now: Instant) {
+    private func replaceIdentity(slot: Int, with incoming: Member, from sender: NodeAddress?, now: Instant) {
         let wasLive = table[slot].member.isLive
         var member = incoming
         member.state = .alive
@@ -72,7 +72,20 @@ extension GossipNode {
         suspects.remove(member.name)
         probeSchedule.insert(member.id, random: &random)
         emit(.membership(wasLive ? .updated(member) : .joined(member)))
+        announceArrival(member, from: sender, now: now)
+    }
+
+    /// News of a new process. Heard from the newcomer itself (its join announcement), it
+    /// is forwarded at once to a few peers as well as gossiped, so a join reaches most of
+    /// the mesh within a few network delays; heard second-hand, it is only gossiped, which
+    /// bounds the extra packets per join whatever the size of the mesh. The queued copy
+    /// keeps ordinary priority, so a burst of joins (a mesh starting up) does not hold back
+    /// suspicions, deaths and urgent rumors.
+    private func announceArrival(_ member: Member, from sender: NodeAddress?, now: Instant) {
         enqueue(.member(member.name), .alive(member))
+        if rebroadcastEnabled, sender == member.address {
+            forward(encoder.record(.alive(member)), except: sender, fanout: config.urgentFanout, now: now)
+        }
     }
 
     private func aliveAboutSelf(_ incoming: Member, now: Instant) {

@@ -19,6 +19,7 @@ extension GossipNode {
         // members that joined at the same time as we did.
         earlyPushPulls = 2
         nextPushPullAt = min(nextPushPullAt, now + earlyPushPullDelay())
+        announcePending = true
         return drainOutputs()
     }
 
@@ -48,6 +49,10 @@ extension GossipNode {
         stats.bytesIn += streamReply.count
         for message in decode(streamReply).messages {
             handle(message, from: address, now: now)
+        }
+        if announcePending, table.liveCount > 1 {
+            announcePending = false
+            forward(encoder.record(.alive(localMember)), except: address, fanout: config.urgentFanout, now: now)
         }
         return drainOutputs()
     }
@@ -92,7 +97,8 @@ extension GossipNode {
             rebroadcastEnabled = !join || member.name == sender
             switch member.state {
             case .alive:
-                handleAlive(member, from: address, now: now)
+                // The sender's own record is news from the member itself, wherever the stream came from.
+                handleAlive(member, from: member.name == sender ? member.address : address, now: now)
             case .suspect, .dead:
                 if table.slot(named: member.name) == nil, member.name != localName {
                     handleAlive(Member(id: member.id, address: member.address, incarnation: member.incarnation,

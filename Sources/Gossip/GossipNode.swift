@@ -34,6 +34,9 @@ public final class GossipNode {
     var rebroadcastEnabled = true
     /// Push-pulls still to run soon after joining, before the regular interval takes over.
     var earlyPushPulls = 0
+    /// Set by `join` until the first seed's state arrives; then the node announces itself
+    /// to a few of the members it learned of, so its join does not wait for gossip rounds.
+    var announcePending = false
     var outputs: [GossipOutput] = []
 
     /// A node named `name` whose process start is identified by `uid`, reachable at `address`.

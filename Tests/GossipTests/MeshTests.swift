@@ -16,6 +16,23 @@ final class MeshTests: XCTestCase {
         XCTAssertTrue(mesh.nodes.allSatisfy { $0.members.count == 5 })
     }
 
+    /// A join is announced by the newcomer and forwarded once by those who hear it first
+    /// hand, so most of the mesh knows within a few network delays, well inside one gossip
+    /// interval; the rest hear it by gossip.
+    func testAJoinReachesMostOfTheMeshWithinNetworkHopsNotGossipRounds() throws {
+        let mesh = TestMesh()
+        for i in 0..<12 { _ = try mesh.addNode("n\(i)", config: .lan) }
+        mesh.joinAll(through: mesh.nodes[0])
+        XCTAssertNotNil(mesh.run(until: .seconds(10)) { mesh.allSeeAllAlive() })
+        mesh.run(for: .seconds(5))
+        let newcomer = try mesh.addNode("new", config: .lan)
+        mesh.deliver(newcomer.join(seeds: [mesh.nodes[0].localMember.address], now: mesh.now), from: newcomer)
+        mesh.run(for: mesh.latency * 3)
+        let knowing = mesh.nodes.filter { $0 !== newcomer && $0.member(named: "new")?.state == .alive }
+        XCTAssertGreaterThanOrEqual(knowing.count, 9, "only \(knowing.map(\.localMember.name)) know the newcomer")
+        XCTAssertNotNil(mesh.run(until: GossipConfig.lan.gossipInterval * 3) { mesh.allSeeAllAlive() })
+    }
+
     func testJoinThroughAListWithDeadSeeds() throws {
         let mesh = TestMesh()
         let seed = try mesh.addNode("seed")
