@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Meshgate's gossip mesh on loopback, measured the way ../shared/bench/serf-gossip.sh measures Serf:
-# N meshd on 127.0.0.1 (release build), all joining through node 1. It reports
+# N meshd on 127.0.0.1 (the production build: release, static Swift runtime), all joining through node 1. It reports
 #   join_converge_s     from starting nodes 2..N until every node sees N alive
 #   idle_*              over IDLE seconds of an idle mesh: suspicions raised (false ones: nobody
 #                       failed), per-node CPU %, RSS, and PSS (shared library pages split among
@@ -14,10 +14,12 @@ N=${1:-16}; PROFILE=${2:-lan}; IDLE=${3:-30}
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
 scripts/install-deps.sh
+# The production build (docs/operations.md): release, Swift runtime linked statically.
+BUILD=(swift build -c release --static-swift-stdlib --scratch-path .build-static)
 if [ -z "${MESHGATE_BIN:-}" ]; then
-  swift build -c release --product meshd >/dev/null && swift build -c release --product meshctl >/dev/null || exit 1
+  "${BUILD[@]}" --product meshd >/dev/null && "${BUILD[@]}" --product meshctl >/dev/null || exit 1
 fi
-BIN=${MESHGATE_BIN:-$(swift build -c release --show-bin-path)}
+BIN=${MESHGATE_BIN:-$("${BUILD[@]}" --show-bin-path)}
 W=$(mktemp -d)
 trap 'exec 2>/dev/null; for p in $(cat $W/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $W' EXIT
 "$BIN/meshctl" keygen --out $W/cluster >/dev/null
