@@ -35,15 +35,20 @@ public struct GatewayOptions: Sendable {
         public var idleTimeout: TimeAmount
         /// A request head, or a gap in its body, taking longer than this gets 408.
         public var readTimeout: TimeAmount
+        /// A client that takes no response bytes for this long (the gateway's send buffer
+        /// to it stays full) is disconnected, releasing its upstream connection.
+        public var writeTimeout: TimeAmount
 
         public init(
             maxHeaderBytes: Int = 32 * 1024, maxBodyBytes: Int = 64 * 1024 * 1024,
-            idleTimeout: TimeAmount = .seconds(60), readTimeout: TimeAmount = .seconds(30)
+            idleTimeout: TimeAmount = .seconds(60), readTimeout: TimeAmount = .seconds(30),
+            writeTimeout: TimeAmount = .seconds(30)
         ) {
             self.maxHeaderBytes = maxHeaderBytes
             self.maxBodyBytes = maxBodyBytes
             self.idleTimeout = idleTimeout
             self.readTimeout = readTimeout
+            self.writeTimeout = writeTimeout
         }
     }
 

@@ -72,6 +72,26 @@ final class ForwardingTests: XCTestCase {
         try await group.shutdownGracefully()
     }
 
+    func testClientThatStopsReadingIsDisconnectedAndOthersAreServed() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let up = try await TestUpstream(name: "up", group: group)
+        let limits = GatewayOptions.Limits(idleTimeout: .seconds(10), readTimeout: .seconds(10), writeTimeout: .milliseconds(300))
+        let gw = try await GatewayHarness.start(
+            yaml: "upstreams:\n" + upstreamYAML("up", ports: [up.port]) + "routes:\n  - { id: all, upstream: up }\n",
+            options: GatewayOptions(limits: limits))
+        let stalled = try gw.client(timeout: 10)
+        try stalled.send("GET /big HTTP/1.1\r\nHost: a\r\nx-download: \(64 << 20)\r\n\r\n")
+        try await Task.sleep(for: .seconds(2))
+        XCTAssertEqual(try gw.client().get("/other").status, 200)
+        // What the kernel buffered arrives, then the end: the gateway gave up on this client.
+        XCTAssertThrowsError(try stalled.readResponse(discardBody: true)) { error in
+            guard case RawClient.Failure.closed = error else { return XCTFail("expected the gateway to close, got \(error)") }
+        }
+        await gw.stop()
+        await up.close()
+        try await group.shutdownGracefully()
+    }
+
     private func residentBytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
         let pages = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0

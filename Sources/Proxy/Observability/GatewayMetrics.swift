@@ -37,15 +37,18 @@ final class UpstreamMetrics: Sendable {
     }
 }
 
-/// Gateway-wide handles: open client connections, requests refused before routing.
+/// Gateway-wide handles: open client connections, requests refused before routing,
+/// clients dropped for not reading.
 final class ListenerMetrics: Sendable {
     let activeConnections: Meter
     let rejected: Counter
     let unrouted: Counter
+    let writeTimeouts: Counter
 
     init(factory: any MetricsFactory) {
         activeConnections = Meter(label: "meshgate_gateway_active_connections", factory: factory)
         rejected = Counter(label: "meshgate_gateway_rejected_requests_total", factory: factory)
         unrouted = Counter(label: "meshgate_gateway_unrouted_requests_total", factory: factory)
+        writeTimeouts = Counter(label: "meshgate_gateway_client_write_timeouts_total", factory: factory)
     }
 }

@@ -128,8 +128,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, let connection = exchange?.connection {
-            connection.handler.resumeReads()
+        if context.channel.isWritable {
+            clock.stalledSince = nil
+            exchange?.connection?.handler.resumeReads()
+        } else if clock.stalledSince == nil {
+            clock.stalledSince = .now()
         }
         context.fireChannelWritabilityChanged()
     }
@@ -168,7 +171,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private var tickInterval: TimeAmount {
         let limits = core.options.limits
-        let shortest = min(limits.idleTimeout, limits.readTimeout)
+        let shortest = min(limits.idleTimeout, limits.readTimeout, limits.writeTimeout)
         return min(max(.nanoseconds(shortest.nanoseconds / 4), .milliseconds(20)), .seconds(1))
     }
 
@@ -180,10 +183,19 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Judges the connection's deadlines: idle keep-alive, a slow head, a stalled body, a slow upstream.
+    /// Judges the connection's deadlines: a client not reading, idle keep-alive, a slow head,
+    /// a stalled body, a slow upstream.
     private func tick() {
         let now = NIODeadline.now()
         let limits = core.options.limits
+        if let stalled = clock.stalledSince, now - stalled >= limits.writeTimeout {
+            core.metrics.writeTimeouts.increment()
+            core.logger.debug("client took no response bytes in time; closing", metadata: ["client": "\(clientIP ?? "?")"])
+            closing = true
+            clock.stalledSince = nil
+            context.close(promise: nil)
+            return
+        }
         guard let exchange else {
             if let first = clock.firstByteAt {
                 if now - first >= limits.readTimeout {

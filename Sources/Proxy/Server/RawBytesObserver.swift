@@ -7,6 +7,8 @@ final class ConnectionClock {
     var firstByteAt: NIODeadline?
     var idleSince = NIODeadline.now()
     var lastBodyAt = NIODeadline.now()
+    /// Since when the client has not been taking what the gateway writes to it.
+    var stalledSince: NIODeadline?
 }
 
 /// First in the pipeline: notes when a new request starts arriving, so a head that
