@@ -32,6 +32,8 @@ final class MeshdNode {
     var gossipAddress: String { "127.0.0.1:\(gossipPort)" }
     var adminURL: String { "http://127.0.0.1:\(adminPort)" }
     var isRunning: Bool { process?.isRunning ?? false }
+    /// The exit status of the last run, once it has ended.
+    var terminationStatus: Int32? { process.flatMap { $0.isRunning ? nil : $0.terminationStatus } }
 
     var arguments: [String] {
         var arguments = [
