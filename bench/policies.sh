@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What each per-route policy costs in the gateway (release build, ONE event-loop
+# What each per-route policy costs in the gateway (production build, ONE event-loop
 # thread): wrk against routes that differ only in their policies, all in front of
 # the same nginx upstream (`return 200`). Every request is valid, so every policy
 # does its full work (hash and compare a key, verify a signature, take a token).
@@ -20,11 +20,7 @@ while [ $# -gt 0 ]; do
 done
 for t in nginx wrk openssl python3; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 2; }; done
 PORT=${GATEWAY_PORT:-18090}
-swift build -c release --product gateway-serve >/dev/null
-BIN="$(swift build -c release --show-bin-path)/gateway-serve"
-W=$(mktemp -d)
-trap 'for p in $(cat $W/pids 2>/dev/null); do kill $p 2>/dev/null || true; done; rm -rf $W' EXIT
-mkdir -p $W/logs
+. bench/lib/gateway-serve.sh
 
 cat > $W/upstream.conf <<CONF
 worker_processes 1; daemon off; pid $W/up.pid; error_log $W/logs/up.err;
@@ -121,8 +117,8 @@ $(pem $W/ed.pub)
         response: { remove: [Server] }
 CONF
 
-nginx -c $W/upstream.conf -p $W & echo $! >> $W/pids
-"$BIN" --config $W/gateway.yaml --http 127.0.0.1:$PORT --threads 1 > $W/gateway.log 2>&1 & echo $! >> $W/pids
+nginx -c $W/upstream.conf -p $W & PIDS+=($!)
+"$BIN" --config $W/gateway.yaml --http 127.0.0.1:$PORT --threads 1 > $W/gateway.log 2>&1 & PIDS+=($!)
 for _ in $(seq 50); do grep -q listening $W/gateway.log && break; sleep 0.2; done
 grep -q listening $W/gateway.log || { cat $W/gateway.log >&2; exit 1; }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The gateway (release build, ONE event-loop thread) beside nginx and HAProxy, all in
+# The gateway (production build: release, static Swift runtime; ONE event-loop thread) beside nginx and HAProxy, all in
 # front of the same upstream, via the shared comparison script. Prints its lines plus
 # the gateway's peak RSS.
 #
@@ -9,11 +9,7 @@ cd "$(dirname "$0")/.."
 # The shared comparison lives beside the repository (../shared); PEERS_SCRIPT overrides it.
 PEERS="${PEERS_SCRIPT:-$(pwd)/../shared/bench/proxy-vs-peers.sh}"
 PORT=${GATEWAY_PORT:-18090}
-# SWIFT_BUILD_FLAGS may add e.g. --scratch-path DIR to keep the release build apart.
-swift build -c release ${SWIFT_BUILD_FLAGS:-} --product gateway-serve >/dev/null
-BIN="$(swift build -c release ${SWIFT_BUILD_FLAGS:-} --show-bin-path)/gateway-serve"
-W=$(mktemp -d)
-trap '[ -n "${GW:-}" ] && kill $GW 2>/dev/null; rm -rf $W' EXIT
+. bench/lib/gateway-serve.sh
 cat > $W/gateway.yaml <<CONF
 upstreams:
   - id: backend
@@ -26,6 +22,7 @@ routes:
 CONF
 "$BIN" --config $W/gateway.yaml --http 127.0.0.1:$PORT --threads 1 > $W/gateway.log 2>&1 &
 GW=$!
+PIDS+=($GW)
 sleep 1
 "$PEERS" --gateway-port $PORT "$@"
 echo "gateway  rss_peak_mib=$(awk '/VmHWM/{printf "%.1f", $2/1024}' /proc/$GW/status) rss_now_mib=$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$GW/status)"
