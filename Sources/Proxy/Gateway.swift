@@ -59,7 +59,7 @@ public final class Gateway: Sendable {
                     let sync = channel.pipeline.syncOperations
                     let clock = ConnectionClock()
                     if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
-                    let raw = RawBytesObserver(clock: clock)
+                    let raw = RawBytesObserver(clock: clock, requestLineLimit: limits.maxHeaderBytes)
                     try sync.addHandler(raw)
                     var decoderLimits = NIOHTTPDecoderLimitConfiguration()
                     decoderLimits.maxHeaderListSize = limits.maxHeaderBytes

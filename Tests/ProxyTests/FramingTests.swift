@@ -151,4 +151,61 @@ final class FramingTests: XCTestCase {
             XCTAssertTrue(sent.contains("x-request-id: "), sent)
         }
     }
+
+    /// Every request line on a connection is held to the grammar, not only the first, however
+    /// the previous request was framed (none, Content-Length, chunked with a trailer).
+    func testEveryRequestLineOnAConnectionIsChecked() async throws {
+        try await withGateway { gw, upstream in
+            let h = "Host: a.test\r\n"
+            let earlier = [
+                "GET /1 HTTP/1.1\r\n\(h)\r\n",
+                "POST /2 HTTP/1.1\r\n\(h)Content-Length: 5\r\n\r\nhello",
+                "POST /3 HTTP/1.1\r\n\(h)Transfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n0\r\nX-T: 1\r\n\r\n",
+            ]
+            for first in earlier {
+                for bad in ["GET  /x HTTP/1.1", "GET /x  HTTP/1.1", "GET\t/x HTTP/1.1"] {
+                    let client = try gw.client()
+                    try client.send(first + bad + "\r\n\(h)\r\n")
+                    XCTAssertEqual(try client.readResponse().status, 200, first.debugDescription)
+                    XCTAssertEqual(try client.readResponse().status, 400, "\(bad.debugDescription) after \(first.debugDescription)")
+                    XCTAssertTrue(client.isClosedByPeer())
+                }
+            }
+            XCTAssertFalse(upstream.received.contains("/x"), "a malformed request line was forwarded")
+        }
+    }
+
+    /// Any method token is forwarded as sent, on any request of a connection, even one the
+    /// HTTP decoder does not know, and even when its request line arrives a byte at a time.
+    func testExtensionMethodsAreForwardedAsSent() async throws {
+        try await withGateway { gw, upstream in
+            let h = "Host: a.test\r\n"
+            let client = try gw.client()
+            try client.send("POST /a HTTP/1.1\r\n\(h)Content-Length: 4\r\n\r\nBREWFOOBAR /b HTTP/1.1\r\n\(h)\r\n"
+                + "get /c HTTP/1.1\r\n\(h)Content-Length: 2\r\n\r\nhiQUERY /d HTTP/1.1\r\n\(h)\r\n")
+            for _ in 0..<4 { XCTAssertEqual(try client.readResponse().status, 200) }
+            for byte in Array("BREW /e HTTP/1.1\r\n\(h)\r\n".utf8) { try client.send([byte]) }
+            XCTAssertEqual(try client.readResponse().status, 200)
+            let heads = upstream.received.components(separatedBy: "\r\n").filter { $0.hasSuffix(" HTTP/1.1") }
+            XCTAssertEqual(heads, ["POST /a HTTP/1.1", "BREWFOOBAR /b HTTP/1.1", "get /c HTTP/1.1", "hiQUERY /d HTTP/1.1", "BREW /e HTTP/1.1"],
+                           "bodies are followed by the next request line on the wire")
+        }
+    }
+
+    func testHTTP10WithoutHostAndAbsoluteFormTargetsGetTheRightHostUpstream() async throws {
+        try await withGateway { gw, upstream in
+            let old = try gw.client()
+            try old.send("GET /old HTTP/1.0\r\n\r\n")
+            XCTAssertEqual(try old.readResponse().status, 200)
+            XCTAssertTrue(upstream.received.lowercased().contains("host: 127.0.0.1:\(upstream.port)\r\n"), upstream.received)
+            let absolute = try gw.client()
+            try absolute.send("GET http://b.test:8080/abs HTTP/1.1\r\nHost: a.test\r\n\r\n")
+            XCTAssertEqual(try absolute.readResponse().status, 200)
+            let sent = upstream.received.lowercased()
+            let head = sent[sent.range(of: "get /abs http/1.1\r\n")!.lowerBound...]
+            XCTAssertTrue(head.contains("host: b.test:8080\r\n"), String(head))
+            XCTAssertFalse(head.prefix { $0 != "x" }.contains("host: a.test"), String(head))
+            XCTAssertTrue(head.contains("x-forwarded-host: b.test:8080\r\n"), String(head))
+        }
+    }
 }

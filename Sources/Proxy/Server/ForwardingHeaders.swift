@@ -71,6 +71,11 @@ enum ForwardingHeaders {
         var forwardedFor: String?
         var host: String?
         var via: String?
+        let absolute = absoluteAuthority(head.uri).map(String.init)
+        if let absolute {
+            host = absolute
+            headers.add(name: "host", value: absolute)
+        }
         for (name, value) in head.headers {
             switch classify(name) {
             case .contentLength, .expect, .forwardedProto, .forwardedHost, .requestID:
@@ -82,6 +87,8 @@ enum ForwardingHeaders {
                 via = via.map { $0 + ", " + value } ?? value
                 continue
             case .host:
+                // An absolute-form target names the host; the Host field is then ignored (RFC 9112 §3.2.2).
+                if absolute != nil { continue }
                 host = value
             case .other:
                 if isHopByHop(name, tokens: tokens) { continue }
@@ -107,6 +114,12 @@ enum ForwardingHeaders {
         headers.add(name: "via", value: via.map { $0 + ", " + forwarding.via } ?? forwarding.via)
         headers.add(name: "x-request-id", value: forwarding.requestID)
         return HTTPRequestHead(version: .http1_1, method: head.method, uri: uri, headers: headers)
+    }
+
+    /// The authority of an absolute-form request target (`http://host:port/path`).
+    static func absoluteAuthority(_ uri: String) -> Substring? {
+        guard uri.utf8.first != UInt8(ascii: "/"), let schemeEnd = uri.range(of: "://") else { return nil }
+        return uri[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" }
     }
 
     /// The client's copy of an upstream response head, without hop-by-hop fields.

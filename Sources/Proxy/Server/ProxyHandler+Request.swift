@@ -4,6 +4,8 @@ import NIOHTTP1
 
 extension ProxyHandler {
     func receiveHead(_ head: HTTPRequestHead) {
+        var head = head
+        if let method = raw.takeMethod() { head.method = HTTPMethod(rawValue: method) }
         let now = NIODeadline.now()
         clock.lastBodyAt = now
         let framing: RequestFraming
@@ -52,8 +54,8 @@ extension ProxyHandler {
     /// Lower-cased host without port, from an absolute-form target or else the Host field.
     static func routingHost(_ head: HTTPRequestHead) -> Substring {
         var authority: Substring
-        if head.uri.utf8.first != UInt8(ascii: "/"), let schemeEnd = head.uri.range(of: "://") {
-            authority = head.uri[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" }
+        if let absolute = ForwardingHeaders.absoluteAuthority(head.uri) {
+            authority = absolute
         } else if let host = head.headers.first(name: "host") {
             authority = Substring(host)
         } else {
@@ -195,7 +197,10 @@ extension ProxyHandler {
         exchange.phase = .forwarding
         exchange.upstreamSentAt = .now()
         target.health.inFlight.wrappingAdd(1, ordering: .relaxed)
-        connection.write(.head(exchange.upstreamHead!))
+        var head = exchange.upstreamHead!
+        // An HTTP/1.0 client may send no Host; HTTP/1.1 to the upstream needs one.
+        if !head.headers.contains(name: "host") { head.headers.add(name: "host", value: target.config.authority) }
+        connection.write(.head(head))
         for part in exchange.buffered { connection.write(.body(.byteBuffer(part))) }
         if !exchange.retainsBody {
             exchange.buffered.removeAll()

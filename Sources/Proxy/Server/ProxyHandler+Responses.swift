@@ -28,9 +28,16 @@ extension ProxyHandler {
     }
 
     private func endResponse() {
+        requestsAnswered += 1
         clock.awaitingHead = true
         clock.firstByteAt = nil
         clock.idleSince = .now()
+        if !closing, let pending = pendingRefusal, requestsAnswered >= pending.after {
+            pendingRefusal = nil
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            refuse(status: pending.status, reason: pending.reason, version: .http1_1)
+            return
+        }
         if closing {
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [context] _ in
                 context?.close(promise: nil)
@@ -109,6 +116,16 @@ extension ProxyHandler {
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))), promise: nil)
         if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         endResponse()
+    }
+
+    /// Refuses the request that follows the first `earlier` requests of the connection, once
+    /// those are answered (they may still be in flight, or queued behind one that is).
+    func refuseRequest(after earlier: Int, status: HTTPResponseStatus, reason: String) {
+        if exchange == nil && requestsAnswered >= earlier {
+            refuse(status: status, reason: reason, version: .http1_1)
+        } else {
+            pendingRefusal = (earlier, status, reason)
+        }
     }
 
     /// A request refused before routing (malformed, too large, too slow): answer and close.

@@ -23,6 +23,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// After a refused request: drop the rest of its parts; the connection is closing.
     var discarding = false
     var closing = false
+    /// Responses completed on this connection.
+    var requestsAnswered = 0
+    /// A later request found malformed before the decoder saw it, answered once the ones before it are.
+    var pendingRefusal: (after: Int, status: HTTPResponseStatus, reason: String)?
     private var readGate = ReadGate()
     private var ticker: Scheduled<Void>?
 

@@ -12,8 +12,9 @@ final class ConnectionClock {
 }
 
 /// First in the pipeline: notes when a new request starts arriving, so a head that
-/// trickles in too slowly is answered 408 rather than waited on forever; and checks the
-/// connection's first request line byte for byte (llhttp tolerates extra spaces there).
+/// trickles in too slowly is answered 408 rather than waited on forever; and follows the
+/// stream request by request (``RequestStream``) to check every request line byte for byte
+/// and let extension methods through the decoder.
 final class RawBytesObserver: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -21,10 +22,12 @@ final class RawBytesObserver: ChannelInboundHandler, RemovableChannelHandler {
     private let clock: ConnectionClock
     private var context: ChannelHandlerContext?
     weak var handler: ProxyHandler?
-    private var firstLine: [UInt8]? = []
-    private static let firstLineLimit = 8192
+    private var stream: RequestStream
 
-    init(clock: ConnectionClock) { self.clock = clock }
+    init(clock: ConnectionClock, requestLineLimit: Int) {
+        self.clock = clock
+        stream = RequestStream(lineLimit: requestLineLimit)
+    }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -38,30 +41,21 @@ final class RawBytesObserver: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// The method of the request head the decoder delivers next, when it differs from the decoder's.
+    func takeMethod() -> String? { stream.takeMethod() }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if clock.awaitingHead && clock.firstByteAt == nil { clock.firstByteAt = .now() }
-        if firstLine != nil && !checkFirstLine(unwrapInboundIn(data)) {
-            handler?.refuse(status: .badRequest, reason: "malformed request line", version: .http1_1)
-            return
+        let (bytes, refusal) = stream.feed(unwrapInboundIn(data))
+        if let bytes { context.fireChannelRead(wrapInboundOut(bytes)) }
+        switch refusal {
+        case nil: break
+        case .malformedRequestLine?:
+            handler?.refuseRequest(after: stream.requestLines, status: .badRequest, reason: "malformed request line")
+        case .requestLineTooLong?:
+            handler?.refuseRequest(after: stream.requestLines, status: .uriTooLong, reason: "request line too long")
         }
-        context.fireChannelRead(data)
     }
-
-    /// False once the first request line is known to be malformed.
-    private func checkFirstLine(_ buffer: ByteBuffer) -> Bool {
-        guard var line = firstLine else { return true }
-        line.append(contentsOf: buffer.readableBytesView.prefix(Self.firstLineLimit - line.count))
-        while line.count >= 2 && line[0] == UInt8(ascii: "\r") && line[1] == UInt8(ascii: "\n") {
-            line.removeFirst(2)
-        }
-        guard let end = line.firstIndex(of: UInt8(ascii: "\n")) else {
-            firstLine = line.count < Self.firstLineLimit ? line : nil
-            return true
-        }
-        firstLine = nil
-        return RequestLine.isWellFormed(line[..<end])
-    }
-
 }
 
 /// `method SP request-target SP HTTP/d.d CR`: single spaces, a token method, visible target bytes.
