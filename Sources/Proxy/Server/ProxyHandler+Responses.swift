@@ -11,7 +11,7 @@ extension ProxyHandler {
         if !exchange.context.responseHeaderEdits.isEmpty {
             ForwardingHeaders.apply(exchange.context.responseHeaderEdits, to: &head.headers)
         }
-        if closing || !exchange.keepAlive {
+        if closing || quiescing || !exchange.keepAlive {
             closing = true
             head.headers.replaceOrAdd(name: "connection", value: "close")
         } else if head.version.minor == 0 {
@@ -38,13 +38,15 @@ extension ProxyHandler {
             refuse(status: pending.status, reason: pending.reason, version: .http1_1)
             return
         }
-        if closing {
+        if closing || quiescing {
+            closing = true
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [context] _ in
                 context?.close(promise: nil)
             }
         } else {
-            resumeReads()
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            deliverQueued()
+            if queued.isEmpty { resumeReads() }
         }
     }
 

@@ -4,8 +4,8 @@ import NIOHTTP1
 
 /// The per-connection request path: validate the head, pick the route from the
 /// current snapshot, run its policies, forward to an upstream and stream the answer
-/// back. One request at a time; `HTTPServerPipelineHandler` in front holds pipelined
-/// ones until the current response has ended.
+/// back. One request at a time: parts of pipelined requests that arrive while a response
+/// is still going out wait in `queued`, and reads pause until it has ended.
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -27,6 +27,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var requestsAnswered = 0
     /// A later request found malformed before the decoder saw it, answered once the ones before it are.
     var pendingRefusal: (after: Int, status: HTTPResponseStatus, reason: String)?
+    /// Parts of requests pipelined behind the one being answered, in arrival order.
+    var queued = CircularBuffer<HTTPServerRequestPart>()
+    private var deliveringQueued = false
+    /// Draining: the connection closes once the response in progress has ended.
+    var quiescing = false
     private var readGate = ReadGate()
     private var ticker: Scheduled<Void>?
 
@@ -71,6 +76,41 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         if closing { return }
+        if awaitingResponse || !queued.isEmpty {
+            queued.append(part)
+            holdReads()
+            return
+        }
+        handle(part)
+    }
+
+    /// The current request has been read whole and its response has not ended yet.
+    private var awaitingResponse: Bool { exchange?.requestEnded == true }
+
+    /// Hands queued pipelined parts on, in order, until one of them starts a request that
+    /// must be answered first.
+    func deliverQueued() {
+        guard !deliveringQueued else { return }
+        deliveringQueued = true
+        defer { deliveringQueued = false }
+        while !closing, !awaitingResponse, let part = queued.popFirst() {
+            handle(part)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        quiescing = true
+        if exchange == nil && !closing {
+            closing = true
+            context.close(promise: nil)
+        }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart) {
         switch part {
         case .head(let head):
             clock.awaitingHead = false
