@@ -66,7 +66,7 @@ public final class Gateway: Sendable {
                     decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
                     try sync.configureHTTPServerPipeline(
                         withPipeliningAssistance: false, withServerUpgrade: nil, withErrorHandling: false,
-                        withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
+                        withOutboundHeaderValidation: false, withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: decoderLimits)
                     let handler = ProxyHandler(core: core, clock: clock, raw: raw, scheme: tls == nil ? "http" : "https")
                     raw.handler = handler

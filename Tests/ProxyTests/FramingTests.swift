@@ -208,4 +208,21 @@ final class FramingTests: XCTestCase {
             XCTAssertTrue(head.contains("x-forwarded-host: b.test:8080\r\n"), String(head))
         }
     }
+
+    /// Response fields are not re-validated on the way out (the decoder's strict parse is the
+    /// check); a malformed one from the upstream must never reach the client.
+    func testAnUpstreamResponseWithControlBytesInAFieldIsAnsweredBadGateway() async throws {
+        for value in ["a\u{0}b", "a\u{1}b", "a\u{7F}b", "a\rb"] {
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let upstream = try await RawUpstream(group: group, response: "HTTP/1.1 200 OK\r\nX-A: \(value)\r\ncontent-length: 2\r\n\r\nok")
+            let gw = try await GatewayHarness.start(
+                yaml: "upstreams:\n" + upstreamYAML("raw", ports: [upstream.port]) + "routes:\n  - { id: all, upstream: raw }\n")
+            let response = try gw.client().get("/")
+            XCTAssertEqual(response.status, 502, value.debugDescription)
+            XCTAssertNil(response.header("x-a"), value.debugDescription)
+            await gw.stop()
+            await upstream.close()
+            try await group.shutdownGracefully()
+        }
+    }
 }

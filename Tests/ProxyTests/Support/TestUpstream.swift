@@ -133,19 +133,20 @@ final class TestUpstream: Sendable {
 }
 
 /// An upstream that records the exact bytes it receives and answers each request head
-/// it sees with a fixed 200; for checking what the gateway forwards on the wire.
+/// it sees with fixed bytes (a 200 unless told otherwise); for checking what the gateway
+/// forwards on the wire, and what it makes of a malformed response.
 final class RawUpstream: Sendable {
     let channel: any Channel
     private let recorder: ByteRecorder
     var port: Int { channel.localAddress!.port! }
 
-    init(group: any EventLoopGroup) async throws {
+    init(group: any EventLoopGroup, response: String = "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nraw") async throws {
         let recorder = ByteRecorder()
         self.recorder = recorder
         channel = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Handler(recorder: recorder))
+                    try channel.pipeline.syncOperations.addHandler(Handler(recorder: recorder, response: response))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -165,9 +166,13 @@ final class RawUpstream: Sendable {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
         let recorder: ByteRecorder
+        let response: String
         var pending: [UInt8] = []
 
-        init(recorder: ByteRecorder) { self.recorder = recorder }
+        init(recorder: ByteRecorder, response: String) {
+            self.recorder = recorder
+            self.response = response
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var buffer = unwrapInboundIn(data)
@@ -177,8 +182,7 @@ final class RawUpstream: Sendable {
             // Answer once per complete head; bodies in these tests are small and sent with the head.
             while let range = findHeadEnd() {
                 pending.removeSubrange(0..<range)
-                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(
-                    string: "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nraw")), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: response)), promise: nil)
             }
         }
 
