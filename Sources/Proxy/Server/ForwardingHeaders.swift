@@ -13,6 +13,7 @@ enum ForwardingHeaders {
     /// Lower-cased names a message's `Connection` fields list.
     static func connectionTokens(_ headers: HTTPHeaders) -> [String] {
         var tokens: [String] = []
+        guard headers.contains(name: "connection") else { return tokens }
         for value in headers[canonicalForm: "connection"] {
             let token = value.trimmingSpaces().lowercased()
             if token != "close" && token != "keep-alive" && !token.isEmpty { tokens.append(token) }
