@@ -42,6 +42,7 @@ extension GossipNode {
             record.member.state = .alive
             record.suspicion = nil
             if wasSuspect || wasGone { record.stateChangedAt = now }
+            if wasSuspect, config.lifeguard { record.answersLate = true }
             return record.member
         }
         suspects.remove(changed.name)
@@ -145,14 +146,16 @@ extension GossipNode {
 
     /// With Lifeguard: minimum = suspicionMultiplier × probeTimeout (long enough for a node
     /// that handles its inbox a second late to hear of the suspicion and refute it),
-    /// maximum = suspicionMaxMultiplier × minimum. Without: the classic fixed
-    /// suspicionMultiplier × log10(N) × protocolPeriod.
+    /// maximum = suspicionMaxMultiplier × minimum, both stretched by local health awareness:
+    /// a node that misses acks or has to refute cannot trust its own timing, so it waits
+    /// longer before declaring others dead (the healthy nodes' verdicts reach it anyway).
+    /// Without: the classic fixed suspicionMultiplier × log10(N) × protocolPeriod.
     func suspicionTimeouts() -> (minimum: Duration, maximum: Duration) {
         guard config.lifeguard else {
             let fixed = config.protocolPeriod.scaled(by: Double(config.suspicionMultiplier) * max(1, log10(Double(table.liveCount))))
             return (fixed, fixed)
         }
-        let minimum = config.probeTimeout * config.suspicionMultiplier
+        let minimum = awareness.scale(config.probeTimeout * config.suspicionMultiplier)
         return (minimum, minimum * config.suspicionMaxMultiplier)
     }
 
