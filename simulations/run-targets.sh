@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=simulations/results
 mkdir -p "$out"
-all=(lan-1000 lan-1000-urgent loss-slow loss-slow-no-lifeguard partition-heal churn load-100 load-1000 nodes-10000)
+all=(lan-1000 lan-1000-plain loss-slow loss-slow-no-lifeguard partition-heal churn load-100 load-1000 nodes-10000)
 wanted=("$@")
 [ ${#wanted[@]} -eq 0 ] && wanted=("${all[@]}")
 
@@ -28,7 +28,7 @@ run() {
 }
 
 run lan-1000 --scenario $scenarios/lan-1000.yaml --plot docs/simulation-lan-1000.svg
-run lan-1000-urgent --scenario $scenarios/lan-1000.yaml --urgent-rumors
+run lan-1000-plain --scenario $scenarios/lan-1000.yaml --no-urgent-rumors
 run loss-slow --scenario $scenarios/loss-slow.yaml
 run loss-slow-no-lifeguard --scenario $scenarios/loss-slow.yaml --no-lifeguard
 run partition-heal --scenario $scenarios/partition-heal.yaml
