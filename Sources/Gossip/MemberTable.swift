@@ -3,7 +3,6 @@ struct MemberRecord {
     var member: Member
     /// When the state last changed: a tombstone's age, the gossip-to-the-dead window.
     var stateChangedAt: Instant
-    var suspicion: Suspicion?
     /// It had to refute a suspicion and has not answered a probe within the probe timeout
     /// since: a slow but live member, probed with patience (Lifeguard only).
     var answersLate = false
