@@ -33,7 +33,7 @@ struct MemberTable {
 
     mutating func insert(_ record: MemberRecord) -> Int {
         let slot = records.count
-        records.append(record)
+        records.appendGrowingGently(record)
         let name = record.member.name
         byName.set(slot, hash: name.hashValue, matches: { records[$0].member.id.name == name }, hashOf: nameHash)
         indexAddress(of: slot)

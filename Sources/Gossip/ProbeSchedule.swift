@@ -27,7 +27,7 @@ struct ProbeSchedule {
     }
 
     mutating func insert<R: RandomNumberGenerator>(_ id: NodeID, random: inout R) {
-        order.append(id)
+        order.appendGrowingGently(id)
         let remaining = order.count - position
         guard remaining > 1 else { return }
         let target = position + Int.random(in: 0..<remaining, using: &random)
