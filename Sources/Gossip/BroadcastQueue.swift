@@ -43,8 +43,11 @@ struct BroadcastQueue {
     mutating func enqueue(_ subject: BroadcastSubject, bytes: [UInt8], urgent: Bool = false) {
         remove(subject)
         let slot = items.count
-        items.append(Item(subject: subject, offset: UInt32(storage.count), length: UInt32(bytes.count),
-                          transmits: 0, urgent: urgent, position: 0))
+        items.appendGrowingGently(Item(subject: subject, offset: UInt32(storage.count), length: UInt32(bytes.count),
+                                       transmits: 0, urgent: urgent, position: 0))
+        if storage.count + bytes.count > storage.capacity {
+            storage.reserveCapacity(storage.count + bytes.count + storage.count / 8)
+        }
         storage.append(contentsOf: bytes)
         slotBySubject.set(slot, hash: subject.hashValue, matches: { items[$0].subject == subject }, hashOf: subjectHash)
         place(slot)
@@ -121,9 +124,9 @@ struct BroadcastQueue {
         items.removeLast()
     }
 
-    /// Rewrites `storage` without the bytes of departed items once they are most of it.
+    /// Rewrites `storage` without the bytes of departed items once they are a quarter of it.
     private mutating func compactIfWasteful() {
-        guard garbage > 4096, garbage * 2 > storage.count else { return }
+        guard garbage > 4096, garbage * 4 > storage.count else { return }
         var compacted: [UInt8] = []
         compacted.reserveCapacity(storage.count - garbage)
         for slot in items.indices {

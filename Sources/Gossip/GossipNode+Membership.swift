@@ -18,8 +18,8 @@ extension GossipNode {
         guard let slot = table.slot(named: incoming.name) else {
             var member = incoming
             member.state = .alive
-            _ = table.insert(MemberRecord(member: member, stateChangedAt: now))
-            probeSchedule.insert(member.id, random: &random)
+            let slot = table.insert(MemberRecord(member: member, stateChangedAt: now))
+            probeSchedule.insert(ProbeTarget(slot: slot, uid: member.id.uid), random: &random)
             emit(.membership(.joined(member)))
             enqueue(.member(member.name), .alive(member))
             return
@@ -50,7 +50,7 @@ extension GossipNode {
             emit(.membership(.refuted(changed)))
             enqueueAndForward(.member(changed.name), record, except: sender, now: now)
         } else if wasGone {
-            probeSchedule.insert(changed.id, random: &random)
+            probeSchedule.insert(ProbeTarget(slot: slot, uid: changed.id.uid), random: &random)
             emit(.membership(.joined(changed)))
             enqueueAndForward(.member(changed.name), record, except: sender, now: now)
         } else {
@@ -70,7 +70,7 @@ extension GossipNode {
             record = MemberRecord(member: member, stateChangedAt: now)
         }
         suspicions[member.name] = nil
-        probeSchedule.insert(member.id, random: &random)
+        probeSchedule.insert(ProbeTarget(slot: slot, uid: member.id.uid), random: &random)
         emit(.membership(wasLive ? .updated(member) : .joined(member)))
         enqueue(.member(member.name), .alive(member))
     }

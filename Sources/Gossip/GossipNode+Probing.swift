@@ -48,21 +48,22 @@ extension GossipNode {
     private func startProbe(now: Instant) {
         var period = awareness.scale(config.protocolPeriod)
         var timeout = awareness.scale(config.probeTimeout)
-        let target = probeSchedule.next(
+        let scheduled = probeSchedule.next(
             random: &random,
-            isEligible: { id in
-                guard let slot = table.slot(named: id.name) else { return false }
-                let member = table[slot].member
-                return slot != 0 && member.id.uid == id.uid && member.isLive
+            isEligible: { target in
+                let slot = Int(target.slot)
+                return slot > 0 && slot < table.count && target.matches(table[slot]) && table[slot].member.isLive
             },
             candidates: {
-                table.records.dropFirst().filter { $0.member.isLive }.map(\.member.id)
+                table.records.indices.dropFirst().filter { table[$0].member.isLive }
+                    .map { ProbeTarget(slot: $0, uid: table[$0].member.id.uid) }
             })
-        guard let target, let slot = table.slot(named: target.name) else {
+        guard let slot = scheduled.map({ Int($0.slot) }) else {
             nextProbeAt = now + period
             return
         }
         let record = table[slot]
+        let target = record.member.id
         if record.answersLate {
             // Patience with a member known to be slow: twice the period and timeout, and the
             // reliable stream ping from the start, so its late ack still arrives in time.

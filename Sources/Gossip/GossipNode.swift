@@ -17,7 +17,7 @@ public final class GossipNode {
     var queue = BroadcastQueue()
     var encoder = MessageEncoder()
     var rumorLog: RumorLog
-    var probeSchedule = ProbeSchedule()
+    var probeSchedule = ProbeSchedule<ProbeTarget>()
     var probe: ActiveProbe?
     var nextProbeAt: Instant
     var relays: [UInt32: RelayedProbe] = [:]
