@@ -10,25 +10,30 @@ enum BroadcastSubject: Hashable {
 /// first among equals), so fresh news spreads before old news is repeated.
 ///
 /// Items sit in buckets by transmit count, so filling a packet touches only the items
-/// it takes, never sorts the whole queue.
+/// it takes, never sorts the whole queue. Their bytes share one buffer.
 struct BroadcastQueue {
     struct Item {
         let subject: BroadcastSubject
-        /// The encoded message, ready to append to a packet.
-        let bytes: [UInt8]
-        var transmits: Int
+        /// Where the encoded message, ready to append to a packet, sits in `storage`.
+        let offset: UInt32
+        let length: UInt32
+        var transmits: Int32
         /// Urgent news (suspicions, deaths, refutations, urgent rumors) goes before the rest.
         let urgent: Bool
         /// Position in its bucket.
-        var position: Int
+        var position: Int32
 
-        var bucket: Int { transmits * 2 + (urgent ? 0 : 1) }
+        var bucket: Int { Int(transmits) * 2 + (urgent ? 0 : 1) }
     }
 
     private var items: [Item] = []
-    private var slotBySubject: [BroadcastSubject: Int] = [:]
+    /// Every queued message's bytes, end to end: one allocation instead of one per item.
+    private var storage: [UInt8] = []
+    /// Bytes in `storage` that belong to items no longer queued.
+    private var garbage = 0
+    private var slotBySubject = SlotIndex()
     /// buckets[2t]: urgent items sent t times; buckets[2t + 1]: the others; oldest first.
-    private var buckets: [[Int]] = []
+    private var buckets: [[Int32]] = []
     private var chosen: [Int] = []
 
     var count: Int { items.count }
@@ -38,13 +43,18 @@ struct BroadcastQueue {
     mutating func enqueue(_ subject: BroadcastSubject, bytes: [UInt8], urgent: Bool = false) {
         remove(subject)
         let slot = items.count
-        items.append(Item(subject: subject, bytes: bytes, transmits: 0, urgent: urgent, position: 0))
-        slotBySubject[subject] = slot
+        items.appendGrowingGently(Item(subject: subject, offset: UInt32(storage.count), length: UInt32(bytes.count),
+                                       transmits: 0, urgent: urgent, position: 0))
+        if storage.count + bytes.count > storage.capacity {
+            storage.reserveCapacity(storage.count + bytes.count + storage.count / 8)
+        }
+        storage.append(contentsOf: bytes)
+        slotBySubject.set(slot, hash: subject.hashValue, matches: { items[$0].subject == subject }, hashOf: subjectHash)
         place(slot)
     }
 
     func transmits(of subject: BroadcastSubject) -> Int? {
-        slotBySubject[subject].map { items[$0].transmits }
+        slot(of: subject).map { Int(items[$0].transmits) }
     }
 
     /// Appends queued messages to `packet`, least-sent first, while the packet stays within
@@ -58,11 +68,12 @@ struct BroadcastQueue {
         scan: for bucket in buckets.indices where !buckets[bucket].isEmpty {
             var index = buckets[bucket].count - 1
             while index >= 0 {
-                let slot = buckets[bucket][index]
+                let slot = Int(buckets[bucket][index])
                 index -= 1
-                let size = items[slot].bytes.count
+                let start = Int(items[slot].offset)
+                let size = Int(items[slot].length)
                 if packet.count + size <= budget {
-                    packet.append(contentsOf: items[slot].bytes)
+                    packet.append(contentsOf: storage[start..<start + size])
                     chosen.append(slot)
                     misses = 0
                 } else {
@@ -76,7 +87,7 @@ struct BroadcastQueue {
         chosen.sort(by: >)
         for slot in chosen {
             let sent = items[slot].transmits + 1
-            if sent >= limit {
+            if Int(sent) >= limit {
                 remove(at: slot)
             } else {
                 unplace(slot)
@@ -84,41 +95,65 @@ struct BroadcastQueue {
                 place(slot)
             }
         }
+        compactIfWasteful()
         return chosen.count
     }
 
     mutating func remove(_ subject: BroadcastSubject) {
-        guard let slot = slotBySubject[subject] else { return }
+        guard let slot = slot(of: subject) else { return }
         remove(at: slot)
     }
 
+    private func slot(of subject: BroadcastSubject) -> Int? {
+        slotBySubject.find(hash: subject.hashValue) { items[$0].subject == subject }
+    }
+
+    private func subjectHash(_ slot: Int) -> Int { items[slot].subject.hashValue }
+
     private mutating func remove(at slot: Int) {
-        slotBySubject[items[slot].subject] = nil
+        slotBySubject.remove(slot, hash: items[slot].subject.hashValue, hashOf: subjectHash)
         unplace(slot)
+        garbage += Int(items[slot].length)
         let last = items.count - 1
         if slot != last {
-            // Move the last item into the freed slot and repoint its bucket entry.
+            // Move the last item into the freed slot and repoint its index and bucket entries.
+            slotBySubject.repoint(last, to: slot, hash: items[last].subject.hashValue)
             items[slot] = items[last]
-            slotBySubject[items[slot].subject] = slot
-            buckets[items[slot].bucket][items[slot].position] = slot
+            buckets[items[slot].bucket][Int(items[slot].position)] = Int32(slot)
         }
         items.removeLast()
+    }
+
+    /// Rewrites `storage` without the bytes of departed items once they are a quarter of it.
+    private mutating func compactIfWasteful() {
+        guard garbage > 4096, garbage * 4 > storage.count else { return }
+        var compacted: [UInt8] = []
+        compacted.reserveCapacity(storage.count - garbage)
+        for slot in items.indices {
+            let start = Int(items[slot].offset)
+            let item = items[slot]
+            items[slot] = Item(subject: item.subject, offset: UInt32(compacted.count), length: item.length,
+                               transmits: item.transmits, urgent: item.urgent, position: item.position)
+            compacted.append(contentsOf: storage[start..<start + Int(item.length)])
+        }
+        storage = compacted
+        garbage = 0
     }
 
     private mutating func place(_ slot: Int) {
         let bucket = items[slot].bucket
         while buckets.count <= bucket { buckets.append([]) }
-        items[slot].position = buckets[bucket].count
-        buckets[bucket].append(slot)
+        items[slot].position = Int32(buckets[bucket].count)
+        buckets[bucket].append(Int32(slot))
     }
 
     private mutating func unplace(_ slot: Int) {
         let bucket = items[slot].bucket
-        let position = items[slot].position
-        let lastSlot = buckets[bucket].removeLast()
+        let position = Int(items[slot].position)
+        let lastSlot = Int(buckets[bucket].removeLast())
         if lastSlot != slot {
-            buckets[bucket][position] = lastSlot
-            items[lastSlot].position = position
+            buckets[bucket][position] = Int32(lastSlot)
+            items[lastSlot].position = Int32(position)
         }
     }
 

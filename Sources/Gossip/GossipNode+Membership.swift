@@ -18,8 +18,8 @@ extension GossipNode {
         guard let slot = table.slot(named: incoming.name) else {
             var member = incoming
             member.state = .alive
-            _ = table.insert(MemberRecord(member: member, stateChangedAt: now))
-            probeSchedule.insert(member.id, random: &random)
+            let slot = table.insert(MemberRecord(member: member, stateChangedAt: now))
+            probeSchedule.insert(ProbeTarget(slot: slot, uid: member.id.uid), random: &random)
             emit(.membership(.joined(member)))
             announceArrival(member, from: sender, now: now)
             return
@@ -40,17 +40,17 @@ extension GossipNode {
             record.member.tags = incoming.tags
             record.member.meta = incoming.meta
             record.member.state = .alive
-            record.suspicion = nil
             if wasSuspect || wasGone { record.stateChangedAt = now }
+            if wasSuspect, config.lifeguard { record.answersLate = true }
             return record.member
         }
-        suspects.remove(changed.name)
+        suspicions[changed.name] = nil
         let record = Message.alive(changed)
         if wasSuspect {
             emit(.membership(.refuted(changed)))
             enqueueAndForward(.member(changed.name), record, except: sender, now: now)
         } else if wasGone {
-            probeSchedule.insert(changed.id, random: &random)
+            probeSchedule.insert(ProbeTarget(slot: slot, uid: changed.id.uid), random: &random)
             emit(.membership(.joined(changed)))
             enqueueAndForward(.member(changed.name), record, except: sender, now: now)
         } else {
@@ -69,8 +69,8 @@ extension GossipNode {
         table.modify(slot) { record in
             record = MemberRecord(member: member, stateChangedAt: now)
         }
-        suspects.remove(member.name)
-        probeSchedule.insert(member.id, random: &random)
+        suspicions[member.name] = nil
+        probeSchedule.insert(ProbeTarget(slot: slot, uid: member.id.uid), random: &random)
         emit(.membership(wasLive ? .updated(member) : .joined(member)))
         announceArrival(member, from: sender, now: now)
     }
@@ -127,10 +127,9 @@ extension GossipNode {
             record.member.state = .suspect
             record.member.incarnation = incarnation
             record.stateChangedAt = now
-            record.suspicion = suspicion
             return record.member
         }
-        suspects.insert(member.name)
+        suspicions[member.name] = suspicion
         if sender == nil { stats.suspicionsRaised += 1 }
         emit(.membership(.suspected(member)))
         // Half the usual flood: only the suspect itself must hear at once (it is also told
@@ -146,37 +145,38 @@ extension GossipNode {
     /// gossip (first in every packet), not by flood.
     private func confirm(slot: Int, suspecters: [String], from sender: NodeAddress?, now: Instant) {
         let member = table[slot].member
-        let grown = table.modify(slot) { record -> Bool in
-            var grew = false
-            for name in suspecters where record.suspicion?.confirm(by: name) == true { grew = true }
-            return grew
-        }
-        guard grown, let suspicion = table[slot].suspicion else { return }
+        guard var suspicion = suspicions[member.name] else { return }
+        var grown = false
+        for name in suspecters where suspicion.confirm(by: name) { grown = true }
+        guard grown else { return }
+        suspicions[member.name] = suspicion
         let record = Message.suspect(id: member.id, incarnation: member.incarnation, suspecters: suspicion.suspecters)
         enqueueAndForward(.member(member.name), record, except: sender, fanout: 0, now: now)
     }
 
     /// With Lifeguard: minimum = suspicionMultiplier × probeTimeout (long enough for a node
     /// that handles its inbox a second late to hear of the suspicion and refute it),
-    /// maximum = suspicionMaxMultiplier × minimum. Without: the classic fixed
-    /// suspicionMultiplier × log10(N) × protocolPeriod.
+    /// maximum = suspicionMaxMultiplier × minimum, both stretched by local health awareness:
+    /// a node that misses acks or has to refute cannot trust its own timing, so it waits
+    /// longer before declaring others dead (the healthy nodes' verdicts reach it anyway).
+    /// Without: the classic fixed suspicionMultiplier × log10(N) × protocolPeriod.
     func suspicionTimeouts() -> (minimum: Duration, maximum: Duration) {
         guard config.lifeguard else {
             let fixed = config.protocolPeriod.scaled(by: Double(config.suspicionMultiplier) * max(1, log10(Double(table.liveCount))))
             return (fixed, fixed)
         }
-        let minimum = config.probeTimeout * config.suspicionMultiplier
+        let minimum = awareness.scale(config.probeTimeout * config.suspicionMultiplier)
         return (minimum, minimum * config.suspicionMaxMultiplier)
     }
 
     func expireSuspicions(now: Instant) {
-        guard !suspects.isEmpty else { return }
+        guard !suspicions.isEmpty else { return }
         var due: [Int] = []
-        for name in suspects {
-            guard let slot = table.slot(named: name), let suspicion = table[slot].suspicion else { continue }
-            if now >= suspicion.deadline { due.append(slot) }
+        for (name, suspicion) in suspicions where now >= suspicion.deadline {
+            if let slot = table.slot(named: name) { due.append(slot) }
         }
-        for slot in due {
+        // In slot order, not the dictionary's: the same inputs give the same outputs.
+        for slot in due.sorted() {
             let member = table[slot].member
             stats.deathsDeclared += 1
             markGone(slot: slot, incarnation: member.incarnation, left: false, from: localName, sender: nil, now: now)
@@ -205,7 +205,7 @@ extension GossipNode {
                                                      state: left ? .left : .dead), stateChangedAt: now)
                 return record.member
             }
-            suspects.remove(member.name)
+            suspicions[member.name] = nil
             tombstones.append(id, at: now)
             return
         }
@@ -219,10 +219,9 @@ extension GossipNode {
             record.member.state = left ? .left : .dead
             record.member.incarnation = incarnation
             record.stateChangedAt = now
-            record.suspicion = nil
             return record.member
         }
-        suspects.remove(member.name)
+        suspicions[member.name] = nil
         tombstones.append(member.id, at: now)
         emit(.membership(left ? .left(member) : .failed(member)))
         let record = Message.dead(id: member.id, incarnation: incarnation, from: from, left: left)

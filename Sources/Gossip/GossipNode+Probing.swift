@@ -3,12 +3,15 @@ struct ActiveProbe {
     let target: NodeID
     let address: NodeAddress
     let seq: UInt32
+    /// An ack before then shows the target answers in time.
+    let timelyUntil: Instant
     /// No direct ack by then: ask relays.
     let indirectAt: Instant
     /// No ack at all by then: suspect the target.
     let endAt: Instant
     var acked = false
     var indirectSent = false
+    var streamSent = false
     var relays: [(name: String, address: NodeAddress)] = []
     var nackers: [String] = []
 }
@@ -43,23 +46,34 @@ extension GossipNode {
     }
 
     private func startProbe(now: Instant) {
-        let period = awareness.scale(config.protocolPeriod)
-        nextProbeAt = now + period
-        let target = probeSchedule.next(
+        var period = awareness.scale(config.protocolPeriod)
+        var timeout = awareness.scale(config.probeTimeout)
+        let scheduled = probeSchedule.next(
             random: &random,
-            isEligible: { id in
-                guard let slot = table.slot(named: id.name) else { return false }
-                let member = table[slot].member
-                return slot != 0 && member.id.uid == id.uid && member.isLive
+            isEligible: { target in
+                let slot = Int(target.slot)
+                return slot > 0 && slot < table.count && target.matches(table[slot]) && table[slot].member.isLive
             },
             candidates: {
-                table.records.dropFirst().filter { $0.member.isLive }.map(\.member.id)
+                table.records.indices.dropFirst().filter { table[$0].member.isLive }
+                    .map { ProbeTarget(slot: $0, uid: table[$0].member.id.uid) }
             })
-        guard let target, let slot = table.slot(named: target.name) else { return }
+        guard let slot = scheduled.map({ Int($0.slot) }) else {
+            nextProbeAt = now + period
+            return
+        }
         let record = table[slot]
+        let target = record.member.id
+        if record.answersLate {
+            // Patience with a member known to be slow: twice the period and timeout, and the
+            // reliable stream ping from the start, so its late ack still arrives in time.
+            period = period * 2
+            timeout = timeout * 2
+        }
+        nextProbeAt = now + period
         let seq = nextSequence()
         var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
-        if config.lifeguard, record.member.state == .suspect, let suspicion = record.suspicion {
+        if config.lifeguard, record.member.state == .suspect, let suspicion = suspicions[target.name] {
             // Buddy system: a suspect learns of its suspicion on the next ping and refutes at once.
             encoder.append(.suspect(id: record.member.id, incarnation: record.member.incarnation,
                                     suspecters: suspicion.suspecters), to: &packet)
@@ -68,7 +82,8 @@ extension GossipNode {
         sendWithPiggyback(packet, to: record.member.address)
         stats.probesSent += 1
         probe = ActiveProbe(target: target, address: record.member.address, seq: seq,
-                            indirectAt: now + awareness.scale(config.probeTimeout), endAt: now + period)
+                            timelyUntil: now + config.probeTimeout, indirectAt: now + timeout, endAt: now + period)
+        if record.answersLate { sendStreamPing(&probe!) }
     }
 
     private func sendIndirectProbes(_ current: inout ActiveProbe, now: Instant) {
@@ -84,8 +99,14 @@ extension GossipNode {
             sendWithPiggyback(packet, to: relay.address)
             stats.indirectProbesSent += 1
         }
-        // Stream fallback (as memberlist's TCP ping): a reliable transport rules out packet loss
-        // as the reason for a missing ack, which removes most false suspicions on lossy links.
+        sendStreamPing(&current)
+    }
+
+    /// Stream fallback (as memberlist's TCP ping): a reliable transport rules out packet loss
+    /// as the reason for a missing ack, which removes most false suspicions on lossy links.
+    private func sendStreamPing(_ current: inout ActiveProbe) {
+        guard !current.streamSent else { return }
+        current.streamSent = true
         var ping = MessageEncoder.packetHeader(capacity: 32)
         encoder.append(.ping(seq: current.seq, target: current.target.name), to: &ping)
         stats.streamProbesSent += 1
@@ -94,12 +115,15 @@ extension GossipNode {
 
     /// The period ended without an ack: Lifeguard blames the local node for every expected
     /// nack that did not come, and the target is suspected, with each relay that nacked
-    /// counted as an independent confirmation.
+    /// counted as an independent confirmation. With Lifeguard, a probe in which no relay
+    /// answered at all accuses no one: silence from every side points at the local node's
+    /// own network or inbox, and healthy probers will judge the target.
     private func finishProbe(_ finished: ActiveProbe, now: Instant) {
         guard !finished.acked else { return }
         let expected = finished.relays.count
         awareness.apply(delta: expected > 0 ? expected - finished.nackers.count : 1)
         stats.awarenessScore = awareness.score
+        if config.lifeguard, expected > 0, finished.nackers.isEmpty { return }
         guard let slot = table.slot(named: finished.target.name) else { return }
         let member = table[slot].member
         guard member.id.uid == finished.target.uid, member.isLive else { return }
@@ -133,6 +157,10 @@ extension GossipNode {
                 probe = current
                 awareness.apply(delta: -1)
                 stats.awarenessScore = awareness.score
+                if now < current.timelyUntil, let slot = table.slot(named: current.target.name),
+                   table[slot].answersLate, table[slot].member.id.uid == current.target.uid {
+                    table.modify(slot) { $0.answersLate = false }
+                }
             }
         } else if let relay = relays.removeValue(forKey: seq) {
             stats.acksReceived += 1

@@ -31,7 +31,12 @@ extension GossipNode {
             guard let slot = table.slot(named: id.name), slot != 0 else { continue }
             let record = table[slot]
             guard record.member.id == id, !record.member.isLive, record.stateChangedAt == at else { continue }
+            let last = table.count - 1
             table.remove(slot)
+            if slot != last {
+                let moved = table[slot].member.id.uid
+                probeSchedule.replace(ProbeTarget(slot: last, uid: moved), with: ProbeTarget(slot: slot, uid: moved))
+            }
         }
     }
 }

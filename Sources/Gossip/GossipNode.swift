@@ -17,12 +17,13 @@ public final class GossipNode {
     var queue = BroadcastQueue()
     var encoder = MessageEncoder()
     var rumorLog: RumorLog
-    var probeSchedule = ProbeSchedule()
+    var probeSchedule = ProbeSchedule<ProbeTarget>()
     var probe: ActiveProbe?
     var nextProbeAt: Instant
     var relays: [UInt32: RelayedProbe] = [:]
     var sequence: UInt32 = 0
-    var suspects: Set<String> = []
+    /// The dogpile timer of every member this node holds suspect, by name.
+    var suspicions: [String: Suspicion] = [:]
     var tombstones = TombstoneQueue()
     var nextGossipAt: Instant
     var nextPushPullAt: Instant
@@ -89,11 +90,7 @@ public final class GossipNode {
             if let nextRejoinAt { deadline = min(deadline, nextRejoinAt) }
         }
         for relay in relays.values { deadline = min(deadline, relay.nackAt) }
-        for name in suspects {
-            if let slot = table.slot(named: name), let suspicion = table[slot].suspicion {
-                deadline = min(deadline, suspicion.deadline)
-            }
-        }
+        for suspicion in suspicions.values { deadline = min(deadline, suspicion.deadline) }
         if let expiry = tombstones.nextExpiry(after: config.tombstoneTimeout) { deadline = min(deadline, expiry) }
         return deadline
     }

@@ -5,10 +5,11 @@ public enum MemberState: String, Sendable, CaseIterable {
 
 /// One member of the mesh as the local node knows it.
 public struct Member: Sendable, Equatable {
+    // Declared in this order so `state` fits after the address's port: 72 bytes, not 80.
     public var id: NodeID
     public var address: NodeAddress
-    public var incarnation: Incarnation
     public var state: MemberState
+    public var incarnation: Incarnation
     /// Topology tags: `region`, `zone`, `env`, `role`.
     public var tags: [String: String]
     /// Small values other modules publish: config version, service ports, cache figures.

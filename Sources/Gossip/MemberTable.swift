@@ -3,15 +3,19 @@ struct MemberRecord {
     var member: Member
     /// When the state last changed: a tombstone's age, the gossip-to-the-dead window.
     var stateChangedAt: Instant
-    var suspicion: Suspicion?
+    /// It had to refute a suspicion and has not answered a probe within the probe timeout
+    /// since: a slow but live member, probed with patience (Lifeguard only).
+    var answersLate = false
 }
 
 /// Every known member, dense in an array, found in O(1) by name and by address.
 /// The local node is always slot 0; removal swaps the last record into the freed slot.
 struct MemberTable {
     private(set) var records: [MemberRecord] = []
-    private var slotByName: [String: Int] = [:]
-    private var slotByAddress: [NodeAddress: Int] = [:]
+    private var byName = SlotIndex()
+    /// Several records may share an address (tombstones of unknown members have none);
+    /// the index points at the one that took it last.
+    private var byAddress = SlotIndex()
     /// Alive and suspect members, the local node included: N in every formula.
     private(set) var liveCount = 0
 
@@ -19,15 +23,20 @@ struct MemberTable {
 
     subscript(slot: Int) -> MemberRecord { records[slot] }
 
-    func slot(named name: String) -> Int? { slotByName[name] }
+    func slot(named name: String) -> Int? {
+        byName.find(hash: name.hashValue) { records[$0].member.id.name == name }
+    }
 
-    func slot(at address: NodeAddress) -> Int? { slotByAddress[address] }
+    func slot(at address: NodeAddress) -> Int? {
+        byAddress.find(hash: address.hashValue) { records[$0].member.address == address }
+    }
 
     mutating func insert(_ record: MemberRecord) -> Int {
         let slot = records.count
-        records.append(record)
-        slotByName[record.member.name] = slot
-        slotByAddress[record.member.address] = slot
+        records.appendGrowingGently(record)
+        let name = record.member.name
+        byName.set(slot, hash: name.hashValue, matches: { records[$0].member.id.name == name }, hashOf: nameHash)
+        indexAddress(of: slot)
         if record.member.isLive { liveCount += 1 }
         return slot
     }
@@ -41,8 +50,8 @@ struct MemberTable {
         let now = records[slot].member
         if wasLive != now.isLive { liveCount += now.isLive ? 1 : -1 }
         if oldAddress != now.address {
-            if slotByAddress[oldAddress] == slot { slotByAddress[oldAddress] = nil }
-            slotByAddress[now.address] = slot
+            byAddress.remove(slot, hash: oldAddress.hashValue, hashOf: addressHash)
+            indexAddress(of: slot)
         }
         return result
     }
@@ -51,15 +60,23 @@ struct MemberTable {
         precondition(slot > 0, "the local member is never removed")
         let gone = records[slot].member
         if gone.isLive { liveCount -= 1 }
-        slotByName[gone.name] = nil
-        if slotByAddress[gone.address] == slot { slotByAddress[gone.address] = nil }
+        byName.remove(slot, hash: gone.name.hashValue, hashOf: nameHash)
+        byAddress.remove(slot, hash: gone.address.hashValue, hashOf: addressHash)
         let last = records.count - 1
         if slot != last {
+            let moved = records[last].member
+            byName.repoint(last, to: slot, hash: moved.name.hashValue)
+            byAddress.repoint(last, to: slot, hash: moved.address.hashValue)
             records[slot] = records[last]
-            let moved = records[slot].member
-            slotByName[moved.name] = slot
-            if slotByAddress[moved.address] == last { slotByAddress[moved.address] = slot }
         }
         records.removeLast()
     }
+
+    private mutating func indexAddress(of slot: Int) {
+        let address = records[slot].member.address
+        byAddress.set(slot, hash: address.hashValue, matches: { records[$0].member.address == address }, hashOf: addressHash)
+    }
+
+    private func nameHash(_ slot: Int) -> Int { records[slot].member.id.name.hashValue }
+    private func addressHash(_ slot: Int) -> Int { records[slot].member.address.hashValue }
 }

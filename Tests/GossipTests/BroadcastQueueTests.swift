@@ -62,4 +62,27 @@ final class BroadcastQueueTests: XCTestCase {
         XCTAssertEqual(queue.fill(&packet, budget: 200, limit: 5), 1)
         XCTAssertEqual(packet.count, 102)
     }
+
+    /// Replacements and departures leave old bytes behind in the shared buffer; after it is
+    /// compacted every queued item still carries exactly its latest bytes.
+    func testQueuedBytesSurviveReplacementsAndCompaction() {
+        var queue = BroadcastQueue()
+        var latest: [Int: [UInt8]] = [:]
+        for round in 0..<40 {
+            for subject in 0..<100 where subject % 3 != 0 || round == 0 {
+                let bytes = [UInt8](repeating: UInt8((subject + round) & 255), count: 20 + subject % 7)
+                queue.enqueue(.member("m\(subject)"), bytes: bytes)
+                latest[subject] = bytes
+            }
+            var packet: [UInt8] = []
+            queue.fill(&packet, budget: 64, limit: 1_000)
+        }
+        var seen: [[UInt8]] = []
+        for _ in 0..<200 {
+            var packet: [UInt8] = []
+            guard queue.fill(&packet, budget: 26, limit: 1_000) == 1 else { break }
+            seen.append(packet)
+        }
+        XCTAssertEqual(Set(seen), Set(latest.values))
+    }
 }

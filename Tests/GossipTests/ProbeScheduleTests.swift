@@ -3,7 +3,7 @@ import XCTest
 
 final class ProbeScheduleTests: XCTestCase {
     func testEveryPassVisitsEveryMemberOnceInAFreshOrder() {
-        var schedule = ProbeSchedule()
+        var schedule = ProbeSchedule<NodeID>()
         var random = SplitMix64(seed: 11)
         let ids = (0..<20).map { NodeID(name: "n\($0)", uid: UInt64($0)) }
         var passes: [[NodeID]] = []
@@ -20,7 +20,7 @@ final class ProbeScheduleTests: XCTestCase {
     }
 
     func testMemberJoiningMidPassIsVisitedInThatPassAndGoneMembersAreSkipped() {
-        var schedule = ProbeSchedule()
+        var schedule = ProbeSchedule<NodeID>()
         var random = SplitMix64(seed: 5)
         let ids = (0..<10).map { NodeID(name: "n\($0)", uid: 0) }
         let gone = ids[3]
@@ -53,5 +53,44 @@ final class ProbeScheduleTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(probed.count, 15)
         XCTAssertEqual(Set(probed.prefix(8)), Set(peers.map(\.name)))
         XCTAssertEqual(Set(probed.dropFirst(8).prefix(7)).count, 7)
+    }
+
+    func testAReplacedEntryIsVisitedUnderItsNewValueInTheSamePass() {
+        var schedule = ProbeSchedule<Int>()
+        var random = SplitMix64(seed: 3)
+        var visited = [schedule.next(random: &random, isEligible: { _ in true }, candidates: { Array(0..<8) })!]
+        let pending = (0..<8).filter { !visited.contains($0) }
+        schedule.replace(pending[0], with: 100)
+        while schedule.remainingInPass > 0 {
+            visited.append(schedule.next(random: &random, isEligible: { _ in true }, candidates: { [] })!)
+        }
+        XCTAssertEqual(Set(visited), Set(Array(0..<8) + [100]).subtracting([pending[0]]))
+    }
+
+    /// Reaping a tombstone moves the last member into its slot; the schedule follows it.
+    func testMembersMovedByAReapedTombstoneAreStillProbed() throws {
+        let node = try makeNode()
+        let peers = (0..<6).map { member("p\($0)", host: "10.7.0.\($0 + 1)") }
+        feed(node, peers.map(Message.alive))
+        feed(node, [.dead(id: peers[0].id, incarnation: 0, from: "p1", left: false)])
+        var now = Instant.seconds(0.001)
+        func probeFor(_ duration: Duration) -> Set<String> {
+            var probed: Set<String> = []
+            let end = now + duration
+            while now < end {
+                for (to, messages) in decodedDatagrams(node.tick(now: now)) {
+                    for case let .ping(seq, target) in messages {
+                        probed.insert(target)
+                        feed(node, [.ack(seq: seq)], from: to, at: now)
+                    }
+                }
+                now = max(now + .milliseconds(1), node.nextDeadline)
+            }
+            return probed
+        }
+        _ = probeFor(GossipConfig.local.tombstoneTimeout + .seconds(1))
+        XCTAssertNil(node.member(named: "p0"))
+        let probed = probeFor(GossipConfig.local.protocolPeriod * 11)
+        XCTAssertEqual(probed, Set(peers.dropFirst().map(\.name)))
     }
 }

@@ -20,7 +20,8 @@ struct MeshSim: ParsableCommand {
     @Option(help: "Nodes to crash, spread over the run after the warm-up.") var crash: Int?
     @Option(name: .customLong("restart-after"), help: "Restart every crashed node this many seconds later.") var restartAfter: Double?
     @Option(help: "User rumors to broadcast, spread over the run.") var rumors: Int?
-    @Flag(name: .customLong("urgent-rumors"), help: "Broadcast the rumors as urgent (forwarded on first receipt).") var urgentRumors = false
+    @Flag(name: .customLong("urgent-rumors"), inversion: .prefixedNo,
+          help: "Broadcast the rumors as urgent (forwarded on first receipt), or as plain gossip.") var urgentRumors: Bool?
     @Option(help: "Fraction of nodes that handle their inbox late (0...1).") var slow: Double?
     @Option(name: .customLong("slow-delay-ms"), help: "How late a slow node handles a message, on average.") var slowDelayMs: Double?
     @Option(help: "Seconds before the first fault; load is counted from here.") var warmup: Double?
@@ -68,7 +69,7 @@ struct MeshSim: ParsableCommand {
             if let v = try maxWall ?? Environment.value("max-wall") { config.maxWallSeconds = v }
             if let v = try maxRSSMiB ?? Environment.value("max-rss-mib") { config.maxRSSMiB = v }
             if let v = profile ?? Environment.string("profile") { config.profile = v }
-            if try urgentRumors || Environment.value("urgent-rumors") ?? false { config.urgentRumors = true }
+            if let v = try urgentRumors ?? Environment.value("urgent-rumors") { config.urgentRumors = v }
             if try noLifeguard || Environment.value("no-lifeguard") ?? false { config.lifeguard = false }
             try config.validate()
         } catch let error as ConfigurationError {
