@@ -174,9 +174,5 @@ extension Substring {
 }
 
 extension String {
-    func equalsIgnoringASCIICase(_ lower: StaticString) -> Bool {
-        let other = UnsafeBufferPointer(start: lower.utf8Start, count: lower.utf8CodeUnitCount)
-        guard utf8.count == other.count else { return false }
-        return zip(utf8, other).allSatisfy { a, b in (a >= 65 && a <= 90 ? a | 0x20 : a) == b }
-    }
+    func equalsIgnoringASCIICase(_ lower: StaticString) -> Bool { HTTPSyntax.equalsIgnoringASCIICase(utf8, lower) }
 }

@@ -14,6 +14,24 @@ enum HTTPSyntax {
     @inline(__always)
     static func isTokenChar(_ byte: UInt8) -> Bool { tokenTable[Int(byte)] }
 
+    /// A Content-Length value: 1 to 18 digits, nothing else.
+    static func contentLength<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard isDigit(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// Whether `bytes` spell `lower` with any ASCII letter case.
+    static func equalsIgnoringASCIICase<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ lower: StaticString) -> Bool {
+        let other = UnsafeBufferPointer(start: lower.utf8Start, count: lower.utf8CodeUnitCount)
+        guard bytes.count == other.count else { return false }
+        return zip(bytes, other).allSatisfy { a, b in (a >= 65 && a <= 90 ? a | 0x20 : a) == b }
+    }
+
     /// field-vchar / SP / HTAB, obs-text allowed; no CTL, no DEL.
     @inline(__always)
     static func isFieldValueByte(_ byte: UInt8) -> Bool { byte >= 0x20 ? byte != 0x7F : byte == 0x09 }

@@ -234,10 +234,10 @@ struct RequestStream {
             value = value.dropLast()
         }
         while let first = value.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { value = value.dropFirst() }
-        if Self.equalsIgnoringCase(name, "content-length") {
+        if HTTPSyntax.equalsIgnoringASCIICase(name, "content-length") {
             contentLengths += 1
-            contentLength = Self.decimal(value)
-        } else if Self.equalsIgnoringCase(name, "transfer-encoding") {
+            contentLength = HTTPSyntax.contentLength(value)
+        } else if HTTPSyntax.equalsIgnoringASCIICase(name, "transfer-encoding") {
             transferEncodings += 1
             transferEncoding = Array(value)
         }
@@ -246,7 +246,7 @@ struct RequestStream {
     private mutating func startBody() {
         if transferEncodings > 0 {
             guard transferEncodings == 1, contentLengths == 0, let coding = transferEncoding,
-                Self.equalsIgnoringCase(coding[...], "chunked")
+                HTTPSyntax.equalsIgnoringASCIICase(coding[...], "chunked")
             else {
                 state = .passThrough
                 return
@@ -289,23 +289,5 @@ struct RequestStream {
             size = size * 16 + digit
         }
         return digits > 0 ? size : nil
-    }
-
-    private static func decimal(_ bytes: ArraySlice<UInt8>) -> Int? {
-        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
-        var value = 0
-        for byte in bytes {
-            guard HTTPSyntax.isDigit(byte) else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return value
-    }
-
-    private static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
-        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        return zip(bytes, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
-            .allSatisfy { byte, lower in
-                (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == lower
-            }
     }
 }

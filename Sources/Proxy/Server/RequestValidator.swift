@@ -47,9 +47,9 @@ enum RequestValidator {
                 hostValue = value
             case 14 where name.lowercased() == "content-length":
                 contentLengths += 1
-                guard !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy(HTTPSyntax.isDigit),
-                    let length = Int(value)
-                else { return .failure(.init(status: .badRequest, reason: "invalid Content-Length")) }
+                guard let length = HTTPSyntax.contentLength(value.utf8) else {
+                    return .failure(.init(status: .badRequest, reason: "invalid Content-Length"))
+                }
                 contentLength = length
             case 17 where name.lowercased() == "transfer-encoding":
                 transferEncodings += 1
