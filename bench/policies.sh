@@ -22,13 +22,6 @@ for t in nginx wrk openssl python3; do command -v $t >/dev/null || { echo "missi
 PORT=${GATEWAY_PORT:-18090}
 . bench/lib/gateway-serve.sh
 
-cat > $W/upstream.conf <<CONF
-worker_processes 1; daemon off; pid $W/up.pid; error_log $W/logs/up.err;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18080 reuseport backlog=4096; keepalive_requests 1000000;
-  location / { return 200 "ok"; } } }
-CONF
-
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $W/rs.key 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $W/es.key 2>/dev/null
 openssl genpkey -algorithm ED25519 -out $W/ed.key 2>/dev/null
@@ -117,7 +110,7 @@ $(pem $W/ed.pub)
         response: { remove: [Server] }
 CONF
 
-nginx -c $W/upstream.conf -p $W & PIDS+=($!)
+start_upstream 18080
 "$BIN" --config $W/gateway.yaml --http 127.0.0.1:$PORT --threads 1 > $W/gateway.log 2>&1 & PIDS+=($!)
 for _ in $(seq 50); do grep -q listening $W/gateway.log && break; sleep 0.2; done
 grep -q listening $W/gateway.log || { cat $W/gateway.log >&2; exit 1; }

@@ -10,12 +10,6 @@ cd "$(dirname "$0")/.."
 SECS=${1:-6}; CONNS=${2:-64}
 for t in nginx wrk; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 2; }; done
 . bench/lib/gateway-serve.sh
-cat > $W/upstream.conf <<CONF
-worker_processes 1; daemon off; pid $W/up.pid; error_log $W/logs/up.err;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18180 backlog=4096; keepalive_requests 1000000;
-  location / { return 200 "ok"; } } }
-CONF
 cat > $W/proxy.conf <<CONF
 worker_processes 1; daemon off; master_process off; pid $W/px.pid; error_log $W/logs/px.err;
 events { worker_connections 4096; }
@@ -29,7 +23,7 @@ upstreams:
 routes:
   - { id: all, match: { path_prefix: / }, upstream: backend }
 CONF
-nginx -c $W/upstream.conf -p $W & PIDS+=($!)
+start_upstream 18180
 nginx -c $W/proxy.conf -p $W & NGINX=$!; PIDS+=($NGINX)
 "$BIN" --config $W/gateway.yaml --http 127.0.0.1:18182 --threads 1 > $W/logs/gateway.log 2>&1 & GW=$!; PIDS+=($GW)
 sleep 1

@@ -10,13 +10,7 @@ SECS=${1:-5}; RUNS=${2:-3}
 PORT=${GATEWAY_PORT:-18096}
 for t in nginx wrk; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 2; }; done
 . bench/lib/gateway-serve.sh
-cat > $W/up.conf <<CONF
-worker_processes 1; daemon off; pid $W/up.pid; error_log $W/logs/up.err;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18183 backlog=4096; keepalive_requests 1000000;
-  location / { return 200 "ok"; } } }
-CONF
-nginx -c $W/up.conf -p $W & PIDS+=($!)
+start_upstream 18183
 config() { # number of routes; the last one is /svc$((N-1))/{id}/items
   echo "upstreams:"
   echo "  - id: up"
