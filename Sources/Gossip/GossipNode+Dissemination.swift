@@ -23,13 +23,13 @@ extension GossipNode {
         queue.enqueue(subject, bytes: bytes)
     }
 
-    /// Queues the update as urgent and also sends it right away to `fanout` random peers
-    /// (`urgentFanout` unless given).
+    /// Queues the update (as urgent unless told otherwise) and also sends it right away to
+    /// `fanout` random peers (`urgentFanout` unless given).
     func enqueueAndForward(_ subject: BroadcastSubject, _ message: Message, except sender: NodeAddress?,
-                           fanout: Int? = nil, now: Instant) {
+                           fanout: Int? = nil, urgent: Bool = true, now: Instant) {
         let bytes = encoder.record(message)
         guard bytes.count + 1 <= config.maxPacketSize else { return }
-        queue.enqueue(subject, bytes: bytes, urgent: true)
+        queue.enqueue(subject, bytes: bytes, urgent: urgent)
         forward(bytes, except: sender, fanout: fanout ?? config.urgentFanout, now: now)
     }
 

@@ -82,9 +82,10 @@ extension GossipNode {
     /// keeps ordinary priority, so a burst of joins (a mesh starting up) does not hold back
     /// suspicions, deaths and urgent rumors.
     private func announceArrival(_ member: Member, from sender: NodeAddress?, now: Instant) {
-        enqueue(.member(member.name), .alive(member))
         if rebroadcastEnabled, sender == member.address {
-            forward(encoder.record(.alive(member)), except: sender, fanout: config.urgentFanout, now: now)
+            enqueueAndForward(.member(member.name), .alive(member), except: sender, urgent: false, now: now)
+        } else {
+            enqueue(.member(member.name), .alive(member))
         }
     }
 
