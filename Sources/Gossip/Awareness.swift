@@ -21,3 +21,19 @@ struct Awareness {
         score == 0 ? duration : duration * (score + 1)
     }
 }
+
+/// Acks that came after the probe timeout, in a row, each from a member other than the one
+/// before. One late member is that member's lateness; several in a row are the prober's.
+struct LateAckStreak {
+    private var count = 0
+    private var last: String?
+
+    /// Records a late ack from `member`; true once the streak spans two members or more.
+    mutating func record(_ member: String) -> Bool {
+        if member != last {
+            count += 1
+            last = member
+        }
+        return count >= 2
+    }
+}

@@ -19,7 +19,7 @@ extension GossipNode {
             var member = incoming
             member.state = .alive
             let slot = table.insert(MemberRecord(member: member, stateChangedAt: now))
-            probeSchedule.insert(ProbeTarget(slot: slot, uid: member.id.uid), random: &random)
+            probeRotation.insert(ProbeTarget(slot: slot, uid: member.id.uid))
             emit(.membership(.joined(member)))
             announceArrival(member, from: sender, now: now)
             return
@@ -50,7 +50,7 @@ extension GossipNode {
             emit(.membership(.refuted(changed)))
             enqueueAndForward(.member(changed.name), record, except: sender, now: now)
         } else if wasGone {
-            probeSchedule.insert(ProbeTarget(slot: slot, uid: changed.id.uid), random: &random)
+            probeRotation.insert(ProbeTarget(slot: slot, uid: changed.id.uid))
             emit(.membership(.joined(changed)))
             enqueueAndForward(.member(changed.name), record, except: sender, now: now)
         } else {
@@ -70,7 +70,7 @@ extension GossipNode {
             record = MemberRecord(member: member, stateChangedAt: now)
         }
         suspicions[member.name] = nil
-        probeSchedule.insert(ProbeTarget(slot: slot, uid: member.id.uid), random: &random)
+        probeRotation.insert(ProbeTarget(slot: slot, uid: member.id.uid))
         emit(.membership(wasLive ? .updated(member) : .joined(member)))
         announceArrival(member, from: sender, now: now)
     }
@@ -103,7 +103,8 @@ extension GossipNode {
     func handleSuspect(id: NodeID, incarnation: Incarnation, suspecters: [String], from sender: NodeAddress?, now: Instant) {
         if id.name == localName {
             if id.uid == localUID, !hasLeft, incarnation >= localMember.incarnation {
-                refute(above: incarnation, now: now)
+                refute(above: incarnation, accusers: [sender].compactMap { $0 } + suspecters.compactMap(address(named:)),
+                       now: now)
             }
             return
         }
@@ -173,7 +174,16 @@ extension GossipNode {
     func expireSuspicions(now: Instant) {
         guard !suspicions.isEmpty else { return }
         var due: [Int] = []
+        let current = suspicionTimeouts()
         for (name, suspicion) in suspicions where now >= suspicion.deadline {
+            // A node whose health fell since the suspicion began (a late inbox, missed acks)
+            // waits as long as its health now asks: the refutation may be in its own queue.
+            var stretched = suspicion
+            stretched.stretch(minimum: current.minimum, maximum: current.maximum)
+            guard now >= stretched.deadline else {
+                suspicions[name] = stretched
+                continue
+            }
             if let slot = table.slot(named: name) { due.append(slot) }
         }
         // In slot order, not the dictionary's: the same inputs give the same outputs.
@@ -187,7 +197,7 @@ extension GossipNode {
     func handleDead(id: NodeID, incarnation: Incarnation, from: String, left: Bool, sender: NodeAddress?, now: Instant) {
         if id.name == localName {
             if id.uid == localUID, !hasLeft, incarnation >= localMember.incarnation {
-                refute(above: incarnation, now: now)
+                refute(above: incarnation, accusers: [sender, address(named: from)].compactMap { $0 }, now: now)
             }
             return
         }
@@ -231,7 +241,11 @@ extension GossipNode {
 
     /// Raises our incarnation above `incarnation` and announces it urgently; Lifeguard
     /// counts having to refute as a sign of our own poor health.
-    func refute(above incarnation: Incarnation, now: Instant) {
+    /// Raises the incarnation above a suspicion or death and floods the news. The accusers
+    /// (the node that told us and the suspecters it names) are also told directly: their
+    /// timers are the ones running out, and a flood from a node that joined moments ago, or
+    /// knows few members, can take longer to reach them than the suspicion leaves.
+    func refute(above incarnation: Incarnation, accusers: [NodeAddress] = [], now: Instant) {
         let me = table.modify(0) { record -> Member in
             record.member.incarnation = max(record.member.incarnation, incarnation) + 1
             return record.member
@@ -240,5 +254,15 @@ extension GossipNode {
         awareness.apply(delta: 1)
         stats.awarenessScore = awareness.score
         enqueueAndForward(.member(me.name), .alive(me), except: nil, now: now)
+        var told: [NodeAddress] = []
+        for address in accusers where address != me.address && !told.contains(address) {
+            told.append(address)
+            sendRecord(.alive(me), to: address)
+        }
+    }
+
+    private func address(named name: String) -> NodeAddress? {
+        guard name != localName, let slot = table.slot(named: name) else { return nil }
+        return table[slot].member.address
     }
 }

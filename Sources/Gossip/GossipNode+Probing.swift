@@ -48,15 +48,16 @@ extension GossipNode {
     private func startProbe(now: Instant) {
         var period = awareness.scale(config.protocolPeriod)
         var timeout = awareness.scale(config.probeTimeout)
-        let scheduled = probeSchedule.next(
-            random: &random,
+        let tick = (now.nanoseconds &+ meshClockOffset.nanoseconds) / config.protocolPeriod.nanoseconds
+        let scheduled = probeRotation.target(
+            tick: tick, liveCount: table.liveCount,
             isEligible: { target in
                 let slot = Int(target.slot)
-                return slot > 0 && slot < table.count && target.matches(table[slot]) && table[slot].member.isLive
+                return slot >= 0 && slot < table.count && target.matches(table[slot]) && table[slot].member.isLive
             },
-            candidates: {
-                table.records.indices.dropFirst().filter { table[$0].member.isLive }
-                    .map { ProbeTarget(slot: $0, uid: table[$0].member.id.uid) }
+            uid: { target in
+                let slot = Int(target.slot)
+                return slot >= 0 && slot < table.count ? table[slot].member.id.uid : 0
             })
         guard let slot = scheduled.map({ Int($0.slot) }) else {
             nextProbeAt = now + period
@@ -155,12 +156,19 @@ extension GossipNode {
             if !current.acked {
                 current.acked = true
                 probe = current
-                awareness.apply(delta: -1)
-                stats.awarenessScore = awareness.score
-                if now < current.timelyUntil, let slot = table.slot(named: current.target.name),
-                   table[slot].answersLate, table[slot].member.id.uid == current.target.uid {
-                    table.modify(slot) { $0.answersLate = false }
+                let slot = table.slot(named: current.target.name).flatMap {
+                    table[$0].member.id.uid == current.target.uid ? $0 : nil
                 }
+                let expectedLate = slot.map { table[$0].answersLate } ?? false
+                if now < current.timelyUntil {
+                    lateAcks = LateAckStreak()
+                    awareness.apply(delta: -1)
+                    if expectedLate, let slot { table.modify(slot) { $0.answersLate = false } }
+                } else if !expectedLate {
+                    // Late acks from one member after another point at this node's own inbox.
+                    awareness.apply(delta: lateAcks.record(current.target.name) ? 1 : 0)
+                }
+                stats.awarenessScore = awareness.score
             }
         } else if let relay = relays.removeValue(forKey: seq) {
             stats.acksReceived += 1

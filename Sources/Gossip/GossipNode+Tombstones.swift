@@ -35,7 +35,7 @@ extension GossipNode {
             table.remove(slot)
             if slot != last {
                 let moved = table[slot].member.id.uid
-                probeSchedule.replace(ProbeTarget(slot: last, uid: moved), with: ProbeTarget(slot: slot, uid: moved))
+                probeRotation.replace(ProbeTarget(slot: last, uid: moved), with: ProbeTarget(slot: slot, uid: moved))
             }
         }
     }

@@ -14,10 +14,14 @@ public final class GossipNode {
     var random: InjectedRandom
     var table = MemberTable()
     var awareness: Awareness
+    var lateAcks = LateAckStreak()
     var queue = BroadcastQueue()
     var encoder = MessageEncoder()
     var rumorLog: RumorLog
-    var probeSchedule = ProbeSchedule<ProbeTarget>()
+    var probeRotation = ProbeRotation()
+    /// Added to `now` to give the mesh-wide clock whose ticks place this node's probes in
+    /// the shared rotation.
+    let meshClockOffset: Duration
     var probe: ActiveProbe?
     var nextProbeAt: Instant
     var relays: [UInt32: RelayedProbe] = [:]
@@ -41,12 +45,16 @@ public final class GossipNode {
     var outputs: [GossipOutput] = []
 
     /// A node named `name` whose process start is identified by `uid`, reachable at `address`.
+    /// `meshClockOffset` turns `now` into a clock the mesh shares (a shell whose `now` is a
+    /// monotonic clock passes the wall clock minus `now`; virtual time needs none): nodes
+    /// that agree on it probe each member once per period between them (`ProbeRotation`).
     /// Throws when tags or metadata do not fit the wire format or one packet.
     public init(name: String, uid: UInt64, address: NodeAddress,
                 tags: [String: String] = [:], meta: [String: String] = [:],
-                config: GossipConfig = .lan, now: Instant,
+                config: GossipConfig = .lan, now: Instant, meshClockOffset: Duration = .zero,
                 random: any RandomNumberGenerator) throws(GossipError) {
         self.config = config
+        self.meshClockOffset = meshClockOffset
         localName = name
         localUID = uid
         self.random = InjectedRandom(source: random)
@@ -55,6 +63,7 @@ public final class GossipNode {
         let me = Member(id: NodeID(name: name, uid: uid), address: address, incarnation: 0, state: .alive, tags: tags, meta: meta)
         try GossipNode.validate(me, config: config)
         _ = table.insert(MemberRecord(member: me, stateChangedAt: now))
+        probeRotation.insert(ProbeTarget(slot: 0, uid: uid))
         nextProbeAt = now + config.protocolPeriod.scaled(by: Double.random(in: 0..<1, using: &self.random))
         nextGossipAt = now + config.gossipInterval.scaled(by: Double.random(in: 0..<1, using: &self.random))
         nextPushPullAt = now + config.pushPullInterval.scaled(by: Double.random(in: 0.5..<1, using: &self.random))

@@ -12,8 +12,8 @@ import Darwin
 /// where c counts confirmations beyond the first suspecter and k is how many are expected.
 struct Suspicion {
     let start: Instant
-    let minimum: Duration
-    let maximum: Duration
+    private(set) var minimum: Duration
+    private(set) var maximum: Duration
     let expectedConfirmations: Int
     /// The names of every node that suspects the member, first suspecter included.
     private(set) var suspecters: [String]
@@ -43,6 +43,13 @@ struct Suspicion {
         let span = Double((maximum - minimum).nanoseconds)
         let shrunk = Duration.nanoseconds(maximum.nanoseconds - Int64(span * fraction))
         return Swift.max(minimum, shrunk)
+    }
+
+    /// Lengthens the bounds (never shortens them), as local health awareness asks.
+    mutating func stretch(minimum: Duration, maximum: Duration) {
+        self.minimum = Swift.max(self.minimum, minimum)
+        self.maximum = Swift.max(self.maximum, maximum, self.minimum)
+        deadline = start + timeout
     }
 
     /// Records an independent suspecter; returns true when the name is new (a confirmation).

@@ -84,10 +84,12 @@ public final class NodeShell: @unchecked Sendable {
     static func makeCore(settings: Settings, port: Int, meta: [String: String], config: GossipConfig) throws -> GossipNode {
         var random = SystemRandomNumberGenerator()
         let uid = NodeID.freshUID(wallClockNanoseconds: wallClockNanoseconds(), random: &random)
+        let now = now()
         return try GossipNode(
             name: settings.name, uid: uid,
             address: NodeAddress(host: settings.advertise.host, port: UInt16(port)),
-            tags: settings.tags, meta: meta, config: config, now: now(), random: random)
+            tags: settings.tags, meta: meta, config: config,
+            now: now, meshClockOffset: .nanoseconds(wallClockNanoseconds() - now.nanoseconds), random: random)
     }
 
     static func now() -> Instant { Instant(nanoseconds: Int64(NIODeadline.now().uptimeNanoseconds)) }

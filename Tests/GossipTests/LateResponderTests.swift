@@ -77,6 +77,56 @@ final class LateResponderTests: XCTestCase {
         XCTAssertTrue(node.members.allSatisfy { $0.state == .alive })
     }
 
+    /// Probes every peer in turn for `probes` periods; each ack comes `ackDelay` after its ping.
+    private func probeEveryone(_ node: GossipNode, probes: Int, ackDelay: Duration) {
+        var now = Instant.seconds(0.001)
+        var acks: [(at: Instant, seq: UInt32, from: NodeAddress)] = []
+        var sent = 0
+        while sent < probes || !acks.isEmpty {
+            for ack in acks where ack.at <= now { feed(node, [.ack(seq: ack.seq)], from: ack.from, at: now) }
+            acks.removeAll { $0.at <= now }
+            for (to, messages) in decodedDatagrams(node.tick(now: now)) {
+                for case let .ping(seq, _) in messages where sent < probes {
+                    sent += 1
+                    acks.append((now + ackDelay, seq, to))
+                }
+            }
+            now = min(acks.map(\.at).min() ?? .seconds(1e6), max(now + .milliseconds(1), node.nextDeadline))
+        }
+    }
+
+    func testLateAcksFromOneMemberAfterAnotherRaiseTheProbersOwnAwareness() throws {
+        let timely = try makeNode()
+        let late = try makeNode()
+        for node in [timely, late] {
+            feed(node, (0..<6).map { .alive(member("p\($0)", host: "10.8.0.\($0 + 1)")) })
+        }
+        probeEveryone(timely, probes: 4, ackDelay: config.probeTimeout / 5)
+        // After the probe timeout, within the period: each member still counts as alive.
+        probeEveryone(late, probes: 4, ackDelay: config.probeTimeout * 3 / 2)
+        XCTAssertEqual(timely.stats.awarenessScore, 0)
+        XCTAssertGreaterThan(late.stats.awarenessScore, 0)
+        XCTAssertEqual(late.stats.suspicionsRaised, 0)
+    }
+
+    /// A suspicion started while the node was healthy runs as long as its health asks when
+    /// it ends: a node that fell behind may hold the refutation in its own inbox.
+    func testASuspicionLastsAsLongAsTheNodesHealthAsksWhenItEnds() throws {
+        var config = config
+        config.awarenessMax = 3
+        let node = try makeNode(config: config)
+        let b = member("b")
+        feed(node, [.alive(b)])
+        let (minimum, _) = node.suspicionTimeouts()
+        feed(node, [.suspect(id: b.id, incarnation: 0, suspecters: ["x", "y", "z", "w"])], at: .seconds(1))
+        node.awareness.apply(delta: 2)
+        _ = node.tick(now: .seconds(1) + minimum)
+        XCTAssertEqual(node.member(named: "b")?.state, .suspect)
+        XCTAssertLessThanOrEqual(node.nextDeadline, .seconds(1) + minimum * 3)
+        _ = node.tick(now: .seconds(1) + minimum * 3)
+        XCTAssertEqual(node.member(named: "b")?.state, .dead)
+    }
+
     func testPoorLocalHealthStretchesSuspicionTimeouts() throws {
         let node = try makeNode()
         let healthy = node.suspicionTimeouts()

@@ -79,7 +79,14 @@ final class LifeguardTests: XCTestCase {
         XCTAssertEqual(node.stats.nacksReceived, 3)
         XCTAssertEqual(node.stats.awarenessScore, 0)
         let (minimum, _) = node.suspicionTimeouts()
-        _ = node.tick(now: now + minimum)
+        let end = now + minimum
+        while now < end {
+            for (to, messages) in decodedDatagrams(node.tick(now: now)) {
+                for case let .pingReq(seq, _, _, _) in messages { feed(node, [.nack(seq: seq)], from: to, at: now) }
+            }
+            now = min(end, max(now + .milliseconds(1), node.nextDeadline))
+        }
+        _ = node.tick(now: end)
         XCTAssertEqual(node.member(named: target)?.state, .dead)
     }
 }

@@ -43,8 +43,11 @@ final class MergeRuleTests: XCTestCase {
         XCTAssertEqual(node.localMember.incarnation, 1)
         XCTAssertEqual(node.localMember.state, .alive)
         XCTAssertEqual(node.stats.refutations, 1)
-        // No peer is known yet, so the refutation waits in the queue for the next packet.
-        XCTAssertTrue(decodedDatagrams(outputs).isEmpty)
+        // No member is known yet: only the accuser hears the refutation at once; the rest
+        // waits in the queue for the next packet.
+        let told = decodedDatagrams(outputs)
+        XCTAssertEqual(told.map(\.to), [peerAddress])
+        XCTAssertEqual(told.first?.messages.count, 1)
         feed(node, [.alive(member("b"))])
         let ack = decodedDatagrams(feed(node, [.ping(seq: 9, target: me.name)]))
         XCTAssertEqual(ack.count, 1)
@@ -53,6 +56,20 @@ final class MergeRuleTests: XCTestCase {
         // Declared dead at a higher incarnation: refute above it.
         feed(node, [.dead(id: me.id, incarnation: 7, from: "x", left: false)])
         XCTAssertEqual(node.localMember.incarnation, 8)
+    }
+
+    func testARefutationGoesStraightToTheAccuserAndTheSuspectersItNames() throws {
+        let node = try makeNode()
+        let me = node.localMember
+        let a = member("a", host: "10.9.0.1")
+        let b = member("b", host: "10.9.0.2")
+        feed(node, [.alive(a), .alive(b)])
+        let relay = NodeAddress(host: "10.9.0.3", port: 7946)
+        let outputs = feed(node, [.suspect(id: me.id, incarnation: 0, suspecters: ["a", "b", "unknown"])], from: relay)
+        let refuted = decodedDatagrams(outputs).filter { packet in
+            packet.messages.contains { if case let .alive(m) = $0 { m.id == me.id && m.incarnation == 1 } else { false } }
+        }
+        XCTAssertTrue(Set([relay, a.address, b.address]).isSubset(of: Set(refuted.map(\.to))))
     }
 
     func testNewProcessReplacesOldIdentityAndOldNewsIsIgnored() throws {

@@ -29,6 +29,20 @@ import Testing
         #expect((r.detectionMax ?? .infinity) < 30)
     }
 
+    /// The shared probe rotation probes every member about once per period, so a crash is
+    /// probed within a period and seen dead by everyone a fixed budget later: the period,
+    /// the probe and its relays (one more period), the confirmed suspicion's minimum (2 s).
+    /// Independent random orders would leave the first probe to an exponential wait.
+    @Test func everyCrashIsSeenDeadWithinAboutFourPeriods() throws {
+        var c = Self.cluster(nodes: 48, duration: 150)
+        c.crashCount = 8
+        var sim = try Simulator(config: c)
+        let r = try sim.run()
+        #expect(r.undetectedCrashes == 0)
+        #expect(r.falseDeaths == 0)
+        #expect((r.detectionMax ?? .infinity) < 4.5, "slowest detection \(r.detectionMax ?? .infinity) s")
+    }
+
     /// Nodes started together through one seed (a rollout, `dev up`) know each other
     /// within about a second on the LAN profile, not after the next full push-pull.
     @Test(arguments: [16, 32])
