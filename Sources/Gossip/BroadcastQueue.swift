@@ -49,7 +49,12 @@ struct BroadcastQueue {
             storage.reserveCapacity(storage.count + bytes.count + storage.count / 8)
         }
         storage.append(contentsOf: bytes)
-        slotBySubject.set(slot, hash: subject.hashValue, matches: { items[$0].subject == subject }, hashOf: subjectHash)
+        do {
+            // A closure over `self` while its index changes would make Swift copy the index.
+            let items = self.items
+            slotBySubject.set(slot, hash: subject.hashValue, matches: { items[$0].subject == subject },
+                              hashOf: { items[$0].subject.hashValue })
+        }
         place(slot)
     }
 
@@ -108,10 +113,11 @@ struct BroadcastQueue {
         slotBySubject.find(hash: subject.hashValue) { items[$0].subject == subject }
     }
 
-    private func subjectHash(_ slot: Int) -> Int { items[slot].subject.hashValue }
-
     private mutating func remove(at slot: Int) {
-        slotBySubject.remove(slot, hash: items[slot].subject.hashValue, hashOf: subjectHash)
+        do {
+            let items = self.items
+            slotBySubject.remove(slot, hash: items[slot].subject.hashValue, hashOf: { items[$0].subject.hashValue })
+        }
         unplace(slot)
         garbage += Int(items[slot].length)
         let last = items.count - 1

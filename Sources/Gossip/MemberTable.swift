@@ -35,7 +35,9 @@ struct MemberTable {
         let slot = records.count
         records.appendGrowingGently(record)
         let name = record.member.name
-        byName.set(slot, hash: name.hashValue, matches: { records[$0].member.id.name == name }, hashOf: nameHash)
+        let records = self.records
+        byName.set(slot, hash: name.hashValue, matches: { records[$0].member.id.name == name },
+                   hashOf: { Self.nameHash(records, $0) })
         indexAddress(of: slot)
         if record.member.isLive { liveCount += 1 }
         return slot
@@ -50,7 +52,8 @@ struct MemberTable {
         let now = records[slot].member
         if wasLive != now.isLive { liveCount += now.isLive ? 1 : -1 }
         if oldAddress != now.address {
-            byAddress.remove(slot, hash: oldAddress.hashValue, hashOf: addressHash)
+            let records = self.records
+            byAddress.remove(slot, hash: oldAddress.hashValue, hashOf: { Self.addressHash(records, $0) })
             indexAddress(of: slot)
         }
         return result
@@ -60,8 +63,11 @@ struct MemberTable {
         precondition(slot > 0, "the local member is never removed")
         let gone = records[slot].member
         if gone.isLive { liveCount -= 1 }
-        byName.remove(slot, hash: gone.name.hashValue, hashOf: nameHash)
-        byAddress.remove(slot, hash: gone.address.hashValue, hashOf: addressHash)
+        do {
+            let records = self.records
+            byName.remove(slot, hash: gone.name.hashValue, hashOf: { Self.nameHash(records, $0) })
+            byAddress.remove(slot, hash: gone.address.hashValue, hashOf: { Self.addressHash(records, $0) })
+        }
         let last = records.count - 1
         if slot != last {
             let moved = records[last].member
@@ -73,10 +79,14 @@ struct MemberTable {
     }
 
     private mutating func indexAddress(of slot: Int) {
+        let records = self.records
         let address = records[slot].member.address
-        byAddress.set(slot, hash: address.hashValue, matches: { records[$0].member.address == address }, hashOf: addressHash)
+        byAddress.set(slot, hash: address.hashValue, matches: { records[$0].member.address == address },
+                      hashOf: { Self.addressHash(records, $0) })
     }
 
-    private func nameHash(_ slot: Int) -> Int { records[slot].member.id.name.hashValue }
-    private func addressHash(_ slot: Int) -> Int { records[slot].member.address.hashValue }
+    // The index closures read a local reference to the records, never `self`: a closure over
+    // `self` while one of its indexes is being changed makes Swift copy that index whole.
+    private static func nameHash(_ records: [MemberRecord], _ slot: Int) -> Int { records[slot].member.id.name.hashValue }
+    private static func addressHash(_ records: [MemberRecord], _ slot: Int) -> Int { records[slot].member.address.hashValue }
 }
