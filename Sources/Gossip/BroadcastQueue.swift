@@ -26,6 +26,8 @@ struct BroadcastQueue {
         var bucket: Int { Int(transmits) * 2 + (urgent ? 0 : 1) }
     }
 
+    /// Queued updates beyond this make room by dropping the one sent most often.
+    let depthLimit: Int
     private var items: [Item] = []
     /// Every queued message's bytes, end to end: one allocation instead of one per item.
     private var storage: [UInt8] = []
@@ -39,9 +41,14 @@ struct BroadcastQueue {
     var count: Int { items.count }
     var isEmpty: Bool { items.isEmpty }
 
+    init(depthLimit: Int = .max) {
+        self.depthLimit = max(1, depthLimit)
+    }
+
     /// Queues an update, replacing any queued update about the same subject.
     mutating func enqueue(_ subject: BroadcastSubject, bytes: [UInt8], urgent: Bool = false) {
         remove(subject)
+        if items.count >= depthLimit { dropMostSent() }
         let slot = items.count
         items.appendGrowingGently(Item(subject: subject, offset: UInt32(storage.count), length: UInt32(bytes.count),
                                        transmits: 0, urgent: urgent, position: 0))
@@ -111,6 +118,21 @@ struct BroadcastQueue {
 
     private func slot(of subject: BroadcastSubject) -> Int? {
         slotBySubject.find(hash: subject.hashValue) { items[$0].subject == subject }
+    }
+
+    /// Drops the plain update sent most often (the oldest among equals), or the urgent one
+    /// if nothing plain is queued.
+    private mutating func dropMostSent() {
+        for urgent in [false, true] {
+            var bucket = buckets.count - 1
+            while bucket >= 0 {
+                if (bucket % 2 == 0) == urgent, let oldest = buckets[bucket].first {
+                    remove(at: Int(oldest))
+                    return
+                }
+                bucket -= 1
+            }
+        }
     }
 
     private mutating func remove(at slot: Int) {

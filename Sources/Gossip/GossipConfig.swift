@@ -39,6 +39,11 @@ public struct GossipConfig: Sendable, Equatable {
     /// Recent user rumors kept for push-pull, so a late joiner gets the current announcements.
     public var rumorRetention: Duration
     public var maxRetainedRumors: Int
+    /// Bound of the broadcast queue (as Serf's MaxQueueDepth): past it, the update sent
+    /// most often makes room, plain news before urgent. Only a mass join of thousands of
+    /// nodes reaches it; the news dropped has been sent several times already, and
+    /// push-pull repairs whatever gossip missed.
+    public var maxQueuedUpdates = 4096
 
     /// Memberlist-like LAN timing: period 1 s, probe timeout 500 ms, 3 indirect probes,
     /// suspicion multiplier 4 and max 6×, gossip every 200 ms to 3 peers, push-pull every 30 s.

@@ -15,7 +15,7 @@ public final class GossipNode {
     var table = MemberTable()
     var awareness: Awareness
     var lateAcks = LateAckStreak()
-    var queue = BroadcastQueue()
+    var queue: BroadcastQueue
     var encoder = MessageEncoder()
     var rumorLog: RumorLog
     var probeRotation = ProbeRotation()
@@ -59,6 +59,7 @@ public final class GossipNode {
         localUID = uid
         self.random = InjectedRandom(source: random)
         awareness = Awareness(max: config.awarenessMax, enabled: config.lifeguard)
+        queue = BroadcastQueue(depthLimit: config.maxQueuedUpdates)
         rumorLog = RumorLog(retention: config.rumorRetention, capacity: config.maxRetainedRumors)
         let me = Member(id: NodeID(name: name, uid: uid), address: address, incarnation: 0, state: .alive, tags: tags, meta: meta)
         try GossipNode.validate(me, config: config)

@@ -65,6 +65,31 @@ final class BroadcastQueueTests: XCTestCase {
 
     /// Replacements and departures leave old bytes behind in the shared buffer; after it is
     /// compacted every queued item still carries exactly its latest bytes.
+    func testAFullQueueDropsThePlainUpdateSentMostOften() {
+        var queue = BroadcastQueue(depthLimit: 3)
+        func send() {
+            var packet: [UInt8] = []
+            queue.fill(&packet, budget: 2, limit: 10)
+        }
+        queue.enqueue(.member("a"), bytes: [1, 1])
+        send()
+        send()
+        queue.enqueue(.member("b"), bytes: [2, 2])
+        send()
+        XCTAssertEqual(queue.transmits(of: .member("a")), 2)
+        XCTAssertEqual(queue.transmits(of: .member("b")), 1)
+        queue.enqueue(.member("suspect"), bytes: [3, 3], urgent: true)
+        queue.enqueue(.member("c"), bytes: [4, 4])
+        XCTAssertEqual(queue.count, 3)
+        XCTAssertNotNil(queue.transmits(of: .member("b")))
+        XCTAssertNil(queue.transmits(of: .member("a")), "the plain update sent most often goes")
+        XCTAssertEqual(queue.transmits(of: .member("suspect")), 0)
+        XCTAssertEqual(queue.transmits(of: .member("c")), 0)
+        queue.enqueue(.member("d"), bytes: [5, 5])
+        XCTAssertNil(queue.transmits(of: .member("b")))
+        XCTAssertEqual(queue.transmits(of: .member("suspect")), 0, "urgent news stays while plain news can go")
+    }
+
     func testQueuedBytesSurviveReplacementsAndCompaction() {
         var queue = BroadcastQueue()
         var latest: [Int: [UInt8]] = [:]

@@ -42,6 +42,15 @@ import Testing
         #expect(svg.contains("p99"))
     }
 
+    /// The memory limit and the peak-RSS figure read /proc/self/status; above 9.5 GiB the
+    /// kernel's 8-column number leaves no space after the tab.
+    @Test func memoryFiguresAreReadAtEverySize() {
+        let status = "Name:\tmesh-sim\nVmHWM:\t22484980 kB\nVmRSS:\t    1384 kB\n"
+        #expect(ProcessUsage.mebibytes("VmHWM:", inStatus: status) == 22484980.0 / 1024)
+        #expect(ProcessUsage.mebibytes("VmRSS:", inStatus: status) == 1384.0 / 1024)
+        #expect(ProcessUsage.mebibytes("VmSwap:", inStatus: status) == nil)
+    }
+
     @Test func percentilesUseNearestRank() {
         let samples = (1...100).map(Double.init)
         #expect(Stats.percentile(samples, 0.5) == 50)

@@ -10,8 +10,15 @@ enum ProcessUsage {
 
     private static func statusMiB(_ field: String) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        return mebibytes(field, inStatus: status)
+    }
+
+    /// The value of a `kB` field of a `/proc/PID/status` text, in MiB.
+    static func mebibytes(_ field: String, inStatus status: String) -> Double? {
         for line in status.split(separator: "\n") where line.hasPrefix(field) {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            // "VmRSS:\t  123456 kB": the number is right-aligned in 8 columns after a tab, so
+            // from 10,000,000 kB on no space separates it from the tab.
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2, let kib = Double(fields[1]) else { return nil }
             return kib / 1024
         }
