@@ -12,7 +12,7 @@ extension GossipNode {
             return record.member
         }
         hasLeft = true
-        probe = nil
+        probes.removeAll()
         enqueueAndForward(.member(me.name), .dead(id: me.id, incarnation: me.incarnation, from: me.name, left: true),
                           except: nil, now: now)
         return drainOutputs()

@@ -1,4 +1,5 @@
-/// The probe of the current protocol period.
+/// A probe in flight: the one of the current protocol period, or a patient probe of a late
+/// responder, which runs two periods beside the next ones.
 struct ActiveProbe {
     let target: NodeID
     let address: NodeAddress
@@ -31,22 +32,24 @@ extension GossipNode {
     }
 
     /// Drives the probe cycle: start a probe each (awareness-stretched) period, fall back to
-    /// indirect probes after the probe timeout, judge the target at the period's end.
+    /// indirect probes after the probe timeout, judge the target at the probe's end.
     func runProbe(now: Instant) {
-        if var current = probe {
-            if !current.acked && !current.indirectSent && now >= current.indirectAt {
-                sendIndirectProbes(&current, now: now)
+        var index = 0
+        while index < probes.count {
+            if !probes[index].acked && !probes[index].indirectSent && now >= probes[index].indirectAt {
+                sendIndirectProbes(&probes[index], now: now)
             }
-            probe = current
-            guard now >= current.endAt else { return }
-            finishProbe(current, now: now)
-            probe = nil
+            if now >= probes[index].endAt {
+                finishProbe(probes.remove(at: index), now: now)
+            } else {
+                index += 1
+            }
         }
         if now >= nextProbeAt { startProbe(now: now) }
     }
 
     private func startProbe(now: Instant) {
-        var period = awareness.scale(config.protocolPeriod)
+        let period = awareness.scale(config.protocolPeriod)
         var timeout = awareness.scale(config.probeTimeout)
         let tick = (now.nanoseconds &+ meshClockOffset.nanoseconds) / config.protocolPeriod.nanoseconds
         let scheduled = probeRotation.target(
@@ -65,10 +68,14 @@ extension GossipNode {
         }
         let record = table[slot]
         let target = record.member.id
+        var length = period
         if record.answersLate {
             // Patience with a member known to be slow: twice the period and timeout, and the
-            // reliable stream ping from the start, so its late ack still arrives in time.
-            period = period * 2
+            // reliable stream ping from the start, so its late ack still arrives in time. The
+            // next period's probe starts on time beside it: every prober reaches the late
+            // member's successor in the rotation right after it, which a prober that waited
+            // would skip at every pass.
+            length = period * 2
             timeout = timeout * 2
         }
         nextProbeAt = now + period
@@ -82,9 +89,10 @@ extension GossipNode {
         encoder.append(.ping(seq: seq, target: target.name), to: &packet)
         sendWithPiggyback(packet, to: record.member.address)
         stats.probesSent += 1
-        probe = ActiveProbe(target: target, address: record.member.address, seq: seq,
-                            timelyUntil: now + config.probeTimeout, indirectAt: now + timeout, endAt: now + period)
-        if record.answersLate { sendStreamPing(&probe!) }
+        var started = ActiveProbe(target: target, address: record.member.address, seq: seq,
+                                  timelyUntil: now + config.probeTimeout, indirectAt: now + timeout, endAt: now + length)
+        if record.answersLate { sendStreamPing(&started) }
+        probes.append(started)
     }
 
     private func sendIndirectProbes(_ current: inout ActiveProbe, now: Instant) {
@@ -151,11 +159,11 @@ extension GossipNode {
     }
 
     func handleAck(seq: UInt32, now: Instant) {
-        if var current = probe, current.seq == seq {
+        if let index = probes.firstIndex(where: { $0.seq == seq }) {
             stats.acksReceived += 1
+            let current = probes[index]
             if !current.acked {
-                current.acked = true
-                probe = current
+                probes[index].acked = true
                 let slot = table.slot(named: current.target.name).flatMap {
                     table[$0].member.id.uid == current.target.uid ? $0 : nil
                 }
@@ -179,12 +187,11 @@ extension GossipNode {
     }
 
     func handleNack(seq: UInt32, from address: NodeAddress) {
-        guard var current = probe, current.seq == seq, !current.acked else { return }
+        guard let index = probes.firstIndex(where: { $0.seq == seq }), !probes[index].acked else { return }
         stats.nacksReceived += 1
-        guard let relay = current.relays.first(where: { $0.address == address }),
-              !current.nackers.contains(relay.name) else { return }
-        current.nackers.append(relay.name)
-        probe = current
+        guard let relay = probes[index].relays.first(where: { $0.address == address }),
+              !probes[index].nackers.contains(relay.name) else { return }
+        probes[index].nackers.append(relay.name)
     }
 
     func expireRelays(now: Instant) {

@@ -22,7 +22,8 @@ public final class GossipNode {
     /// Added to `now` to give the mesh-wide clock whose ticks place this node's probes in
     /// the shared rotation.
     let meshClockOffset: Duration
-    var probe: ActiveProbe?
+    /// Probes in flight: this period's, and a patient probe of a late responder beside it.
+    var probes: [ActiveProbe] = []
     var nextProbeAt: Instant
     var relays: [UInt32: RelayedProbe] = [:]
     var sequence: UInt32 = 0
@@ -90,11 +91,10 @@ public final class GossipNode {
     /// Call `tick(now:)` at or after this instant (earlier calls are harmless).
     public var nextDeadline: Instant {
         var deadline = nextGossipAt
-        if let probe {
+        for probe in probes {
             deadline = min(deadline, probe.indirectSent || probe.acked ? probe.endAt : probe.indirectAt)
-        } else if !hasLeft {
-            deadline = min(deadline, nextProbeAt)
         }
+        if !hasLeft { deadline = min(deadline, nextProbeAt) }
         if !hasLeft {
             deadline = min(deadline, nextPushPullAt)
             if let nextRejoinAt { deadline = min(deadline, nextRejoinAt) }

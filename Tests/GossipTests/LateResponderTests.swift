@@ -54,6 +54,28 @@ final class LateResponderTests: XCTestCase {
         XCTAssertEqual(node.member(named: "p0")?.incarnation, 1)
     }
 
+    /// Every prober walks the rotation one rank per period, so the member ranked after a
+    /// late responder comes right after it for every prober; a prober that waited out the
+    /// patient probe would skip that member at every pass.
+    func testAPatientProbeDoesNotDelayTheNextPeriodsProbe() throws {
+        let node = try nodeWithRefutedPeer()
+        let (_, at, _) = try probe(of: "p0", on: node, from: .seconds(0.001))
+        var pinged: [String] = []
+        var now = at + .milliseconds(1)
+        while now <= at + config.protocolPeriod {
+            for (to, messages) in decodedDatagrams(node.tick(now: now)) {
+                for message in messages {
+                    if case let .ping(_, target) = message { pinged.append(target) }
+                    if case let .pingReq(seq, _, _, _) = message { feed(node, [.nack(seq: seq)], from: to, at: now) }
+                }
+            }
+            now = max(now + .milliseconds(1), node.nextDeadline)
+        }
+        XCTAssertEqual(pinged.count, 1, "the next period's probe starts on time: \(pinged)")
+        XCTAssertNotEqual(pinged.first, "p0")
+        XCTAssertEqual(node.member(named: "p0")?.state, .alive, "p0's patient probe is still running")
+    }
+
     func testATimelyAckEndsPatience() throws {
         let node = try nodeWithRefutedPeer()
         let slot = try XCTUnwrap(node.table.slot(named: "p0"))
