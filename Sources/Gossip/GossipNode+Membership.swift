@@ -239,9 +239,8 @@ extension GossipNode {
         enqueueAndForward(.member(member.name), record, except: sender, now: now)
     }
 
-    /// Raises our incarnation above `incarnation` and announces it urgently; Lifeguard
-    /// counts having to refute as a sign of our own poor health.
-    /// Raises the incarnation above a suspicion or death and floods the news. The accusers
+    /// Raises the incarnation above a suspicion or death and floods the news; Lifeguard counts
+    /// having to refute as a sign of our own poor health. The accusers
     /// (the node that told us and the suspecters it names) are also told directly: their
     /// timers are the ones running out, and a flood from a node that joined moments ago, or
     /// knows few members, can take longer to reach them than the suspicion leaves.

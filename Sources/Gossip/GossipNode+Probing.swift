@@ -54,14 +54,8 @@ extension GossipNode {
         let tick = (now.nanoseconds &+ meshClockOffset.nanoseconds) / config.protocolPeriod.nanoseconds
         let scheduled = probeRotation.target(
             tick: tick, liveCount: table.liveCount,
-            isEligible: { target in
-                let slot = Int(target.slot)
-                return slot >= 0 && slot < table.count && target.matches(table[slot]) && table[slot].member.isLive
-            },
-            uid: { target in
-                let slot = Int(target.slot)
-                return slot >= 0 && slot < table.count ? table[slot].member.id.uid : 0
-            })
+            isEligible: { table.record(for: $0)?.member.isLive ?? false },
+            uid: { table.record(for: $0)?.member.id.uid ?? 0 })
         guard let slot = scheduled.map({ Int($0.slot) }) else {
             nextProbeAt = now + period
             return

@@ -94,8 +94,8 @@ public final class GossipNode {
         for probe in probes {
             deadline = min(deadline, probe.indirectSent || probe.acked ? probe.endAt : probe.indirectAt)
         }
-        if !hasLeft { deadline = min(deadline, nextProbeAt) }
         if !hasLeft {
+            deadline = min(deadline, nextProbeAt)
             deadline = min(deadline, nextPushPullAt)
             if let nextRejoinAt { deadline = min(deadline, nextRejoinAt) }
         }

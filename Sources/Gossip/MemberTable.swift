@@ -23,6 +23,13 @@ struct MemberTable {
 
     subscript(slot: Int) -> MemberRecord { records[slot] }
 
+    /// The record a probe entry names, if its slot still holds that process.
+    func record(for target: ProbeTarget) -> MemberRecord? {
+        let slot = Int(target.slot)
+        guard slot >= 0, slot < records.count, target.matches(records[slot]) else { return nil }
+        return records[slot]
+    }
+
     func slot(named name: String) -> Int? {
         byName.find(hash: name.hashValue) { records[$0].member.id.name == name }
     }
