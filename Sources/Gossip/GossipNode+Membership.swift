@@ -121,7 +121,7 @@ extension GossipNode {
     /// Starts a suspicion (or restarts it at a higher incarnation), tells the mesh urgently,
     /// and with Lifeguard tells the suspect itself so it can refute at once.
     func suspect(slot: Int, incarnation: Incarnation, suspecters: [String], from sender: NodeAddress?, now: Instant) {
-        let timeouts = suspicionTimeouts()
+        let timeouts = suspicionBounds()
         let suspicion = Suspicion(start: now, minimum: timeouts.minimum, maximum: timeouts.maximum,
                                   expectedConfirmations: config.lifeguard ? config.indirectChecks : 0,
                                   suspecters: suspecters.isEmpty ? ["?"] : suspecters)
@@ -158,35 +158,34 @@ extension GossipNode {
 
     /// With Lifeguard: minimum = suspicionMultiplier × probeTimeout (long enough for a node
     /// that handles its inbox a second late to hear of the suspicion and refute it),
-    /// maximum = suspicionMaxMultiplier × minimum, both stretched by local health awareness:
-    /// a node that misses acks or has to refute cannot trust its own timing, so it waits
-    /// longer before declaring others dead (the healthy nodes' verdicts reach it anyway).
+    /// maximum = suspicionMaxMultiplier × minimum; a suspicion's timer runs by them as
+    /// local health stretches them (`deadline(of:)`).
     /// Without: the classic fixed suspicionMultiplier × log10(N) × protocolPeriod.
-    func suspicionTimeouts() -> (minimum: Duration, maximum: Duration) {
+    func suspicionBounds() -> (minimum: Duration, maximum: Duration) {
         guard config.lifeguard else {
             let fixed = config.protocolPeriod.scaled(by: Double(config.suspicionMultiplier) * max(1, log10(Double(table.liveCount))))
             return (fixed, fixed)
         }
-        let minimum = awareness.scale(config.probeTimeout * config.suspicionMultiplier)
+        let minimum = config.probeTimeout * config.suspicionMultiplier
         return (minimum, minimum * config.suspicionMaxMultiplier)
+    }
+
+    /// When a suspicion ends: its dogpile timeout stretched by local health as it is now, not
+    /// as it was when the suspicion began. A node that misses acks or has to refute cannot
+    /// trust its own timing, so it waits longer before declaring others dead (the healthy
+    /// nodes' verdicts reach it anyway), and one that fell behind while the timer ran may
+    /// hold the refutation in its own inbox.
+    func deadline(of suspicion: Suspicion) -> Instant {
+        suspicion.start + awareness.scale(suspicion.timeout)
     }
 
     func expireSuspicions(now: Instant) {
         guard !suspicions.isEmpty else { return }
         var due: [Int] = []
-        let current = suspicionTimeouts()
-        for (name, suspicion) in suspicions where now >= suspicion.deadline {
-            // A node whose health fell since the suspicion began (a late inbox, missed acks)
-            // waits as long as its health now asks: the refutation may be in its own queue.
-            var stretched = suspicion
-            stretched.stretch(minimum: current.minimum, maximum: current.maximum)
-            guard now >= stretched.deadline else {
-                suspicions[name] = stretched
-                continue
-            }
+        for (name, suspicion) in suspicions where now >= deadline(of: suspicion) {
             if let slot = table.slot(named: name) { due.append(slot) }
         }
-        // In slot order, not the dictionary's: the same inputs give the same outputs.
+    // In slot order, not the dictionary's: the same inputs give the same outputs.
         for slot in due.sorted() {
             let member = table[slot].member
             stats.deathsDeclared += 1

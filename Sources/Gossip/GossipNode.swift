@@ -100,7 +100,7 @@ public final class GossipNode {
             if let nextRejoinAt { deadline = min(deadline, nextRejoinAt) }
         }
         for relay in relays.values { deadline = min(deadline, relay.nackAt) }
-        for suspicion in suspicions.values { deadline = min(deadline, suspicion.deadline) }
+        for suspicion in suspicions.values { deadline = min(deadline, self.deadline(of: suspicion)) }
         if let expiry = tombstones.nextExpiry(after: config.tombstoneTimeout) { deadline = min(deadline, expiry) }
         return deadline
     }

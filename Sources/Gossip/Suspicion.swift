@@ -12,12 +12,11 @@ import Darwin
 /// where c counts confirmations beyond the first suspecter and k is how many are expected.
 struct Suspicion {
     let start: Instant
-    private(set) var minimum: Duration
-    private(set) var maximum: Duration
+    let minimum: Duration
+    let maximum: Duration
     let expectedConfirmations: Int
     /// The names of every node that suspects the member, first suspecter included.
     private(set) var suspecters: [String]
-    private(set) var deadline: Instant
 
     init(start: Instant, minimum: Duration, maximum: Duration, expectedConfirmations: Int, suspecters: [String]) {
         self.start = start
@@ -27,8 +26,6 @@ struct Suspicion {
         var unique: [String] = []
         for name in suspecters where !unique.contains(name) { unique.append(name) }
         self.suspecters = unique
-        self.deadline = start
-        self.deadline = start + timeout
     }
 
     var confirmations: Int { Swift.max(0, suspecters.count - 1) }
@@ -45,19 +42,11 @@ struct Suspicion {
         return Swift.max(minimum, shrunk)
     }
 
-    /// Lengthens the bounds (never shortens them), as local health awareness asks.
-    mutating func stretch(minimum: Duration, maximum: Duration) {
-        self.minimum = Swift.max(self.minimum, minimum)
-        self.maximum = Swift.max(self.maximum, maximum, self.minimum)
-        deadline = start + timeout
-    }
-
     /// Records an independent suspecter; returns true when the name is new (a confirmation).
     @discardableResult
     mutating func confirm(by name: String) -> Bool {
         guard !suspecters.contains(name) else { return false }
         suspecters.append(name)
-        deadline = start + timeout
         return true
     }
 }

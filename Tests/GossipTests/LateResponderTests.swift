@@ -139,7 +139,7 @@ final class LateResponderTests: XCTestCase {
         let node = try makeNode(config: config)
         let b = member("b")
         feed(node, [.alive(b)])
-        let (minimum, _) = node.suspicionTimeouts()
+        let (minimum, _) = node.suspicionBounds()
         feed(node, [.suspect(id: b.id, incarnation: 0, suspecters: ["x", "y", "z", "w"])], at: .seconds(1))
         node.awareness.apply(delta: 2)
         _ = node.tick(now: .seconds(1) + minimum)
@@ -151,10 +151,15 @@ final class LateResponderTests: XCTestCase {
 
     func testPoorLocalHealthStretchesSuspicionTimeouts() throws {
         let node = try makeNode()
-        let healthy = node.suspicionTimeouts()
+        let (minimum, maximum) = node.suspicionBounds()
+        let confirmed = Suspicion(start: .seconds(1), minimum: minimum, maximum: maximum,
+                                  expectedConfirmations: 3, suspecters: ["a", "b", "c", "d"])
+        let unconfirmed = Suspicion(start: .seconds(1), minimum: minimum, maximum: maximum,
+                                    expectedConfirmations: 3, suspecters: ["a"])
+        XCTAssertEqual(node.deadline(of: confirmed), .seconds(1) + minimum)
+        XCTAssertEqual(node.deadline(of: unconfirmed), .seconds(1) + maximum)
         node.awareness.apply(delta: 2)
-        let unwell = node.suspicionTimeouts()
-        XCTAssertEqual(unwell.minimum, healthy.minimum * 3)
-        XCTAssertEqual(unwell.maximum, healthy.maximum * 3)
+        XCTAssertEqual(node.deadline(of: confirmed), .seconds(1) + minimum * 3)
+        XCTAssertEqual(node.deadline(of: unconfirmed), .seconds(1) + maximum * 3)
     }
 }

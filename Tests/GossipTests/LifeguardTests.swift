@@ -78,7 +78,7 @@ final class LifeguardTests: XCTestCase {
         let target = try XCTUnwrap(suspected()).name
         XCTAssertEqual(node.stats.nacksReceived, 3)
         XCTAssertEqual(node.stats.awarenessScore, 0)
-        let (minimum, _) = node.suspicionTimeouts()
+        let (minimum, _) = node.suspicionBounds()
         let end = now + minimum
         while now < end {
             for (to, messages) in decodedDatagrams(node.tick(now: now)) {
