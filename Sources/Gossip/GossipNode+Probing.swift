@@ -52,10 +52,9 @@ extension GossipNode {
         let period = awareness.scale(config.protocolPeriod)
         var timeout = awareness.scale(config.probeTimeout)
         let tick = (now.nanoseconds &+ meshClockOffset.nanoseconds) / config.protocolPeriod.nanoseconds
-        let scheduled = probeRotation.target(
-            tick: tick, liveCount: table.liveCount,
-            isEligible: { table.record(for: $0)?.member.isLive ?? false },
-            uid: { table.record(for: $0)?.member.id.uid ?? 0 })
+        let scheduled = probeRotation.target(tick: tick, liveCount: table.liveCount) { target in
+            table.record(for: target).flatMap { $0.member.isLive ? $0.member.id.uid : nil }
+        }
         guard let slot = scheduled.map({ Int($0.slot) }) else {
             nextProbeAt = now + period
             return

@@ -44,19 +44,18 @@ struct ProbeRotation {
     }
 
     /// The member to probe at shared tick `tick`, or nil while this node is alone.
-    /// `liveCount` counts the live members, this node included; `isEligible` tells whether
-    /// an entry still names a live member, `uid` gives that member's full uid.
-    mutating func target(tick: Int64, liveCount: Int,
-                         isEligible: (ProbeTarget) -> Bool, uid: (ProbeTarget) -> UInt64) -> ProbeTarget? {
+    /// `liveCount` counts the live members, this node included; `liveUID` gives the full uid
+    /// of the member an entry names, or nil once that entry no longer names a live member.
+    mutating func target(tick: Int64, liveCount: Int, liveUID: (ProbeTarget) -> UInt64?) -> ProbeTarget? {
         let length = Self.passLength(members: liveCount)
         let pass = tick >= 0 ? tick / length : (tick + 1) / length - 1
         if pass != self.pass || !arrivals.isEmpty || liveCount != rankedLiveCount {
-            rank(pass: pass, liveCount: liveCount, isEligible: isEligible, uid: uid)
+            rank(pass: pass, liveCount: liveCount, liveUID: liveUID)
         }
         guard ring.count > 1 else { return nil }
         var chosen = ring[index(tick: tick, passLength: length)]
-        if !isEligible(chosen) {
-            rank(pass: pass, liveCount: liveCount, isEligible: isEligible, uid: uid)
+        if liveUID(chosen) == nil {
+            rank(pass: pass, liveCount: liveCount, liveUID: liveUID)
             guard ring.count > 1 else { return nil }
             chosen = ring[index(tick: tick, passLength: length)]
         }
@@ -70,23 +69,25 @@ struct ProbeRotation {
 
     /// Drops members no longer live and puts the arrivals at their ranks (a binary search
     /// each); a new pass reshuffles the whole order.
-    private mutating func rank(pass: Int64, liveCount: Int,
-                               isEligible: (ProbeTarget) -> Bool, uid: (ProbeTarget) -> UInt64) {
+    private mutating func rank(pass: Int64, liveCount: Int, liveUID: (ProbeTarget) -> UInt64?) {
         if pass != self.pass {
-            let keyed = (ring + arrivals).filter(isEligible).map { (key: Self.key(uid: uid($0), pass: pass), target: $0) }
+            let keyed = (ring + arrivals).compactMap { target in
+                liveUID(target).map { (key: Self.key(uid: $0, pass: pass), target: target) }
+            }
             ring.removeAll(keepingCapacity: true)
             // A member that died and came back may be listed twice; its copies share a key.
             for entry in keyed.sorted(by: { $0.key < $1.key }) where ring.last != entry.target {
                 ring.append(entry.target)
             }
         } else {
-            if ring.count + arrivals.count != liveCount { ring.removeAll { !isEligible($0) } }
-            for arrival in arrivals where isEligible(arrival) {
-                let key = Self.key(uid: uid(arrival), pass: pass)
+            if ring.count + arrivals.count != liveCount { ring.removeAll { liveUID($0) == nil } }
+            for arrival in arrivals {
+                guard let uid = liveUID(arrival) else { continue }
+                let key = Self.key(uid: uid, pass: pass)
                 var low = 0, high = ring.count
                 while low < high {
                     let middle = (low + high) / 2
-                    if Self.key(uid: uid(ring[middle]), pass: pass) < key { low = middle + 1 } else { high = middle }
+                    if Self.key(uid: liveUID(ring[middle]) ?? 0, pass: pass) < key { low = middle + 1 } else { high = middle }
                 }
                 if low < ring.count && ring[low] == arrival { continue }
                 ring.insert(arrival, at: low)

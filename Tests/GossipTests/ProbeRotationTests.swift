@@ -22,11 +22,9 @@ final class ProbeRotationTests: XCTestCase {
 
         mutating func target(tick: Int64) -> UInt64? {
             let uids = uids, live = live
-            return rotation.target(
-                tick: tick, liveCount: live.count,
-                isEligible: { live.contains(uids[Int($0.slot)]) },
-                uid: { uids[Int($0.slot)] }
-            ).map { uids[Int($0.slot)] }
+            return rotation.target(tick: tick, liveCount: live.count) { target in
+                live.contains(uids[Int(target.slot)]) ? uids[Int(target.slot)] : nil
+            }.map { uids[Int($0.slot)] }
         }
     }
 
