@@ -1,7 +1,6 @@
 import Metrics
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
@@ -47,7 +46,6 @@ public final class Gateway: Sendable {
     public func start() async throws -> Int {
         let core = self.core
         let tls = self.tls
-        let limits = core.options.limits
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -59,17 +57,7 @@ public final class Gateway: Sendable {
                     let sync = channel.pipeline.syncOperations
                     let clock = ConnectionClock()
                     if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
-                    let raw = RawBytesObserver(clock: clock, requestLineLimit: limits.maxHeaderBytes)
-                    try sync.addHandler(raw)
-                    var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-                    decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
-                    decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
-                    try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false, withServerUpgrade: nil, withErrorHandling: false,
-                        withOutboundHeaderValidation: false, withEncoderConfiguration: .init(),
-                        withDecoderLimitConfiguration: decoderLimits)
-                    let handler = ProxyHandler(core: core, clock: clock, raw: raw, scheme: tls == nil ? "http" : "https")
-                    raw.handler = handler
+                    let handler = ProxyHandler(core: core, clock: clock, scheme: tls == nil ? "http" : "https")
                     try sync.addHandler(handler)
                 }
             }

@@ -59,6 +59,15 @@ final class Exchange {
         return length <= retryBufferLimit && !head.headers.contains(name: "expect")
     }
 
+    /// Body bytes on their way upstream, framed as the upstream head announced them.
+    func writeBody(_ body: ByteBuffer, to connection: UpstreamConnection) {
+        if framing == .chunked { connection.writeChunk(body) } else { connection.write(body) }
+    }
+
+    func writeEnd(to connection: UpstreamConnection) {
+        if framing == .chunked { connection.writeLastChunk() }
+    }
+
     init(
         snapshot: CompiledConfig, route: CompiledRoute, context: RequestContext, head: HTTPRequestHead,
         framing: RequestFraming, keepAlive: Bool, start: NIODeadline, globalBodyLimit: Int

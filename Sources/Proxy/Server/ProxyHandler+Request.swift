@@ -3,19 +3,9 @@ import NIOCore
 import NIOHTTP1
 
 extension ProxyHandler {
-    func receiveHead(_ head: HTTPRequestHead) {
-        var head = head
-        if let method = raw.takeMethod() { head.method = HTTPMethod(rawValue: method) }
+    func receiveHead(_ head: HTTPRequestHead, framing: RequestFraming) {
         let now = NIODeadline.now()
         clock.lastBodyAt = now
-        let framing: RequestFraming
-        switch RequestValidator.validate(head) {
-        case .success(let f): framing = f
-        case .failure(let rejection):
-            core.metrics.rejected.increment()
-            refuse(status: rejection.status, reason: rejection.reason, version: head.version)
-            return
-        }
         if case .contentLength(let length) = framing, length > core.options.limits.maxBodyBytes {
             core.metrics.rejected.increment()
             refuse(status: .payloadTooLarge, reason: "request body too large", version: head.version)
@@ -122,7 +112,7 @@ extension ProxyHandler {
                 return
             }
             if exchange.framing != .none && !exchange.requestEnded && exchange.bodyBytes == 0 {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
             }
         }
         let upstream: UpstreamRuntime
@@ -200,13 +190,15 @@ extension ProxyHandler {
         var head = exchange.upstreamHead!
         // An HTTP/1.0 client may send no Host; HTTP/1.1 to the upstream needs one.
         if !head.headers.contains(name: "host") { head.headers.add(name: "host", value: target.config.authority) }
-        connection.write(.head(head))
-        for part in exchange.buffered { connection.write(.body(.byteBuffer(part))) }
+        var bytes = context.channel.allocator.buffer(capacity: 512)
+        HeadWriter.write(head, into: &bytes)
+        connection.writeHead(bytes, isHEAD: head.method == .HEAD)
+        for part in exchange.buffered { exchange.writeBody(part, to: connection) }
         if !exchange.retainsBody {
             exchange.buffered.removeAll()
             exchange.bufferedBytes = 0
         }
-        if exchange.requestEnded { connection.write(.end(nil)) }
+        if exchange.requestEnded { exchange.writeEnd(to: connection) }
         connection.flush()
         if connection.isWritable { resumeReads() } else { holdReads() }
     }

@@ -28,26 +28,43 @@ extension ProxyHandler {
     }
 
     private func endResponse() {
-        requestsAnswered += 1
         clock.awaitingHead = true
-        clock.firstByteAt = nil
         clock.idleSince = .now()
-        if !closing, let pending = pendingRefusal, requestsAnswered >= pending.after {
-            pendingRefusal = nil
-            context.write(wrapOutboundOut(.end(nil)), promise: nil)
-            refuse(status: pending.status, reason: pending.reason, version: .http1_1)
-            return
-        }
+        // Bytes of a pipelined request that arrived meanwhile start its read timeout now.
+        clock.firstByteAt = reader.bufferedBytes > 0 ? clock.idleSince : nil
+        let tail = chunkingResponse ? ByteBuffer(staticString: HeadWriter.lastChunk) : ByteBuffer()
+        chunkingResponse = false
         if closing || quiescing {
             closing = true
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [context] _ in
+            context.writeAndFlush(wrapOutboundOut(tail)).assumeIsolated().whenComplete { [context] _ in
                 context?.close(promise: nil)
             }
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            deliverQueued()
-            if queued.isEmpty { resumeReads() }
+            if tail.readableBytes > 0 { context.write(wrapOutboundOut(tail), promise: nil) }
+            context.flush()
+            readInput()
+            if exchange?.requestEnded != true || reader.bufferedBytes == 0 { resumeReads() }
         }
+    }
+
+    func writeHead(_ head: HTTPResponseHead) {
+        var bytes = context.channel.allocator.buffer(capacity: 256)
+        HeadWriter.write(head, into: &bytes)
+        context.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// Response body bytes, chunked when the gateway frames the response.
+    func writeBody(_ body: ByteBuffer) {
+        guard chunkingResponse else {
+            context.write(wrapOutboundOut(body), promise: nil)
+            return
+        }
+        guard body.readableBytes > 0 else { return }
+        var size = context.channel.allocator.buffer(capacity: 18)
+        HeadWriter.writeChunkSize(body.readableBytes, into: &size)
+        context.write(wrapOutboundOut(size), promise: nil)
+        context.write(wrapOutboundOut(body), promise: nil)
+        context.write(wrapOutboundOut(ByteBuffer(staticString: HeadWriter.chunkEnd)), promise: nil)
     }
 
     func record(_ exchange: Exchange) {
@@ -93,8 +110,9 @@ extension ProxyHandler {
             if exchange.clientHead.method == .HEAD { body.clear() }
         }
         prepareResponseHead(&head, exchange)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        chunkingResponse = false
+        writeHead(head)
+        if body.readableBytes > 0 { context.write(wrapOutboundOut(body), promise: nil) }
         finish(exchange)
     }
 
@@ -115,24 +133,14 @@ extension ProxyHandler {
         } else if request.version.minor == 0 {
             headers.add(name: "connection", value: "keep-alive")
         }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))), promise: nil)
-        if request.method != .HEAD { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        chunkingResponse = false
+        writeHead(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))
+        if request.method != .HEAD { context.write(wrapOutboundOut(body), promise: nil) }
         endResponse()
     }
 
-    /// Refuses the request that follows the first `earlier` requests of the connection, once
-    /// those are answered (they may still be in flight, or queued behind one that is).
-    func refuseRequest(after earlier: Int, status: HTTPResponseStatus, reason: String) {
-        if exchange == nil && requestsAnswered >= earlier {
-            refuse(status: status, reason: reason, version: .http1_1)
-        } else {
-            pendingRefusal = (earlier, status, reason)
-        }
-    }
-
     /// A request refused before routing (malformed, too large, too slow): answer and close.
-    /// The answer goes out under the HTTP handlers, which may never have seen a request.
-    func refuse(status: HTTPResponseStatus, reason: String, version: HTTPVersion) {
+    func refuse(status: HTTPResponseStatus, reason: String, version: HTTPVersion = .http1_1) {
         guard !closing else { return }
         core.logger.debug("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
         closing = true
@@ -144,7 +152,9 @@ extension ProxyHandler {
         bytes.writeString("content-type: application/json\r\ncontent-length: \(body.readableBytes)\r\n")
         bytes.writeString("connection: close\r\nx-request-id: \(core.requestIDs.next())\r\n\r\n")
         bytes.writeImmutableBuffer(body)
-        raw.writeFinalAndClose(bytes)
+        context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { [context] _ in
+            context?.close(promise: nil)
+        }
     }
 
     /// A request that turned bad after its head (body too large or too slow, broken chunking).

@@ -3,10 +3,10 @@ import NIOCore
 import NIOHTTP1
 
 extension ProxyHandler: UpstreamResponseSink {
-    func upstreamHead(_ head: HTTPResponseHead, from connection: UpstreamConnection) {
+    func upstreamHead(_ head: HTTPResponseHead, framing: BodyDecoder.Framing, from connection: UpstreamConnection) {
         guard let exchange, exchange.connection === connection else { return }
         exchange.target?.health.recordSuccess()
-        exchange.upstreamKeepAlive = head.isKeepAlive
+        exchange.upstreamKeepAlive = head.isKeepAlive && framing != .untilClose
         exchange.responseStarted = true
         exchange.status = Int(head.status.code)
         exchange.buffered.removeAll()
@@ -14,14 +14,28 @@ extension ProxyHandler: UpstreamResponseSink {
         var (clientHead, hasLength) = ForwardingHeaders.clientHead(
             from: head, version: exchange.clientHead.version, requestID: exchange.context.requestID, via: core.via)
         let bodyless = exchange.clientHead.method == .HEAD || head.status == .noContent || head.status == .notModified
-        if !hasLength && !bodyless && exchange.clientHead.version.minor == 0 { closing = true }
+        let passesLength = hasLength && framing != .chunked && framing != .untilClose
+        if !passesLength && !bodyless && exchange.clientHead.version.minor == 0 { closing = true }
         prepareResponseHead(&clientHead, exchange)
-        context.write(wrapOutboundOut(.head(clientHead)), promise: nil)
+        chunkingResponse = false
+        if !bodyless && !(passesLength && clientHead.headers.contains(name: "content-length")) {
+            clientHead.headers.remove(name: "content-length")
+            if clientHead.version.minor == 0 {
+                if !closing {
+                    closing = true
+                    clientHead.headers.replaceOrAdd(name: "connection", value: "close")
+                }
+            } else {
+                clientHead.headers.add(name: "transfer-encoding", value: "chunked")
+                chunkingResponse = true
+            }
+        }
+        writeHead(clientHead)
     }
 
     func upstreamBody(_ body: ByteBuffer, from connection: UpstreamConnection) {
         guard let exchange, exchange.connection === connection else { return }
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        writeBody(body)
         if !context.channel.isWritable {
             context.flush()
             if !context.channel.isWritable { connection.handler.holdReads() }

@@ -2,34 +2,31 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// The per-connection request path: validate the head, pick the route from the
-/// current snapshot, run its policies, forward to an upstream and stream the answer
-/// back. One request at a time: parts of pipelined requests that arrive while a response
-/// is still going out wait in `queued`, and reads pause until it has ended.
+/// The per-connection request path: read requests from the client's bytes
+/// (``RequestReader``), pick the route from the current snapshot, run its policies,
+/// forward to an upstream and stream the answer back. One request at a time: bytes of
+/// pipelined requests wait in the reader while a response is still going out, and reads
+/// pause until it has ended.
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     let core: GatewayCore
     let clock: ConnectionClock
-    let raw: RawBytesObserver
     let scheme: String
     var context: ChannelHandlerContext!
+    var reader: RequestReader
     var exchange: Exchange?
     var remoteAddress: SocketAddress?
     /// The client's address as text, computed once per connection.
     var clientIP: String?
-    /// After a refused request: drop the rest of its parts; the connection is closing.
+    /// After an early answer: drop the rest of the request's body; the next request follows it.
     var discarding = false
     var closing = false
-    /// Responses completed on this connection.
-    var requestsAnswered = 0
-    /// A later request found malformed before the decoder saw it, answered once the ones before it are.
-    var pendingRefusal: (after: Int, status: HTTPResponseStatus, reason: String)?
-    /// Parts of requests pipelined behind the one being answered, in arrival order.
-    var queued = CircularBuffer<HTTPServerRequestPart>()
-    private var deliveringQueued = false
+    /// The response going out is chunked by the gateway (its upstream gave no length).
+    var chunkingResponse = false
+    private var readingInput = false
     /// Draining: the connection closes once the response in progress has ended.
     var quiescing = false
     private var readGate = ReadGate()
@@ -38,11 +35,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Bytes buffered for an upstream connection still being opened before client reads pause.
     static let connectBufferLimit = 1 << 20
 
-    init(core: GatewayCore, clock: ConnectionClock, raw: RawBytesObserver, scheme: String) {
+    init(core: GatewayCore, clock: ConnectionClock, scheme: String) {
         self.core = core
         self.clock = clock
-        self.raw = raw
         self.scheme = scheme
+        reader = RequestReader(headLimit: core.options.limits.maxHeaderBytes)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -74,28 +71,24 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
         if closing { return }
-        if awaitingResponse || !queued.isEmpty {
-            queued.append(part)
-            holdReads()
-            return
-        }
-        handle(part)
+        if clock.awaitingHead && clock.firstByteAt == nil { clock.firstByteAt = .now() }
+        reader.append(unwrapInboundIn(data))
+        readInput()
     }
 
     /// The current request has been read whole and its response has not ended yet.
     private var awaitingResponse: Bool { exchange?.requestEnded == true }
 
-    /// Hands queued pipelined parts on, in order, until one of them starts a request that
-    /// must be answered first.
-    func deliverQueued() {
-        guard !deliveringQueued else { return }
-        deliveringQueued = true
-        defer { deliveringQueued = false }
-        while !closing, !awaitingResponse, let part = queued.popFirst() {
-            handle(part)
+    /// Takes requests from the reader, in order, until one of them must be answered first.
+    func readInput() {
+        guard !readingInput else { return }
+        readingInput = true
+        defer { readingInput = false }
+        while !closing, !awaitingResponse, let event = reader.next() {
+            handle(event)
         }
+        if awaitingResponse && reader.bufferedBytes > 0 { holdReads() }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -110,13 +103,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func handle(_ part: HTTPServerRequestPart) {
-        switch part {
-        case .head(let head):
+    private func handle(_ event: RequestReader.Event) {
+        switch event {
+        case .head(let head, let framing):
             clock.awaitingHead = false
             clock.firstByteAt = nil
             discarding = false
-            receiveHead(head)
+            receiveHead(head, framing: framing)
         case .body(let body):
             if discarding { return }
             guard let exchange else { return }
@@ -132,8 +125,15 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             guard let exchange else { return }
             exchange.requestEnded = true
             if let connection = exchange.connection, exchange.phase == .forwarding {
-                connection.write(.end(nil))
+                exchange.writeEnd(to: connection)
                 connection.flush()
+            }
+        case .refused(let rejection):
+            core.metrics.rejected.increment()
+            if let exchange, !discarding {
+                refuseMidRequest(exchange, status: rejection.status, reason: rejection.reason)
+            } else {
+                refuse(status: rejection.status, reason: rejection.reason)
             }
         }
     }
@@ -153,7 +153,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         if let connection = exchange.connection, exchange.phase == .forwarding {
-            connection.write(.body(.byteBuffer(body)))
+            exchange.writeBody(body, to: connection)
             if exchange.retainsBody {
                 exchange.buffered.append(body)
                 exchange.bufferedBytes += body.readableBytes
@@ -182,19 +182,6 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let parserError = error as? HTTPParserError {
-            core.metrics.rejected.increment()
-            let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-            if let exchange, exchange.requestEnded {
-                // A later pipelined request is malformed: finish this response, then close.
-                closing = true
-            } else if let exchange {
-                refuseMidRequest(exchange, status: status, reason: "malformed request: \(parserError)")
-            } else {
-                refuse(status: status, reason: "malformed request: \(parserError)", version: .http1_1)
-            }
-            return
-        }
         core.logger.debug("client connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
@@ -243,7 +230,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let exchange else {
             if let first = clock.firstByteAt {
                 if now - first >= limits.readTimeout {
-                    refuse(status: .requestTimeout, reason: "request head not received in time", version: .http1_1)
+                    refuse(status: .requestTimeout, reason: "request head not received in time")
                 }
             } else if now - clock.idleSince >= limits.idleTimeout, !closing {
                 closing = true

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
 struct PoolExhausted: Error {}
@@ -14,6 +13,9 @@ final class ConnectionPool: @unchecked Sendable {
     private var idle: [UpstreamConnection] = []
     private var open = 0
     private var retired = false
+
+    /// Most bytes of a response's status line and fields from an upstream.
+    static let responseHeadLimit = 64 * 1024
 
     init(eventLoop: any EventLoop, address: SocketAddress, limits: PoolLimits, connectTimeout: TimeAmount) {
         self.eventLoop = eventLoop
@@ -45,9 +47,7 @@ final class ConnectionPool: @unchecked Sendable {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // Outbound heads are built from fields the gateway validated on the way in.
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
-                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler())
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(headLimit: Self.responseHeadLimit))
                 }
             }
             .connect(to: address)

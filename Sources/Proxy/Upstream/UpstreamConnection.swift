@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// One keep-alive connection to a target, owned by the pool of its event loop. While
 /// an exchange uses it, `sink` is that exchange; idle connections have none.
@@ -19,8 +18,28 @@ final class UpstreamConnection {
         self.pool = pool
     }
 
-    func write(_ part: HTTPClientRequestPart) {
-        handler.context?.write(handler.wrapOutboundOut(part), promise: nil)
+    /// Sends a request head; its response is read next.
+    func writeHead(_ bytes: ByteBuffer, isHEAD: Bool) {
+        handler.reader.expectResponse(toHEAD: isHEAD)
+        write(bytes)
+    }
+
+    func write(_ bytes: ByteBuffer) {
+        handler.context?.write(handler.wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// Body bytes as one chunk of a chunked body.
+    func writeChunk(_ data: ByteBuffer) {
+        guard data.readableBytes > 0 else { return }
+        var size = channel.allocator.buffer(capacity: 18)
+        HeadWriter.writeChunkSize(data.readableBytes, into: &size)
+        write(size)
+        write(data)
+        write(ByteBuffer(staticString: HeadWriter.chunkEnd))
+    }
+
+    func writeLastChunk() {
+        write(ByteBuffer(staticString: HeadWriter.lastChunk))
     }
 
     func flush() { handler.context?.flush() }

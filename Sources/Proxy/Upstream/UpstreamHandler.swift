@@ -3,7 +3,7 @@ import NIOHTTP1
 
 /// Receives what one upstream connection delivers for the exchange that holds it.
 protocol UpstreamResponseSink: AnyObject {
-    func upstreamHead(_ head: HTTPResponseHead, from connection: UpstreamConnection)
+    func upstreamHead(_ head: HTTPResponseHead, framing: BodyDecoder.Framing, from connection: UpstreamConnection)
     func upstreamBody(_ body: ByteBuffer, from connection: UpstreamConnection)
     func upstreamEnd(from connection: UpstreamConnection)
     func upstreamReadComplete(from connection: UpstreamConnection)
@@ -11,34 +11,51 @@ protocol UpstreamResponseSink: AnyObject {
     func upstreamFailed(_ error: any Error, from connection: UpstreamConnection)
 }
 
-/// The last handler of an upstream connection: forwards response parts to the current
-/// sink and holds reads while the client cannot take more (backpressure).
+/// The only handler of an upstream connection: reads responses from its bytes
+/// (``ResponseReader``), hands them to the current sink, and holds reads while the client
+/// cannot take more (backpressure).
 final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// Set once the connection is established; released when the channel closes.
     var connection: UpstreamConnection?
+    var reader: ResponseReader
     private var readGate = ReadGate()
     private(set) var context: ChannelHandlerContext?
+
+    init(headLimit: Int) {
+        reader = ResponseReader(headLimit: headLimit)
+    }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let connection, let sink = connection.sink else {
-            // A response nobody asked for on an idle connection: it cannot be reused.
+        guard let connection else {
             context.close(promise: nil)
             return
         }
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            connection.receivedBytes = true
-            sink.upstreamHead(head, from: connection)
-        case .body(let body): sink.upstreamBody(body, from: connection)
-        case .end: sink.upstreamEnd(from: connection)
+        reader.append(unwrapInboundIn(data))
+        do {
+            while let event = try reader.next() {
+                guard let sink = connection.sink else { break }
+                switch event {
+                case .head(let head, let framing):
+                    connection.receivedBytes = true
+                    sink.upstreamHead(head, framing: framing, from: connection)
+                case .body(let body): sink.upstreamBody(body, from: connection)
+                case .end: sink.upstreamEnd(from: connection)
+                }
+            }
+        } catch {
+            connection.fail(error)
+            context.close(promise: nil)
+            return
         }
+        // Bytes nobody asked for (on an idle connection, or after a complete response): it cannot be reused.
+        if reader.hasUnsolicitedBytes { context.close(promise: nil) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -50,6 +67,10 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // A body without a length ends with the connection.
+        if reader.isReadingUntilClose, let connection, let sink = connection.sink {
+            sink.upstreamEnd(from: connection)
+        }
         connection?.closed()
         connection = nil
         context.fireChannelInactive()

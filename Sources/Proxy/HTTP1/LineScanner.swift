@@ -1,0 +1,29 @@
+import NIOCore
+
+/// Lines of a head, a chunk size or a trailer section at the front of a buffer. Every line
+/// ends in CRLF: a bare LF, or a CR anywhere else, breaks the grammar.
+enum LineScanner {
+    enum Line {
+        /// The line's bytes from the reader index, its CRLF not counted; `next` is where the following line starts.
+        case complete(length: Int, next: Int)
+        /// No LF yet.
+        case incomplete
+        /// An LF without the CR before it.
+        case bareLF
+    }
+
+    @inline(__always)
+    static func nextLine(in buffer: ByteBuffer) -> Line {
+        buffer.withUnsafeReadableBytes { bytes in
+            guard let lf = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return .incomplete }
+            guard lf > 0, bytes[lf - 1] == UInt8(ascii: "\r") else { return .bareLF }
+            return .complete(length: lf - 1, next: buffer.readerIndex + lf + 1)
+        }
+    }
+
+    /// Calls `body` with the bytes of a complete line found by ``nextLine(in:)``.
+    @inline(__always)
+    static func withLine<Result>(_ buffer: ByteBuffer, length: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        buffer.withUnsafeReadableBytes { bytes in body(UnsafeRawBufferPointer(rebasing: bytes[..<length])) }
+    }
+}

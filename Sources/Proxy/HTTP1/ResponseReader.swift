@@ -1,0 +1,192 @@
+import NIOCore
+import NIOHTTP1
+
+/// Reads the responses of one upstream connection from its bytes (RFC 9112): the status
+/// line, field lines, then a body framed by the request it answers, its status,
+/// `Transfer-Encoding`, `Content-Length` or the end of the connection. Interim 1xx
+/// responses are passed over. Anything that breaks the grammar, or frames the body
+/// ambiguously, is an error: the response is not used and the connection not reused.
+struct ResponseReader {
+    enum Event {
+        case head(HTTPResponseHead, BodyDecoder.Framing)
+        case body(ByteBuffer)
+        case end
+    }
+
+    struct Malformed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private enum State {
+        case idle
+        case head
+        case body(BodyDecoder)
+        case failed
+    }
+
+    private var state = State.idle
+    private var buffer = ByteBuffer()
+    private var requestWasHEAD = false
+    private var statusLine: (version: HTTPVersion, status: HTTPResponseStatus)?
+    private var fields: [(String, String)] = []
+    private var fieldBytes = 0
+    private let headLimit: Int
+
+    init(headLimit: Int) {
+        self.headLimit = headLimit
+    }
+
+    /// Bytes arrived while no request was waiting for them.
+    var hasUnsolicitedBytes: Bool {
+        guard case .idle = state else { return false }
+        return buffer.readableBytes > 0
+    }
+
+    /// A body that ends when the connection does is being read.
+    var isReadingUntilClose: Bool {
+        guard case .body(let decoder) = state else { return false }
+        return decoder.endsAtClose
+    }
+
+    /// A request has been sent; its response comes next. A response to HEAD has no body.
+    mutating func expectResponse(toHEAD: Bool) {
+        requestWasHEAD = toHEAD
+        state = .head
+    }
+
+    mutating func append(_ bytes: ByteBuffer) {
+        if buffer.readableBytes == 0 {
+            buffer = bytes
+        } else {
+            var bytes = bytes
+            buffer.writeBuffer(&bytes)
+        }
+    }
+
+    /// The next event, nil until more bytes arrive; throws `Malformed`.
+    mutating func next() throws(Malformed) -> Event? {
+        switch state {
+        case .idle, .failed:
+            return nil
+        case .head:
+            return try readHead()
+        case .body(var decoder):
+            switch decoder.decode(&buffer) {
+            case .data(let data):
+                state = .body(decoder)
+                return .body(data)
+            case .end:
+                state = .idle
+                return .end
+            case .needMore:
+                state = .body(decoder)
+                return nil
+            case .malformed(let reason):
+                state = .failed
+                throw Malformed(description: reason)
+            }
+        }
+    }
+
+    private mutating func readHead() throws(Malformed) -> Event? {
+        while true {
+            switch LineScanner.nextLine(in: buffer) {
+            case .incomplete:
+                guard fieldBytes + buffer.readableBytes <= headLimit else { throw fail("response head too large") }
+                return nil
+            case .bareLF:
+                throw fail("response line without CRLF")
+            case .complete(let length, let next):
+                fieldBytes += length + 2
+                guard fieldBytes <= headLimit else { throw fail("response head too large") }
+                if statusLine == nil {
+                    guard let line = LineScanner.withLine(buffer, length: length, Self.parseStatusLine) else {
+                        throw fail("malformed status line")
+                    }
+                    statusLine = line
+                } else if length == 0 {
+                    buffer.moveReaderIndex(to: next)
+                    if let event = try completeHead() { return event }
+                    continue
+                } else {
+                    guard let field = LineScanner.withLine(buffer, length: length, FieldLine.parse) else {
+                        throw fail("malformed response header field")
+                    }
+                    fields.append(field)
+                }
+                buffer.moveReaderIndex(to: next)
+            }
+        }
+    }
+
+    /// The head as an event, or nil for an interim response (the final one follows).
+    private mutating func completeHead() throws(Malformed) -> Event? {
+        let line = statusLine!
+        let headers = HTTPHeaders(fields)
+        statusLine = nil
+        fields.removeAll(keepingCapacity: true)
+        fieldBytes = 0
+        let code = line.status.code
+        if code < 200 {
+            // 100, 102, 103: the final response follows. 101 would switch protocols, never asked for.
+            guard code != 101 else { throw fail("unexpected 101 Switching Protocols") }
+            return nil
+        }
+        let framing = try framing(of: headers, code: code)
+        state = .body(BodyDecoder(framing, lineLimit: headLimit))
+        return .head(HTTPResponseHead(version: line.version, status: line.status, headers: headers), framing)
+    }
+
+    /// RFC 9112 §6.3, strictly: a length and a transfer coding together, or lengths that
+    /// differ, are refused rather than guessed at.
+    private mutating func framing(of headers: HTTPHeaders, code: UInt) throws(Malformed) -> BodyDecoder.Framing {
+        if requestWasHEAD || code == 204 || code == 304 { return .length(0) }
+        var length: Int?
+        var codings: [Substring] = []
+        for (name, value) in headers {
+            if name.equalsIgnoringASCIICase("content-length") {
+                guard let parsed = HTTPSyntax.contentLength(value.utf8), length == nil || length == parsed else {
+                    throw fail("invalid Content-Length in response")
+                }
+                length = parsed
+            } else if name.equalsIgnoringASCIICase("transfer-encoding") {
+                codings += value.split(separator: ",").map { $0.trimmingSpaces() }
+            }
+        }
+        if !codings.isEmpty {
+            guard length == nil else { throw fail("both Content-Length and Transfer-Encoding in response") }
+            return codings.last!.lowercased() == "chunked" ? .chunked : .untilClose
+        }
+        return length.map { .length($0) } ?? .untilClose
+    }
+
+    private mutating func fail(_ reason: String) -> Malformed {
+        state = .failed
+        return Malformed(description: reason)
+    }
+
+    /// `HTTP/1.x SP 3DIGIT SP reason-phrase`; the space and phrase may be missing.
+    private static func parseStatusLine(_ line: UnsafeRawBufferPointer) -> (version: HTTPVersion, status: HTTPResponseStatus)? {
+        guard line.count >= 12, line.starts(with: "HTTP/1.".utf8), line[8] == UInt8(ascii: " ") else { return nil }
+        let minor: Int
+        switch line[7] {
+        case UInt8(ascii: "0"): minor = 0
+        case UInt8(ascii: "1"): minor = 1
+        default: return nil
+        }
+        var code = 0
+        for index in 9..<12 {
+            guard HTTPSyntax.isDigit(line[index]) else { return nil }
+            code = code * 10 + Int(line[index] - UInt8(ascii: "0"))
+        }
+        guard code >= 100 else { return nil }
+        var reason = ""
+        if line.count > 12 {
+            guard line[12] == UInt8(ascii: " ") else { return nil }
+            let phrase = UnsafeRawBufferPointer(rebasing: line[13...])
+            guard phrase.allSatisfy(HTTPSyntax.isFieldValueByte) else { return nil }
+            reason = String(decoding: phrase, as: UTF8.self)
+        }
+        return (HTTPVersion(major: 1, minor: minor), HTTPResponseStatus(statusCode: code, reasonPhrase: reason))
+    }
+}

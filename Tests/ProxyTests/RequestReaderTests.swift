@@ -1,0 +1,117 @@
+import NIOCore
+import NIOHTTP1
+import XCTest
+
+@testable import Proxy
+
+/// The client side's reader on its own: the same requests however the bytes are split,
+/// and refusals with the status the gateway answers.
+final class RequestReaderTests: XCTestCase {
+    /// What a reader made of a stream, as text: one line per head, body and end.
+    private func read(_ chunks: [[UInt8]], limit: Int = 4096) -> [String] {
+        var reader = RequestReader(headLimit: limit)
+        var events: [String] = []
+        var body: [UInt8] = []
+        for chunk in chunks {
+            reader.append(ByteBuffer(bytes: chunk))
+            while let event = reader.next() {
+                switch event {
+                case .head(let head, let framing):
+                    let fields = head.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+                    events.append("head \(head.method.rawValue) \(head.uri) 1.\(head.version.minor) [\(fields)] \(framing)")
+                case .body(let bytes):
+                    body += Array(bytes.readableBytesView)
+                case .end:
+                    if !body.isEmpty { events.append("body \(String(decoding: body, as: UTF8.self))") }
+                    body = []
+                    events.append("end")
+                case .refused(let rejection):
+                    events.append("refused \(rejection.status.code)")
+                }
+            }
+        }
+        return events
+    }
+
+    private let pipelined = Array((
+        "\r\nGET /a?x=1 HTTP/1.1\r\nHost: a.test\r\nX-Tab:\tv \r\n\r\n"
+            + "POST /b HTTP/1.1\r\nHost: a.test\r\nContent-Length: 5\r\n\r\nhello"
+            + "PUT /c HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "3;ext=1;q=\"a b\"\r\nabc\r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n"
+            + "BREW /d HTTP/1.0\r\n\r\n"
+    ).utf8)
+
+    private let expected = [
+        "head GET /a?x=1 1.1 [Host=a.test,X-Tab=v] none", "end",
+        "head POST /b 1.1 [Host=a.test,Content-Length=5] contentLength(5)", "body hello", "end",
+        "head PUT /c 1.1 [Host=a.test,Transfer-Encoding=chunked] chunked", "body abc0123456789", "end",
+        "head BREW /d 1.0 [] none", "end",
+    ]
+
+    func testEverySplitOfAPipelinedStreamGivesTheSameRequests() {
+        XCTAssertEqual(read([pipelined]), expected)
+        XCTAssertEqual(read(pipelined.map { [$0] }), expected, "a byte at a time")
+        for split in 1..<pipelined.count {
+            XCTAssertEqual(read([Array(pipelined[..<split]), Array(pipelined[split...])]), expected, "split at \(split)")
+        }
+    }
+
+    func testMalformedRequestLinesAreRefusedAfterTheRequestsBeforeThem() {
+        let good = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
+        for bad in ["GET  /x HTTP/1.1", "GET /x  HTTP/1.1", "GET\t/x HTTP/1.1", "GET /x HTTP/1.2", "GET /x http/1.1",
+                    "GET /x HTTP/2.0", "G(T /x HTTP/1.1", "GET /a\u{1}b HTTP/1.1", "GET /x", " GET /x HTTP/1.1"] {
+            let events = read([Array((good + bad + "\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n").utf8)])
+            XCTAssertEqual(events, ["head GET /1 1.1 [Host=a] none", "end", "refused 400"], bad.debugDescription)
+        }
+    }
+
+    func testHeadsThatBreakTheGrammarAreRefused() {
+        let cases: [(String, UInt)] = [
+            ("GET / HTTP/1.1\nHost: a\n\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\nX-Fold: a\r\n b\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\nX-Sp : a\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\n: a\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\nX-CR: a\rb\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\nX-NUL: a\u{0}b\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: a\r\nX-DEL: a\u{7F}b\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\n\r\n", 400),
+            ("CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n", 405),
+            ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+        ]
+        for (request, status) in cases {
+            XCTAssertEqual(read([Array(request.utf8)]), ["refused \(status)"], request.debugDescription)
+        }
+    }
+
+    func testMalformedChunkedBodiesAreRefusedAfterTheHead() {
+        let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        for body in ["zz\r\nab\r\n0\r\n\r\n", "0x2\r\nab\r\n0\r\n\r\n", " 2\r\nab\r\n0\r\n\r\n", "2\r\nabX0\r\n\r\n",
+                     "2;a\u{1}b\r\nab\r\n0\r\n\r\n", "2;\r\nab\r\n0\r\n\r\n", "2;a=\"b\r\nab\r\n0\r\n\r\n",
+                     "1000000000000000\r\nab\r\n", "2\nab\r\n0\r\n\r\n", "0\r\nbad trailer\r\n\r\n"] {
+            let events = read([Array((head + body).utf8)])
+            XCTAssertEqual(events.first, "head POST / 1.1 [Host=a,Transfer-Encoding=chunked] chunked", body.debugDescription)
+            XCTAssertEqual(events.last, "refused 400", body.debugDescription)
+            XCTAssertFalse(events.contains("end"), body.debugDescription)
+        }
+    }
+
+    func testLimitsGive414And431WhetherOrNotTheLineIsComplete() {
+        let long = String(repeating: "a", count: 200)
+        XCTAssertEqual(read([Array("GET /\(long) HTTP/1.1\r\n".utf8)], limit: 100), ["refused 414"])
+        XCTAssertEqual(read([Array("GET /\(long)".utf8)], limit: 100), ["refused 414"])
+        XCTAssertEqual(read([Array("GET / HTTP/1.1\r\nX: \(long)\r\n\r\n".utf8)], limit: 100), ["refused 431"])
+        XCTAssertEqual(read([Array("GET / HTTP/1.1\r\nX: \(long)".utf8)], limit: 100), ["refused 431"])
+        let many = (0..<20).map { "X-\($0): v\r\n" }.joined()
+        XCTAssertEqual(read([Array("GET / HTTP/1.1\r\nHost: a\r\n\(many)\r\n".utf8)], limit: 100), ["refused 431"])
+    }
+
+    func testNothingIsReadAfterARefusal() {
+        var reader = RequestReader(headLimit: 4096)
+        reader.append(ByteBuffer(string: "GET  / HTTP/1.1\r\n\r\n"))
+        guard case .refused? = reader.next() else { return XCTFail("not refused") }
+        reader.append(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
+        XCTAssertNil(reader.next())
+        XCTAssertEqual(reader.bufferedBytes, 0)
+    }
+}
