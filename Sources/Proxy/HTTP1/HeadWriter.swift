@@ -1,52 +1,95 @@
 import NIOCore
 import NIOHTTP1
 
-/// Heads and chunk framing as bytes on the wire. The fields written were validated on
-/// their way in, or are the gateway's own.
+/// Heads and chunk framing as bytes on the wire, each head in one pass over one buffer.
+/// The fields written were validated on their way in, or are the gateway's own.
 enum HeadWriter {
     static func write(_ head: HTTPRequestHead, into buffer: inout ByteBuffer) {
-        buffer.writeString(head.method.rawValue)
-        buffer.writeInteger(UInt8(ascii: " "))
-        buffer.writeString(head.uri)
-        buffer.writeStaticString(head.version.minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n")
-        write(head.headers, into: &buffer)
+        let method = head.method.rawValue
+        let size = method.utf8.count + 1 + head.uri.utf8.count + 11 + fieldsSize(head.headers)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+            var at = 0
+            copy(method, to: out, at: &at)
+            out[at] = UInt8(ascii: " ")
+            at += 1
+            copy(head.uri, to: out, at: &at)
+            copy(head.version.minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n", to: out, at: &at)
+            copyFields(head.headers, to: out, at: &at)
+            return at
+        }
     }
 
     static func write(_ head: HTTPResponseHead, into buffer: inout ByteBuffer) {
-        buffer.writeStaticString(head.version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
-        writeStatus(head.status, into: &buffer)
-        write(head.headers, into: &buffer)
-    }
-
-    private static func write(_ headers: HTTPHeaders, into buffer: inout ByteBuffer) {
-        for (name, value) in headers {
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
-            buffer.writeStaticString("\r\n")
+        let reason = head.status.reasonPhrase
+        let size = 9 + 4 + reason.utf8.count + 2 + fieldsSize(head.headers)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+            var at = 0
+            copy(head.version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", to: out, at: &at)
+            let code = Int(head.status.code)
+            out[at] = UInt8(ascii: "0") + UInt8(code / 100 % 10)
+            out[at + 1] = UInt8(ascii: "0") + UInt8(code / 10 % 10)
+            out[at + 2] = UInt8(ascii: "0") + UInt8(code % 10)
+            out[at + 3] = UInt8(ascii: " ")
+            at += 4
+            copy(reason, to: out, at: &at)
+            copy("\r\n", to: out, at: &at)
+            copyFields(head.headers, to: out, at: &at)
+            return at
         }
-        buffer.writeStaticString("\r\n")
     }
 
-    private static func writeStatus(_ status: HTTPResponseStatus, into buffer: inout ByteBuffer) {
-        let code = Int(status.code)
-        buffer.writeInteger(UInt8(ascii: "0") + UInt8(code / 100 % 10))
-        buffer.writeInteger(UInt8(ascii: "0") + UInt8(code / 10 % 10))
-        buffer.writeInteger(UInt8(ascii: "0") + UInt8(code % 10))
-        buffer.writeInteger(UInt8(ascii: " "))
-        buffer.writeString(status.reasonPhrase)
-        buffer.writeStaticString("\r\n")
+    /// Bytes of `name: value CRLF` for every field, and the empty line.
+    private static func fieldsSize(_ headers: HTTPHeaders) -> Int {
+        var size = 2
+        for (name, value) in headers { size += name.utf8.count + value.utf8.count + 4 }
+        return size
+    }
+
+    private static func copyFields(_ headers: HTTPHeaders, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        for (name, value) in headers {
+            copy(name, to: out, at: &at)
+            out[at] = UInt8(ascii: ":")
+            out[at + 1] = UInt8(ascii: " ")
+            at += 2
+            copy(value, to: out, at: &at)
+            out[at] = UInt8(ascii: "\r")
+            out[at + 1] = UInt8(ascii: "\n")
+            at += 2
+        }
+        out[at] = UInt8(ascii: "\r")
+        out[at + 1] = UInt8(ascii: "\n")
+        at += 2
+    }
+
+    @inline(__always)
+    private static func copy(_ string: String, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        var string = string
+        string.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+            (out.baseAddress! + at).copyMemory(from: base, byteCount: bytes.count)
+            at += bytes.count
+        }
+    }
+
+    @inline(__always)
+    private static func copy(_ string: StaticString, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        (out.baseAddress! + at).copyMemory(from: string.utf8Start, byteCount: string.utf8CodeUnitCount)
+        at += string.utf8CodeUnitCount
     }
 
     /// `SIZE CRLF` in hex, before a chunk's data; the data is followed by ``chunkEnd``.
     static func writeChunkSize(_ size: Int, into buffer: inout ByteBuffer) {
         var digits = 1
         while size >> (4 * digits) > 0 { digits += 1 }
-        for shift in stride(from: 4 * (digits - 1), through: 0, by: -4) {
-            let nibble = UInt8((size >> shift) & 0xF)
-            buffer.writeInteger(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: digits + 2) { out in
+            for index in 0..<digits {
+                let nibble = UInt8((size >> (4 * (digits - 1 - index))) & 0xF)
+                out[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            }
+            out[digits] = UInt8(ascii: "\r")
+            out[digits + 1] = UInt8(ascii: "\n")
+            return digits + 2
         }
-        buffer.writeStaticString("\r\n")
     }
 
     static let chunkEnd: StaticString = "\r\n"

@@ -5,30 +5,20 @@ import NIOHTTP1
 /// fields (and those the `Connection` field names) dropped, framing set by the gateway,
 /// forwarding fields added.
 enum ForwardingHeaders {
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-        "proxy-authenticate", "proxy-authorization",
-    ]
-
-    /// Lower-cased names a message's `Connection` fields list.
-    static func connectionTokens(_ headers: HTTPHeaders) -> [String] {
-        var tokens: [String] = []
-        guard headers.contains(name: "connection") else { return tokens }
-        for value in headers[canonicalForm: "connection"] {
-            let token = value.trimmingSpaces().lowercased()
-            if token != "close" && token != "keep-alive" && !token.isEmpty { tokens.append(token) }
-        }
-        return tokens
-    }
-
-    static func isHopByHop(_ name: String, tokens: [String]) -> Bool {
+    /// Hop-by-hop fields (RFC 9110 §7.6.1), and those the message's `Connection` fields name.
+    static func isHopByHop(_ name: String, _ options: ConnectionOptions) -> Bool {
+        let fixed: Bool
         switch name.utf8.count {
-        case 2, 7, 10, 16, 17, 18, 19:
-            if hopByHop.contains(name.lowercased()) { return true }
-        default:
-            break
+        case 2: fixed = name.equalsIgnoringASCIICase("te")
+        case 7: fixed = name.equalsIgnoringASCIICase("trailer") || name.equalsIgnoringASCIICase("upgrade")
+        case 10: fixed = name.equalsIgnoringASCIICase("connection") || name.equalsIgnoringASCIICase("keep-alive")
+        case 16: fixed = name.equalsIgnoringASCIICase("proxy-connection")
+        case 17: fixed = name.equalsIgnoringASCIICase("transfer-encoding")
+        case 18: fixed = name.equalsIgnoringASCIICase("proxy-authenticate")
+        case 19: fixed = name.equalsIgnoringASCIICase("proxy-authorization")
+        default: fixed = false
         }
-        return !tokens.isEmpty && tokens.contains(name.lowercased())
+        return fixed || options.names(name)
     }
 
     /// Fields the gateway rewrites; matched without allocating a lower-cased copy.
@@ -66,7 +56,7 @@ enum ForwardingHeaders {
     static func upstreamHead(
         from head: HTTPRequestHead, uri: String, framing: RequestFraming, forwarding: Forwarding
     ) -> HTTPRequestHead {
-        let tokens = connectionTokens(head.headers)
+        let options = ConnectionOptions(head.headers)
         var headers = HTTPHeaders()
         headers.reserveCapacity(head.headers.count + 6)
         var forwardedFor: String?
@@ -92,7 +82,7 @@ enum ForwardingHeaders {
                 if absolute != nil { continue }
                 host = value
             case .other:
-                if isHopByHop(name, tokens: tokens) { continue }
+                if isHopByHop(name, options) { continue }
             }
             headers.add(name: name, value: value)
         }
@@ -124,10 +114,9 @@ enum ForwardingHeaders {
     }
 
     /// The client's copy of an upstream response head, without hop-by-hop fields.
-    static func clientHead(from upstream: HTTPResponseHead, version: HTTPVersion, requestID: String, via: String)
-        -> (head: HTTPResponseHead, hasLength: Bool)
-    {
-        let tokens = connectionTokens(upstream.headers)
+    static func clientHead(
+        from upstream: HTTPResponseHead, options: ConnectionOptions, version: HTTPVersion, requestID: String, via: String
+    ) -> (head: HTTPResponseHead, hasLength: Bool) {
         var headers = HTTPHeaders()
         headers.reserveCapacity(upstream.headers.count + 2)
         var hasLength = false
@@ -140,7 +129,7 @@ enum ForwardingHeaders {
                 upstreamVia = upstreamVia.map { $0 + ", " + value } ?? value
                 continue
             default:
-                if isHopByHop(name, tokens: tokens) { continue }
+                if isHopByHop(name, options) { continue }
             }
             headers.add(name: name, value: value)
         }

@@ -27,9 +27,20 @@ enum HTTPSyntax {
 
     /// Whether `bytes` spell `lower` with any ASCII letter case.
     static func equalsIgnoringASCIICase<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ lower: StaticString) -> Bool {
-        let other = UnsafeBufferPointer(start: lower.utf8Start, count: lower.utf8CodeUnitCount)
-        guard bytes.count == other.count else { return false }
-        return zip(bytes, other).allSatisfy { a, b in (a >= 65 && a <= 90 ? a | 0x20 : a) == b }
+        guard bytes.count == lower.utf8CodeUnitCount else { return false }
+        let other = lower.utf8Start
+        var index = 0
+        for byte in bytes {
+            guard (byte >= 65 && byte <= 90 ? byte | 0x20 : byte) == other[index] else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Whether `bytes` spell the lower-case `lower` with any ASCII letter case.
+    static func equalsIgnoringASCIICase<Bytes: Collection<UInt8>>(_ bytes: Bytes, lowercased lower: String) -> Bool {
+        guard bytes.count == lower.utf8.count else { return false }
+        return zip(bytes, lower.utf8).allSatisfy { a, b in (a >= 65 && a <= 90 ? a | 0x20 : a) == b }
     }
 
     /// field-vchar / SP / HTAB, obs-text allowed; no CTL, no DEL.

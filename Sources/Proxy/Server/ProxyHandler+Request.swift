@@ -35,7 +35,7 @@ extension ProxyHandler {
             head: head, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
         let exchange = Exchange(
             snapshot: snapshot, route: route, context: context, head: head, framing: framing,
-            keepAlive: head.isKeepAlive && !closing, start: now,
+            keepAlive: ConnectionOptions(head.headers).persists(head.version) && !closing, start: now,
             globalBodyLimit: core.options.limits.maxBodyBytes)
         self.exchange = exchange
         runPolicies(exchange)

@@ -125,7 +125,7 @@ extension ProxyHandler {
         headers.add(name: "x-request-id", value: requestID)
         let drains = framing != .none && Exchange.bodyCanBeDrained(framing, request)
         if drains { discarding = true }
-        if (framing != .none && !drains) || !request.isKeepAlive || closing {
+        if (framing != .none && !drains) || !ConnectionOptions(request.headers).persists(request.version) || closing {
             // The unread body is not worth reading; the connection ends with this answer.
             closing = true
             discarding = true

@@ -6,13 +6,14 @@ extension ProxyHandler: UpstreamResponseSink {
     func upstreamHead(_ head: HTTPResponseHead, framing: BodyDecoder.Framing, from connection: UpstreamConnection) {
         guard let exchange, exchange.connection === connection else { return }
         exchange.target?.health.recordSuccess()
-        exchange.upstreamKeepAlive = head.isKeepAlive && framing != .untilClose
+        let options = ConnectionOptions(head.headers)
+        exchange.upstreamKeepAlive = options.persists(head.version) && framing != .untilClose
         exchange.responseStarted = true
         exchange.status = Int(head.status.code)
         exchange.buffered.removeAll()
         exchange.bufferedBytes = 0
         var (clientHead, hasLength) = ForwardingHeaders.clientHead(
-            from: head, version: exchange.clientHead.version, requestID: exchange.context.requestID, via: core.via)
+            from: head, options: options, version: exchange.clientHead.version, requestID: exchange.context.requestID, via: core.via)
         let bodyless = exchange.clientHead.method == .HEAD || head.status == .noContent || head.status == .notModified
         let passesLength = hasLength && framing != .chunked && framing != .untilClose
         if !passesLength && !bodyless && exchange.clientHead.version.minor == 0 { closing = true }

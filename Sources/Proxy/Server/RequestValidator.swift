@@ -42,18 +42,18 @@ enum RequestValidator {
                 return .failure(.init(status: .badRequest, reason: "invalid byte in header \(name)"))
             }
             switch name.utf8.count {
-            case 4 where name.lowercased() == "host":
+            case 4 where name.equalsIgnoringASCIICase("host"):
                 hosts += 1
                 hostValue = value
-            case 14 where name.lowercased() == "content-length":
+            case 14 where name.equalsIgnoringASCIICase("content-length"):
                 contentLengths += 1
                 guard let length = HTTPSyntax.contentLength(value.utf8) else {
                     return .failure(.init(status: .badRequest, reason: "invalid Content-Length"))
                 }
                 contentLength = length
-            case 17 where name.lowercased() == "transfer-encoding":
+            case 17 where name.equalsIgnoringASCIICase("transfer-encoding"):
                 transferEncodings += 1
-                guard value.lowercased() == "chunked" else {
+                guard value.equalsIgnoringASCIICase("chunked") else {
                     return .failure(.init(status: .badRequest, reason: "unsupported Transfer-Encoding"))
                 }
                 chunked = true

@@ -1,0 +1,40 @@
+import NIOHTTP1
+
+/// What a message's `Connection` fields say (RFC 9110 §7.6.1): `close`, `keep-alive`,
+/// and the other fields they name, which are hop-by-hop for that message.
+struct ConnectionOptions {
+    private(set) var close = false
+    private(set) var keepAlive = false
+    /// Lower-cased names of the fields the `Connection` fields list, besides the two options.
+    private(set) var named: [String] = []
+
+    init(_ headers: HTTPHeaders) {
+        for (name, value) in headers where name.utf8.count == 10 && name.equalsIgnoringASCIICase("connection") {
+            for token in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
+                let trimmed = token.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+                let end = trimmed.lastIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+                guard let end else { continue }
+                let word = trimmed[...end]
+                if HTTPSyntax.equalsIgnoringASCIICase(word, "close") {
+                    close = true
+                } else if HTTPSyntax.equalsIgnoringASCIICase(word, "keep-alive") {
+                    keepAlive = true
+                } else {
+                    named.append(String(decoding: word, as: UTF8.self).lowercased())
+                }
+            }
+        }
+    }
+
+    /// Whether the connection stays open after this message, for its HTTP version.
+    func persists(_ version: HTTPVersion) -> Bool {
+        if close { return false }
+        return version.major > 1 || version.minor >= 1 || keepAlive
+    }
+
+    /// Whether `name` is one of the fields the `Connection` fields list.
+    func names(_ name: String) -> Bool {
+        guard !named.isEmpty else { return false }
+        return named.contains { HTTPSyntax.equalsIgnoringASCIICase(name.utf8, lowercased: $0) }
+    }
+}
