@@ -16,9 +16,10 @@ final class RequestReaderTests: XCTestCase {
             reader.append(ByteBuffer(bytes: chunk))
             while let event = reader.next() {
                 switch event {
-                case .head(let head, let framing):
+                case .head(let head, let framing, let options):
                     let fields = head.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
-                    events.append("head \(head.method.rawValue) \(head.uri) 1.\(head.version.minor) [\(fields)] \(framing)")
+                    let connection = (options.persists(head.version) ? "persists" : "closes") + options.named.map { " " + $0 }.joined()
+                    events.append("head \(head.method.rawValue) \(head.uri) 1.\(head.version.minor) [\(fields)] \(framing) \(connection)")
                 case .body(let bytes):
                     body += Array(bytes.readableBytesView)
                 case .end:
@@ -39,13 +40,17 @@ final class RequestReaderTests: XCTestCase {
             + "PUT /c HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "3;ext=1;q=\"a b\"\r\nabc\r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n"
             + "BREW /d HTTP/1.0\r\n\r\n"
+            + "GET /e HTTP/1.0\r\nConnection: Keep-Alive, X-Secret\r\n\r\n"
+            + "GET /f HTTP/1.1\r\nHost: a.test\r\nConnection: x-a,\tclose \r\n\r\n"
     ).utf8)
 
     private let expected = [
-        "head GET /a?x=1 1.1 [Host=a.test,X-Tab=v] none", "end",
-        "head POST /b 1.1 [Host=a.test,Content-Length=5] contentLength(5)", "body hello", "end",
-        "head PUT /c 1.1 [Host=a.test,Transfer-Encoding=chunked] chunked", "body abc0123456789", "end",
-        "head BREW /d 1.0 [] none", "end",
+        "head GET /a?x=1 1.1 [Host=a.test,X-Tab=v] none persists", "end",
+        "head POST /b 1.1 [Host=a.test,Content-Length=5] contentLength(5) persists", "body hello", "end",
+        "head PUT /c 1.1 [Host=a.test,Transfer-Encoding=chunked] chunked persists", "body abc0123456789", "end",
+        "head BREW /d 1.0 [] none closes", "end",
+        "head GET /e 1.0 [Connection=Keep-Alive, X-Secret] none persists x-secret", "end",
+        "head GET /f 1.1 [Host=a.test,Connection=x-a,\tclose] none closes x-a", "end",
     ]
 
     func testEverySplitOfAPipelinedStreamGivesTheSameRequests() {
@@ -61,7 +66,7 @@ final class RequestReaderTests: XCTestCase {
         for bad in ["GET  /x HTTP/1.1", "GET /x  HTTP/1.1", "GET\t/x HTTP/1.1", "GET /x HTTP/1.2", "GET /x http/1.1",
                     "GET /x HTTP/2.0", "G(T /x HTTP/1.1", "GET /a\u{1}b HTTP/1.1", "GET /x", " GET /x HTTP/1.1"] {
             let events = read([Array((good + bad + "\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n").utf8)])
-            XCTAssertEqual(events, ["head GET /1 1.1 [Host=a] none", "end", "refused 400"], bad.debugDescription)
+            XCTAssertEqual(events, ["head GET /1 1.1 [Host=a] none persists", "end", "refused 400"], bad.debugDescription)
         }
     }
 
@@ -90,7 +95,7 @@ final class RequestReaderTests: XCTestCase {
                      "2;a\u{1}b\r\nab\r\n0\r\n\r\n", "2;\r\nab\r\n0\r\n\r\n", "2;a=\"b\r\nab\r\n0\r\n\r\n",
                      "1000000000000000\r\nab\r\n", "2\nab\r\n0\r\n\r\n", "0\r\nbad trailer\r\n\r\n"] {
             let events = read([Array((head + body).utf8)])
-            XCTAssertEqual(events.first, "head POST / 1.1 [Host=a,Transfer-Encoding=chunked] chunked", body.debugDescription)
+            XCTAssertEqual(events.first, "head POST / 1.1 [Host=a,Transfer-Encoding=chunked] chunked persists", body.debugDescription)
             XCTAssertEqual(events.last, "refused 400", body.debugDescription)
             XCTAssertFalse(events.contains("end"), body.debugDescription)
         }

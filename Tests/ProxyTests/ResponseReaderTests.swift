@@ -19,8 +19,9 @@ final class ResponseReaderTests: XCTestCase {
                 reader.append(ByteBuffer(bytes: chunk))
                 while let event = try reader.next() {
                     switch event {
-                    case .head(let head, let framing):
-                        events.append("head \(head.status.code) \(head.headers.count) \(framing)")
+                    case .head(let head, let framing, let options):
+                        let keep = options.persists(head.version) ? "" : " closes"
+                        events.append("head \(head.status.code) \(head.headers.count) \(framing)\(keep)")
                     case .body(let bytes):
                         body += Array(bytes.readableBytesView)
                     case .end:
@@ -45,7 +46,7 @@ final class ResponseReaderTests: XCTestCase {
                 + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n"
                 + "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n1\r\nc\r\n0\r\nT: 1\r\n\r\n"
                 + "HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n"
-                + "HTTP/1.1 204\r\n\r\n"
+                + "HTTP/1.1 204\r\nConnection: close\r\n\r\n"
         ).utf8)
         let methods: [HTTPMethod] = [.GET, .HEAD, .POST, .GET, .DELETE]
         let expected = [
@@ -53,7 +54,7 @@ final class ResponseReaderTests: XCTestCase {
             "head 200 1 length(0)", "end",
             "head 201 1 chunked", "body abc", "end",
             "head 304 1 length(0)", "end",
-            "head 204 0 length(0)", "end",
+            "head 204 1 length(0) closes", "end",
         ]
         XCTAssertEqual(read([stream], methods: methods), expected)
         XCTAssertEqual(read(stream.map { [$0] }, methods: methods), expected, "a byte at a time")
@@ -64,7 +65,7 @@ final class ResponseReaderTests: XCTestCase {
 
     func testABodyWithoutLengthRunsUntilTheConnectionCloses() {
         XCTAssertEqual(read([Array("HTTP/1.0 200 OK\r\n\r\nsome".utf8), Array(" more".utf8)]),
-                       ["head 200 0 untilClose", "body so far some more"])
+                       ["head 200 0 untilClose closes", "body so far some more"])
         XCTAssertEqual(read([Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nzz".utf8)]),
                        ["head 200 1 untilClose", "body so far zz"])
     }

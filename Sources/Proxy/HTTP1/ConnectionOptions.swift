@@ -8,20 +8,26 @@ struct ConnectionOptions {
     /// Lower-cased names of the fields the `Connection` fields list, besides the two options.
     private(set) var named: [String] = []
 
+    init() {}
+
     init(_ headers: HTTPHeaders) {
         for (name, value) in headers where name.utf8.count == 10 && name.equalsIgnoringASCIICase("connection") {
-            for token in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
-                let trimmed = token.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-                let end = trimmed.lastIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
-                guard let end else { continue }
-                let word = trimmed[...end]
-                if HTTPSyntax.equalsIgnoringASCIICase(word, "close") {
-                    close = true
-                } else if HTTPSyntax.equalsIgnoringASCIICase(word, "keep-alive") {
-                    keepAlive = true
-                } else {
-                    named.append(String(decoding: word, as: UTF8.self).lowercased())
-                }
+            add(value.utf8)
+        }
+    }
+
+    /// Takes in the value of one `Connection` field.
+    mutating func add<Bytes: BidirectionalCollection<UInt8>>(_ value: Bytes) {
+        for token in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
+            let trimmed = token.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            guard let end = trimmed.lastIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
+            let word = trimmed[...end]
+            if HTTPSyntax.equalsIgnoringASCIICase(word, "close") {
+                close = true
+            } else if HTTPSyntax.equalsIgnoringASCIICase(word, "keep-alive") {
+                keepAlive = true
+            } else {
+                named.append(String(decoding: word, as: UTF8.self).lowercased())
             }
         }
     }

@@ -2,18 +2,27 @@
 /// `field-name ":" OWS field-value OWS`, held to the grammar byte for byte. No
 /// whitespace before the colon, no obs-fold, no CR, NUL or other control byte in the value.
 enum FieldLine {
-    /// The name and the value without its surrounding whitespace; nil when the line breaks the grammar.
-    static func parse(_ line: UnsafeRawBufferPointer) -> (name: String, value: String)? {
-        guard let (nameEnd, valueStart, valueEnd) = bounds(line) else { return nil }
-        return (String(decoding: UnsafeRawBufferPointer(rebasing: line[..<nameEnd]), as: UTF8.self),
-                String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self))
+    /// Where a line's name ends (at the colon) and where its value, without the whitespace around it, lies.
+    struct Bounds {
+        let nameEnd: Int
+        let valueStart: Int
+        let valueEnd: Int
+    }
+
+    /// The name and the value of a line; nil when the line breaks the grammar. `Connection`
+    /// fields are also taken into `connection`.
+    static func parse(_ line: UnsafeRawBufferPointer, connection: inout ConnectionOptions) -> (name: String, value: String)? {
+        guard let field = bounds(line) else { return nil }
+        let name = UnsafeRawBufferPointer(rebasing: line[..<field.nameEnd])
+        let value = UnsafeRawBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
+        if field.nameEnd == 10 && HTTPSyntax.equalsIgnoringASCIICase(name, "connection") { connection.add(value) }
+        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
     }
 
     static func isValid(_ line: UnsafeRawBufferPointer) -> Bool { bounds(line) != nil }
 
-    /// Where the name ends (at the colon) and where the trimmed value starts and ends.
     @inline(__always)
-    private static func bounds(_ line: UnsafeRawBufferPointer) -> (Int, Int, Int)? {
+    static func bounds(_ line: UnsafeRawBufferPointer) -> Bounds? {
         var index = 0
         let count = line.count
         while index < count, HTTPSyntax.isTokenChar(line[index]) { index += 1 }
@@ -29,6 +38,6 @@ enum FieldLine {
             index += 1
             if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") { valueEnd = index }
         }
-        return (nameEnd, valueStart, valueEnd)
+        return Bounds(nameEnd: nameEnd, valueStart: valueStart, valueEnd: valueEnd)
     }
 }

@@ -9,7 +9,7 @@ import NIOHTTP1
 /// here until the reader is asked for them.
 struct RequestReader {
     enum Event {
-        case head(HTTPRequestHead, RequestFraming)
+        case head(HTTPRequestHead, RequestFraming, ConnectionOptions)
         case body(ByteBuffer)
         case end
         case refused(RequestRejection)
@@ -32,6 +32,7 @@ struct RequestReader {
     /// The head being read: its request line and the fields so far.
     private var requestLine: RequestLine?
     private var fields: [(String, String)] = []
+    private var connection = ConnectionOptions()
     private var fieldBytes = 0
     /// Longest request line, and most bytes of field lines in a head.
     private let headLimit: Int
@@ -118,7 +119,7 @@ struct RequestReader {
                     guard fieldBytes <= headLimit else {
                         return refuse(.requestHeaderFieldsTooLarge, "request head too large")
                     }
-                    guard let field = LineScanner.withLine(buffer, length: length, FieldLine.parse) else {
+                    guard let field = LineScanner.withLine(buffer, length: length, { FieldLine.parse($0, connection: &connection) }) else {
                         return refuse(.badRequest, "malformed header field")
                     }
                     fields.append(field)
@@ -132,9 +133,11 @@ struct RequestReader {
         let line = requestLine!
         let head = HTTPRequestHead(version: line.version, method: line.method, uri: line.target,
                                    headers: HTTPHeaders(fields))
+        let connection = self.connection
         requestLine = nil
         fields.removeAll(keepingCapacity: true)
         fieldBytes = 0
+        self.connection = ConnectionOptions()
         switch RequestValidator.validate(head) {
         case .failure(let rejection):
             state = .refused
@@ -146,7 +149,7 @@ struct RequestReader {
             case .contentLength(let length): state = .body(BodyDecoder(.length(length), lineLimit: headLimit))
             case .chunked: state = .body(BodyDecoder(.chunked, lineLimit: headLimit))
             }
-            return .head(head, framing)
+            return .head(head, framing, connection)
         }
     }
 

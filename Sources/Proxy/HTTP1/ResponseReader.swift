@@ -8,7 +8,7 @@ import NIOHTTP1
 /// ambiguously, is an error: the response is not used and the connection not reused.
 struct ResponseReader {
     enum Event {
-        case head(HTTPResponseHead, BodyDecoder.Framing)
+        case head(HTTPResponseHead, BodyDecoder.Framing, ConnectionOptions)
         case body(ByteBuffer)
         case end
     }
@@ -29,6 +29,7 @@ struct ResponseReader {
     private var requestWasHEAD = false
     private var statusLine: (version: HTTPVersion, status: HTTPResponseStatus)?
     private var fields: [(String, String)] = []
+    private var connection = ConnectionOptions()
     private var fieldBytes = 0
     private let headLimit: Int
 
@@ -109,7 +110,7 @@ struct ResponseReader {
                     if let event = try completeHead() { return event }
                     continue
                 } else {
-                    guard let field = LineScanner.withLine(buffer, length: length, FieldLine.parse) else {
+                    guard let field = LineScanner.withLine(buffer, length: length, { FieldLine.parse($0, connection: &connection) }) else {
                         throw fail("malformed response header field")
                     }
                     fields.append(field)
@@ -123,9 +124,11 @@ struct ResponseReader {
     private mutating func completeHead() throws(Malformed) -> Event? {
         let line = statusLine!
         let headers = HTTPHeaders(fields)
+        let connection = self.connection
         statusLine = nil
         fields.removeAll(keepingCapacity: true)
         fieldBytes = 0
+        self.connection = ConnectionOptions()
         let code = line.status.code
         if code < 200 {
             // 100, 102, 103: the final response follows. 101 would switch protocols, never asked for.
@@ -134,7 +137,7 @@ struct ResponseReader {
         }
         let framing = try framing(of: headers, code: code)
         state = .body(BodyDecoder(framing, lineLimit: headLimit))
-        return .head(HTTPResponseHead(version: line.version, status: line.status, headers: headers), framing)
+        return .head(HTTPResponseHead(version: line.version, status: line.status, headers: headers), framing, connection)
     }
 
     /// RFC 9112 §6.3, strictly: a length and a transfer coding together, or lengths that

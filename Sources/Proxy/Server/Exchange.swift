@@ -10,6 +10,8 @@ final class Exchange {
     var context: RequestContext
     let clientHead: HTTPRequestHead
     let framing: RequestFraming
+    /// What the client's `Connection` fields said.
+    let connectionOptions: ConnectionOptions
     let keepAlive: Bool
     let start: NIODeadline
     let isIdempotent: Bool
@@ -70,13 +72,15 @@ final class Exchange {
 
     init(
         snapshot: CompiledConfig, route: CompiledRoute, context: RequestContext, head: HTTPRequestHead,
-        framing: RequestFraming, keepAlive: Bool, start: NIODeadline, globalBodyLimit: Int
+        framing: RequestFraming, connectionOptions: ConnectionOptions, keepAlive: Bool, start: NIODeadline,
+        globalBodyLimit: Int
     ) {
         self.snapshot = snapshot
         self.route = route
         self.context = context
         self.clientHead = head
         self.framing = framing
+        self.connectionOptions = connectionOptions
         self.keepAlive = keepAlive
         self.start = start
         self.requestEnded = false

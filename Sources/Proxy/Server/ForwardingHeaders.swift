@@ -54,10 +54,9 @@ enum ForwardingHeaders {
     }
 
     static func upstreamHead(
-        from head: HTTPRequestHead, uri: String, framing: RequestFraming, forwarding: Forwarding
+        from head: HTTPRequestHead, options: ConnectionOptions, uri: String, framing: RequestFraming, forwarding: Forwarding
     ) -> HTTPRequestHead {
-        let options = ConnectionOptions(head.headers)
-        var headers = HTTPHeaders()
+        var headers: [(String, String)] = []
         headers.reserveCapacity(head.headers.count + 6)
         var forwardedFor: String?
         var host: String?
@@ -65,7 +64,7 @@ enum ForwardingHeaders {
         let absolute = absoluteAuthority(head.uri).map(String.init)
         if let absolute {
             host = absolute
-            headers.add(name: "host", value: absolute)
+            headers.append(("host", absolute))
         }
         for (name, value) in head.headers {
             switch classify(name) {
@@ -84,41 +83,47 @@ enum ForwardingHeaders {
             case .other:
                 if isHopByHop(name, options) { continue }
             }
-            headers.add(name: name, value: value)
+            headers.append((name, value))
         }
         switch framing {
-        case .contentLength(let length): headers.add(name: "content-length", value: String(length))
-        case .chunked: headers.add(name: "transfer-encoding", value: "chunked")
+        case .contentLength(let length): headers.append(("content-length", String(length)))
+        case .chunked: headers.append(("transfer-encoding", "chunked"))
         case .none:
             switch head.method {
             case .GET, .HEAD, .DELETE, .OPTIONS, .TRACE: break
-            default: headers.add(name: "content-length", value: "0")
+            default: headers.append(("content-length", "0"))
             }
         }
         if let ip = forwarding.clientIP {
-            headers.add(name: "x-forwarded-for", value: forwardedFor.map { $0 + ", " + ip } ?? ip)
+            headers.append(("x-forwarded-for", forwardedFor.map { $0 + ", " + ip } ?? ip))
         } else if let forwardedFor {
-            headers.add(name: "x-forwarded-for", value: forwardedFor)
+            headers.append(("x-forwarded-for", forwardedFor))
         }
-        headers.add(name: "x-forwarded-proto", value: forwarding.proto)
-        if let host { headers.add(name: "x-forwarded-host", value: host) }
-        headers.add(name: "via", value: via.map { $0 + ", " + forwarding.via } ?? forwarding.via)
-        headers.add(name: "x-request-id", value: forwarding.requestID)
-        return HTTPRequestHead(version: .http1_1, method: head.method, uri: uri, headers: headers)
+        headers.append(("x-forwarded-proto", forwarding.proto))
+        if let host { headers.append(("x-forwarded-host", host)) }
+        headers.append(("via", via.map { $0 + ", " + forwarding.via } ?? forwarding.via))
+        headers.append(("x-request-id", forwarding.requestID))
+        return HTTPRequestHead(version: .http1_1, method: head.method, uri: uri, headers: HTTPHeaders(headers))
     }
 
     /// The authority of an absolute-form request target (`http://host:port/path`).
     static func absoluteAuthority(_ uri: String) -> Substring? {
-        guard uri.utf8.first != UInt8(ascii: "/"), let schemeEnd = uri.range(of: "://") else { return nil }
-        return uri[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" }
+        let bytes = uri.utf8
+        guard let first = bytes.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "*"),
+            let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+            bytes[colon...].starts(with: "://".utf8)
+        else { return nil }
+        let rest = bytes[bytes.index(colon, offsetBy: 3)...]
+        let end = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
+        return Substring(rest[..<end])
     }
 
     /// The client's copy of an upstream response head, without hop-by-hop fields.
     static func clientHead(
         from upstream: HTTPResponseHead, options: ConnectionOptions, version: HTTPVersion, requestID: String, via: String
     ) -> (head: HTTPResponseHead, hasLength: Bool) {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(upstream.headers.count + 2)
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(upstream.headers.count + 3)
         var hasLength = false
         var upstreamVia: String?
         for (name, value) in upstream.headers {
@@ -131,11 +136,11 @@ enum ForwardingHeaders {
             default:
                 if isHopByHop(name, options) { continue }
             }
-            headers.add(name: name, value: value)
+            headers.append((name, value))
         }
-        headers.add(name: "via", value: upstreamVia.map { $0 + ", " + via } ?? via)
-        headers.add(name: "x-request-id", value: requestID)
-        return (HTTPResponseHead(version: version, status: upstream.status, headers: headers), hasLength)
+        headers.append(("via", upstreamVia.map { $0 + ", " + via } ?? via))
+        headers.append(("x-request-id", requestID))
+        return (HTTPResponseHead(version: version, status: upstream.status, headers: HTTPHeaders(headers)), hasLength)
     }
 
     static func apply(_ edits: [HeaderEdit], to headers: inout HTTPHeaders) {

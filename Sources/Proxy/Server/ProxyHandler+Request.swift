@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 
 extension ProxyHandler {
-    func receiveHead(_ head: HTTPRequestHead, framing: RequestFraming) {
+    func receiveHead(_ head: HTTPRequestHead, framing: RequestFraming, options: ConnectionOptions) {
         let now = NIODeadline.now()
         clock.lastBodyAt = now
         if case .contentLength(let length) = framing, length > core.options.limits.maxBodyBytes {
@@ -28,14 +28,14 @@ extension ProxyHandler {
         let host = Self.routingHost(head)
         guard let route = snapshot.router.match(host: host, path: path, accept: { $0.accepts(head) }) else {
             core.metrics.unrouted.increment()
-            respondNoRoute(head: head, requestID: requestID, framing: framing)
+            respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: options.persists(head.version))
             return
         }
         let context = RequestContext(
             head: head, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
         let exchange = Exchange(
             snapshot: snapshot, route: route, context: context, head: head, framing: framing,
-            keepAlive: ConnectionOptions(head.headers).persists(head.version) && !closing, start: now,
+            connectionOptions: options, keepAlive: options.persists(head.version) && !closing, start: now,
             globalBodyLimit: core.options.limits.maxBodyBytes)
         self.exchange = exchange
         runPolicies(exchange)
@@ -51,10 +51,12 @@ extension ProxyHandler {
         } else {
             return ""
         }
-        if authority.hasPrefix("[") {
-            authority = authority.prefix { $0 != "]" }.dropFirst()
-        } else if let colon = authority.lastIndex(of: ":") {
-            authority = authority[..<colon]
+        let bytes = authority.utf8
+        if bytes.first == UInt8(ascii: "[") {
+            let close = bytes.firstIndex(of: UInt8(ascii: "]")) ?? bytes.endIndex
+            authority = Substring(bytes[bytes.index(after: bytes.startIndex)..<close])
+        } else if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) {
+            authority = Substring(bytes[..<colon])
         }
         if authority.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
             return Substring(authority.lowercased())
@@ -124,8 +126,10 @@ extension ProxyHandler {
             upstream = split.pick(stickyKey: key)
         }
         exchange.upstream = upstream
+        // Policies may have edited the fields the options came from.
+        let options = exchange.route.policies.isEmpty ? exchange.connectionOptions : ConnectionOptions(head.headers)
         exchange.upstreamHead = ForwardingHeaders.upstreamHead(
-            from: head, uri: upstreamURI(head.uri, strip: exchange.route.stripSegments),
+            from: head, options: options, uri: upstreamURI(head.uri, strip: exchange.route.stripSegments),
             framing: exchange.framing,
             forwarding: .init(
                 clientIP: clientIP, proto: scheme, requestID: exchange.context.requestID,
@@ -227,10 +231,30 @@ extension ProxyHandler {
 enum PathSafety {
     /// `.` or `..` segments (also percent-encoded) could make the upstream resolve a path outside the route.
     static func hasDotSegment(_ path: Substring) -> Bool {
-        for segment in path.split(separator: "/", omittingEmptySubsequences: false) {
-            let s = segment.lowercased()
-            if s == "." || s == ".." || s == "%2e" || s == "%2e%2e" || s == ".%2e" || s == "%2e." { return true }
+        var dots = 0
+        var other = false
+        var bytes = path.utf8[...]
+        while true {
+            guard let byte = bytes.first, byte != UInt8(ascii: "/") else {
+                if !other && (dots == 1 || dots == 2) { return true }
+                guard !bytes.isEmpty else { return false }
+                bytes = bytes.dropFirst()
+                dots = 0
+                other = false
+                continue
+            }
+            if byte == UInt8(ascii: ".") {
+                dots += 1
+                bytes = bytes.dropFirst()
+            } else if byte == UInt8(ascii: "%"), bytes.count >= 3,
+                HTTPSyntax.equalsIgnoringASCIICase(bytes.dropFirst().prefix(2), "2e")
+            {
+                dots += 1
+                bytes = bytes.dropFirst(3)
+            } else {
+                other = true
+                bytes = bytes.dropFirst()
+            }
         }
-        return false
     }
 }

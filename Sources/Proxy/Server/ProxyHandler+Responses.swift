@@ -117,7 +117,7 @@ extension ProxyHandler {
     }
 
     /// 404 with a small JSON body.
-    func respondNoRoute(head request: HTTPRequestHead, requestID: String, framing: RequestFraming) {
+    func respondNoRoute(head request: HTTPRequestHead, requestID: String, framing: RequestFraming, keepAlive: Bool) {
         let body = Self.statusBody(.notFound, context.channel.allocator)
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json")
@@ -125,7 +125,7 @@ extension ProxyHandler {
         headers.add(name: "x-request-id", value: requestID)
         let drains = framing != .none && Exchange.bodyCanBeDrained(framing, request)
         if drains { discarding = true }
-        if (framing != .none && !drains) || !ConnectionOptions(request.headers).persists(request.version) || closing {
+        if (framing != .none && !drains) || !keepAlive || closing {
             // The unread body is not worth reading; the connection ends with this answer.
             closing = true
             discarding = true

@@ -3,10 +3,10 @@ import NIOCore
 import NIOHTTP1
 
 extension ProxyHandler: UpstreamResponseSink {
-    func upstreamHead(_ head: HTTPResponseHead, framing: BodyDecoder.Framing, from connection: UpstreamConnection) {
+    func upstreamHead(_ head: HTTPResponseHead, framing: BodyDecoder.Framing, options: ConnectionOptions,
+                      from connection: UpstreamConnection) {
         guard let exchange, exchange.connection === connection else { return }
         exchange.target?.health.recordSuccess()
-        let options = ConnectionOptions(head.headers)
         exchange.upstreamKeepAlive = options.persists(head.version) && framing != .untilClose
         exchange.responseStarted = true
         exchange.status = Int(head.status.code)

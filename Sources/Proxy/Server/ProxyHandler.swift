@@ -105,11 +105,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func handle(_ event: RequestReader.Event) {
         switch event {
-        case .head(let head, let framing):
+        case .head(let head, let framing, let options):
             clock.awaitingHead = false
             clock.firstByteAt = nil
             discarding = false
-            receiveHead(head, framing: framing)
+            receiveHead(head, framing: framing, options: options)
         case .body(let body):
             if discarding { return }
             guard let exchange else { return }

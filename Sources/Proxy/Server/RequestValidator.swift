@@ -13,8 +13,9 @@ struct RequestRejection: Error, Equatable {
     let reason: String
 }
 
-/// Strict checks of a decoded request head (RFC 9112), on top of what llhttp enforces:
-/// anything ambiguous is refused rather than forwarded.
+/// Strict checks of a request head (RFC 9112) whose request line and field lines
+/// ``RequestReader`` has already held to the grammar: version, method, target, framing
+/// and Host. Anything ambiguous is refused rather than forwarded.
 enum RequestValidator {
     static func validate(_ head: HTTPRequestHead) -> Result<RequestFraming, RequestRejection> {
         guard head.version.major == 1 else {
@@ -22,10 +23,6 @@ enum RequestValidator {
         }
         guard head.version.minor <= 1 else {
             return .failure(.init(status: .httpVersionNotSupported, reason: "unsupported HTTP version"))
-        }
-        let method = head.method.rawValue
-        guard !method.isEmpty, method.utf8.allSatisfy(HTTPSyntax.isTokenChar) else {
-            return .failure(.init(status: .badRequest, reason: "invalid method"))
         }
         if case .CONNECT = head.method {
             return .failure(.init(status: .methodNotAllowed, reason: "CONNECT is not supported"))
@@ -35,12 +32,6 @@ enum RequestValidator {
         var contentLengths = 0, transferEncodings = 0, hosts = 0
         var contentLength = 0, chunked = false, hostValue = ""
         for (name, value) in head.headers {
-            guard !name.isEmpty, name.utf8.allSatisfy(HTTPSyntax.isTokenChar) else {
-                return .failure(.init(status: .badRequest, reason: "invalid header name"))
-            }
-            guard value.utf8.allSatisfy(HTTPSyntax.isFieldValueByte) else {
-                return .failure(.init(status: .badRequest, reason: "invalid byte in header \(name)"))
-            }
             switch name.utf8.count {
             case 4 where name.equalsIgnoringASCIICase("host"):
                 hosts += 1

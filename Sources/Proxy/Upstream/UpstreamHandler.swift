@@ -3,7 +3,8 @@ import NIOHTTP1
 
 /// Receives what one upstream connection delivers for the exchange that holds it.
 protocol UpstreamResponseSink: AnyObject {
-    func upstreamHead(_ head: HTTPResponseHead, framing: BodyDecoder.Framing, from connection: UpstreamConnection)
+    func upstreamHead(_ head: HTTPResponseHead, framing: BodyDecoder.Framing, options: ConnectionOptions,
+                      from connection: UpstreamConnection)
     func upstreamBody(_ body: ByteBuffer, from connection: UpstreamConnection)
     func upstreamEnd(from connection: UpstreamConnection)
     func upstreamReadComplete(from connection: UpstreamConnection)
@@ -42,9 +43,9 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             while let event = try reader.next() {
                 guard let sink = connection.sink else { break }
                 switch event {
-                case .head(let head, let framing):
+                case .head(let head, let framing, let options):
                     connection.receivedBytes = true
-                    sink.upstreamHead(head, framing: framing, from: connection)
+                    sink.upstreamHead(head, framing: framing, options: options, from: connection)
                 case .body(let body): sink.upstreamBody(body, from: connection)
                 case .end: sink.upstreamEnd(from: connection)
                 }
