@@ -39,12 +39,11 @@ func evaluate(_ policy: any RequestPolicy, _ context: inout RequestContext) -> P
     policy.evaluate(&context, on: MultiThreadedEventLoopGroup.singleton.next())
 }
 
-/// The response head after `onResponse` and the context's response edits, as the client sees it.
+/// The response fields after the context's response edits, as the client sees them.
 func responseHeaders(_ policy: any RequestPolicy, _ context: RequestContext, upstream: [(String, String)] = []) -> HTTPHeaders {
-    var head = HTTPResponseHead(version: .http1_1, status: .ok, headers: HTTPHeaders(upstream))
-    policy.onResponse(&head, context: context)
-    ForwardingHeaders.apply(context.responseHeaderEdits, to: &head.headers)
-    return head.headers
+    var headers = HTTPHeaders(upstream)
+    ForwardingHeaders.apply(context.responseHeaderEdits, to: &headers)
+    return headers
 }
 
 extension PolicyDecision {

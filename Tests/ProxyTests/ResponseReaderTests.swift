@@ -21,7 +21,8 @@ final class ResponseReaderTests: XCTestCase {
                     switch event {
                     case .head(let head, let framing, let options):
                         let keep = options.persists(head.version) ? "" : " closes"
-                        events.append("head \(head.status.code) \(head.headers.count) \(framing)\(keep)")
+                        let fields = head.http.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+                        events.append("head \(head.status.code) [\(fields)] \(framing)\(keep)")
                     case .body(let bytes):
                         body += Array(bytes.readableBytesView)
                     case .end:
@@ -42,7 +43,7 @@ final class ResponseReaderTests: XCTestCase {
     func testEverySplitGivesTheSameResponses() {
         let stream = Array((
             "HTTP/1.1 100 Continue\r\n\r\n"
-                + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhello"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A:  1 \r\n\r\nhello"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n"
                 + "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n1\r\nc\r\n0\r\nT: 1\r\n\r\n"
                 + "HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n"
@@ -50,11 +51,11 @@ final class ResponseReaderTests: XCTestCase {
         ).utf8)
         let methods: [HTTPMethod] = [.GET, .HEAD, .POST, .GET, .DELETE]
         let expected = [
-            "head 200 2 length(5)", "body hello", "end",
-            "head 200 1 length(0)", "end",
-            "head 201 1 chunked", "body abc", "end",
-            "head 304 1 length(0)", "end",
-            "head 204 1 length(0) closes", "end",
+            "head 200 [Content-Length=5,X-A=1] length(5)", "body hello", "end",
+            "head 200 [Content-Length=7] length(0)", "end",
+            "head 201 [Transfer-Encoding=chunked] chunked", "body abc", "end",
+            "head 304 [Content-Length=9] length(0)", "end",
+            "head 204 [Connection=close] length(0) closes", "end",
         ]
         XCTAssertEqual(read([stream], methods: methods), expected)
         XCTAssertEqual(read(stream.map { [$0] }, methods: methods), expected, "a byte at a time")
@@ -65,9 +66,9 @@ final class ResponseReaderTests: XCTestCase {
 
     func testABodyWithoutLengthRunsUntilTheConnectionCloses() {
         XCTAssertEqual(read([Array("HTTP/1.0 200 OK\r\n\r\nsome".utf8), Array(" more".utf8)]),
-                       ["head 200 0 untilClose closes", "body so far some more"])
+                       ["head 200 [] untilClose closes", "body so far some more"])
         XCTAssertEqual(read([Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nzz".utf8)]),
-                       ["head 200 1 untilClose", "body so far zz"])
+                       ["head 200 [Transfer-Encoding=gzip] untilClose", "body so far zz"])
     }
 
     func testAmbiguousOrMalformedResponsesAreErrors() {
@@ -90,7 +91,7 @@ final class ResponseReaderTests: XCTestCase {
 
     func testEqualRepeatedLengthsAreOneLength() {
         XCTAssertEqual(read([Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok".utf8)]),
-                       ["head 200 2 length(2)", "body ok", "end"])
+                       ["head 200 [Content-Length=2,Content-Length=2] length(2)", "body ok", "end"])
     }
 
     func testBytesWithNoRequestWaitingAreNoticed() {

@@ -39,8 +39,8 @@ struct ConnectionOptions {
     }
 
     /// Whether `name` is one of the fields the `Connection` fields list.
-    func names(_ name: String) -> Bool {
+    func names<Name: Collection<UInt8>>(_ name: Name) -> Bool {
         guard !named.isEmpty else { return false }
-        return named.contains { HTTPSyntax.equalsIgnoringASCIICase(name.utf8, lowercased: $0) }
+        return named.contains { HTTPSyntax.equalsIgnoringASCIICase(name, lowercased: $0) }
     }
 }

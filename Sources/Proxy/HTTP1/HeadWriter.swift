@@ -21,21 +21,34 @@ enum HeadWriter {
 
     static func write(_ head: HTTPResponseHead, into buffer: inout ByteBuffer) {
         let reason = head.status.reasonPhrase
-        let size = 9 + 4 + reason.utf8.count + 2 + fieldsSize(head.headers)
+        let size = 15 + reason.utf8.count + fieldsSize(head.headers)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
             var at = 0
-            copy(head.version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", to: out, at: &at)
-            let code = Int(head.status.code)
-            out[at] = UInt8(ascii: "0") + UInt8(code / 100 % 10)
-            out[at + 1] = UInt8(ascii: "0") + UInt8(code / 10 % 10)
-            out[at + 2] = UInt8(ascii: "0") + UInt8(code % 10)
-            out[at + 3] = UInt8(ascii: " ")
-            at += 4
-            copy(reason, to: out, at: &at)
-            copy("\r\n", to: out, at: &at)
+            copyStatusLine(head.version, head.status, reason: reason, to: out, at: &at)
             copyFields(head.headers, to: out, at: &at)
             return at
         }
+    }
+
+    /// `HTTP/1.x CODE REASON CRLF`: 15 bytes and the reason's.
+    static func copyStatusLine(_ version: HTTPVersion, _ status: HTTPResponseStatus, reason: String,
+                               to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        copy(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ", to: out, at: &at)
+        let code = Int(status.code)
+        out[at] = UInt8(ascii: "0") + UInt8(code / 100 % 10)
+        out[at + 1] = UInt8(ascii: "0") + UInt8(code / 10 % 10)
+        out[at + 2] = UInt8(ascii: "0") + UInt8(code % 10)
+        out[at + 3] = UInt8(ascii: " ")
+        at += 4
+        copy(reason, to: out, at: &at)
+        copy("\r\n", to: out, at: &at)
+    }
+
+    @inline(__always)
+    static func copy(_ bytes: UnsafeRawBufferPointer, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        (out.baseAddress! + at).copyMemory(from: base, byteCount: bytes.count)
+        at += bytes.count
     }
 
     /// Bytes of `name: value CRLF` for every field, and the empty line.
@@ -62,7 +75,7 @@ enum HeadWriter {
     }
 
     @inline(__always)
-    private static func copy(_ string: String, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+    static func copy(_ string: String, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
         var string = string
         string.withUTF8 { bytes in
             guard let base = bytes.baseAddress, bytes.count > 0 else { return }
@@ -72,7 +85,7 @@ enum HeadWriter {
     }
 
     @inline(__always)
-    private static func copy(_ string: StaticString, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+    static func copy(_ string: StaticString, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
         (out.baseAddress! + at).copyMemory(from: string.utf8Start, byteCount: string.utf8CodeUnitCount)
         at += string.utf8CodeUnitCount
     }

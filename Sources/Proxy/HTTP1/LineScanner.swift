@@ -21,9 +21,21 @@ enum LineScanner {
         }
     }
 
-    /// Calls `body` with the bytes of a complete line found by ``nextLine(in:)``.
+    /// The line that starts `offset` bytes past the reader index; `next` is then also an offset from it.
     @inline(__always)
-    static func withLine<Result>(_ buffer: ByteBuffer, length: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        buffer.withUnsafeReadableBytes { bytes in body(UnsafeRawBufferPointer(rebasing: bytes[..<length])) }
+    static func nextLine(in buffer: ByteBuffer, at offset: Int) -> Line {
+        buffer.withUnsafeReadableBytes { all in
+            let bytes = UnsafeRawBufferPointer(rebasing: all[offset...])
+            guard let lf = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return .incomplete }
+            guard lf > 0, bytes[lf - 1] == UInt8(ascii: "\r") else { return .bareLF }
+            return .complete(length: lf - 1, next: offset + lf + 1)
+        }
+    }
+
+    /// Calls `body` with the bytes of a complete line found by ``nextLine(in:)`` (at `offset` from the reader index).
+    @inline(__always)
+    static func withLine<Result>(_ buffer: ByteBuffer, at offset: Int = 0, length: Int,
+                                 _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        buffer.withUnsafeReadableBytes { bytes in body(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])) }
     }
 }

@@ -8,7 +8,7 @@ import NIOHTTP1
 /// ambiguously, is an error: the response is not used and the connection not reused.
 struct ResponseReader {
     enum Event {
-        case head(HTTPResponseHead, BodyDecoder.Framing, ConnectionOptions)
+        case head(ResponseHead, BodyDecoder.Framing, ConnectionOptions)
         case body(ByteBuffer)
         case end
     }
@@ -24,13 +24,23 @@ struct ResponseReader {
         case failed
     }
 
+    /// What the head being read has said so far. Its lines stay in the buffer until it is
+    /// complete; `scanned` is how far past the reader index they have been read.
+    private struct PartialHead {
+        var scanned = 0
+        var statusLine: (version: HTTPVersion, status: HTTPResponseStatus)?
+        var spans: [FieldBlock.Span] = []
+        var connection = ConnectionOptions()
+        var contentLength: Int?
+        var lengthsDiffer = false
+        var transferCoding = false
+        var lastCodingIsChunked = false
+    }
+
     private var state = State.idle
     private var buffer = ByteBuffer()
     private var requestWasHEAD = false
-    private var statusLine: (version: HTTPVersion, status: HTTPResponseStatus)?
-    private var fields: [(String, String)] = []
-    private var connection = ConnectionOptions()
-    private var fieldBytes = 0
+    private var partial = PartialHead()
     private let headLimit: Int
 
     init(headLimit: Int) {
@@ -52,6 +62,7 @@ struct ResponseReader {
     /// A request has been sent; its response comes next. A response to HEAD has no body.
     mutating func expectResponse(toHEAD: Bool) {
         requestWasHEAD = toHEAD
+        partial = PartialHead()
         state = .head
     }
 
@@ -91,76 +102,91 @@ struct ResponseReader {
 
     private mutating func readHead() throws(Malformed) -> Event? {
         while true {
-            switch LineScanner.nextLine(in: buffer) {
+            switch LineScanner.nextLine(in: buffer, at: partial.scanned) {
             case .incomplete:
-                guard fieldBytes + buffer.readableBytes <= headLimit else { throw fail("response head too large") }
+                guard buffer.readableBytes <= headLimit else { throw fail("response head too large") }
                 return nil
             case .bareLF:
                 throw fail("response line without CRLF")
             case .complete(let length, let next):
-                fieldBytes += length + 2
-                guard fieldBytes <= headLimit else { throw fail("response head too large") }
-                if statusLine == nil {
-                    guard let line = LineScanner.withLine(buffer, length: length, Self.parseStatusLine) else {
+                guard next <= headLimit else { throw fail("response head too large") }
+                let start = partial.scanned
+                partial.scanned = next
+                if partial.statusLine == nil {
+                    guard let line = LineScanner.withLine(buffer, at: start, length: length, Self.parseStatusLine) else {
                         throw fail("malformed status line")
                     }
-                    statusLine = line
+                    partial.statusLine = line
                 } else if length == 0 {
-                    buffer.moveReaderIndex(to: next)
                     if let event = try completeHead() { return event }
-                    continue
                 } else {
-                    guard let field = LineScanner.withLine(buffer, length: length, { FieldLine.parse($0, connection: &connection) }) else {
-                        throw fail("malformed response header field")
+                    let noted = LineScanner.withLine(buffer, at: start, length: length) { line in
+                        Self.note(line, at: start, in: &partial)
                     }
-                    fields.append(field)
+                    guard noted else { throw fail("malformed response header field") }
                 }
-                buffer.moveReaderIndex(to: next)
             }
         }
     }
 
+    /// Records a field line that starts `offset` bytes into the head; false when it breaks the grammar.
+    private static func note(_ line: UnsafeRawBufferPointer, at offset: Int, in partial: inout PartialHead) -> Bool {
+        guard let field = FieldLine.bounds(line) else { return false }
+        partial.spans.append(FieldBlock.Span(
+            nameStart: Int32(offset), nameEnd: Int32(offset + field.nameEnd),
+            valueStart: Int32(offset + field.valueStart), valueEnd: Int32(offset + field.valueEnd)))
+        let name = UnsafeRawBufferPointer(rebasing: line[..<field.nameEnd])
+        let value = UnsafeRawBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
+        switch field.nameEnd {
+        case 10 where HTTPSyntax.equalsIgnoringASCIICase(name, "connection"):
+            partial.connection.add(value)
+        case 14 where HTTPSyntax.equalsIgnoringASCIICase(name, "content-length"):
+            guard let length = HTTPSyntax.contentLength(value) else { return false }
+            if let earlier = partial.contentLength, earlier != length { partial.lengthsDiffer = true }
+            partial.contentLength = length
+        case 17 where HTTPSyntax.equalsIgnoringASCIICase(name, "transfer-encoding"):
+            for coding in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
+                let trimmed = coding.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+                guard let end = trimmed.lastIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
+                partial.transferCoding = true
+                partial.lastCodingIsChunked = HTTPSyntax.equalsIgnoringASCIICase(trimmed[...end], "chunked")
+            }
+        default:
+            break
+        }
+        return true
+    }
+
     /// The head as an event, or nil for an interim response (the final one follows).
     private mutating func completeHead() throws(Malformed) -> Event? {
-        let line = statusLine!
-        let headers = HTTPHeaders(fields)
-        let connection = self.connection
-        statusLine = nil
-        fields.removeAll(keepingCapacity: true)
-        fieldBytes = 0
-        self.connection = ConnectionOptions()
-        let code = line.status.code
+        let head = partial
+        partial = PartialHead()
+        let bytes = buffer.readSlice(length: head.scanned)!
+        let (version, status) = head.statusLine!
+        let code = status.code
         if code < 200 {
             // 100, 102, 103: the final response follows. 101 would switch protocols, never asked for.
             guard code != 101 else { throw fail("unexpected 101 Switching Protocols") }
             return nil
         }
-        let framing = try framing(of: headers, code: code)
+        let framing = try framing(of: head, code: code)
         state = .body(BodyDecoder(framing, lineLimit: headLimit))
-        return .head(HTTPResponseHead(version: line.version, status: line.status, headers: headers), framing, connection)
+        let fields = FieldBlock(bytes: bytes, spans: head.spans)
+        return .head(ResponseHead(version: version, status: status, fields: fields,
+                                  hasContentLength: head.contentLength != nil),
+                     framing, head.connection)
     }
 
     /// RFC 9112 §6.3, strictly: a length and a transfer coding together, or lengths that
     /// differ, are refused rather than guessed at.
-    private mutating func framing(of headers: HTTPHeaders, code: UInt) throws(Malformed) -> BodyDecoder.Framing {
+    private mutating func framing(of head: PartialHead, code: UInt) throws(Malformed) -> BodyDecoder.Framing {
         if requestWasHEAD || code == 204 || code == 304 { return .length(0) }
-        var length: Int?
-        var codings: [Substring] = []
-        for (name, value) in headers {
-            if name.equalsIgnoringASCIICase("content-length") {
-                guard let parsed = HTTPSyntax.contentLength(value.utf8), length == nil || length == parsed else {
-                    throw fail("invalid Content-Length in response")
-                }
-                length = parsed
-            } else if name.equalsIgnoringASCIICase("transfer-encoding") {
-                codings += value.split(separator: ",").map { $0.trimmingSpaces() }
-            }
+        guard !head.lengthsDiffer else { throw fail("Content-Length fields that differ in response") }
+        if head.transferCoding {
+            guard head.contentLength == nil else { throw fail("both Content-Length and Transfer-Encoding in response") }
+            return head.lastCodingIsChunked ? .chunked : .untilClose
         }
-        if !codings.isEmpty {
-            guard length == nil else { throw fail("both Content-Length and Transfer-Encoding in response") }
-            return codings.last!.lowercased() == "chunked" ? .chunked : .untilClose
-        }
-        return length.map { .length($0) } ?? .untilClose
+        return head.contentLength.map { .length($0) } ?? .untilClose
     }
 
     private mutating func fail(_ reason: String) -> Malformed {

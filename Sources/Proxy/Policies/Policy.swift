@@ -57,14 +57,9 @@ public enum PolicyDecision: Sendable {
 
 /// One step of a route's policy chain. Implementations are immutable and shared by
 /// every request on every event loop of one config snapshot.
+/// A policy changes the response through `RequestContext.responseHeaderEdits`.
 public protocol RequestPolicy: Sendable {
     func evaluate(_ context: inout RequestContext, on eventLoop: any EventLoop) -> PolicyDecision
-    /// Called with the upstream's (or the gateway's) response head before it goes to the client.
-    func onResponse(_ head: inout HTTPResponseHead, context: RequestContext)
-}
-
-extension RequestPolicy {
-    public func onResponse(_ head: inout HTTPResponseHead, context: RequestContext) {}
 }
 
 /// One entry of a route's `policies:` list as written in a manifest: its `type`

@@ -6,16 +6,18 @@ import NIOHTTP1
 /// forwarding fields added.
 enum ForwardingHeaders {
     /// Hop-by-hop fields (RFC 9110 §7.6.1), and those the message's `Connection` fields name.
-    static func isHopByHop(_ name: String, _ options: ConnectionOptions) -> Bool {
+    static func isHopByHop(_ name: String, _ options: ConnectionOptions) -> Bool { isHopByHop(name.utf8, options) }
+
+    static func isHopByHop<Name: Collection<UInt8>>(_ name: Name, _ options: ConnectionOptions) -> Bool {
         let fixed: Bool
-        switch name.utf8.count {
-        case 2: fixed = name.equalsIgnoringASCIICase("te")
-        case 7: fixed = name.equalsIgnoringASCIICase("trailer") || name.equalsIgnoringASCIICase("upgrade")
-        case 10: fixed = name.equalsIgnoringASCIICase("connection") || name.equalsIgnoringASCIICase("keep-alive")
-        case 16: fixed = name.equalsIgnoringASCIICase("proxy-connection")
-        case 17: fixed = name.equalsIgnoringASCIICase("transfer-encoding")
-        case 18: fixed = name.equalsIgnoringASCIICase("proxy-authenticate")
-        case 19: fixed = name.equalsIgnoringASCIICase("proxy-authorization")
+        switch name.count {
+        case 2: fixed = HTTPSyntax.equalsIgnoringASCIICase(name, "te")
+        case 7: fixed = HTTPSyntax.equalsIgnoringASCIICase(name, "trailer") || HTTPSyntax.equalsIgnoringASCIICase(name, "upgrade")
+        case 10: fixed = HTTPSyntax.equalsIgnoringASCIICase(name, "connection") || HTTPSyntax.equalsIgnoringASCIICase(name, "keep-alive")
+        case 16: fixed = HTTPSyntax.equalsIgnoringASCIICase(name, "proxy-connection")
+        case 17: fixed = HTTPSyntax.equalsIgnoringASCIICase(name, "transfer-encoding")
+        case 18: fixed = HTTPSyntax.equalsIgnoringASCIICase(name, "proxy-authenticate")
+        case 19: fixed = HTTPSyntax.equalsIgnoringASCIICase(name, "proxy-authorization")
         default: fixed = false
         }
         return fixed || options.names(name)
@@ -26,24 +28,22 @@ enum ForwardingHeaders {
         case contentLength, expect, forwardedProto, forwardedHost, forwardedFor, requestID, via, host, other
     }
 
-    static func classify(_ name: String) -> Rewritten {
-        switch name.utf8.count {
-        case 3: return name.equalsIgnoringASCIICase("via") ? .via : .other
-        case 4: return name.equalsIgnoringASCIICase("host") ? .host : .other
-        case 6: return name.equalsIgnoringASCIICase("expect") ? .expect : .other
-        case 12: return name.equalsIgnoringASCIICase("x-request-id") ? .requestID : .other
-        case 14: return name.equalsIgnoringASCIICase("content-length") ? .contentLength : .other
-        case 15:
-            if name.equalsIgnoringASCIICase("x-forwarded-for") { return .forwardedFor }
-            return .other
-        case 16:
-            if name.equalsIgnoringASCIICase("x-forwarded-host") { return .forwardedHost }
-            return .other
-        case 17:
-            if name.equalsIgnoringASCIICase("x-forwarded-proto") { return .forwardedProto }
-            return .other
+    static func classify(_ name: String) -> Rewritten { classify(name.utf8) }
+
+    static func classify<Name: Collection<UInt8>>(_ name: Name) -> Rewritten {
+        let candidate: (StaticString, Rewritten)
+        switch name.count {
+        case 3: candidate = ("via", .via)
+        case 4: candidate = ("host", .host)
+        case 6: candidate = ("expect", .expect)
+        case 12: candidate = ("x-request-id", .requestID)
+        case 14: candidate = ("content-length", .contentLength)
+        case 15: candidate = ("x-forwarded-for", .forwardedFor)
+        case 16: candidate = ("x-forwarded-host", .forwardedHost)
+        case 17: candidate = ("x-forwarded-proto", .forwardedProto)
         default: return .other
         }
+        return HTTPSyntax.equalsIgnoringASCIICase(name, candidate.0) ? candidate.1 : .other
     }
 
     struct Forwarding {

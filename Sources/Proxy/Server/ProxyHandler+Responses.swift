@@ -3,11 +3,8 @@ import NIOCore
 import NIOHTTP1
 
 extension ProxyHandler {
-    /// Policy hooks, response header edits and connection handling for any response head of an exchange.
+    /// Response header edits and connection handling for a response head of an exchange built as `HTTPHeaders`.
     func prepareResponseHead(_ head: inout HTTPResponseHead, _ exchange: Exchange) {
-        for policy in exchange.route.policies.reversed() {
-            policy.onResponse(&head, context: exchange.context)
-        }
         if !exchange.context.responseHeaderEdits.isEmpty {
             ForwardingHeaders.apply(exchange.context.responseHeaderEdits, to: &head.headers)
         }

@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 
 extension ProxyHandler: UpstreamResponseSink {
-    func upstreamHead(_ head: HTTPResponseHead, framing: BodyDecoder.Framing, options: ConnectionOptions,
+    func upstreamHead(_ head: ResponseHead, framing: BodyDecoder.Framing, options: ConnectionOptions,
                       from connection: UpstreamConnection) {
         guard let exchange, exchange.connection === connection else { return }
         exchange.target?.health.recordSuccess()
@@ -12,11 +12,32 @@ extension ProxyHandler: UpstreamResponseSink {
         exchange.status = Int(head.status.code)
         exchange.buffered.removeAll()
         exchange.bufferedBytes = 0
-        var (clientHead, hasLength) = ForwardingHeaders.clientHead(
-            from: head, options: options, version: exchange.clientHead.version, requestID: exchange.context.requestID, via: core.via)
+        let version = exchange.clientHead.version
         let bodyless = exchange.clientHead.method == .HEAD || head.status == .noContent || head.status == .notModified
-        let passesLength = hasLength && framing != .chunked && framing != .untilClose
-        if !passesLength && !bodyless && exchange.clientHead.version.minor == 0 { closing = true }
+        // The upstream's length frames the client's copy too, unless the gateway has to chunk it.
+        let passesLength = head.hasContentLength && framing != .chunked && framing != .untilClose
+        if !passesLength && !bodyless && version.minor == 0 { closing = true }
+        guard exchange.context.responseHeaderEdits.isEmpty else {
+            forwardEdited(head, options: options, passesLength: passesLength, bodyless: bodyless, exchange)
+            return
+        }
+        if quiescing || !exchange.keepAlive { closing = true }
+        chunkingResponse = !bodyless && !passesLength && version.minor != 0
+        let client = ClientResponseHead(
+            version: version, requestID: exchange.context.requestID, via: core.via,
+            connection: closing ? "close" : version.minor == 0 ? "keep-alive" : nil,
+            chunked: chunkingResponse, dropsLength: !bodyless && !passesLength)
+        var bytes = context.channel.allocator.buffer(capacity: 0)
+        client.write(head, options: options, into: &bytes)
+        context.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// The client's head when policies asked for response edits: built as `HTTPHeaders`, edited, written.
+    private func forwardEdited(_ head: ResponseHead, options: ConnectionOptions, passesLength: Bool, bodyless: Bool,
+                               _ exchange: Exchange) {
+        var (clientHead, _) = ForwardingHeaders.clientHead(
+            from: head.http, options: options, version: exchange.clientHead.version,
+            requestID: exchange.context.requestID, via: core.via)
         prepareResponseHead(&clientHead, exchange)
         chunkingResponse = false
         if !bodyless && !(passesLength && clientHead.headers.contains(name: "content-length")) {

@@ -3,7 +3,7 @@ import NIOHTTP1
 
 /// Receives what one upstream connection delivers for the exchange that holds it.
 protocol UpstreamResponseSink: AnyObject {
-    func upstreamHead(_ head: HTTPResponseHead, framing: BodyDecoder.Framing, options: ConnectionOptions,
+    func upstreamHead(_ head: ResponseHead, framing: BodyDecoder.Framing, options: ConnectionOptions,
                       from connection: UpstreamConnection)
     func upstreamBody(_ body: ByteBuffer, from connection: UpstreamConnection)
     func upstreamEnd(from connection: UpstreamConnection)

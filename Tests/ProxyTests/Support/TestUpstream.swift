@@ -140,13 +140,15 @@ final class RawUpstream: Sendable {
     private let recorder: ByteRecorder
     var port: Int { channel.localAddress!.port! }
 
-    init(group: any EventLoopGroup, response: String = "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nraw") async throws {
+    /// Answers every request head with `response`; with `closes`, closes the connection after it.
+    init(group: any EventLoopGroup, response: String = "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nraw",
+         closes: Bool = false) async throws {
         let recorder = ByteRecorder()
         self.recorder = recorder
         channel = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Handler(recorder: recorder, response: response))
+                    try channel.pipeline.syncOperations.addHandler(Handler(recorder: recorder, response: response, closes: closes))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -167,11 +169,13 @@ final class RawUpstream: Sendable {
         typealias OutboundOut = ByteBuffer
         let recorder: ByteRecorder
         let response: String
+        let closes: Bool
         var pending: [UInt8] = []
 
-        init(recorder: ByteRecorder, response: String) {
+        init(recorder: ByteRecorder, response: String, closes: Bool) {
             self.recorder = recorder
             self.response = response
+            self.closes = closes
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -182,7 +186,8 @@ final class RawUpstream: Sendable {
             // Answer once per complete head; bodies in these tests are small and sent with the head.
             while let range = findHeadEnd() {
                 pending.removeSubrange(0..<range)
-                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: response)), promise: nil)
+                let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: response)))
+                if closes { written.whenComplete { _ in context.close(promise: nil) } }
             }
         }
 

@@ -1,0 +1,79 @@
+import NIOCore
+import NIOHTTP1
+
+/// The client's copy of an upstream response head, written straight from the upstream's
+/// bytes when no policy edits it: hop-by-hop fields (and those its `Connection` fields
+/// name) and `X-Request-Id` dropped, `Via` extended, the gateway's own connection and
+/// framing fields added. What ``ForwardingHeaders/clientHead`` and
+/// ``ProxyHandler/prepareResponseHead(_:_:)`` do with `HTTPHeaders`, without them.
+struct ClientResponseHead {
+    var version: HTTPVersion
+    var requestID: String
+    /// The gateway's `Via` entry.
+    var via: String
+    /// `Connection` field to add, if any.
+    var connection: StaticString?
+    var chunked: Bool
+    /// The upstream's `Content-Length` does not frame what the client gets.
+    var dropsLength: Bool
+
+    func write(_ upstream: ResponseHead, options: ConnectionOptions, into buffer: inout ByteBuffer) {
+        let reason = upstream.status.reasonPhrase
+        upstream.fields.bytes.withUnsafeReadableBytes { all in
+            let spans = upstream.fields.spans
+            var size = 15 + reason.utf8.count + 2
+            var upstreamVia: [Range<Int>] = []
+            for span in spans {
+                let name = UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)])
+                switch ForwardingHeaders.classify(name) {
+                case .via: upstreamVia.append(Int(span.valueStart)..<Int(span.valueEnd))
+                case _ where keeps(name, options):
+                    size += Int(span.nameEnd - span.nameStart) + Int(span.valueEnd - span.valueStart) + 4
+                default: break
+                }
+            }
+            size += upstreamVia.reduce(0) { $0 + $1.count + 2 } + 7 + via.utf8.count
+            size += 16 + requestID.utf8.count
+            if let connection { size += 14 + connection.utf8CodeUnitCount }
+            if chunked { size += 28 }
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+                var at = 0
+                HeadWriter.copyStatusLine(version, upstream.status, reason: reason, to: out, at: &at)
+                for span in spans {
+                    let name = UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)])
+                    guard keeps(name, options) else { continue }
+                    HeadWriter.copy(name, to: out, at: &at)
+                    HeadWriter.copy(": ", to: out, at: &at)
+                    HeadWriter.copy(UnsafeRawBufferPointer(rebasing: all[Int(span.valueStart)..<Int(span.valueEnd)]), to: out, at: &at)
+                    HeadWriter.copy("\r\n", to: out, at: &at)
+                }
+                HeadWriter.copy("via: ", to: out, at: &at)
+                for range in upstreamVia {
+                    HeadWriter.copy(UnsafeRawBufferPointer(rebasing: all[range]), to: out, at: &at)
+                    HeadWriter.copy(", ", to: out, at: &at)
+                }
+                HeadWriter.copy(via, to: out, at: &at)
+                HeadWriter.copy("\r\nx-request-id: ", to: out, at: &at)
+                HeadWriter.copy(requestID, to: out, at: &at)
+                HeadWriter.copy("\r\n", to: out, at: &at)
+                if let connection {
+                    HeadWriter.copy("connection: ", to: out, at: &at)
+                    HeadWriter.copy(connection, to: out, at: &at)
+                    HeadWriter.copy("\r\n", to: out, at: &at)
+                }
+                if chunked { HeadWriter.copy("transfer-encoding: chunked\r\n", to: out, at: &at) }
+                HeadWriter.copy("\r\n", to: out, at: &at)
+                return at
+            }
+        }
+    }
+
+    /// Whether a field other than `Via` goes to the client.
+    private func keeps(_ name: UnsafeRawBufferPointer, _ options: ConnectionOptions) -> Bool {
+        switch ForwardingHeaders.classify(name) {
+        case .requestID, .via: false
+        case .contentLength: !dropsLength
+        default: !ForwardingHeaders.isHopByHop(name, options)
+        }
+    }
+}
