@@ -3,7 +3,8 @@
 # event-loop thread), counted by valgrind's callgrind: exact and repeatable whatever else
 # the machine does, unlike req/s. wrk sends N requests' worth of load through it in front
 # of the shared upstream; the count is taken over the load only (zeroed after a warm-up).
-# Prints the total and the top functions by inclusive count.
+# Prints the total and the top functions by inclusive count; the whole profile is left in
+# /tmp/proxy-instructions.callgrind (CALLGRIND_OUT) for callgrind_annotate.
 #
 #   bench/proxy-instructions.sh [SECONDS=10]      (GATEWAY_BIN measures another binary)
 set -euo pipefail
@@ -33,5 +34,6 @@ sleep 1
 dump=$(ls -t $W/cg.out.* | head -1)
 total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1}')
 echo "requests=$requests instructions=$total per_request=$((total / requests))"
+cp "$dump" "${CALLGRIND_OUT:-/tmp/proxy-instructions.callgrind}"
 callgrind_annotate --inclusive=yes "$dump" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | grep -E 'Proxy|swift_(retain|release|beginAccess)' \
   | head -${TOP:-25} | sed -E 's/\?\?\?://; s/ \[[^]]*\]$//' | cut -c1-160

@@ -169,7 +169,7 @@ struct RequestReader {
         while index < line.count, line[index] > 0x20, line[index] < 0x7F { index += 1 }
         guard index > targetStart, index + 9 == line.count, line[index] == UInt8(ascii: " ") else { return nil }
         let version = UnsafeRawBufferPointer(rebasing: line[(index + 1)...])
-        guard version.starts(with: "HTTP/1.".utf8) else { return nil }
+        guard HTTPSyntax.hasPrefix(version, "HTTP/1.") else { return nil }
         let minor: Int
         switch version[7] {
         case UInt8(ascii: "0"): minor = 0

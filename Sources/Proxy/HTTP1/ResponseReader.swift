@@ -29,12 +29,17 @@ struct ResponseReader {
     private struct PartialHead {
         var scanned = 0
         var statusLine: (version: HTTPVersion, status: HTTPResponseStatus)?
-        var spans: [FieldBlock.Span] = []
+        var spans: [FieldBlock.Span]
         var connection = ConnectionOptions()
         var contentLength: Int?
         var lengthsDiffer = false
         var transferCoding = false
         var lastCodingIsChunked = false
+
+        init() {
+            spans = []
+            spans.reserveCapacity(16)
+        }
     }
 
     private var state = State.idle
@@ -196,7 +201,7 @@ struct ResponseReader {
 
     /// `HTTP/1.x SP 3DIGIT SP reason-phrase`; the space and phrase may be missing.
     private static func parseStatusLine(_ line: UnsafeRawBufferPointer) -> (version: HTTPVersion, status: HTTPResponseStatus)? {
-        guard line.count >= 12, line.starts(with: "HTTP/1.".utf8), line[8] == UInt8(ascii: " ") else { return nil }
+        guard line.count >= 12, HTTPSyntax.hasPrefix(line, "HTTP/1."), line[8] == UInt8(ascii: " ") else { return nil }
         let minor: Int
         switch line[7] {
         case UInt8(ascii: "0"): minor = 0

@@ -1,18 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Character classes of RFC 9110/9112, on bytes.
 enum HTTPSyntax {
     /// tchar: "!#$%&'*+-.^_`|~" DIGIT ALPHA
-    static let tokenTable: [Bool] = (0..<256).map { byte in
-        switch UInt8(byte) {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            return true
+    @inline(__always)
+    static func isTokenChar(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "^"), UInt8(ascii: "`"),
+            UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
         default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
+            false
         }
     }
 
+    /// `prefix` is at the start of `bytes`.
     @inline(__always)
-    static func isTokenChar(_ byte: UInt8) -> Bool { tokenTable[Int(byte)] }
+    static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        return memcmp(bytes.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
 
     /// A Content-Length value: 1 to 18 digits, nothing else.
     static func contentLength<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int? {
@@ -89,9 +103,14 @@ enum HTTPSyntax {
     }
 
     /// Bytes allowed in an origin-form or absolute-form request target (RFC 3986 characters, no fragment).
-    static let targetTable: [Bool] = (0..<256).map { byte in
-        let b = UInt8(byte)
-        if b <= 0x20 || b >= 0x7F { return false }
-        return !"\"<>\\^`{|}#".utf8.contains(b)
+    @inline(__always)
+    static func isTargetByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0...0x20, 0x7F...0xFF, UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\\"),
+            UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "#"):
+            false
+        default:
+            true
+        }
     }
 }

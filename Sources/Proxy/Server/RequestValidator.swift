@@ -77,7 +77,7 @@ enum RequestValidator {
             guard uri == "*", case .OPTIONS = method else { return .init(status: .badRequest, reason: "invalid request target") }
             return nil
         }
-        guard bytes.allSatisfy({ HTTPSyntax.targetTable[Int($0)] }) else {
+        guard bytes.allSatisfy(HTTPSyntax.isTargetByte) else {
             return .init(status: .badRequest, reason: "invalid byte in request target")
         }
         if first == UInt8(ascii: "/") { return nil }
