@@ -25,6 +25,7 @@ extension ProxyHandler {
     }
 
     private func endResponse() {
+        writeHeldHead()
         clock.awaitingHead = true
         clock.idleSince = .now()
         // Bytes of a pipelined request that arrived meanwhile start its read timeout now.
@@ -50,8 +51,23 @@ extension ProxyHandler {
         context.write(wrapOutboundOut(bytes), promise: nil)
     }
 
+    /// A forwarded response's head, if it has not gone out yet.
+    func writeHeldHead() {
+        guard let head = heldHead else { return }
+        heldHead = nil
+        context.write(wrapOutboundOut(head), promise: nil)
+    }
+
     /// Response body bytes, chunked when the gateway frames the response.
     func writeBody(_ body: ByteBuffer) {
+        if var head = heldHead, !chunkingResponse, body.readableBytes <= Self.bodyJoinedToHead {
+            heldHead = nil
+            var body = body
+            head.writeBuffer(&body)
+            context.write(wrapOutboundOut(head), promise: nil)
+            return
+        }
+        writeHeldHead()
         guard chunkingResponse else {
             context.write(wrapOutboundOut(body), promise: nil)
             return

@@ -29,7 +29,8 @@ extension ProxyHandler: UpstreamResponseSink {
             chunked: chunkingResponse, dropsLength: !bodyless && !passesLength)
         var bytes = context.channel.allocator.buffer(capacity: 0)
         client.write(head, options: options, into: &bytes)
-        context.write(wrapOutboundOut(bytes), promise: nil)
+        // Held back a moment: a small body that arrived with it goes out in the same write.
+        heldHead = bytes
     }
 
     /// The client's head when policies asked for response edits: built as `HTTPHeaders`, edited, written.
@@ -52,7 +53,9 @@ extension ProxyHandler: UpstreamResponseSink {
                 chunkingResponse = true
             }
         }
-        writeHead(clientHead)
+        var bytes = context.channel.allocator.buffer(capacity: 256)
+        HeadWriter.write(clientHead, into: &bytes)
+        heldHead = bytes
     }
 
     func upstreamBody(_ body: ByteBuffer, from connection: UpstreamConnection) {
@@ -65,6 +68,7 @@ extension ProxyHandler: UpstreamResponseSink {
     }
 
     func upstreamReadComplete(from connection: UpstreamConnection) {
+        writeHeldHead()
         context.flush()
     }
 

@@ -26,6 +26,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var closing = false
     /// The response going out is chunked by the gateway (its upstream gave no length).
     var chunkingResponse = false
+    /// The head of the response being forwarded, until its first body bytes or its end.
+    var heldHead: ByteBuffer?
     private var readingInput = false
     /// Draining: the connection closes once the response in progress has ended.
     var quiescing = false
@@ -34,6 +36,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Bytes buffered for an upstream connection still being opened before client reads pause.
     static let connectBufferLimit = 1 << 20
+    /// Body bytes up to this size that arrive with a response head are copied behind it (one write, not two).
+    static let bodyJoinedToHead = 4096
 
     init(core: GatewayCore, clock: ConnectionClock, scheme: String) {
         self.core = core
