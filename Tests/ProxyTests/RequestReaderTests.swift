@@ -17,9 +17,9 @@ final class RequestReaderTests: XCTestCase {
             while let event = reader.next() {
                 switch event {
                 case .head(let head, let framing, let options):
-                    let fields = head.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+                    let fields = head.http.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
                     let connection = (options.persists(head.version) ? "persists" : "closes") + options.named.map { " " + $0 }.joined()
-                    events.append("head \(head.method.rawValue) \(head.uri) 1.\(head.version.minor) [\(fields)] \(framing) \(connection)")
+                    events.append("head \(head.method.rawValue) \(head.target) 1.\(head.version.minor) [\(fields)] \(framing) \(connection)")
                 case .body(let bytes):
                     body += Array(bytes.readableBytesView)
                 case .end:

@@ -27,6 +27,47 @@ struct FieldBlock {
         }
     }
 
+    /// The first value of the field `name` (any letter case).
+    func first(name: String) -> String? {
+        var found: String?
+        forEachValue(of: name) { value in
+            found = String(decoding: value, as: UTF8.self)
+            return false
+        }
+        return found
+    }
+
+    func contains(name: String) -> Bool {
+        var found = false
+        forEachValue(of: name) { _ in
+            found = true
+            return false
+        }
+        return found
+    }
+
+    /// Every value of the field `name`, in order.
+    subscript(name: String) -> [String] {
+        var values: [String] = []
+        forEachValue(of: name) { value in
+            values.append(String(decoding: value, as: UTF8.self))
+            return true
+        }
+        return values
+    }
+
+    /// Calls `body` with each value of `name` while it returns true.
+    private func forEachValue(of name: String, _ body: (UnsafeRawBufferPointer) -> Bool) {
+        let wanted = name.utf8
+        bytes.withUnsafeReadableBytes { all in
+            for span in spans where Int(span.nameEnd - span.nameStart) == wanted.count {
+                let field = UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)])
+                guard HTTPSyntax.equalsIgnoringASCIICase(field, wanted) else { continue }
+                guard body(UnsafeRawBufferPointer(rebasing: all[Int(span.valueStart)..<Int(span.valueEnd)])) else { return }
+            }
+        }
+    }
+
     /// The fields as `HTTPHeaders`, for code that edits them.
     var headers: HTTPHeaders {
         var fields: [(String, String)] = []
@@ -36,6 +77,28 @@ struct FieldBlock {
         }
         return HTTPHeaders(fields)
     }
+}
+
+/// Field values by name, in any letter case: from `HTTPHeaders` a policy may have edited, or
+/// straight from a head's bytes.
+protocol FieldLookup {
+    func first(name: String) -> String?
+    func contains(name: String) -> Bool
+    subscript(name: String) -> [String] { get }
+}
+
+extension HTTPHeaders: FieldLookup {}
+extension FieldBlock: FieldLookup {}
+
+/// A request head from a client, its fields still as bytes.
+struct RequestHead {
+    let method: HTTPMethod
+    let target: String
+    let version: HTTPVersion
+    let fields: FieldBlock
+
+    /// The head with its fields as `HTTPHeaders`, for policies.
+    var http: HTTPRequestHead { HTTPRequestHead(version: version, method: method, uri: target, headers: fields.headers) }
 }
 
 /// A response head from an upstream, its fields still as bytes.

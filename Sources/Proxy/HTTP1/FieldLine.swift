@@ -9,16 +9,6 @@ enum FieldLine {
         let valueEnd: Int
     }
 
-    /// The name and the value of a line; nil when the line breaks the grammar. `Connection`
-    /// fields are also taken into `connection`.
-    static func parse(_ line: UnsafeRawBufferPointer, connection: inout ConnectionOptions) -> (name: String, value: String)? {
-        guard let field = bounds(line) else { return nil }
-        let name = UnsafeRawBufferPointer(rebasing: line[..<field.nameEnd])
-        let value = UnsafeRawBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
-        if field.nameEnd == 10 && HTTPSyntax.equalsIgnoringASCIICase(name, "connection") { connection.add(value) }
-        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
-    }
-
     static func isValid(_ line: UnsafeRawBufferPointer) -> Bool { bounds(line) != nil }
 
     @inline(__always)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 
 /// Lines of a head, a chunk size or a trailer section at the front of a buffer. Every line
@@ -15,7 +20,7 @@ enum LineScanner {
     @inline(__always)
     static func nextLine(in buffer: ByteBuffer) -> Line {
         buffer.withUnsafeReadableBytes { bytes in
-            guard let lf = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return .incomplete }
+            guard let lf = firstLF(bytes) else { return .incomplete }
             guard lf > 0, bytes[lf - 1] == UInt8(ascii: "\r") else { return .bareLF }
             return .complete(length: lf - 1, next: buffer.readerIndex + lf + 1)
         }
@@ -26,10 +31,16 @@ enum LineScanner {
     static func nextLine(in buffer: ByteBuffer, at offset: Int) -> Line {
         buffer.withUnsafeReadableBytes { all in
             let bytes = UnsafeRawBufferPointer(rebasing: all[offset...])
-            guard let lf = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return .incomplete }
+            guard let lf = firstLF(bytes) else { return .incomplete }
             guard lf > 0, bytes[lf - 1] == UInt8(ascii: "\r") else { return .bareLF }
             return .complete(length: lf - 1, next: offset + lf + 1)
         }
+    }
+
+    @inline(__always)
+    private static func firstLF(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, let found = memchr(base, 0x0A, bytes.count) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     /// Calls `body` with the bytes of a complete line found by ``nextLine(in:)`` (at `offset` from the reader index).

@@ -9,7 +9,7 @@ import NIOHTTP1
 /// here until the reader is asked for them.
 struct RequestReader {
     enum Event {
-        case head(HTTPRequestHead, RequestFraming, ConnectionOptions)
+        case head(RequestHead, RequestFraming, ConnectionOptions)
         case body(ByteBuffer)
         case end
         case refused(RequestRejection)
@@ -27,13 +27,26 @@ struct RequestReader {
         let version: HTTPVersion
     }
 
+    /// What the head being read has said so far. Its lines stay in the buffer until it is
+    /// complete; `scanned` is how far past the reader index they have been read.
+    private struct PartialHead {
+        var scanned = 0
+        var requestLine: RequestLine?
+        /// Where the field lines begin, once the request line is read.
+        var fieldsStart = 0
+        var spans: [FieldBlock.Span]
+        var connection = ConnectionOptions()
+        var facts = HeadFacts()
+
+        init() {
+            spans = []
+            spans.reserveCapacity(16)
+        }
+    }
+
     private var state = State.head
     private var buffer = ByteBuffer()
-    /// The head being read: its request line and the fields so far.
-    private var requestLine: RequestLine?
-    private var fields: [(String, String)] = []
-    private var connection = ConnectionOptions()
-    private var fieldBytes = 0
+    private var partial = PartialHead()
     /// Longest request line, and most bytes of field lines in a head.
     private let headLimit: Int
 
@@ -43,12 +56,6 @@ struct RequestReader {
 
     /// Bytes received and not yet read as part of a request.
     var bufferedBytes: Int { buffer.readableBytes }
-
-    /// A request head has begun arriving and is not complete.
-    var isInsideHead: Bool {
-        guard case .head = state else { return false }
-        return requestLine != nil || buffer.readableBytes > 0
-    }
 
     mutating func append(_ bytes: ByteBuffer) {
         if case .refused = state { return }
@@ -86,7 +93,7 @@ struct RequestReader {
     }
 
     private mutating func readHead() -> Event? {
-        if requestLine == nil {
+        if partial.requestLine == nil && partial.scanned == 0 {
             // Empty lines before a request line are ignored (RFC 9112 §2.2).
             while let byte = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
                 byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
@@ -95,50 +102,62 @@ struct RequestReader {
             }
         }
         while true {
-            switch LineScanner.nextLine(in: buffer) {
+            let start = partial.scanned
+            switch LineScanner.nextLine(in: buffer, at: start) {
             case .incomplete:
-                if requestLine == nil {
+                if partial.requestLine == nil {
                     return buffer.readableBytes > headLimit ? refuse(.uriTooLong, "request line too long") : nil
                 }
-                return fieldBytes + buffer.readableBytes > headLimit
+                return buffer.readableBytes - partial.fieldsStart > headLimit
                     ? refuse(.requestHeaderFieldsTooLarge, "request head too large") : nil
             case .bareLF:
-                return refuse(.badRequest, requestLine == nil ? "malformed request line" : "malformed header field")
+                return refuse(.badRequest, partial.requestLine == nil ? "malformed request line" : "malformed header field")
             case .complete(let length, let next):
-                if requestLine == nil {
+                partial.scanned = next
+                if partial.requestLine == nil {
                     guard length <= headLimit else { return refuse(.uriTooLong, "request line too long") }
-                    guard let line = LineScanner.withLine(buffer, length: length, Self.parseRequestLine) else {
+                    guard let line = LineScanner.withLine(buffer, at: start, length: length, Self.parseRequestLine) else {
                         return refuse(.badRequest, "malformed request line")
                     }
-                    requestLine = line
+                    partial.requestLine = line
+                    partial.fieldsStart = next
                 } else if length == 0 {
-                    buffer.moveReaderIndex(to: next)
                     return completeHead()
                 } else {
-                    fieldBytes += length + 2
-                    guard fieldBytes <= headLimit else {
+                    guard next - partial.fieldsStart <= headLimit else {
                         return refuse(.requestHeaderFieldsTooLarge, "request head too large")
                     }
-                    guard let field = LineScanner.withLine(buffer, length: length, { FieldLine.parse($0, connection: &connection) }) else {
-                        return refuse(.badRequest, "malformed header field")
+                    let noted = LineScanner.withLine(buffer, at: start, length: length) { line in
+                        Self.note(line, at: start, in: &partial)
                     }
-                    fields.append(field)
+                    guard noted else { return refuse(.badRequest, "malformed header field") }
                 }
-                buffer.moveReaderIndex(to: next)
             }
         }
     }
 
+    /// Records a field line that starts `offset` bytes into the head; false when it breaks the grammar.
+    private static func note(_ line: UnsafeRawBufferPointer, at offset: Int, in partial: inout PartialHead) -> Bool {
+        guard let field = FieldLine.bounds(line) else { return false }
+        partial.spans.append(FieldBlock.Span(
+            nameStart: Int32(offset), nameEnd: Int32(offset + field.nameEnd),
+            valueStart: Int32(offset + field.valueStart), valueEnd: Int32(offset + field.valueEnd)))
+        let name = UnsafeRawBufferPointer(rebasing: line[..<field.nameEnd])
+        let value = UnsafeRawBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
+        if field.nameEnd == 10 && HTTPSyntax.equalsIgnoringASCIICase(name, "connection") {
+            partial.connection.add(value)
+        } else {
+            partial.facts.note(name: name, value: value)
+        }
+        return true
+    }
+
     private mutating func completeHead() -> Event {
-        let line = requestLine!
-        let head = HTTPRequestHead(version: line.version, method: line.method, uri: line.target,
-                                   headers: HTTPHeaders(fields))
-        let connection = self.connection
-        requestLine = nil
-        fields.removeAll(keepingCapacity: true)
-        fieldBytes = 0
-        self.connection = ConnectionOptions()
-        switch RequestValidator.validate(head) {
+        let head = partial
+        partial = PartialHead()
+        let bytes = buffer.readSlice(length: head.scanned)!
+        let line = head.requestLine!
+        switch RequestValidator.validate(method: line.method, target: line.target, version: line.version, facts: head.facts) {
         case .failure(let rejection):
             state = .refused
             buffer.clear()
@@ -149,7 +168,9 @@ struct RequestReader {
             case .contentLength(let length): state = .body(BodyDecoder(.length(length), lineLimit: headLimit))
             case .chunked: state = .body(BodyDecoder(.chunked, lineLimit: headLimit))
             }
-            return .head(head, framing, connection)
+            let request = RequestHead(method: line.method, target: line.target, version: line.version,
+                                      fields: FieldBlock(bytes: bytes, spans: head.spans))
+            return .head(request, framing, head.connection)
         }
     }
 

@@ -40,9 +40,9 @@ final class CompiledRoute: Sendable {
     /// Specificity beyond the path: a method restriction, then each header condition.
     var rank: Int { (methods.isEmpty ? 0 : 64) + min(headers.count, 63) }
 
-    func accepts(_ head: HTTPRequestHead) -> Bool {
-        if !methods.isEmpty && !methods.contains(head.method.rawValue) { return false }
-        for condition in headers where head.headers.first(name: condition.name) != condition.value { return false }
+    func accepts(_ method: HTTPMethod, _ fields: some FieldLookup) -> Bool {
+        if !methods.isEmpty && !methods.contains(method.rawValue) { return false }
+        for condition in headers where fields.first(name: condition.name) != condition.value { return false }
         return true
     }
 }

@@ -7,8 +7,12 @@ import NIOHTTP1
 final class Exchange {
     let snapshot: CompiledConfig
     let route: CompiledRoute
-    var context: RequestContext
-    let clientHead: HTTPRequestHead
+    /// The head as the client sent it.
+    let request: RequestHead
+    /// What the route's policies see and edit; nil on a route without policies, whose
+    /// requests go upstream straight from the client's bytes.
+    var context: RequestContext?
+    let requestID: String
     let framing: RequestFraming
     /// What the client's `Connection` fields said.
     let connectionOptions: ConnectionOptions
@@ -23,7 +27,8 @@ final class Exchange {
     var phase = Phase.policies
     var policyIndex = 0
 
-    var upstreamHead: HTTPRequestHead?
+    /// The target of the request line sent upstream (after `strip_prefix`).
+    var upstreamURI = ""
     var upstream: UpstreamRuntime?
     var target: TargetRuntime?
     var connection: UpstreamConnection?
@@ -54,12 +59,21 @@ final class Exchange {
 
     /// The body may be read and dropped after an early answer: announced, small, and not
     /// held back by the client until a `100 Continue` that will never come.
-    var bodyCanBeDrained: Bool { Self.bodyCanBeDrained(framing, clientHead) }
+    var bodyCanBeDrained: Bool { Self.bodyCanBeDrained(framing, request) }
 
-    static func bodyCanBeDrained(_ framing: RequestFraming, _ head: HTTPRequestHead) -> Bool {
+    static func bodyCanBeDrained(_ framing: RequestFraming, _ head: RequestHead) -> Bool {
         guard case .contentLength(let length) = framing else { return false }
-        return length <= retryBufferLimit && !head.headers.contains(name: "expect")
+        return length <= retryBufferLimit && !head.fields.contains(name: "expect")
     }
+
+    /// The fields as the request goes on: edited by the policies, or the client's.
+    var fields: any FieldLookup {
+        if let context { return context.head.headers }
+        return request.fields
+    }
+
+    var consumer: String? { context?.consumer }
+
 
     /// Body bytes on their way upstream, framed as the upstream head announced them.
     func writeBody(_ body: ByteBuffer, to connection: UpstreamConnection) {
@@ -71,21 +85,22 @@ final class Exchange {
     }
 
     init(
-        snapshot: CompiledConfig, route: CompiledRoute, context: RequestContext, head: HTTPRequestHead,
+        snapshot: CompiledConfig, route: CompiledRoute, request: RequestHead, context: RequestContext?, requestID: String,
         framing: RequestFraming, connectionOptions: ConnectionOptions, keepAlive: Bool, start: NIODeadline,
         globalBodyLimit: Int
     ) {
         self.snapshot = snapshot
         self.route = route
+        self.request = request
         self.context = context
-        self.clientHead = head
+        self.requestID = requestID
         self.framing = framing
         self.connectionOptions = connectionOptions
         self.keepAlive = keepAlive
         self.start = start
         self.requestEnded = false
         self.bodyLimit = min(globalBodyLimit, route.maxBodyBytes ?? globalBodyLimit)
-        switch head.method {
+        switch request.method {
         case .GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE: isIdempotent = true
         default: isIdempotent = false
         }

@@ -121,14 +121,12 @@ enum ForwardingHeaders {
     /// The client's copy of an upstream response head, without hop-by-hop fields.
     static func clientHead(
         from upstream: HTTPResponseHead, options: ConnectionOptions, version: HTTPVersion, requestID: String, via: String
-    ) -> (head: HTTPResponseHead, hasLength: Bool) {
+    ) -> HTTPResponseHead {
         var headers: [(String, String)] = []
         headers.reserveCapacity(upstream.headers.count + 3)
-        var hasLength = false
         var upstreamVia: String?
         for (name, value) in upstream.headers {
             switch classify(name) {
-            case .contentLength: hasLength = true
             case .requestID: continue
             case .via:
                 upstreamVia = upstreamVia.map { $0 + ", " + value } ?? value
@@ -140,7 +138,7 @@ enum ForwardingHeaders {
         }
         headers.append(("via", upstreamVia.map { $0 + ", " + via } ?? via))
         headers.append(("x-request-id", requestID))
-        return (HTTPResponseHead(version: version, status: upstream.status, headers: HTTPHeaders(headers)), hasLength)
+        return HTTPResponseHead(version: version, status: upstream.status, headers: HTTPHeaders(headers))
     }
 
     static func apply(_ edits: [HeaderEdit], to headers: inout HTTPHeaders) {
@@ -155,15 +153,6 @@ enum ForwardingHeaders {
                 for value in values { headers.add(name: to, value: value) }
             }
         }
-    }
-}
-
-extension Substring {
-    func trimmingSpaces() -> Substring {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return s
     }
 }
 

@@ -6,19 +6,21 @@ import Darwin
 
 /// Character classes of RFC 9110/9112, on bytes.
 enum HTTPSyntax {
-    /// tchar: "!#$%&'*+-.^_`|~" DIGIT ALPHA
+    /// tchar: "!#$%&'*+-.^_`|~" DIGIT ALPHA, as a 256-bit set.
     @inline(__always)
-    static func isTokenChar(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "^"), UInt8(ascii: "`"),
-            UInt8(ascii: "|"), UInt8(ascii: "~"):
-            true
-        default:
-            false
+    static func isTokenChar(_ byte: UInt8) -> Bool { inSet(byte, 0x03FF6CFA00000000, 0x57FFFFFFC7FFFFFE, 0x0000000000000000, 0x0000000000000000) }
+
+    /// Whether `byte` is in the 256-bit set whose 64-bit words are given, lowest bytes first.
+    @inline(__always)
+    private static func inSet(_ byte: UInt8, _ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) -> Bool {
+        let word: UInt64
+        switch byte >> 6 {
+        case 0: word = w0
+        case 1: word = w1
+        case 2: word = w2
+        default: word = w3
         }
+        return word >> UInt64(byte & 63) & 1 == 1
     }
 
     /// `prefix` is at the start of `bytes`.
@@ -51,6 +53,12 @@ enum HTTPSyntax {
         return true
     }
 
+    /// Whether two byte strings are equal but for ASCII letter case.
+    static func equalsIgnoringASCIICase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in (x >= 65 && x <= 90 ? x | 0x20 : x) == (y >= 65 && y <= 90 ? y | 0x20 : y) }
+    }
+
     /// Whether `bytes` spell the lower-case `lower` with any ASCII letter case.
     static func equalsIgnoringASCIICase<Bytes: Collection<UInt8>>(_ bytes: Bytes, lowercased lower: String) -> Bool {
         guard bytes.count == lower.utf8.count else { return false }
@@ -74,8 +82,8 @@ enum HTTPSyntax {
     }
 
     /// A `Host` value: reg-name or IPv4, or `[IPv6]`, with an optional numeric port.
-    static func isValidHost(_ value: String) -> Bool {
-        var bytes = Substring(value).utf8[...]
+    static func isValidHost<Bytes: Collection<UInt8>>(_ value: Bytes) -> Bool {
+        var bytes = value[...]
         if bytes.isEmpty { return false }
         if bytes.first == UInt8(ascii: "[") {
             guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }
@@ -104,13 +112,5 @@ enum HTTPSyntax {
 
     /// Bytes allowed in an origin-form or absolute-form request target (RFC 3986 characters, no fragment).
     @inline(__always)
-    static func isTargetByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case 0...0x20, 0x7F...0xFF, UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\\"),
-            UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "#"):
-            false
-        default:
-            true
-        }
-    }
+    static func isTargetByte(_ byte: UInt8) -> Bool { inSet(byte, 0xAFFFFFF200000000, 0x47FFFFFEAFFFFFFF, 0x0000000000000000, 0x0000000000000000) }
 }

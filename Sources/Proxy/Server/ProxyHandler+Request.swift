@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 
 extension ProxyHandler {
-    func receiveHead(_ head: HTTPRequestHead, framing: RequestFraming, options: ConnectionOptions) {
+    func receiveHead(_ head: RequestHead, framing: RequestFraming, options: ConnectionOptions) {
         let now = NIODeadline.now()
         clock.lastBodyAt = now
         if case .contentLength(let length) = framing, length > core.options.limits.maxBodyBytes {
@@ -11,7 +11,7 @@ extension ProxyHandler {
             refuse(status: .payloadTooLarge, reason: "request body too large", version: head.version)
             return
         }
-        let target = RequestValidator.originForm(head.uri)
+        let target = RequestValidator.originForm(head.target)
         let path = target.prefix { $0 != "?" }
         if PathSafety.hasDotSegment(path) {
             core.metrics.rejected.increment()
@@ -19,22 +19,23 @@ extension ProxyHandler {
             return
         }
         let requestID: String
-        if let given = head.headers.first(name: "x-request-id"), RequestIDGenerator.isAcceptable(given) {
+        if let given = head.fields.first(name: "x-request-id"), RequestIDGenerator.isAcceptable(given) {
             requestID = given
         } else {
             requestID = core.requestIDs.next()
         }
         let snapshot = core.snapshot()
         let host = Self.routingHost(head)
-        guard let route = snapshot.router.match(host: host, path: path, accept: { $0.accepts(head) }) else {
+        guard let route = snapshot.router.match(host: host, path: path, accept: { $0.accepts(head.method, head.fields) }) else {
             core.metrics.unrouted.increment()
             respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: options.persists(head.version))
             return
         }
-        let context = RequestContext(
-            head: head, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
+        // Policies see the head as HTTPHeaders; a route without them forwards the client's bytes.
+        let context = route.policies.isEmpty ? nil : RequestContext(
+            head: head.http, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
         let exchange = Exchange(
-            snapshot: snapshot, route: route, context: context, head: head, framing: framing,
+            snapshot: snapshot, route: route, request: head, context: context, requestID: requestID, framing: framing,
             connectionOptions: options, keepAlive: options.persists(head.version) && !closing, start: now,
             globalBodyLimit: core.options.limits.maxBodyBytes)
         self.exchange = exchange
@@ -42,11 +43,11 @@ extension ProxyHandler {
     }
 
     /// Lower-cased host without port, from an absolute-form target or else the Host field.
-    static func routingHost(_ head: HTTPRequestHead) -> Substring {
+    static func routingHost(_ head: RequestHead) -> Substring {
         var authority: Substring
-        if let absolute = ForwardingHeaders.absoluteAuthority(head.uri) {
+        if let absolute = ForwardingHeaders.absoluteAuthority(head.target) {
             authority = absolute
-        } else if let host = head.headers.first(name: "host") {
+        } else if let host = head.fields.first(name: "host") {
             authority = Substring(host)
         } else {
             return ""
@@ -70,7 +71,7 @@ extension ProxyHandler {
     func runPolicies(_ exchange: Exchange) {
         let policies = exchange.route.policies
         while exchange.policyIndex < policies.count {
-            let decision = policies[exchange.policyIndex].evaluate(&exchange.context, on: context.eventLoop)
+            let decision = policies[exchange.policyIndex].evaluate(&exchange.context!, on: context.eventLoop)
             exchange.policyIndex += 1
             if case .proceed = decision { continue }
             handle(decision, exchange)
@@ -107,9 +108,9 @@ extension ProxyHandler {
     // MARK: forwarding
 
     private func startForwarding(_ exchange: Exchange) {
-        let head = exchange.context.head
-        if let expect = head.headers.first(name: "expect") {
-            guard expect.lowercased() == "100-continue" else {
+        let fields = exchange.fields
+        if let expect = fields.first(name: "expect") {
+            guard expect.equalsIgnoringASCIICase("100-continue") else {
                 respondFromGateway(exchange, GatewayResponse(status: .expectationFailed))
                 return
             }
@@ -121,19 +122,12 @@ extension ProxyHandler {
         switch exchange.route.destination {
         case .single(let u): upstream = u
         case .split(let split):
-            let key = split.sticky?.value(
-                headers: head.headers, clientAddress: remoteAddress, consumer: exchange.context.consumer)
+            let key = split.sticky?.value(fields: fields, clientAddress: remoteAddress, consumer: exchange.consumer)
             upstream = split.pick(stickyKey: key)
         }
         exchange.upstream = upstream
-        // Policies may have edited the fields the options came from.
-        let options = exchange.route.policies.isEmpty ? exchange.connectionOptions : ConnectionOptions(head.headers)
-        exchange.upstreamHead = ForwardingHeaders.upstreamHead(
-            from: head, options: options, uri: upstreamURI(head.uri, strip: exchange.route.stripSegments),
-            framing: exchange.framing,
-            forwarding: .init(
-                clientIP: clientIP, proto: scheme, requestID: exchange.context.requestID,
-                via: core.via))
+        exchange.upstreamURI = upstreamURI(exchange.context?.head.uri ?? exchange.request.target,
+                                           strip: exchange.route.stripSegments)
         exchange.phase = .connecting
         attempt(exchange)
     }
@@ -154,9 +148,8 @@ extension ProxyHandler {
     /// One try: pick a target not tried yet, get a connection from this loop's pool, send.
     func attempt(_ exchange: Exchange) {
         guard let upstream = exchange.upstream else { return }
-        let head = exchange.context.head
         let input = BalanceInput(
-            hashKey: upstream.hashKey(headers: head.headers, clientAddress: remoteAddress, consumer: exchange.context.consumer))
+            hashKey: upstream.hashKey(fields: exchange.fields, clientAddress: remoteAddress, consumer: exchange.consumer))
         guard let target = upstream.pick(input, excluded: exchange.tried, now: .now()),
             let pool = target.pool(for: context.eventLoop)
         else {
@@ -191,12 +184,25 @@ extension ProxyHandler {
         exchange.phase = .forwarding
         exchange.upstreamSentAt = .now()
         target.health.inFlight.wrappingAdd(1, ordering: .relaxed)
-        var head = exchange.upstreamHead!
-        // An HTTP/1.0 client may send no Host; HTTP/1.1 to the upstream needs one.
-        if !head.headers.contains(name: "host") { head.headers.add(name: "host", value: target.config.authority) }
-        var bytes = context.channel.allocator.buffer(capacity: 512)
-        HeadWriter.write(head, into: &bytes)
-        connection.writeHead(bytes, isHEAD: head.method == .HEAD)
+        let forwarding = ForwardingHeaders.Forwarding(clientIP: clientIP, proto: scheme, requestID: exchange.requestID, via: core.via)
+        var bytes = context.channel.allocator.buffer(capacity: 0)
+        let method: HTTPMethod
+        if let edited = exchange.context?.head {
+            // Policies may have edited the fields the connection options came from.
+            var head = ForwardingHeaders.upstreamHead(
+                from: edited, options: ConnectionOptions(edited.headers), uri: exchange.upstreamURI,
+                framing: exchange.framing, forwarding: forwarding)
+            // An HTTP/1.0 client may send no Host; HTTP/1.1 to the upstream needs one.
+            if !head.headers.contains(name: "host") { head.headers.add(name: "host", value: target.authority) }
+            HeadWriter.write(head, into: &bytes)
+            method = head.method
+        } else {
+            let head = UpstreamRequestHead(uri: exchange.upstreamURI, framing: exchange.framing, forwarding: forwarding,
+                                           defaultHost: target.authority)
+            head.write(exchange.request, options: exchange.connectionOptions, into: &bytes)
+            method = exchange.request.method
+        }
+        connection.writeHead(bytes, isHEAD: method == .HEAD)
         for part in exchange.buffered { exchange.writeBody(part, to: connection) }
         if !exchange.retainsBody {
             exchange.buffered.removeAll()
@@ -216,13 +222,13 @@ extension ProxyHandler {
         upstream.metrics.errors.increment()
         if target.health.recordFailure(now: .now(), policy: upstream.config.passiveHealth) {
             upstream.metrics.ejections.increment()
-            core.logger.warning("target ejected", metadata: ["upstream": "\(upstream.config.id)", "target": "\(target.config.authority)"])
+            core.logger.warning("target ejected", metadata: ["upstream": "\(upstream.config.id)", "target": "\(target.authority)"])
         }
         if exchange.attempts <= upstream.config.retries && exchange.retainsBody {
             upstream.metrics.retries.increment()
             attempt(exchange)
         } else {
-            core.logger.debug("upstream connect failed", metadata: ["target": "\(target.config.authority)", "error": "\(error)"])
+            core.logger.debug("upstream connect failed", metadata: ["target": "\(target.authority)", "error": "\(error)"])
             respondFromGateway(exchange, GatewayResponse(status: .badGateway))
         }
     }

@@ -5,8 +5,8 @@ import NIOHTTP1
 extension ProxyHandler {
     /// Response header edits and connection handling for a response head of an exchange built as `HTTPHeaders`.
     func prepareResponseHead(_ head: inout HTTPResponseHead, _ exchange: Exchange) {
-        if !exchange.context.responseHeaderEdits.isEmpty {
-            ForwardingHeaders.apply(exchange.context.responseHeaderEdits, to: &head.headers)
+        if let edits = exchange.context?.responseHeaderEdits, !edits.isEmpty {
+            ForwardingHeaders.apply(edits, to: &head.headers)
         }
         if closing || quiescing || !exchange.keepAlive {
             closing = true
@@ -85,9 +85,9 @@ extension ProxyHandler {
         exchange.route.metrics.record(status: exchange.status, nanoseconds: elapsed.nanoseconds)
         if core.accessLog.shouldLog {
             core.accessLog.write(.init(
-                method: exchange.clientHead.method.rawValue, uri: exchange.clientHead.uri, status: exchange.status,
+                method: exchange.request.method.rawValue, uri: exchange.request.target, status: exchange.status,
                 route: exchange.route.id, upstream: exchange.upstream?.config.id,
-                target: exchange.target?.config.authority, requestID: exchange.context.requestID,
+                target: exchange.target?.authority, requestID: exchange.requestID,
                 client: remoteAddress, durationNanos: elapsed.nanoseconds, attempts: exchange.attempts))
         }
     }
@@ -107,8 +107,8 @@ extension ProxyHandler {
         }
         if response.headers.first(name: "connection")?.lowercased() == "close" { closing = true }
         exchange.status = Int(response.status.code)
-        var head = HTTPResponseHead(version: exchange.clientHead.version, status: response.status, headers: response.headers)
-        head.headers.replaceOrAdd(name: "x-request-id", value: exchange.context.requestID)
+        var head = HTTPResponseHead(version: exchange.request.version, status: response.status, headers: response.headers)
+        head.headers.replaceOrAdd(name: "x-request-id", value: exchange.requestID)
         var body = response.body ?? Self.statusBody(response.status, context.channel.allocator)
         if Self.forbidsBody(response.status) {
             body.clear()
@@ -120,7 +120,7 @@ extension ProxyHandler {
             }
             // A HEAD answer keeps the length its GET would have, without the bytes.
             head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
-            if exchange.clientHead.method == .HEAD { body.clear() }
+            if exchange.request.method == .HEAD { body.clear() }
         }
         prepareResponseHead(&head, exchange)
         chunkingResponse = false
@@ -130,7 +130,7 @@ extension ProxyHandler {
     }
 
     /// 404 with a small JSON body.
-    func respondNoRoute(head request: HTTPRequestHead, requestID: String, framing: RequestFraming, keepAlive: Bool) {
+    func respondNoRoute(head request: RequestHead, requestID: String, framing: RequestFraming, keepAlive: Bool) {
         let body = Self.statusBody(.notFound, context.channel.allocator)
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json")

@@ -12,19 +12,19 @@ extension ProxyHandler: UpstreamResponseSink {
         exchange.status = Int(head.status.code)
         exchange.buffered.removeAll()
         exchange.bufferedBytes = 0
-        let version = exchange.clientHead.version
-        let bodyless = exchange.clientHead.method == .HEAD || head.status == .noContent || head.status == .notModified
+        let version = exchange.request.version
+        let bodyless = exchange.request.method == .HEAD || head.status == .noContent || head.status == .notModified
         // The upstream's length frames the client's copy too, unless the gateway has to chunk it.
         let passesLength = head.hasContentLength && framing != .chunked && framing != .untilClose
         if !passesLength && !bodyless && version.minor == 0 { closing = true }
-        guard exchange.context.responseHeaderEdits.isEmpty else {
+        guard exchange.context?.responseHeaderEdits.isEmpty != false else {
             forwardEdited(head, options: options, passesLength: passesLength, bodyless: bodyless, exchange)
             return
         }
         if quiescing || !exchange.keepAlive { closing = true }
         chunkingResponse = !bodyless && !passesLength && version.minor != 0
         let client = ClientResponseHead(
-            version: version, requestID: exchange.context.requestID, via: core.via,
+            version: version, requestID: exchange.requestID, via: core.via,
             connection: closing ? "close" : version.minor == 0 ? "keep-alive" : nil,
             chunked: chunkingResponse, dropsLength: !bodyless && !passesLength)
         var bytes = context.channel.allocator.buffer(capacity: 0)
@@ -36,9 +36,9 @@ extension ProxyHandler: UpstreamResponseSink {
     /// The client's head when policies asked for response edits: built as `HTTPHeaders`, edited, written.
     private func forwardEdited(_ head: ResponseHead, options: ConnectionOptions, passesLength: Bool, bodyless: Bool,
                                _ exchange: Exchange) {
-        var (clientHead, _) = ForwardingHeaders.clientHead(
-            from: head.http, options: options, version: exchange.clientHead.version,
-            requestID: exchange.context.requestID, via: core.via)
+        var clientHead = ForwardingHeaders.clientHead(
+            from: head.http, options: options, version: exchange.request.version,
+            requestID: exchange.requestID, via: core.via)
         prepareResponseHead(&clientHead, exchange)
         chunkingResponse = false
         if !bodyless && !(passesLength && clientHead.headers.contains(name: "content-length")) {
@@ -105,7 +105,7 @@ extension ProxyHandler: UpstreamResponseSink {
             if target.health.recordFailure(now: .now(), policy: upstream.config.passiveHealth) {
                 upstream.metrics.ejections.increment()
                 core.logger.warning(
-                    "target ejected", metadata: ["upstream": "\(upstream.config.id)", "target": "\(target.config.authority)"])
+                    "target ejected", metadata: ["upstream": "\(upstream.config.id)", "target": "\(target.authority)"])
             }
         }
         if exchange.responseStarted {

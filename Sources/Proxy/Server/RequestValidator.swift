@@ -13,61 +13,65 @@ struct RequestRejection: Error, Equatable {
     let reason: String
 }
 
+/// What a request head's fields say about its framing and host, noted as its field
+/// lines are read.
+struct HeadFacts {
+    private(set) var hosts = 0
+    private(set) var hostIsValid = true
+    private(set) var contentLengths = 0
+    private(set) var contentLength: Int?
+    private(set) var contentLengthIsValid = true
+    private(set) var transferEncodings = 0
+    private(set) var codingIsChunked = true
+
+    mutating func note(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        switch name.count {
+        case 4 where HTTPSyntax.equalsIgnoringASCIICase(name, "host"):
+            hosts += 1
+            hostIsValid = HTTPSyntax.isValidHost(value)
+        case 14 where HTTPSyntax.equalsIgnoringASCIICase(name, "content-length"):
+            contentLengths += 1
+            contentLength = HTTPSyntax.contentLength(value)
+            if contentLength == nil { contentLengthIsValid = false }
+        case 17 where HTTPSyntax.equalsIgnoringASCIICase(name, "transfer-encoding"):
+            transferEncodings += 1
+            if !HTTPSyntax.equalsIgnoringASCIICase(value, "chunked") { codingIsChunked = false }
+        default:
+            break
+        }
+    }
+}
+
 /// Strict checks of a request head (RFC 9112) whose request line and field lines
-/// ``RequestReader`` has already held to the grammar: version, method, target, framing
-/// and Host. Anything ambiguous is refused rather than forwarded.
+/// ``RequestReader`` has already held to the grammar: method, target, framing and Host.
+/// Anything ambiguous is refused rather than forwarded.
 enum RequestValidator {
-    static func validate(_ head: HTTPRequestHead) -> Result<RequestFraming, RequestRejection> {
-        guard head.version.major == 1 else {
-            return .failure(.init(status: .httpVersionNotSupported, reason: "unsupported HTTP version"))
-        }
-        guard head.version.minor <= 1 else {
-            return .failure(.init(status: .httpVersionNotSupported, reason: "unsupported HTTP version"))
-        }
-        if case .CONNECT = head.method {
+    static func validate(method: HTTPMethod, target: String, version: HTTPVersion, facts: HeadFacts)
+        -> Result<RequestFraming, RequestRejection>
+    {
+        if case .CONNECT = method {
             return .failure(.init(status: .methodNotAllowed, reason: "CONNECT is not supported"))
         }
-        if let rejection = checkTarget(head.uri, method: head.method) { return .failure(rejection) }
-
-        var contentLengths = 0, transferEncodings = 0, hosts = 0
-        var contentLength = 0, chunked = false, hostValue = ""
-        for (name, value) in head.headers {
-            switch name.utf8.count {
-            case 4 where name.equalsIgnoringASCIICase("host"):
-                hosts += 1
-                hostValue = value
-            case 14 where name.equalsIgnoringASCIICase("content-length"):
-                contentLengths += 1
-                guard let length = HTTPSyntax.contentLength(value.utf8) else {
-                    return .failure(.init(status: .badRequest, reason: "invalid Content-Length"))
-                }
-                contentLength = length
-            case 17 where name.equalsIgnoringASCIICase("transfer-encoding"):
-                transferEncodings += 1
-                guard value.equalsIgnoringASCIICase("chunked") else {
-                    return .failure(.init(status: .badRequest, reason: "unsupported Transfer-Encoding"))
-                }
-                chunked = true
-            default:
-                break
-            }
+        if let rejection = checkTarget(target, method: method) { return .failure(rejection) }
+        guard facts.contentLengthIsValid else { return .failure(.init(status: .badRequest, reason: "invalid Content-Length")) }
+        guard facts.codingIsChunked else {
+            return .failure(.init(status: .badRequest, reason: "unsupported Transfer-Encoding"))
         }
-        if contentLengths > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Content-Length")) }
-        if transferEncodings > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Transfer-Encoding")) }
-        if chunked && contentLengths > 0 {
+        if facts.contentLengths > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Content-Length")) }
+        if facts.transferEncodings > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Transfer-Encoding")) }
+        let chunked = facts.transferEncodings == 1
+        if chunked && facts.contentLengths > 0 {
             return .failure(.init(status: .badRequest, reason: "both Content-Length and Transfer-Encoding"))
         }
-        if chunked && head.version.minor == 0 {
+        if chunked && version.minor == 0 {
             return .failure(.init(status: .badRequest, reason: "Transfer-Encoding in HTTP/1.0"))
         }
-        if hosts > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Host")) }
-        if hosts == 0 && head.version.minor == 1 { return .failure(.init(status: .badRequest, reason: "missing Host")) }
-        if hosts == 1 && !HTTPSyntax.isValidHost(hostValue) {
-            return .failure(.init(status: .badRequest, reason: "invalid Host"))
-        }
+        if facts.hosts > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Host")) }
+        if facts.hosts == 0 && version.minor == 1 { return .failure(.init(status: .badRequest, reason: "missing Host")) }
+        if facts.hosts == 1 && !facts.hostIsValid { return .failure(.init(status: .badRequest, reason: "invalid Host")) }
         if chunked { return .success(.chunked) }
-        if contentLengths == 1 && contentLength > 0 { return .success(.contentLength(contentLength)) }
-        return .success(contentLengths == 1 ? .contentLength(0) : .none)
+        if let length = facts.contentLength { return .success(.contentLength(length)) }
+        return .success(.none)
     }
 
     private static func checkTarget(_ uri: String, method: HTTPMethod) -> RequestRejection? {
@@ -85,7 +89,7 @@ enum RequestValidator {
         for scheme in ["http://", "https://"] where lower.hasPrefix(scheme) {
             let rest = uri.dropFirst(scheme.count)
             let authority = rest.prefix { $0 != "/" && $0 != "?" }
-            guard !authority.isEmpty, !authority.contains("@"), HTTPSyntax.isValidHost(String(authority)) else {
+            guard !authority.isEmpty, !authority.contains("@"), HTTPSyntax.isValidHost(authority.utf8) else {
                 return .init(status: .badRequest, reason: "invalid authority in request target")
             }
             return nil

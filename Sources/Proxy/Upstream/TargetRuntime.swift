@@ -4,6 +4,8 @@ import NIOCore
 /// the config: its keep-alive pools (one per event loop) and its health.
 final class TargetRuntime: Sendable {
     let config: TargetConfig
+    /// `host:port`, as the `Host` of requests that name none.
+    let authority: String
     let upstreamID: String
     let address: SocketAddress
     let health = TargetHealth()
@@ -19,6 +21,7 @@ final class TargetRuntime: Sendable {
 
     init(upstream: UpstreamConfig, target: TargetConfig, group: any EventLoopGroup) throws {
         self.config = target
+        self.authority = target.authority
         self.upstreamID = upstream.id
         do {
             self.address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)

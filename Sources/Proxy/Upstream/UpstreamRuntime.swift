@@ -32,17 +32,17 @@ final class UpstreamRuntime: Sendable {
     }
 
     /// The request's key for a consistent-hash balancer.
-    func hashKey(headers: HTTPHeaders, clientAddress: SocketAddress?, consumer: String?) -> String? {
+    func hashKey(fields: any FieldLookup, clientAddress: SocketAddress?, consumer: String?) -> String? {
         guard case .consistentHash(let key) = config.balancer else { return nil }
-        return key.value(headers: headers, clientAddress: clientAddress, consumer: consumer)
+        return key.value(fields: fields, clientAddress: clientAddress, consumer: consumer)
     }
 }
 
 extension HashKey {
-    func value(headers: HTTPHeaders, clientAddress: SocketAddress?, consumer: String?) -> String? {
+    func value(fields: any FieldLookup, clientAddress: SocketAddress?, consumer: String?) -> String? {
         switch self {
-        case .header(let name): return headers.first(name: name)
-        case .cookie(let name): return Cookies.value(named: name, in: headers)
+        case .header(let name): return fields.first(name: name)
+        case .cookie(let name): return Cookies.value(named: name, in: fields)
         case .clientAddress: return clientAddress?.ipAddress
         case .consumer: return consumer
         }
@@ -50,8 +50,8 @@ extension HashKey {
 }
 
 enum Cookies {
-    static func value(named name: String, in headers: HTTPHeaders) -> String? {
-        for line in headers[canonicalForm: "cookie"] {
+    static func value(named name: String, in fields: any FieldLookup) -> String? {
+        for line in fields["cookie"] {
             for pair in line.split(separator: ";") {
                 let trimmed = pair.drop { $0 == " " }
                 guard let eq = trimmed.firstIndex(of: "="), trimmed[..<eq] == name else { continue }
