@@ -15,4 +15,30 @@ final class HTTPSyntaxTests: XCTestCase {
             XCTAssertEqual(HTTPSyntax.isFieldValueByte(byte), byte == 0x09 || (byte >= 0x20 && byte != 0x7F), "value byte \(value)")
         }
     }
+
+    /// The word-at-a-time check of field values against the byte-by-byte rule, on many lines.
+    func testFieldLinesAreJudgedAsTheGrammarSaysWhereverTheBadByteIs() {
+        var state: UInt64 = 42
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        let alphabet: [UInt8] = Array("abcXYZ019-_ \t:;,\"/".utf8) + [0x00, 0x01, 0x0D, 0x0A, 0x1F, 0x7F, 0x80, 0xE9, 0xFF]
+        for _ in 0..<20_000 {
+            let nameLength = Int(next() % 4)
+            let valueLength = Int(next() % 40)
+            var line = Array("X-A".utf8.prefix(nameLength)) + [UInt8(ascii: ":")]
+            for _ in 0..<valueLength {
+                line.append(next() % 4 == 0 ? alphabet[Int(next()) % alphabet.count] : UInt8(ascii: "v"))
+            }
+            let value = line[(line.firstIndex(of: UInt8(ascii: ":"))! + 1)...]
+            let expected = nameLength > 0 && value.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+            let bounds = line.withUnsafeBytes { FieldLine.bounds($0) }
+            XCTAssertEqual(bounds != nil, expected, "\(line)")
+            if let bounds {
+                let trimmed = value.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+                XCTAssertEqual(Array(line[bounds.valueStart..<bounds.valueEnd]), Array(trimmed), "\(line)")
+            }
+        }
+    }
 }

@@ -98,4 +98,19 @@ final class ResponseForwardingTests: XCTestCase {
             }
         }
     }
+
+    func testFieldsBeyondTheSixtyFourthAreJudgedLikeTheFirst() async throws {
+        let many = (0..<70).map { "X-F\($0): \($0)\r\n" }.joined()
+        let response = "HTTP/1.1 200 OK\r\n\(many)Connection: X-F66\r\nTE: x\r\nX-Request-Id: spoofed\r\ncontent-length: 2\r\n\r\nok"
+        try await withGateway(response: response) { gw in
+            for path in ["/plain", "/edited"] {
+                let got = try gw.client().get(path)
+                let forwarded = got.headers.filter { $0.0.hasPrefix("X-F") }.map(\.0)
+                XCTAssertEqual(forwarded, (0..<70).filter { $0 != 66 }.map { "X-F\($0)" }, path)
+                XCTAssertNil(got.header("te"), path)
+                XCTAssertNotEqual(got.header("x-request-id"), "spoofed", path)
+                XCTAssertEqual(got.bodyText, "ok", path)
+            }
+        }
+    }
 }

@@ -51,8 +51,10 @@ struct Router<Value>: @unchecked Sendable {
         return trie
     }
 
-    /// `host` is lower-case without port; `path` is the path part of the target.
-    func match(host: Substring, path: Substring, accept: (Value) -> Bool) -> Value? {
+    /// `host` gives the request's host, lower-case without port, when a route names hosts;
+    /// `path` is the path part of the target.
+    func match(host: () -> Substring, path: Substring, accept: (Value) -> Bool) -> Value? {
+        let host = exactHosts.isEmpty && wildcardHosts.isEmpty ? "" : host()
         if !exactHosts.isEmpty, let trie = exactHosts[String(host)], let hit = trie.lookup(path: path, accept: accept) {
             return hit.value
         }

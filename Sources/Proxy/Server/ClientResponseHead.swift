@@ -23,13 +23,25 @@ struct ClientResponseHead {
             let spans = upstream.fields.spans
             var size = 15 + reason.utf8.count + 2
             var upstreamVia: [Range<Int>] = []
-            for span in spans {
+            // Which fields go to the client, judged once: a bit per field for the first 64, a list beyond.
+            var kept: UInt64 = 0
+            var keptBeyond: [Bool] = []
+            for (index, span) in spans.enumerated() {
                 let name = UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)])
+                let keep: Bool
                 switch ForwardingHeaders.classify(name) {
-                case .via: upstreamVia.append(Int(span.valueStart)..<Int(span.valueEnd))
-                case _ where keeps(name, options):
-                    size += Int(span.nameEnd - span.nameStart) + Int(span.valueEnd - span.valueStart) + 4
-                default: break
+                case .via:
+                    upstreamVia.append(Int(span.valueStart)..<Int(span.valueEnd))
+                    keep = false
+                case .requestID: keep = false
+                case .contentLength: keep = !dropsLength
+                default: keep = !ForwardingHeaders.isHopByHop(name, options)
+                }
+                if keep { size += Int(span.nameEnd - span.nameStart) + Int(span.valueEnd - span.valueStart) + 4 }
+                if index < 64 {
+                    if keep { kept |= 1 << UInt64(index) }
+                } else {
+                    keptBeyond.append(keep)
                 }
             }
             size += upstreamVia.reduce(0) { $0 + $1.count + 2 } + 7 + via.utf8.count
@@ -39,9 +51,9 @@ struct ClientResponseHead {
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
                 var at = 0
                 HeadWriter.copyStatusLine(version, upstream.status, reason: reason, to: out, at: &at)
-                for span in spans {
+                for (index, span) in spans.enumerated() {
+                    guard index < 64 ? kept >> UInt64(index) & 1 == 1 : keptBeyond[index - 64] else { continue }
                     let name = UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)])
-                    guard keeps(name, options) else { continue }
                     HeadWriter.copy(name, to: out, at: &at)
                     HeadWriter.copy(": ", to: out, at: &at)
                     HeadWriter.copy(UnsafeRawBufferPointer(rebasing: all[Int(span.valueStart)..<Int(span.valueEnd)]), to: out, at: &at)
@@ -65,15 +77,6 @@ struct ClientResponseHead {
                 HeadWriter.copy("\r\n", to: out, at: &at)
                 return at
             }
-        }
-    }
-
-    /// Whether a field other than `Via` goes to the client.
-    private func keeps(_ name: UnsafeRawBufferPointer, _ options: ConnectionOptions) -> Bool {
-        switch ForwardingHeaders.classify(name) {
-        case .requestID, .via: false
-        case .contentLength: !dropsLength
-        default: !ForwardingHeaders.isHopByHop(name, options)
         }
     }
 }

@@ -25,8 +25,7 @@ extension ProxyHandler {
             requestID = core.requestIDs.next()
         }
         let snapshot = core.snapshot()
-        let host = Self.routingHost(head)
-        guard let route = snapshot.router.match(host: host, path: path, accept: { $0.accepts(head.method, head.fields) }) else {
+        guard let route = snapshot.router.match(host: { Self.routingHost(head) }, path: path, accept: { $0.accepts(head.method, head.fields) }) else {
             core.metrics.unrouted.increment()
             respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: options.persists(head.version))
             return

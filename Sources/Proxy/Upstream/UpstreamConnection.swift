@@ -11,6 +11,8 @@ final class UpstreamConnection {
     var reused = false
     var receivedBytes = false
     private(set) var isClosed = false
+    /// Bytes written and not flushed yet.
+    private var unflushed = false
 
     init(channel: any Channel, handler: UpstreamHandler, pool: ConnectionPool) {
         self.channel = channel
@@ -25,6 +27,7 @@ final class UpstreamConnection {
     }
 
     func write(_ bytes: ByteBuffer) {
+        unflushed = true
         handler.context?.write(handler.wrapOutboundOut(bytes), promise: nil)
     }
 
@@ -42,7 +45,11 @@ final class UpstreamConnection {
         write(ByteBuffer(staticString: HeadWriter.lastChunk))
     }
 
-    func flush() { handler.context?.flush() }
+    func flush() {
+        guard unflushed else { return }
+        unflushed = false
+        handler.context?.flush()
+    }
 
     var isWritable: Bool { channel.isWritable }
 
