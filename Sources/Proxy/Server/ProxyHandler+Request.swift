@@ -184,7 +184,7 @@ extension ProxyHandler {
         exchange.upstreamSentAt = .now()
         target.health.inFlight.wrappingAdd(1, ordering: .relaxed)
         let forwarding = ForwardingHeaders.Forwarding(clientIP: clientIP, proto: scheme, requestID: exchange.requestID, via: core.via)
-        var bytes = context.channel.allocator.buffer(capacity: 0)
+        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
         let method: HTTPMethod
         if let edited = exchange.context?.head {
             // Policies may have edited the fields the connection options came from.

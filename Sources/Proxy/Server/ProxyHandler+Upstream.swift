@@ -27,7 +27,8 @@ extension ProxyHandler: UpstreamResponseSink {
             version: version, requestID: exchange.requestID, via: core.via,
             connection: closing ? "close" : version.minor == 0 ? "keep-alive" : nil,
             chunked: chunkingResponse, dropsLength: !bodyless && !passesLength)
-        var bytes = context.channel.allocator.buffer(capacity: 0)
+        // Room for the head and a small body that may join it, so neither reallocates.
+        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
         client.write(head, options: options, into: &bytes)
         // Held back a moment: a small body that arrived with it goes out in the same write.
         heldHead = bytes
@@ -53,7 +54,7 @@ extension ProxyHandler: UpstreamResponseSink {
                 chunkingResponse = true
             }
         }
-        var bytes = context.channel.allocator.buffer(capacity: 256)
+        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
         HeadWriter.write(clientHead, into: &bytes)
         heldHead = bytes
     }

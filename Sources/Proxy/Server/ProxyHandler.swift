@@ -38,6 +38,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     static let connectBufferLimit = 1 << 20
     /// Body bytes up to this size that arrive with a response head are copied behind it (one write, not two).
     static let bodyJoinedToHead = 4096
+    /// What a head's buffer is allocated with: most heads, and a small body behind one, fit without growing it.
+    static let headBufferCapacity = 1024
 
     init(core: GatewayCore, clock: ConnectionClock, scheme: String) {
         self.core = core
