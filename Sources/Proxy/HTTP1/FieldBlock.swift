@@ -10,6 +10,14 @@ struct FieldBlock {
         let nameEnd: Int32
         let valueStart: Int32
         let valueEnd: Int32
+
+        /// The span of a field line that starts `offset` bytes into the head.
+        init(_ line: FieldLine.Bounds, at offset: Int) {
+            nameStart = Int32(offset)
+            nameEnd = Int32(offset + line.nameEnd)
+            valueStart = Int32(offset + line.valueStart)
+            valueEnd = Int32(offset + line.valueEnd)
+        }
     }
 
     let bytes: ByteBuffer

@@ -51,6 +51,25 @@ enum HeadWriter {
         at += bytes.count
     }
 
+    /// `name: value CRLF`.
+    @inline(__always)
+    static func copyField(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
+                          to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        copy(name, to: out, at: &at)
+        copy(": ", to: out, at: &at)
+        copy(value, to: out, at: &at)
+        copy("\r\n", to: out, at: &at)
+    }
+
+    /// `name: value CRLF` for one of the gateway's own fields.
+    @inline(__always)
+    static func copyField(_ name: StaticString, _ value: String, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        copy(name, to: out, at: &at)
+        copy(": ", to: out, at: &at)
+        copy(value, to: out, at: &at)
+        copy("\r\n", to: out, at: &at)
+    }
+
     /// Bytes of `name: value CRLF` for every field, and the empty line.
     private static func fieldsSize(_ headers: HTTPHeaders) -> Int {
         var size = 2

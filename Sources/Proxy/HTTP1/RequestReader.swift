@@ -59,12 +59,7 @@ struct RequestReader {
 
     mutating func append(_ bytes: ByteBuffer) {
         if case .refused = state { return }
-        if buffer.readableBytes == 0 {
-            buffer = bytes
-        } else {
-            var bytes = bytes
-            buffer.writeBuffer(&bytes)
-        }
+        buffer.appendReceived(bytes)
     }
 
     /// The next event, or nil until more bytes arrive (or forever, after a refusal).
@@ -139,9 +134,7 @@ struct RequestReader {
     /// Records a field line that starts `offset` bytes into the head; false when it breaks the grammar.
     private static func note(_ line: UnsafeRawBufferPointer, at offset: Int, in partial: inout PartialHead) -> Bool {
         guard let field = FieldLine.bounds(line) else { return false }
-        partial.spans.append(FieldBlock.Span(
-            nameStart: Int32(offset), nameEnd: Int32(offset + field.nameEnd),
-            valueStart: Int32(offset + field.valueStart), valueEnd: Int32(offset + field.valueEnd)))
+        partial.spans.append(FieldBlock.Span(field, at: offset))
         let name = UnsafeRawBufferPointer(rebasing: line[..<field.nameEnd])
         let value = UnsafeRawBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
         if field.nameEnd == 10 && HTTPSyntax.equalsIgnoringASCIICase(name, "connection") {

@@ -72,12 +72,7 @@ struct ResponseReader {
     }
 
     mutating func append(_ bytes: ByteBuffer) {
-        if buffer.readableBytes == 0 {
-            buffer = bytes
-        } else {
-            var bytes = bytes
-            buffer.writeBuffer(&bytes)
-        }
+        buffer.appendReceived(bytes)
     }
 
     /// The next event, nil until more bytes arrive; throws `Malformed`.
@@ -137,9 +132,7 @@ struct ResponseReader {
     /// Records a field line that starts `offset` bytes into the head; false when it breaks the grammar.
     private static func note(_ line: UnsafeRawBufferPointer, at offset: Int, in partial: inout PartialHead) -> Bool {
         guard let field = FieldLine.bounds(line) else { return false }
-        partial.spans.append(FieldBlock.Span(
-            nameStart: Int32(offset), nameEnd: Int32(offset + field.nameEnd),
-            valueStart: Int32(offset + field.valueStart), valueEnd: Int32(offset + field.valueEnd)))
+        partial.spans.append(FieldBlock.Span(field, at: offset))
         let name = UnsafeRawBufferPointer(rebasing: line[..<field.nameEnd])
         let value = UnsafeRawBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
         switch field.nameEnd {

@@ -53,11 +53,9 @@ struct ClientResponseHead {
                 HeadWriter.copyStatusLine(version, upstream.status, reason: reason, to: out, at: &at)
                 for (index, span) in spans.enumerated() {
                     guard index < 64 ? kept >> UInt64(index) & 1 == 1 : keptBeyond[index - 64] else { continue }
-                    let name = UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)])
-                    HeadWriter.copy(name, to: out, at: &at)
-                    HeadWriter.copy(": ", to: out, at: &at)
-                    HeadWriter.copy(UnsafeRawBufferPointer(rebasing: all[Int(span.valueStart)..<Int(span.valueEnd)]), to: out, at: &at)
-                    HeadWriter.copy("\r\n", to: out, at: &at)
+                    HeadWriter.copyField(UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)]),
+                                         UnsafeRawBufferPointer(rebasing: all[Int(span.valueStart)..<Int(span.valueEnd)]),
+                                         to: out, at: &at)
                 }
                 HeadWriter.copy("via: ", to: out, at: &at)
                 for range in upstreamVia {
@@ -65,9 +63,8 @@ struct ClientResponseHead {
                     HeadWriter.copy(", ", to: out, at: &at)
                 }
                 HeadWriter.copy(via, to: out, at: &at)
-                HeadWriter.copy("\r\nx-request-id: ", to: out, at: &at)
-                HeadWriter.copy(requestID, to: out, at: &at)
                 HeadWriter.copy("\r\n", to: out, at: &at)
+                HeadWriter.copyField("x-request-id", requestID, to: out, at: &at)
                 if let connection {
                     HeadWriter.copy("connection: ", to: out, at: &at)
                     HeadWriter.copy(connection, to: out, at: &at)

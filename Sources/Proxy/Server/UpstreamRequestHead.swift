@@ -64,11 +64,7 @@ struct UpstreamRequestHead {
                 HeadWriter.copy(" ", to: out, at: &at)
                 HeadWriter.copy(uri, to: out, at: &at)
                 HeadWriter.copy(" HTTP/1.1\r\n", to: out, at: &at)
-                if let absolute {
-                    HeadWriter.copy("host: ", to: out, at: &at)
-                    HeadWriter.copy(String(absolute), to: out, at: &at)
-                    HeadWriter.copy("\r\n", to: out, at: &at)
-                }
+                if let absolute { HeadWriter.copyField("host", String(absolute), to: out, at: &at) }
                 for span in spans {
                     let name = bytes(span.nameStart, span.nameEnd)
                     switch ForwardingHeaders.classify(name) {
@@ -76,15 +72,10 @@ struct UpstreamRequestHead {
                     case .other where !ForwardingHeaders.isHopByHop(name, options): break
                     default: continue
                     }
-                    HeadWriter.copy(name, to: out, at: &at)
-                    HeadWriter.copy(": ", to: out, at: &at)
-                    HeadWriter.copy(bytes(span.valueStart, span.valueEnd), to: out, at: &at)
-                    HeadWriter.copy("\r\n", to: out, at: &at)
+                    HeadWriter.copyField(name, bytes(span.valueStart, span.valueEnd), to: out, at: &at)
                 }
                 if let lengthValue {
-                    HeadWriter.copy("content-length: ", to: out, at: &at)
-                    HeadWriter.copy(lengthValue, to: out, at: &at)
-                    HeadWriter.copy("\r\n", to: out, at: &at)
+                    HeadWriter.copyField("content-length", lengthValue, to: out, at: &at)
                 } else if framing == .chunked {
                     HeadWriter.copy("transfer-encoding: chunked\r\n", to: out, at: &at)
                 }
@@ -100,13 +91,9 @@ struct UpstreamRequestHead {
                     }
                     HeadWriter.copy("\r\n", to: out, at: &at)
                 }
-                HeadWriter.copy("x-forwarded-proto: ", to: out, at: &at)
-                HeadWriter.copy(forwarding.proto, to: out, at: &at)
-                HeadWriter.copy("\r\n", to: out, at: &at)
+                HeadWriter.copyField("x-forwarded-proto", forwarding.proto, to: out, at: &at)
                 if let absolute {
-                    HeadWriter.copy("x-forwarded-host: ", to: out, at: &at)
-                    HeadWriter.copy(String(absolute), to: out, at: &at)
-                    HeadWriter.copy("\r\n", to: out, at: &at)
+                    HeadWriter.copyField("x-forwarded-host", String(absolute), to: out, at: &at)
                 } else if let hostValue {
                     HeadWriter.copy("x-forwarded-host: ", to: out, at: &at)
                     HeadWriter.copy(hostValue, to: out, at: &at)
@@ -118,14 +105,11 @@ struct UpstreamRequestHead {
                     HeadWriter.copy(", ", to: out, at: &at)
                 }
                 HeadWriter.copy(forwarding.via, to: out, at: &at)
-                HeadWriter.copy("\r\nx-request-id: ", to: out, at: &at)
-                HeadWriter.copy(forwarding.requestID, to: out, at: &at)
                 HeadWriter.copy("\r\n", to: out, at: &at)
+                HeadWriter.copyField("x-request-id", forwarding.requestID, to: out, at: &at)
                 if absolute == nil && host == nil {
                     // An HTTP/1.0 client may send no Host; HTTP/1.1 to the upstream needs one.
-                    HeadWriter.copy("host: ", to: out, at: &at)
-                    HeadWriter.copy(defaultHost, to: out, at: &at)
-                    HeadWriter.copy("\r\n", to: out, at: &at)
+                    HeadWriter.copyField("host", defaultHost, to: out, at: &at)
                 }
                 HeadWriter.copy("\r\n", to: out, at: &at)
                 return at
