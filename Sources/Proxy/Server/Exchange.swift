@@ -66,10 +66,17 @@ final class Exchange {
         return length <= retryBufferLimit && !head.fields.contains(name: "expect")
     }
 
-    /// The fields as the request goes on: edited by the policies, or the client's.
-    var fields: any FieldLookup {
-        if let context { return context.head.headers }
-        return request.fields
+    /// The first value of the field `name` as the request goes on: edited by the policies,
+    /// or the client's.
+    func field(_ name: String) -> String? {
+        if let context { return context.head.headers.first(name: name) }
+        return request.fields.first(name: name)
+    }
+
+    /// The value a split or a balancer keys on, from the fields as the request goes on.
+    func value(of key: HashKey, clientAddress: SocketAddress?) -> String? {
+        if let context { return key.value(fields: context.head.headers, clientAddress: clientAddress, consumer: consumer) }
+        return key.value(fields: request.fields, clientAddress: clientAddress, consumer: consumer)
     }
 
     var consumer: String? { context?.consumer }

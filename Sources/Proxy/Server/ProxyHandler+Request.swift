@@ -107,8 +107,7 @@ extension ProxyHandler {
     // MARK: forwarding
 
     private func startForwarding(_ exchange: Exchange) {
-        let fields = exchange.fields
-        if let expect = fields.first(name: "expect") {
+        if let expect = exchange.field("expect") {
             guard expect.equalsIgnoringASCIICase("100-continue") else {
                 respondFromGateway(exchange, GatewayResponse(status: .expectationFailed))
                 return
@@ -121,7 +120,7 @@ extension ProxyHandler {
         switch exchange.route.destination {
         case .single(let u): upstream = u
         case .split(let split):
-            let key = split.sticky?.value(fields: fields, clientAddress: remoteAddress, consumer: exchange.consumer)
+            let key = split.sticky.flatMap { exchange.value(of: $0, clientAddress: remoteAddress) }
             upstream = split.pick(stickyKey: key)
         }
         exchange.upstream = upstream
@@ -148,7 +147,7 @@ extension ProxyHandler {
     func attempt(_ exchange: Exchange) {
         guard let upstream = exchange.upstream else { return }
         let input = BalanceInput(
-            hashKey: upstream.hashKey(fields: exchange.fields, clientAddress: remoteAddress, consumer: exchange.consumer))
+            hashKey: upstream.hashKey.flatMap { exchange.value(of: $0, clientAddress: remoteAddress) })
         guard let target = upstream.pick(input, excluded: exchange.tried, now: .now()),
             let pool = target.pool(for: context.eventLoop)
         else {

@@ -32,14 +32,15 @@ final class UpstreamRuntime: Sendable {
     }
 
     /// The request's key for a consistent-hash balancer.
-    func hashKey(fields: any FieldLookup, clientAddress: SocketAddress?, consumer: String?) -> String? {
+    /// What a consistent-hash balancer keys on; nil for the other balancers.
+    var hashKey: HashKey? {
         guard case .consistentHash(let key) = config.balancer else { return nil }
-        return key.value(fields: fields, clientAddress: clientAddress, consumer: consumer)
+        return key
     }
 }
 
 extension HashKey {
-    func value(fields: any FieldLookup, clientAddress: SocketAddress?, consumer: String?) -> String? {
+    func value(fields: some FieldLookup, clientAddress: SocketAddress?, consumer: String?) -> String? {
         switch self {
         case .header(let name): return fields.first(name: name)
         case .cookie(let name): return Cookies.value(named: name, in: fields)
@@ -50,7 +51,7 @@ extension HashKey {
 }
 
 enum Cookies {
-    static func value(named name: String, in fields: any FieldLookup) -> String? {
+    static func value(named name: String, in fields: some FieldLookup) -> String? {
         for line in fields["cookie"] {
             for pair in line.split(separator: ";") {
                 let trimmed = pair.drop { $0 == " " }
