@@ -41,12 +41,6 @@ struct BodyDecoder {
         }
     }
 
-    /// True once `.end` has been returned, or for an empty body.
-    var isDone: Bool {
-        if case .done = state { return true }
-        return false
-    }
-
     /// A body that ends when the connection does.
     var endsAtClose: Bool {
         if case .untilClose = state { return true }
@@ -81,29 +75,29 @@ struct BodyDecoder {
                 guard buffer.readInteger(as: UInt16.self) == 0x0D0A else { return .malformed("chunk data not followed by CRLF") }
                 state = .chunkSize
             case .chunkSize:
-                switch LineScanner.nextLine(in: buffer) {
+                switch LineScanner.nextLine(in: buffer, at: 0) {
                 case .incomplete:
                     return buffer.readableBytes > lineLimit ? .malformed("chunk size line too long") : .needMore
                 case .bareLF:
                     return .malformed("chunk size line without CRLF")
                 case .complete(let length, let next):
-                    guard let size = LineScanner.withLine(buffer, length: length, ChunkSizeLine.parse) else {
+                    guard let size = LineScanner.withLine(buffer, at: 0, length: length, ChunkSizeLine.parse) else {
                         return .malformed("malformed chunk size line")
                     }
-                    buffer.moveReaderIndex(to: next)
+                    buffer.moveReaderIndex(forwardBy: next)
                     state = size == 0 ? .trailers(0) : .chunkData(size)
                 }
             case .trailers(let used):
-                switch LineScanner.nextLine(in: buffer) {
+                switch LineScanner.nextLine(in: buffer, at: 0) {
                 case .incomplete:
                     return used + buffer.readableBytes > lineLimit ? .malformed("trailer section too large") : .needMore
                 case .bareLF:
                     return .malformed("trailer line without CRLF")
                 case .complete(let length, let next):
-                    guard length == 0 || LineScanner.withLine(buffer, length: length, FieldLine.isValid) else {
+                    guard length == 0 || LineScanner.withLine(buffer, at: 0, length: length, FieldLine.isValid) else {
                         return .malformed("malformed trailer field")
                     }
-                    buffer.moveReaderIndex(to: next)
+                    buffer.moveReaderIndex(forwardBy: next)
                     guard length > 0 else {
                         state = .done
                         return .end

@@ -12,16 +12,14 @@ struct ConnectionOptions {
 
     init(_ headers: HTTPHeaders) {
         for (name, value) in headers where name.utf8.count == 10 && name.equalsIgnoringASCIICase("connection") {
-            add(value.utf8)
+            var value = value
+            value.withUTF8 { add(UnsafeRawBufferPointer($0)) }
         }
     }
 
     /// Takes in the value of one `Connection` field.
-    mutating func add<Bytes: BidirectionalCollection<UInt8>>(_ value: Bytes) {
-        for token in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
-            let trimmed = token.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-            guard let end = trimmed.lastIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
-            let word = trimmed[...end]
+    mutating func add(_ value: UnsafeRawBufferPointer) {
+        HTTPSyntax.forEachListElement(value) { word in
             if HTTPSyntax.equalsIgnoringASCIICase(word, "close") {
                 close = true
             } else if HTTPSyntax.equalsIgnoringASCIICase(word, "keep-alive") {
@@ -41,6 +39,6 @@ struct ConnectionOptions {
     /// Whether `name` is one of the fields the `Connection` fields list.
     func names<Name: Collection<UInt8>>(_ name: Name) -> Bool {
         guard !named.isEmpty else { return false }
-        return named.contains { HTTPSyntax.equalsIgnoringASCIICase(name, lowercased: $0) }
+        return named.contains { HTTPSyntax.equalsIgnoringASCIICase(name, $0.utf8) }
     }
 }

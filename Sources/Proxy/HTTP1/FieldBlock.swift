@@ -23,8 +23,6 @@ struct FieldBlock {
     let bytes: ByteBuffer
     let spans: [Span]
 
-    var count: Int { spans.count }
-
     /// Calls `body` with the name and value of every field, in order.
     func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
         bytes.withUnsafeReadableBytes { all in

@@ -64,10 +64,11 @@ enum HeadWriter {
     /// `name: value CRLF` for one of the gateway's own fields.
     @inline(__always)
     static func copyField(_ name: StaticString, _ value: String, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
-        copy(name, to: out, at: &at)
-        copy(": ", to: out, at: &at)
-        copy(value, to: out, at: &at)
-        copy("\r\n", to: out, at: &at)
+        var value = value
+        value.withUTF8 {
+            copyField(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), UnsafeRawBufferPointer($0),
+                      to: out, at: &at)
+        }
     }
 
     /// Bytes of `name: value CRLF` for every field, and the empty line.
@@ -80,27 +81,17 @@ enum HeadWriter {
     private static func copyFields(_ headers: HTTPHeaders, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
         for (name, value) in headers {
             copy(name, to: out, at: &at)
-            out[at] = UInt8(ascii: ":")
-            out[at + 1] = UInt8(ascii: " ")
-            at += 2
+            copy(": ", to: out, at: &at)
             copy(value, to: out, at: &at)
-            out[at] = UInt8(ascii: "\r")
-            out[at + 1] = UInt8(ascii: "\n")
-            at += 2
+            copy("\r\n", to: out, at: &at)
         }
-        out[at] = UInt8(ascii: "\r")
-        out[at + 1] = UInt8(ascii: "\n")
-        at += 2
+        copy("\r\n", to: out, at: &at)
     }
 
     @inline(__always)
     static func copy(_ string: String, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
         var string = string
-        string.withUTF8 { bytes in
-            guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-            (out.baseAddress! + at).copyMemory(from: base, byteCount: bytes.count)
-            at += bytes.count
-        }
+        string.withUTF8 { copy(UnsafeRawBufferPointer($0), to: out, at: &at) }
     }
 
     @inline(__always)
@@ -109,22 +100,24 @@ enum HeadWriter {
         at += string.utf8CodeUnitCount
     }
 
-    /// `SIZE CRLF` in hex, before a chunk's data; the data is followed by ``chunkEnd``.
-    static func writeChunkSize(_ size: Int, into buffer: inout ByteBuffer) {
-        var digits = 1
-        while size >> (4 * digits) > 0 { digits += 1 }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: digits + 2) { out in
-            for index in 0..<digits {
-                let nibble = UInt8((size >> (4 * (digits - 1 - index))) & 0xF)
-                out[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
-            }
+    /// One chunk of a chunked body: `SIZE CRLF`, the data, `CRLF`, each handed to `write`.
+    /// Empty data is no chunk (it would end the body).
+    static func writeChunk(_ data: ByteBuffer, allocator: ByteBufferAllocator, _ write: (ByteBuffer) -> Void) {
+        guard data.readableBytes > 0 else { return }
+        let size = UInt64(data.readableBytes)
+        let digits = HTTPSyntax.hexDigitCount(size)
+        var header = allocator.buffer(capacity: digits + 2)
+        header.writeWithUnsafeMutableBytes(minimumWritableBytes: digits + 2) { out in
+            HTTPSyntax.writeHex(size, digits: digits, to: out, at: 0)
             out[digits] = UInt8(ascii: "\r")
             out[digits + 1] = UInt8(ascii: "\n")
             return digits + 2
         }
+        write(header)
+        write(data)
+        write(ByteBuffer(staticString: "\r\n"))
     }
 
-    static let chunkEnd: StaticString = "\r\n"
     /// The last chunk and an empty trailer section.
     static let lastChunk: StaticString = "0\r\n\r\n"
 }

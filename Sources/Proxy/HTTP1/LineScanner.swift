@@ -9,7 +9,7 @@ import NIOCore
 /// ends in CRLF: a bare LF, or a CR anywhere else, breaks the grammar.
 enum LineScanner {
     enum Line {
-        /// The line's bytes from the reader index, its CRLF not counted; `next` is where the following line starts.
+        /// The line's length, its CRLF not counted, and where the following line starts (from the reader index).
         case complete(length: Int, next: Int)
         /// No LF yet.
         case incomplete
@@ -17,16 +17,7 @@ enum LineScanner {
         case bareLF
     }
 
-    @inline(__always)
-    static func nextLine(in buffer: ByteBuffer) -> Line {
-        buffer.withUnsafeReadableBytes { bytes in
-            guard let lf = firstLF(bytes) else { return .incomplete }
-            guard lf > 0, bytes[lf - 1] == UInt8(ascii: "\r") else { return .bareLF }
-            return .complete(length: lf - 1, next: buffer.readerIndex + lf + 1)
-        }
-    }
-
-    /// The line that starts `offset` bytes past the reader index; `next` is then also an offset from it.
+    /// The line that starts `offset` bytes past the reader index.
     @inline(__always)
     static func nextLine(in buffer: ByteBuffer, at offset: Int) -> Line {
         buffer.withUnsafeReadableBytes { all in
@@ -43,9 +34,9 @@ enum LineScanner {
         return base.distance(to: UnsafeRawPointer(found))
     }
 
-    /// Calls `body` with the bytes of a complete line found by ``nextLine(in:)`` (at `offset` from the reader index).
+    /// Calls `body` with the bytes of a complete line found by ``nextLine(in:at:)``.
     @inline(__always)
-    static func withLine<Result>(_ buffer: ByteBuffer, at offset: Int = 0, length: Int,
+    static func withLine<Result>(_ buffer: ByteBuffer, at offset: Int, length: Int,
                                  _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         buffer.withUnsafeReadableBytes { bytes in body(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])) }
     }

@@ -143,11 +143,9 @@ struct ResponseReader {
             if let earlier = partial.contentLength, earlier != length { partial.lengthsDiffer = true }
             partial.contentLength = length
         case 17 where HTTPSyntax.equalsIgnoringASCIICase(name, "transfer-encoding"):
-            for coding in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
-                let trimmed = coding.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-                guard let end = trimmed.lastIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
+            HTTPSyntax.forEachListElement(value) { coding in
                 partial.transferCoding = true
-                partial.lastCodingIsChunked = HTTPSyntax.equalsIgnoringASCIICase(trimmed[...end], "chunked")
+                partial.lastCodingIsChunked = HTTPSyntax.equalsIgnoringASCIICase(coding, "chunked")
             }
         default:
             break

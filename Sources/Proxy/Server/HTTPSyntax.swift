@@ -59,10 +59,31 @@ enum HTTPSyntax {
         return zip(a, b).allSatisfy { x, y in (x >= 65 && x <= 90 ? x | 0x20 : x) == (y >= 65 && y <= 90 ? y | 0x20 : y) }
     }
 
-    /// Whether `bytes` spell the lower-case `lower` with any ASCII letter case.
-    static func equalsIgnoringASCIICase<Bytes: Collection<UInt8>>(_ bytes: Bytes, lowercased lower: String) -> Bool {
-        guard bytes.count == lower.utf8.count else { return false }
-        return zip(bytes, lower.utf8).allSatisfy { a, b in (a >= 65 && a <= 90 ? a | 0x20 : a) == b }
+    /// Each element of a comma-separated list value (RFC 9110 §5.6.1), without the whitespace
+    /// around it; empty elements are passed over.
+    static func forEachListElement<Bytes: BidirectionalCollection<UInt8>>(
+        _ value: Bytes, _ body: (Bytes.SubSequence) -> Void
+    ) where Bytes.SubSequence: BidirectionalCollection<UInt8>, Bytes.SubSequence.SubSequence == Bytes.SubSequence {
+        for element in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
+            let trimmed = element.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            guard let end = trimmed.lastIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
+            body(trimmed[...end])
+        }
+    }
+
+    /// How many hex digits `value` takes, without leading zeros (1 for 0).
+    static func hexDigitCount(_ value: UInt64) -> Int {
+        var digits = 1
+        while digits < 16 && value >> (4 * UInt64(digits)) > 0 { digits += 1 }
+        return digits
+    }
+
+    /// Writes `value` in `digits` lower-case hex digits at `at`.
+    static func writeHex(_ value: UInt64, digits: Int, to out: UnsafeMutableRawBufferPointer, at: Int) {
+        for index in 0..<digits {
+            let nibble = UInt8(truncatingIfNeeded: value >> (4 * UInt64(digits - 1 - index))) & 0xF
+            out[at + index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+        }
     }
 
     /// field-vchar / SP / HTAB, obs-text allowed; no CTL, no DEL.

@@ -72,12 +72,7 @@ extension ProxyHandler {
             context.write(wrapOutboundOut(body), promise: nil)
             return
         }
-        guard body.readableBytes > 0 else { return }
-        var size = context.channel.allocator.buffer(capacity: 18)
-        HeadWriter.writeChunkSize(body.readableBytes, into: &size)
-        context.write(wrapOutboundOut(size), promise: nil)
-        context.write(wrapOutboundOut(body), promise: nil)
-        context.write(wrapOutboundOut(ByteBuffer(staticString: HeadWriter.chunkEnd)), promise: nil)
+        HeadWriter.writeChunk(body, allocator: context.channel.allocator) { context.write(wrapOutboundOut($0), promise: nil) }
     }
 
     func record(_ exchange: Exchange) {

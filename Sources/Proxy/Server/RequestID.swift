@@ -12,17 +12,14 @@ final class RequestIDGenerator: Sendable {
 
     func next() -> String {
         let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        var digits = 1
-        while n >> (4 * UInt64(digits)) > 0 && digits < 16 { digits += 1 }
+        let digits = HTTPSyntax.hexDigitCount(n)
         var prefix = self.prefix
         return prefix.withUTF8 { prefix in
             String(unsafeUninitializedCapacity: prefix.count + 1 + digits) { out in
-                _ = UnsafeMutableRawBufferPointer(out).copyBytes(from: prefix)
+                let out = UnsafeMutableRawBufferPointer(out)
+                out.copyBytes(from: prefix)
                 out[prefix.count] = UInt8(ascii: "-")
-                for index in 0..<digits {
-                    let nibble = UInt8(truncatingIfNeeded: n >> (4 * UInt64(digits - 1 - index))) & 0xF
-                    out[prefix.count + 1 + index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
-                }
+                HTTPSyntax.writeHex(n, digits: digits, to: out, at: prefix.count + 1)
                 return prefix.count + 1 + digits
             }
         }

@@ -33,12 +33,7 @@ final class UpstreamConnection {
 
     /// Body bytes as one chunk of a chunked body.
     func writeChunk(_ data: ByteBuffer) {
-        guard data.readableBytes > 0 else { return }
-        var size = channel.allocator.buffer(capacity: 18)
-        HeadWriter.writeChunkSize(data.readableBytes, into: &size)
-        write(size)
-        write(data)
-        write(ByteBuffer(staticString: HeadWriter.chunkEnd))
+        HeadWriter.writeChunk(data, allocator: channel.allocator, write)
     }
 
     func writeLastChunk() {
