@@ -34,14 +34,7 @@ struct RequestReader {
         var requestLine: RequestLine?
         /// Where the field lines begin, once the request line is read.
         var fieldsStart = 0
-        var spans: [FieldBlock.Span]
-        var connection = ConnectionOptions()
-        var facts = HeadFacts()
-
-        init() {
-            spans = []
-            spans.reserveCapacity(16)
-        }
+        var fields = FieldSection()
     }
 
     private var state = State.head
@@ -123,7 +116,7 @@ struct RequestReader {
                         return refuse(.requestHeaderFieldsTooLarge, "request head too large")
                     }
                     let noted = LineScanner.withLine(buffer, at: start, length: length) { line in
-                        Self.note(line, at: start, in: &partial)
+                        partial.fields.add(line, at: start)
                     }
                     guard noted else { return refuse(.badRequest, "malformed header field") }
                 }
@@ -131,26 +124,12 @@ struct RequestReader {
         }
     }
 
-    /// Records a field line that starts `offset` bytes into the head; false when it breaks the grammar.
-    private static func note(_ line: UnsafeRawBufferPointer, at offset: Int, in partial: inout PartialHead) -> Bool {
-        guard let field = FieldLine.bounds(line) else { return false }
-        partial.spans.append(FieldBlock.Span(field, at: offset))
-        let name = UnsafeRawBufferPointer(rebasing: line[..<field.nameEnd])
-        let value = UnsafeRawBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
-        if field.nameEnd == 10 && HTTPSyntax.equalsIgnoringASCIICase(name, "connection") {
-            partial.connection.add(value)
-        } else {
-            partial.facts.note(name: name, value: value)
-        }
-        return true
-    }
-
     private mutating func completeHead() -> Event {
         let head = partial
         partial = PartialHead()
         let bytes = buffer.readSlice(length: head.scanned)!
         let line = head.requestLine!
-        switch RequestValidator.validate(method: line.method, target: line.target, version: line.version, facts: head.facts) {
+        switch RequestValidator.validate(method: line.method, target: line.target, version: line.version, fields: head.fields) {
         case .failure(let rejection):
             state = .refused
             buffer.clear()
@@ -162,8 +141,8 @@ struct RequestReader {
             case .chunked: state = .body(BodyDecoder(.chunked, lineLimit: headLimit))
             }
             let request = RequestHead(method: line.method, target: line.target, version: line.version,
-                                      fields: FieldBlock(bytes: bytes, spans: head.spans))
-            return .head(request, framing, head.connection)
+                                      fields: FieldBlock(bytes: bytes, spans: head.fields.spans))
+            return .head(request, framing, head.fields.connection)
         }
     }
 

@@ -29,17 +29,7 @@ struct ResponseReader {
     private struct PartialHead {
         var scanned = 0
         var statusLine: (version: HTTPVersion, status: HTTPResponseStatus)?
-        var spans: [FieldBlock.Span]
-        var connection = ConnectionOptions()
-        var contentLength: Int?
-        var lengthsDiffer = false
-        var transferCoding = false
-        var lastCodingIsChunked = false
-
-        init() {
-            spans = []
-            spans.reserveCapacity(16)
-        }
+        var fields = FieldSection()
     }
 
     private var state = State.idle
@@ -121,36 +111,12 @@ struct ResponseReader {
                     if let event = try completeHead() { return event }
                 } else {
                     let noted = LineScanner.withLine(buffer, at: start, length: length) { line in
-                        Self.note(line, at: start, in: &partial)
+                        partial.fields.add(line, at: start)
                     }
                     guard noted else { throw fail("malformed response header field") }
                 }
             }
         }
-    }
-
-    /// Records a field line that starts `offset` bytes into the head; false when it breaks the grammar.
-    private static func note(_ line: UnsafeRawBufferPointer, at offset: Int, in partial: inout PartialHead) -> Bool {
-        guard let field = FieldLine.bounds(line) else { return false }
-        partial.spans.append(FieldBlock.Span(field, at: offset))
-        let name = UnsafeRawBufferPointer(rebasing: line[..<field.nameEnd])
-        let value = UnsafeRawBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
-        switch field.nameEnd {
-        case 10 where HTTPSyntax.equalsIgnoringASCIICase(name, "connection"):
-            partial.connection.add(value)
-        case 14 where HTTPSyntax.equalsIgnoringASCIICase(name, "content-length"):
-            guard let length = HTTPSyntax.contentLength(value) else { return false }
-            if let earlier = partial.contentLength, earlier != length { partial.lengthsDiffer = true }
-            partial.contentLength = length
-        case 17 where HTTPSyntax.equalsIgnoringASCIICase(name, "transfer-encoding"):
-            HTTPSyntax.forEachListElement(value) { coding in
-                partial.transferCoding = true
-                partial.lastCodingIsChunked = HTTPSyntax.equalsIgnoringASCIICase(coding, "chunked")
-            }
-        default:
-            break
-        }
-        return true
     }
 
     /// The head as an event, or nil for an interim response (the final one follows).
@@ -165,24 +131,25 @@ struct ResponseReader {
             guard code != 101 else { throw fail("unexpected 101 Switching Protocols") }
             return nil
         }
-        let framing = try framing(of: head, code: code)
+        let framing = try framing(of: head.fields, code: code)
         state = .body(BodyDecoder(framing, lineLimit: headLimit))
-        let fields = FieldBlock(bytes: bytes, spans: head.spans)
+        let fields = FieldBlock(bytes: bytes, spans: head.fields.spans)
         return .head(ResponseHead(version: version, status: status, fields: fields,
-                                  hasContentLength: head.contentLength != nil),
-                     framing, head.connection)
+                                  hasContentLength: head.fields.contentLengths > 0),
+                     framing, head.fields.connection)
     }
 
     /// RFC 9112 §6.3, strictly: a length and a transfer coding together, or lengths that
     /// differ, are refused rather than guessed at.
-    private mutating func framing(of head: PartialHead, code: UInt) throws(Malformed) -> BodyDecoder.Framing {
+    private mutating func framing(of fields: FieldSection, code: UInt) throws(Malformed) -> BodyDecoder.Framing {
+        guard fields.contentLengthIsValid else { throw fail("invalid Content-Length in response") }
         if requestWasHEAD || code == 204 || code == 304 { return .length(0) }
-        guard !head.lengthsDiffer else { throw fail("Content-Length fields that differ in response") }
-        if head.transferCoding {
-            guard head.contentLength == nil else { throw fail("both Content-Length and Transfer-Encoding in response") }
-            return head.lastCodingIsChunked ? .chunked : .untilClose
+        guard !fields.lengthsDiffer else { throw fail("Content-Length fields that differ in response") }
+        if fields.transferEncodings > 0 {
+            guard fields.contentLengths == 0 else { throw fail("both Content-Length and Transfer-Encoding in response") }
+            return fields.lastCodingIsChunked ? .chunked : .untilClose
         }
-        return head.contentLength.map { .length($0) } ?? .untilClose
+        return fields.contentLength.map { .length($0) } ?? .untilClose
     }
 
     private mutating func fail(_ reason: String) -> Malformed {

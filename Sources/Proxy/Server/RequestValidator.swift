@@ -13,64 +13,35 @@ struct RequestRejection: Error, Equatable {
     let reason: String
 }
 
-/// What a request head's fields say about its framing and host, noted as its field
-/// lines are read.
-struct HeadFacts {
-    private(set) var hosts = 0
-    private(set) var hostIsValid = true
-    private(set) var contentLengths = 0
-    private(set) var contentLength: Int?
-    private(set) var contentLengthIsValid = true
-    private(set) var transferEncodings = 0
-    private(set) var codingIsChunked = true
-
-    mutating func note(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        switch name.count {
-        case 4 where HTTPSyntax.equalsIgnoringASCIICase(name, "host"):
-            hosts += 1
-            hostIsValid = HTTPSyntax.isValidHost(value)
-        case 14 where HTTPSyntax.equalsIgnoringASCIICase(name, "content-length"):
-            contentLengths += 1
-            contentLength = HTTPSyntax.contentLength(value)
-            if contentLength == nil { contentLengthIsValid = false }
-        case 17 where HTTPSyntax.equalsIgnoringASCIICase(name, "transfer-encoding"):
-            transferEncodings += 1
-            if !HTTPSyntax.equalsIgnoringASCIICase(value, "chunked") { codingIsChunked = false }
-        default:
-            break
-        }
-    }
-}
-
 /// Strict checks of a request head (RFC 9112) whose request line and field lines
 /// ``RequestReader`` has already held to the grammar: method, target, framing and Host.
 /// Anything ambiguous is refused rather than forwarded.
 enum RequestValidator {
-    static func validate(method: HTTPMethod, target: String, version: HTTPVersion, facts: HeadFacts)
+    static func validate(method: HTTPMethod, target: String, version: HTTPVersion, fields: FieldSection)
         -> Result<RequestFraming, RequestRejection>
     {
         if case .CONNECT = method {
             return .failure(.init(status: .methodNotAllowed, reason: "CONNECT is not supported"))
         }
         if let rejection = checkTarget(target, method: method) { return .failure(rejection) }
-        guard facts.contentLengthIsValid else { return .failure(.init(status: .badRequest, reason: "invalid Content-Length")) }
-        guard facts.codingIsChunked else {
+        guard fields.contentLengthIsValid else { return .failure(.init(status: .badRequest, reason: "invalid Content-Length")) }
+        guard fields.codingIsChunked else {
             return .failure(.init(status: .badRequest, reason: "unsupported Transfer-Encoding"))
         }
-        if facts.contentLengths > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Content-Length")) }
-        if facts.transferEncodings > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Transfer-Encoding")) }
-        let chunked = facts.transferEncodings == 1
-        if chunked && facts.contentLengths > 0 {
+        if fields.contentLengths > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Content-Length")) }
+        if fields.transferEncodings > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Transfer-Encoding")) }
+        let chunked = fields.transferEncodings == 1
+        if chunked && fields.contentLengths > 0 {
             return .failure(.init(status: .badRequest, reason: "both Content-Length and Transfer-Encoding"))
         }
         if chunked && version.minor == 0 {
             return .failure(.init(status: .badRequest, reason: "Transfer-Encoding in HTTP/1.0"))
         }
-        if facts.hosts > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Host")) }
-        if facts.hosts == 0 && version.minor == 1 { return .failure(.init(status: .badRequest, reason: "missing Host")) }
-        if facts.hosts == 1 && !facts.hostIsValid { return .failure(.init(status: .badRequest, reason: "invalid Host")) }
+        if fields.hosts > 1 { return .failure(.init(status: .badRequest, reason: "duplicate Host")) }
+        if fields.hosts == 0 && version.minor == 1 { return .failure(.init(status: .badRequest, reason: "missing Host")) }
+        if fields.hosts == 1 && !fields.hostIsValid { return .failure(.init(status: .badRequest, reason: "invalid Host")) }
         if chunked { return .success(.chunked) }
-        if let length = facts.contentLength { return .success(.contentLength(length)) }
+        if let length = fields.contentLength { return .success(.contentLength(length)) }
         return .success(.none)
     }
 
