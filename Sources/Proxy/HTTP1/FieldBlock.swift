@@ -23,6 +23,29 @@ struct FieldBlock {
     let bytes: ByteBuffer
     let spans: [Span]
 
+    init(bytes: ByteBuffer, spans: [Span]) {
+        self.bytes = bytes
+        self.spans = spans
+    }
+
+    /// Fields a policy edited, laid out as field lines so they go upstream the same way.
+    init(_ headers: HTTPHeaders) {
+        var bytes = ByteBuffer()
+        var spans: [Span] = []
+        spans.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            let start = bytes.writerIndex
+            bytes.writeString(name)
+            let nameEnd = bytes.writerIndex
+            bytes.writeStaticString(": ")
+            bytes.writeString(value)
+            spans.append(Span(FieldLine.Bounds(nameEnd: nameEnd - start, valueStart: nameEnd + 2 - start,
+                                               valueEnd: bytes.writerIndex - start), at: start))
+            bytes.writeStaticString("\r\n")
+        }
+        self.init(bytes: bytes, spans: spans)
+    }
+
     /// Calls `body` with the name and value of every field, in order.
     func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
         bytes.withUnsafeReadableBytes { all in
@@ -102,6 +125,18 @@ struct RequestHead {
     let target: String
     let version: HTTPVersion
     let fields: FieldBlock
+
+    init(method: HTTPMethod, target: String, version: HTTPVersion, fields: FieldBlock) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.fields = fields
+    }
+
+    /// A head as the policies left it.
+    init(_ head: HTTPRequestHead) {
+        self.init(method: head.method, target: head.uri, version: head.version, fields: FieldBlock(head.headers))
+    }
 
     /// The head with its fields as `HTTPHeaders`, for policies.
     var http: HTTPRequestHead { HTTPRequestHead(version: version, method: method, uri: target, headers: fields.headers) }

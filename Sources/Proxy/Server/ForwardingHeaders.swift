@@ -1,9 +1,10 @@
 import NIOCore
 import NIOHTTP1
 
-/// The head the gateway sends upstream and the head it returns to the client: hop-by-hop
-/// fields (and those the `Connection` field names) dropped, framing set by the gateway,
-/// forwarding fields added.
+/// The rules of what crosses the gateway: which fields are hop-by-hop (and those the
+/// `Connection` field names), which the gateway rewrites, and the client's copy of an
+/// upstream response head when policies edit it (``ClientResponseHead`` writes it
+/// otherwise; ``UpstreamRequestHead`` writes every upstream head).
 enum ForwardingHeaders {
     /// Hop-by-hop fields (RFC 9110 §7.6.1), and those the message's `Connection` fields name.
     static func isHopByHop(_ name: String, _ options: ConnectionOptions) -> Bool { isHopByHop(name.utf8, options) }
@@ -51,59 +52,6 @@ enum ForwardingHeaders {
         var proto: String
         var requestID: String
         var via: String
-    }
-
-    static func upstreamHead(
-        from head: HTTPRequestHead, options: ConnectionOptions, uri: String, framing: RequestFraming, forwarding: Forwarding
-    ) -> HTTPRequestHead {
-        var headers: [(String, String)] = []
-        headers.reserveCapacity(head.headers.count + 6)
-        var forwardedFor: String?
-        var host: String?
-        var via: String?
-        let absolute = absoluteAuthority(head.uri).map(String.init)
-        if let absolute {
-            host = absolute
-            headers.append(("host", absolute))
-        }
-        for (name, value) in head.headers {
-            switch classify(name) {
-            case .contentLength, .expect, .forwardedProto, .forwardedHost, .requestID:
-                continue
-            case .forwardedFor:
-                forwardedFor = forwardedFor.map { $0 + ", " + value } ?? value
-                continue
-            case .via:
-                via = via.map { $0 + ", " + value } ?? value
-                continue
-            case .host:
-                // An absolute-form target names the host; the Host field is then ignored (RFC 9112 §3.2.2).
-                if absolute != nil { continue }
-                host = value
-            case .other:
-                if isHopByHop(name, options) { continue }
-            }
-            headers.append((name, value))
-        }
-        switch framing {
-        case .contentLength(let length): headers.append(("content-length", String(length)))
-        case .chunked: headers.append(("transfer-encoding", "chunked"))
-        case .none:
-            switch head.method {
-            case .GET, .HEAD, .DELETE, .OPTIONS, .TRACE: break
-            default: headers.append(("content-length", "0"))
-            }
-        }
-        if let ip = forwarding.clientIP {
-            headers.append(("x-forwarded-for", forwardedFor.map { $0 + ", " + ip } ?? ip))
-        } else if let forwardedFor {
-            headers.append(("x-forwarded-for", forwardedFor))
-        }
-        headers.append(("x-forwarded-proto", forwarding.proto))
-        if let host { headers.append(("x-forwarded-host", host)) }
-        headers.append(("via", via.map { $0 + ", " + forwarding.via } ?? forwarding.via))
-        headers.append(("x-request-id", forwarding.requestID))
-        return HTTPRequestHead(version: .http1_1, method: head.method, uri: uri, headers: HTTPHeaders(headers))
     }
 
     /// The authority of an absolute-form request target (`http://host:port/path`).

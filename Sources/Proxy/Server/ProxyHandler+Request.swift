@@ -183,24 +183,15 @@ extension ProxyHandler {
         exchange.upstreamSentAt = .now()
         target.health.inFlight.wrappingAdd(1, ordering: .relaxed)
         let forwarding = ForwardingHeaders.Forwarding(clientIP: clientIP, proto: scheme, requestID: exchange.requestID, via: core.via)
+        // After policies, the head as they left it; the connection options are read anew
+        // because they may have edited the fields those came from.
+        let request = exchange.context.map { RequestHead($0.head) } ?? exchange.request
+        let options = exchange.context.map { ConnectionOptions($0.head.headers) } ?? exchange.connectionOptions
         var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
-        let method: HTTPMethod
-        if let edited = exchange.context?.head {
-            // Policies may have edited the fields the connection options came from.
-            var head = ForwardingHeaders.upstreamHead(
-                from: edited, options: ConnectionOptions(edited.headers), uri: exchange.upstreamURI,
-                framing: exchange.framing, forwarding: forwarding)
-            // An HTTP/1.0 client may send no Host; HTTP/1.1 to the upstream needs one.
-            if !head.headers.contains(name: "host") { head.headers.add(name: "host", value: target.authority) }
-            HeadWriter.write(head, into: &bytes)
-            method = head.method
-        } else {
-            let head = UpstreamRequestHead(uri: exchange.upstreamURI, framing: exchange.framing, forwarding: forwarding,
-                                           defaultHost: target.authority)
-            head.write(exchange.request, options: exchange.connectionOptions, into: &bytes)
-            method = exchange.request.method
-        }
-        connection.writeHead(bytes, isHEAD: method == .HEAD)
+        UpstreamRequestHead(uri: exchange.upstreamURI, framing: exchange.framing, forwarding: forwarding,
+                            defaultHost: target.authority)
+            .write(request, options: options, into: &bytes)
+        connection.writeHead(bytes, isHEAD: request.method == .HEAD)
         for part in exchange.buffered { exchange.writeBody(part, to: connection) }
         if !exchange.retainsBody {
             exchange.buffered.removeAll()

@@ -1,11 +1,10 @@
 import NIOCore
 import NIOHTTP1
 
-/// The head the gateway sends upstream, written straight from the client's bytes on a
-/// route without policies: what ``ForwardingHeaders/upstreamHead(from:options:uri:framing:forwarding:)``
-/// builds as `HTTPHeaders`, without them. Hop-by-hop fields (and those the `Connection`
-/// fields name), `Expect` and the client's own framing and forwarding fields are dropped;
-/// the framing the gateway chose and the forwarding fields are added.
+/// The head the gateway sends upstream, written straight from the client's field lines (or,
+/// after policies, from the fields they left). Hop-by-hop fields (and those the
+/// `Connection` fields name), `Expect` and the client's own framing and forwarding fields
+/// are dropped; the framing the gateway chose and the forwarding fields are added.
 struct UpstreamRequestHead {
     var uri: String
     var framing: RequestFraming
