@@ -41,4 +41,15 @@ final class HTTPSyntaxTests: XCTestCase {
             }
         }
     }
+
+    func testListElementsAreTrimmedAndEmptyOnesPassedOver() {
+        for (value, expected) in [(",a, b ,,\tc\t,", ["a", "b", "c"]), ("", []), (" , ", []), ("keep-alive", ["keep-alive"]),
+                                  ("x y,z", ["x y", "z"])] {
+            var elements: [String] = []
+            Array(value.utf8).withUnsafeBytes { bytes in
+                HTTPSyntax.forEachListElement(bytes) { elements.append(String(decoding: $0, as: UTF8.self)) }
+            }
+            XCTAssertEqual(elements, expected, value.debugDescription)
+        }
+    }
 }

@@ -45,6 +45,18 @@ final class PoliciesHeaderTransformTests: XCTestCase {
         XCTAssertEqual(headers["X-Frame-Options"], ["DENY"])
     }
 
+    func testFramingAndHopByHopFieldsAreRefusedAtLoad() throws {
+        for (direction, edit, name) in [("response", "remove", "Content-Length"), ("response", "set", "Transfer-Encoding"),
+                                        ("request", "add", "Connection"), ("response", "rename", "Keep-Alive"),
+                                        ("request", "set", "te"), ("response", "add", "Upgrade")] {
+            let value = edit == "remove" ? "[\(name)]" : edit == "rename" ? "{ \(name): X-Other }" : "{ \(name): x }"
+            XCTAssertThrowsError(try makePolicy("type: headers\n\(direction):\n  \(edit): \(value)"), name) { error in
+                XCTAssertTrue("\(error)".contains("'\(name)' frames the message or the connection; the gateway sets it"), "\(error)")
+            }
+        }
+        XCTAssertNoThrow(try makePolicy("type: headers\nresponse:\n  set: { Cache-Control: no-store }\nrequest:\n  set: { Host: a.test }"))
+    }
+
     func testInvalidHeaderNameIsRefusedAtLoad() throws {
         XCTAssertThrowsError(try makePolicy("type: headers\nrequest:\n  add:\n    \"Bad Name\": x")) { error in
             XCTAssertEqual("\(error)", "gateway.yaml:4: headers.request.add: 'Bad Name' is not a valid header name")

@@ -58,6 +58,11 @@ public struct HeaderTransform: RequestPolicy {
         guard !name.isEmpty, name.allSatisfy(tokenCharacters.contains) else {
             throw options.error(node ?? options.value(key), "\(options.path).\(key): '\(name)' is not a valid header name")
         }
+        // The gateway frames every message and manages every connection itself.
+        guard !ForwardingHeaders.isHopByHop(name, ConnectionOptions()), !name.equalsIgnoringASCIICase("content-length") else {
+            throw options.error(
+                node ?? options.value(key), "\(options.path).\(key): '\(name)' frames the message or the connection; the gateway sets it")
+        }
         guard !value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
             throw options.error(node ?? options.value(key), "\(options.path).\(key): the value of '\(name)' holds a line break")
         }

@@ -20,46 +20,30 @@ struct ClientResponseHead {
     func write(_ upstream: ResponseHead, options: ConnectionOptions, into buffer: inout ByteBuffer) {
         let reason = upstream.status.reasonPhrase
         upstream.fields.bytes.withUnsafeReadableBytes { all in
+            func bytes(_ start: Int32, _ end: Int32) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(rebasing: all[Int(start)..<Int(end)])
+            }
             let spans = upstream.fields.spans
             var size = 15 + reason.utf8.count + 2
-            var upstreamVia: [Range<Int>] = []
-            // Which fields go to the client, judged once: a bit per field for the first 64, a list beyond.
-            var kept: UInt64 = 0
-            var keptBeyond: [Bool] = []
-            for (index, span) in spans.enumerated() {
-                let name = UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)])
-                let keep: Bool
-                switch ForwardingHeaders.classify(name) {
-                case .via:
-                    upstreamVia.append(Int(span.valueStart)..<Int(span.valueEnd))
-                    keep = false
-                case .requestID: keep = false
-                case .contentLength: keep = !dropsLength
-                default: keep = !ForwardingHeaders.isHopByHop(name, options)
-                }
-                if keep { size += Int(span.nameEnd - span.nameStart) + Int(span.valueEnd - span.valueStart) + 4 }
-                if index < 64 {
-                    if keep { kept |= 1 << UInt64(index) }
-                } else {
-                    keptBeyond.append(keep)
-                }
+            var upstreamVia: [FieldBlock.Span] = []
+            for span in spans {
+                let name = bytes(span.nameStart, span.nameEnd)
+                if ForwardingHeaders.classify(name) == .via { upstreamVia.append(span) }
+                if keeps(name, options) { size += Int(span.nameEnd - span.nameStart) + Int(span.valueEnd - span.valueStart) + 4 }
             }
-            size += upstreamVia.reduce(0) { $0 + $1.count + 2 } + 7 + via.utf8.count
+            size += upstreamVia.reduce(0) { $0 + Int($1.valueEnd - $1.valueStart) + 2 } + 7 + via.utf8.count
             size += 16 + requestID.utf8.count
             if let connection { size += 14 + connection.utf8CodeUnitCount }
             if chunked { size += 28 }
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
                 var at = 0
                 HeadWriter.copyStatusLine(version, upstream.status, reason: reason, to: out, at: &at)
-                for (index, span) in spans.enumerated() {
-                    guard index < 64 ? kept >> UInt64(index) & 1 == 1 : keptBeyond[index - 64] else { continue }
-                    HeadWriter.copyField(UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)]),
-                                         UnsafeRawBufferPointer(rebasing: all[Int(span.valueStart)..<Int(span.valueEnd)]),
-                                         to: out, at: &at)
+                for span in spans where keeps(bytes(span.nameStart, span.nameEnd), options) {
+                    HeadWriter.copyField(bytes(span.nameStart, span.nameEnd), bytes(span.valueStart, span.valueEnd), to: out, at: &at)
                 }
                 HeadWriter.copy("via: ", to: out, at: &at)
-                for range in upstreamVia {
-                    HeadWriter.copy(UnsafeRawBufferPointer(rebasing: all[range]), to: out, at: &at)
+                for span in upstreamVia {
+                    HeadWriter.copy(bytes(span.valueStart, span.valueEnd), to: out, at: &at)
                     HeadWriter.copy(", ", to: out, at: &at)
                 }
                 HeadWriter.copy(via, to: out, at: &at)
@@ -74,6 +58,15 @@ struct ClientResponseHead {
                 HeadWriter.copy("\r\n", to: out, at: &at)
                 return at
             }
+        }
+    }
+
+    /// Whether an upstream field goes to the client as it came (`Via` is extended instead).
+    private func keeps(_ name: UnsafeRawBufferPointer, _ options: ConnectionOptions) -> Bool {
+        switch ForwardingHeaders.classify(name) {
+        case .requestID, .via: false
+        case .contentLength: !dropsLength
+        default: !ForwardingHeaders.isHopByHop(name, options)
         }
     }
 }

@@ -61,13 +61,17 @@ enum HTTPSyntax {
 
     /// Each element of a comma-separated list value (RFC 9110 §5.6.1), without the whitespace
     /// around it; empty elements are passed over.
-    static func forEachListElement<Bytes: BidirectionalCollection<UInt8>>(
-        _ value: Bytes, _ body: (Bytes.SubSequence) -> Void
-    ) where Bytes.SubSequence: BidirectionalCollection<UInt8>, Bytes.SubSequence.SubSequence == Bytes.SubSequence {
-        for element in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
-            let trimmed = element.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-            guard let end = trimmed.lastIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
-            body(trimmed[...end])
+    static func forEachListElement(_ value: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var start = 0
+        while start <= value.count {
+            var end = start
+            while end < value.count && value[end] != UInt8(ascii: ",") { end += 1 }
+            var low = start, high = end
+            while low < high && isBlank(value[low]) { low += 1 }
+            while high > low && isBlank(value[high - 1]) { high -= 1 }
+            if high > low { body(UnsafeRawBufferPointer(rebasing: value[low..<high])) }
+            start = end + 1
         }
     }
 

@@ -14,48 +14,30 @@ extension ProxyHandler: UpstreamResponseSink {
         exchange.bufferedBytes = 0
         let version = exchange.request.version
         let bodyless = exchange.request.method == .HEAD || head.status == .noContent || head.status == .notModified
-        // The upstream's length frames the client's copy too, unless the gateway has to chunk it.
+        // The upstream's length frames the client's copy too, unless the gateway has to chunk
+        // it (HTTP/1.1) or end it with the connection (HTTP/1.0). Policies cannot edit these
+        // fields, so the decision holds on both paths below.
         let passesLength = head.hasContentLength && framing != .chunked && framing != .untilClose
-        if !passesLength && !bodyless && version.minor == 0 { closing = true }
-        guard exchange.context?.responseHeaderEdits.isEmpty != false else {
-            forwardEdited(head, options: options, passesLength: passesLength, bodyless: bodyless, exchange)
-            return
-        }
-        if quiescing || !exchange.keepAlive { closing = true }
-        chunkingResponse = !bodyless && !passesLength && version.minor != 0
-        let client = ClientResponseHead(
-            version: version, requestID: exchange.requestID, via: core.via,
-            connection: closing ? "close" : version.minor == 0 ? "keep-alive" : nil,
-            chunked: chunkingResponse, dropsLength: !bodyless && !passesLength)
+        let dropsLength = !bodyless && !passesLength
+        if quiescing || !exchange.keepAlive || (dropsLength && version.minor == 0) { closing = true }
+        chunkingResponse = dropsLength && version.minor != 0
         // Room for the head and a small body that may join it, so neither reallocates.
         var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
-        client.write(head, options: options, into: &bytes)
-        // Held back a moment: a small body that arrived with it goes out in the same write.
-        heldHead = bytes
-    }
-
-    /// The client's head when policies asked for response edits: built as `HTTPHeaders`, edited, written.
-    private func forwardEdited(_ head: ResponseHead, options: ConnectionOptions, passesLength: Bool, bodyless: Bool,
-                               _ exchange: Exchange) {
-        var clientHead = ForwardingHeaders.clientHead(
-            from: head.http, options: options, version: exchange.request.version,
-            requestID: exchange.requestID, via: core.via)
-        prepareResponseHead(&clientHead, exchange)
-        chunkingResponse = false
-        if !bodyless && !(passesLength && clientHead.headers.contains(name: "content-length")) {
-            clientHead.headers.remove(name: "content-length")
-            if clientHead.version.minor == 0 {
-                if !closing {
-                    closing = true
-                    clientHead.headers.replaceOrAdd(name: "connection", value: "close")
-                }
-            } else {
-                clientHead.headers.add(name: "transfer-encoding", value: "chunked")
-                chunkingResponse = true
-            }
+        if let edits = exchange.context?.responseHeaderEdits, !edits.isEmpty {
+            var edited = ForwardingHeaders.clientHead(
+                from: head.http, options: options, version: version, requestID: exchange.requestID, via: core.via)
+            prepareResponseHead(&edited, exchange)
+            if dropsLength { edited.headers.remove(name: "content-length") }
+            if chunkingResponse { edited.headers.add(name: "transfer-encoding", value: "chunked") }
+            HeadWriter.write(edited, into: &bytes)
+        } else {
+            ClientResponseHead(
+                version: version, requestID: exchange.requestID, via: core.via,
+                connection: closing ? "close" : version.minor == 0 ? "keep-alive" : nil,
+                chunked: chunkingResponse, dropsLength: dropsLength
+            ).write(head, options: options, into: &bytes)
         }
-        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
-        HeadWriter.write(clientHead, into: &bytes)
+        // Held back a moment: a small body that arrived with it goes out in the same write.
         heldHead = bytes
     }
 
