@@ -17,12 +17,7 @@ http { access_log off; upstream up { server 127.0.0.1:18180; keepalive 128; }
   server { listen 127.0.0.1:18181 backlog=4096; keepalive_requests 1000000;
   location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
 CONF
-cat > $W/gateway.yaml <<CONF
-upstreams:
-  - { id: backend, targets: [ { url: "http://127.0.0.1:18180" } ] }
-routes:
-  - { id: all, match: { path_prefix: / }, upstream: backend }
-CONF
+single_route_config 18180
 start_upstream 18180
 nginx -c $W/proxy.conf -p $W & NGINX=$!; PIDS+=($NGINX)
 "$BIN" --config $W/gateway.yaml --http 127.0.0.1:18182 --threads 1 > $W/logs/gateway.log 2>&1 & GW=$!; PIDS+=($GW)

@@ -16,12 +16,7 @@ done
 . bench/lib/gateway-serve.sh
 # valgrind cannot read the DWARF 5 debug info of Swift binaries: measure a copy without it.
 cp "$BIN" "$W/gateway"; strip --strip-debug "$W/gateway"
-cat > $W/gateway.yaml <<CONF
-upstreams:
-  - { id: backend, targets: [ { url: "http://127.0.0.1:18280" } ] }
-routes:
-  - { id: all, match: { path_prefix: / }, upstream: backend }
-CONF
+single_route_config 18280
 start_upstream 18280
 valgrind --tool=callgrind --callgrind-out-file=$W/cg.out "$W/gateway" --config $W/gateway.yaml \
   --http 127.0.0.1:18282 --threads 1 > $W/logs/valgrind.log 2>&1 & PIDS+=($!)
@@ -35,5 +30,18 @@ dump=$(ls -t $W/cg.out.* | head -1)
 total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1}')
 echo "requests=$requests instructions=$total per_request=$((total / requests))"
 cp "$dump" "${CALLGRIND_OUT:-/tmp/proxy-instructions.callgrind}"
+# Where they go: each function's own instructions, by the part of the program it belongs to.
+callgrind_annotate --threshold=100 "$dump" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | awk -v total="$total" '
+  { n = $1; gsub(",", "", n); n += 0; name = $0; sub(/^[^:]*:/, "", name)
+    # The frames on the stack when the count was zeroed show it all as their own: no function holds half.
+    if (name ~ /PROGRAM TOTALS/ || n > total / 2) next
+    if (name ~ /^\$s5Proxy/) part = "gateway (Proxy)"
+    else if (name ~ /^\$s[0-9]+NIO|^\$s7NIOCore|^\$s8NIOPosix/) part = "SwiftNIO"
+    else if (name ~ /^swift_(retain|release|bridgeObjectRe)|RefCounts|_swift_release_dealloc/) part = "reference counting"
+    else if (name ~ /swift_beginAccess|swift_endAccess|AccessSet|SwiftTLSContext/) part = "exclusivity checks"
+    else if (name ~ /malloc|free|swift_(slowAlloc|allocObject|deallocObject|deallocClassInstance)/) part = "allocation"
+    else part = "Swift standard library, libc and the rest"
+    sum[part] += n }
+  END { for (p in sum) printf "  %5.1f%%  %s\n", 100 * sum[p] / total, p }' | sort -rn
 callgrind_annotate --inclusive=yes "$dump" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | grep -E 'Proxy|swift_(retain|release|beginAccess)' \
   | head -${TOP:-25} | sed -E 's/\?\?\?://; s/ \[[^]]*\]$//' | cut -c1-160

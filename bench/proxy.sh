@@ -10,16 +10,7 @@ cd "$(dirname "$0")/.."
 PEERS="${PEERS_SCRIPT:-$(pwd)/../shared/bench/proxy-vs-peers.sh}"
 PORT=${GATEWAY_PORT:-18090}
 . bench/lib/gateway-serve.sh
-cat > $W/gateway.yaml <<CONF
-upstreams:
-  - id: backend
-    targets:
-      - url: http://127.0.0.1:18080
-routes:
-  - id: all
-    match: { path_prefix: / }
-    upstream: backend
-CONF
+single_route_config 18080
 "$BIN" --config $W/gateway.yaml --http 127.0.0.1:$PORT --threads 1 > $W/gateway.log 2>&1 &
 GW=$!
 PIDS+=($GW)

@@ -1,7 +1,8 @@
 # Sourced by the gateway benchmarks. Builds gateway-serve the way production binaries are built
 # (docs/operations.md: release, Swift runtime linked statically; in .build-static) unless
 # GATEWAY_BIN names a binary to measure instead, and sets BIN, a work folder W with W/logs
-# (removed on exit) and PIDS (processes killed on exit); start_upstream starts the shared upstream.
+# (removed on exit) and PIDS (processes killed on exit); start_upstream starts the shared upstream,
+# single_route_config writes the one-route config the throughput benchmarks use.
 if [ -n "${GATEWAY_BIN:-}" ]; then
   BIN=$GATEWAY_BIN
 else
@@ -22,4 +23,14 @@ http { access_log off; server { listen 127.0.0.1:$1 reuseport backlog=4096; keep
   location / { return 200 "ok"; } } }
 CONF
   nginx -c "$W/upstream-$1.conf" -p "$W" & PIDS+=($!)
+}
+
+# single_route_config PORT: $W/gateway.yaml, one route sending every path to the upstream on 127.0.0.1:PORT.
+single_route_config() {
+  cat > "$W/gateway.yaml" <<CONF
+upstreams:
+  - { id: backend, targets: [ { url: "http://127.0.0.1:$1" } ] }
+routes:
+  - { id: all, match: { path_prefix: / }, upstream: backend }
+CONF
 }
