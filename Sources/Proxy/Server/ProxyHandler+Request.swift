@@ -24,10 +24,11 @@ extension ProxyHandler {
         } else {
             requestID = core.requestIDs.next()
         }
+        let keepAlive = options.persists(head.version)
         let snapshot = core.snapshot()
         guard let route = snapshot.router.match(host: { Self.routingHost(head) }, path: path, accept: { $0.accepts(head.method, head.fields) }) else {
             core.metrics.unrouted.increment()
-            respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: options.persists(head.version))
+            respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: keepAlive)
             return
         }
         // Policies see the head as HTTPHeaders; a route without them forwards the client's bytes.
@@ -35,7 +36,7 @@ extension ProxyHandler {
             head: head.http, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
         let exchange = Exchange(
             snapshot: snapshot, route: route, request: head, context: context, requestID: requestID, framing: framing,
-            connectionOptions: options, keepAlive: options.persists(head.version) && !closing, start: now,
+            connectionOptions: options, keepAlive: keepAlive && !closing, start: now,
             globalBodyLimit: core.options.limits.maxBodyBytes)
         self.exchange = exchange
         runPolicies(exchange)

@@ -46,7 +46,7 @@ extension ProxyHandler {
     }
 
     func writeHead(_ head: HTTPResponseHead) {
-        var bytes = context.channel.allocator.buffer(capacity: 256)
+        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
         HeadWriter.write(head, into: &bytes)
         context.write(wrapOutboundOut(bytes), promise: nil)
     }
@@ -118,7 +118,6 @@ extension ProxyHandler {
             if exchange.request.method == .HEAD { body.clear() }
         }
         prepareResponseHead(&head, exchange)
-        chunkingResponse = false
         writeHead(head)
         if body.readableBytes > 0 { context.write(wrapOutboundOut(body), promise: nil) }
         finish(exchange)
@@ -141,7 +140,6 @@ extension ProxyHandler {
         } else if request.version.minor == 0 {
             headers.add(name: "connection", value: "keep-alive")
         }
-        chunkingResponse = false
         writeHead(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))
         if request.method != .HEAD { context.write(wrapOutboundOut(body), promise: nil) }
         endResponse()
@@ -154,13 +152,12 @@ extension ProxyHandler {
         closing = true
         discarding = true
         let body = Self.statusBody(status, context.channel.allocator)
-        let minor = version.major == 1 && version.minor == 0 ? 0 : 1
-        var bytes = context.channel.allocator.buffer(capacity: 256)
-        bytes.writeString("HTTP/1.\(minor) \(status.code) \(status.reasonPhrase)\r\n")
-        bytes.writeString("content-type: application/json\r\ncontent-length: \(body.readableBytes)\r\n")
-        bytes.writeString("connection: close\r\nx-request-id: \(core.requestIDs.next())\r\n\r\n")
-        bytes.writeImmutableBuffer(body)
-        context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { [context] _ in
+        let headers: HTTPHeaders = [
+            "content-type": "application/json", "content-length": String(body.readableBytes),
+            "connection": "close", "x-request-id": core.requestIDs.next(),
+        ]
+        writeHead(HTTPResponseHead(version: version.minor == 0 ? .http1_0 : .http1_1, status: status, headers: headers))
+        context.writeAndFlush(wrapOutboundOut(body)).assumeIsolated().whenComplete { [context] _ in
             context?.close(promise: nil)
         }
     }
