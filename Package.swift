@@ -131,6 +131,9 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "MeshNodeTests", dependencies: ["MeshNode", "Gossip"]),
+        .testTarget(
+            name: "MeshNodeTests",
+            dependencies: ["MeshNode", "Gossip", "Proxy", .product(name: "NIOCore", package: "swift-nio")]
+        ),
     ]
 )

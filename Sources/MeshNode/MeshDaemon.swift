@@ -62,7 +62,9 @@ public enum MeshDaemon {
             do {
                 let gateway = try await startGateway(options: options, group: gatewayLoops, logger: logger)
                 // Services shut down in reverse order: the gateway drains first, then the node leaves.
-                services.append(GatewayService(gateway: gateway, configPath: options.config, logger: logger))
+                services.append(GatewayService(
+                    gateway: gateway, configPath: options.config,
+                    drainTimeout: .nanoseconds(options.drainTimeout.nanoseconds), logger: logger))
             } catch {
                 await node.stop()
                 try? await admin.close()
@@ -85,8 +87,9 @@ public enum MeshDaemon {
             throw OptionError("--config: \(error)")
         }
         let gateway = try Gateway(
-            options: GatewayOptions(host: options.http.host, port: options.http.port, tags: options.effectiveTags,
-                                    viaName: "meshgate"),
+            options: GatewayOptions(host: options.http.host, port: options.http.port, tls: options.tls,
+                                    limits: options.limits, tags: options.effectiveTags,
+                                    accessLog: options.accessLog, viaName: "meshgate"),
             config: config, group: group, logger: logger)
         do {
             _ = try await gateway.start()

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import Proxy
 
 /// Everything `meshd` is started with, after flags, environment and config file were merged.
 public struct NodeOptions: Sendable, Equatable {
@@ -27,6 +29,12 @@ public struct NodeOptions: Sendable, Equatable {
     public var logFormat: LogFormat
     /// The gateway runs when `--http` or `--config` was given (from any source).
     public var gatewayEnabled: Bool
+    /// `--tls-cert` and `--tls-key`: the gateway terminates TLS.
+    public var tls: GatewayOptions.TLSFiles?
+    public var limits: GatewayOptions.Limits
+    /// The longest a graceful shutdown waits for in-flight requests.
+    public var drainTimeout: TimeAmount
+    public var accessLog: GatewayOptions.AccessLogSettings
 
     /// Tags as the mesh sees them: `env=default` unless set, and `role`.
     public var effectiveTags: [String: String] {
@@ -103,6 +111,40 @@ extension NodeOptions {
             }
         }
 
+        func duration(_ key: OptionKey, default d: TimeAmount) throws -> TimeAmount {
+            try parse(key, default: d) { text in
+                guard let amount = DurationText.parse(text), amount > .zero else {
+                    throw OptionError("'\(text)' is not a duration like 250ms, 30s or 5m")
+                }
+                return amount
+            }
+        }
+        func size(_ key: OptionKey, default d: Int) throws -> Int {
+            try parse(key, default: d) { text in
+                guard let bytes = ByteSizeText.parse(text), bytes > 0 else {
+                    throw OptionError("'\(text)' is not a size like 65536, 64KiB or 10MB")
+                }
+                return bytes
+            }
+        }
+        let defaults = GatewayOptions.Limits()
+        let limits = GatewayOptions.Limits(
+            maxHeaderBytes: try size(.maxHeaderBytes, default: defaults.maxHeaderBytes),
+            maxBodyBytes: try size(.maxBodyBytes, default: defaults.maxBodyBytes),
+            idleTimeout: try duration(.idleTimeout, default: defaults.idleTimeout),
+            readTimeout: try duration(.readTimeout, default: defaults.readTimeout),
+            writeTimeout: try duration(.writeTimeout, default: defaults.writeTimeout))
+        let tls: GatewayOptions.TLSFiles?
+        switch (single(.tlsCert)?.0, single(.tlsKey)?.0) {
+        case (let cert?, let key?): tls = GatewayOptions.TLSFiles(certificateChainPath: cert, privateKeyPath: key)
+        case (nil, nil): tls = nil
+        default: throw OptionError("--tls-cert and --tls-key go together: give both or neither")
+        }
+        let sample = try parse(.accessLogSample, default: 1) { text in
+            guard let n = Int(text), n >= 0 else { throw OptionError("'\(text)' is not 0 (off) or a whole number") }
+            return n
+        }
+
         return NodeOptions(
             name: name,
             bind: try parse(.bind, default: HostPort(host: "0.0.0.0", port: 7946)) { try HostPort(parsing: $0) },
@@ -122,6 +164,10 @@ extension NodeOptions {
             profile: try choice(.profile, default: .lan),
             logLevel: level,
             logFormat: try choice(.logFormat, default: .text),
-            gatewayEnabled: value(.http) != nil || value(.config) != nil)
+            gatewayEnabled: value(.http) != nil || value(.config) != nil,
+            tls: tls,
+            limits: limits,
+            drainTimeout: try duration(.drainTimeout, default: .seconds(5)),
+            accessLog: GatewayOptions.AccessLogSettings(enabled: sample > 0, sampleEvery: max(sample, 1)))
     }
 }

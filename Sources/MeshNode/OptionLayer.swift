@@ -16,6 +16,15 @@ public enum OptionKey: String, CaseIterable, Sendable {
     case profile
     case logLevel = "log-level"
     case logFormat = "log-format"
+    case tlsCert = "tls-cert"
+    case tlsKey = "tls-key"
+    case maxHeaderBytes = "max-header-bytes"
+    case maxBodyBytes = "max-body-bytes"
+    case idleTimeout = "idle-timeout"
+    case readTimeout = "read-timeout"
+    case writeTimeout = "write-timeout"
+    case drainTimeout = "drain-timeout"
+    case accessLogSample = "access-log-sample"
 
     public var environmentName: String {
         "MESHGATE_" + rawValue.uppercased().replacingOccurrences(of: "-", with: "_")

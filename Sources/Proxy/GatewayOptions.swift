@@ -16,7 +16,7 @@ public struct GatewayOptions: Sendable {
     /// Where metrics go; nil uses the process-wide `MetricsSystem` (what the node bootstraps).
     public var metricsFactory: (any MetricsFactory)?
 
-    public struct TLSFiles: Sendable {
+    public struct TLSFiles: Sendable, Equatable {
         public var certificateChainPath: String
         public var privateKeyPath: String
 
@@ -26,7 +26,7 @@ public struct GatewayOptions: Sendable {
         }
     }
 
-    public struct Limits: Sendable {
+    public struct Limits: Sendable, Equatable {
         /// Total bytes of a request's header fields; over it: 431.
         public var maxHeaderBytes: Int
         /// Bytes of a request body; over it: 413.
@@ -52,7 +52,7 @@ public struct GatewayOptions: Sendable {
         }
     }
 
-    public struct AccessLogSettings: Sendable {
+    public struct AccessLogSettings: Sendable, Equatable {
         public var enabled: Bool
         /// Log one request in this many (1 logs every request).
         public var sampleEvery: Int

@@ -13,7 +13,8 @@ struct Meshd: AsyncParsableCommand {
             (--config-file) of `option-name: value` lines. A flag wins over the environment, \
             which wins over the config file, which wins over the default.
 
-            SIGTERM or SIGINT: leave the mesh gracefully and exit 0.
+            SIGTERM or SIGINT: drain the gateway, leave the mesh gracefully and exit 0. \
+            SIGHUP: reload --config.
             """,
         version: MeshDaemon.version)
 
@@ -71,6 +72,33 @@ struct Meshd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("text or json. (default: text)", valueName: "text|json"))
     var logFormat: String?
 
+    @Option(help: ArgumentHelp("Gateway: certificate chain (PEM) to terminate TLS with; needs --tls-key.", valueName: "path"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("Gateway: private key (PEM) of --tls-cert.", valueName: "path"))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp("Gateway: most bytes of a request's header fields; beyond them 431. (default: 32KiB)", valueName: "size"))
+    var maxHeaderBytes: String?
+
+    @Option(help: ArgumentHelp("Gateway: most bytes of a request body; beyond them 413. (default: 64MiB)", valueName: "size"))
+    var maxBodyBytes: String?
+
+    @Option(help: ArgumentHelp("Gateway: a keep-alive connection without a request this long is closed. (default: 60s)", valueName: "duration"))
+    var idleTimeout: String?
+
+    @Option(help: ArgumentHelp("Gateway: a request head, or a gap in its body, longer than this gets 408. (default: 30s)", valueName: "duration"))
+    var readTimeout: String?
+
+    @Option(help: ArgumentHelp("Gateway: a client that takes no response bytes this long is disconnected. (default: 30s)", valueName: "duration"))
+    var writeTimeout: String?
+
+    @Option(help: ArgumentHelp("Gateway: on SIGTERM, the longest in-flight requests may take to finish. (default: 5s)", valueName: "duration"))
+    var drainTimeout: String?
+
+    @Option(help: ArgumentHelp("Gateway: access log one request in N; 0 turns it off. (default: 1, every request)", valueName: "n"))
+    var accessLogSample: String?
+
     @Option(help: ArgumentHelp("YAML file of `option-name: value` settings (also MESHGATE_CONFIG_FILE).", valueName: "path"))
     var configFile: String?
 
@@ -80,7 +108,10 @@ struct Meshd: AsyncParsableCommand {
             (.name, name), (.bind, bind), (.advertise, advertise), (.seeds, seeds), (.tags, tags), (.role, role),
             (.clusterKeyFile, clusterKeyFile), (.admin, admin), (.adminTokenFile, adminTokenFile), (.http, http),
             (.dataDir, dataDir), (.config, config), (.signingKey, signingKey), (.profile, profile),
-            (.logLevel, logLevel), (.logFormat, logFormat),
+            (.logLevel, logLevel), (.logFormat, logFormat), (.tlsCert, tlsCert), (.tlsKey, tlsKey),
+            (.maxHeaderBytes, maxHeaderBytes), (.maxBodyBytes, maxBodyBytes), (.idleTimeout, idleTimeout),
+            (.readTimeout, readTimeout), (.writeTimeout, writeTimeout), (.drainTimeout, drainTimeout),
+            (.accessLogSample, accessLogSample),
         ]
         for (key, value) in given { if let value { values[key] = [value] } }
         if !trustKey.isEmpty { values[.trustKey] = trustKey }

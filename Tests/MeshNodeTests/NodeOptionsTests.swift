@@ -1,4 +1,6 @@
 import Logging
+import NIOCore
+import Proxy
 import XCTest
 @testable import MeshNode
 
@@ -72,6 +74,52 @@ final class NodeOptionsTests: XCTestCase {
         }
         XCTAssertThrowsError(try NodeOptions.resolve(
             flags: OptionLayer(source: "flags", values: [.bind: ["7946"]]), environment: [:], hostName: "h"))
+    }
+}
+
+final class GatewayNodeOptionsTests: XCTestCase {
+    func testGatewayLimitsTLSDrainAndAccessLogFromEverySource() throws {
+        let defaults = try NodeOptions.resolve(flags: OptionLayer(source: "flags"), environment: [:], hostName: "h")
+        XCTAssertEqual(defaults.limits, GatewayOptions.Limits())
+        XCTAssertNil(defaults.tls)
+        XCTAssertEqual(defaults.drainTimeout, .seconds(5))
+        XCTAssertEqual(defaults.accessLog, GatewayOptions.AccessLogSettings(enabled: true, sampleEvery: 1))
+
+        let file = try OptionLayer(configFileText: """
+            max-body-bytes: 10MB
+            idle-timeout: 2m
+            tls-cert: /etc/gw/cert.pem
+            tls-key: /etc/gw/key.pem
+            access-log-sample: 0
+            """, path: "f.yaml")
+        let env = ["MESHGATE_READ_TIMEOUT": "250ms", "MESHGATE_MAX_HEADER_BYTES": "16KiB"]
+        let flags = OptionLayer(source: "flags", values: [.drainTimeout: ["30s"], .writeTimeout: ["7"]])
+        let o = try NodeOptions.resolve(flags: flags, environment: env, configFile: file, hostName: "h")
+        XCTAssertEqual(o.limits, GatewayOptions.Limits(
+            maxHeaderBytes: 16 * 1024, maxBodyBytes: 10_000_000, idleTimeout: .minutes(2),
+            readTimeout: .milliseconds(250), writeTimeout: .seconds(7)))
+        XCTAssertEqual(o.tls, GatewayOptions.TLSFiles(certificateChainPath: "/etc/gw/cert.pem", privateKeyPath: "/etc/gw/key.pem"))
+        XCTAssertEqual(o.drainTimeout, .seconds(30))
+        XCTAssertFalse(o.accessLog.enabled)
+
+        let sampled = try NodeOptions.resolve(
+            flags: OptionLayer(source: "flags", values: [.accessLogSample: ["100"]]), environment: [:], hostName: "h")
+        XCTAssertEqual(sampled.accessLog, GatewayOptions.AccessLogSettings(enabled: true, sampleEvery: 100))
+    }
+
+    func testBadGatewayOptionsAreRefusedByName() {
+        func refusal(_ values: [OptionKey: [String]]) -> String {
+            do {
+                _ = try NodeOptions.resolve(flags: OptionLayer(source: "flags", values: values), environment: [:], hostName: "h")
+                return "accepted"
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertEqual(refusal([.tlsCert: ["c.pem"]]), "--tls-cert and --tls-key go together: give both or neither")
+        XCTAssertEqual(refusal([.maxBodyBytes: ["lots"]]), "--max-body-bytes from flags: 'lots' is not a size like 65536, 64KiB or 10MB")
+        XCTAssertEqual(refusal([.readTimeout: ["0s"]]), "--read-timeout from flags: '0s' is not a duration like 250ms, 30s or 5m")
+        XCTAssertEqual(refusal([.accessLogSample: ["-1"]]), "--access-log-sample from flags: '-1' is not 0 (off) or a whole number")
     }
 }
 

@@ -1,8 +1,8 @@
 import NIOCore
 
-/// Durations as written in configs: `250ms`, `30s`, `5m`, `1h`, or a bare number of seconds.
-enum DurationText {
-    static func parse(_ text: String) -> TimeAmount? {
+/// Durations as written in configs and flags: `250ms`, `30s`, `5m`, `1h`, or a bare number of seconds.
+public enum DurationText {
+    public static func parse(_ text: String) -> TimeAmount? {
         let units: [(String, Int64)] = [("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000)]
         for (suffix, nanos) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count)

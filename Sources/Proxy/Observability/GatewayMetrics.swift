@@ -15,27 +15,44 @@ final class RouteMetrics: Sendable {
         rateLimited = Counter(label: "meshgate_gateway_rate_limited_total", dimensions: dimensions, factory: factory)
     }
 
-    func record(status: Int, nanoseconds: Int64) {
-        let klass = min(max(status / 100, 1), 5)
-        byStatusClass[klass - 1].increment()
+    /// One request answered: `rateLimited` when the route's rate limit refused it (an
+    /// upstream's own 429 is only counted by its status class).
+    func record(status: Int, nanoseconds: Int64, rateLimited limited: Bool) {
+        byStatusClass[statusClass(status)].increment()
         latency.recordNanoseconds(nanoseconds)
-        if status == 429 { rateLimited.increment() }
+        if limited { rateLimited.increment() }
     }
 }
 
 /// Metric handles of one upstream.
 final class UpstreamMetrics: Sendable {
+    private let byStatusClass: [Counter]
+    /// From sending a request to the end of its response.
+    let latency: Timer
     let errors: Counter
     let retries: Counter
     let ejections: Counter
 
     init(upstream: String, factory: any MetricsFactory) {
         let dimensions = [("upstream", upstream)]
+        byStatusClass = (1...5).map { klass in
+            Counter(label: "meshgate_upstream_responses_total", dimensions: dimensions + [("status", "\(klass)xx")], factory: factory)
+        }
+        latency = Timer(label: "meshgate_upstream_response_duration_seconds", dimensions: dimensions, factory: factory)
         errors = Counter(label: "meshgate_upstream_errors_total", dimensions: dimensions, factory: factory)
         retries = Counter(label: "meshgate_upstream_retries_total", dimensions: dimensions, factory: factory)
         ejections = Counter(label: "meshgate_upstream_ejections_total", dimensions: dimensions, factory: factory)
     }
+
+    /// A response the upstream sent whole.
+    func record(status: Int, nanoseconds: Int64) {
+        byStatusClass[statusClass(status)].increment()
+        latency.recordNanoseconds(nanoseconds)
+    }
 }
+
+/// Index of a status's class (1xx … 5xx) in the counters above.
+private func statusClass(_ status: Int) -> Int { min(max(status / 100, 1), 5) - 1 }
 
 /// Gateway-wide handles: open client connections, requests refused before routing,
 /// clients dropped for not reading.

@@ -94,16 +94,16 @@ struct PolicyOptions {
     /// `250ms`, `30s`, `5m`, `1h`, or a bare number of seconds.
     func duration(_ key: String) throws -> Duration? {
         guard let value = value(key) else { return nil }
-        guard let text = value.scalar?.string, let parsed = Self.parseDuration(text) else {
+        guard let text = value.scalar?.string, let parsed = DurationText.parse(text) else {
             throw error(value, "\(path).\(key): expected a duration like 250ms, 30s, 5m or 1h")
         }
-        return parsed
+        return .nanoseconds(parsed.nanoseconds)
     }
 
     /// `1024`, `512B`, `10KB` (1000), `10KiB` (1024), `1MB`, `1MiB`, `1GB`, `1GiB`.
     func byteSize(_ key: String) throws -> Int? {
         guard let value = value(key) else { return nil }
-        guard let text = value.scalar?.string, let parsed = Self.parseByteSize(text) else {
+        guard let text = value.scalar?.string, let parsed = ByteSizeText.parse(text) else {
             throw error(value, "\(path).\(key): expected a size like 1048576, 64KiB or 10MB")
         }
         return parsed
@@ -151,28 +151,5 @@ struct PolicyOptions {
         return try sequence.enumerated().map { index, item in
             try PolicyOptions(spec, node: item, path: "\(path).\(key)[\(index)]")
         }
-    }
-
-    static func parseDuration(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let number = Double(text.dropLast(suffix.count)), number >= 0, number.isFinite else { return nil }
-            return .nanoseconds(Int64(number * scale * 1e9))
-        }
-        guard let seconds = Double(text), seconds >= 0, seconds.isFinite else { return nil }
-        return .nanoseconds(Int64(seconds * 1e9))
-    }
-
-    static func parseByteSize(_ text: String) -> Int? {
-        let units: [(String, Int)] = [
-            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30),
-            ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1),
-        ]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let number = Int(text.dropLast(suffix.count)), number >= 0 else { return nil }
-            return number.multipliedReportingOverflow(by: scale).overflow ? nil : number * scale
-        }
-        guard let number = Int(text), number >= 0 else { return nil }
-        return number
     }
 }

@@ -35,6 +35,8 @@ final class Exchange {
     var tried = TriedTargets()
     var attempts = 0
     var upstreamSentAt = NIODeadline.uptimeNanoseconds(0)
+    /// Bytes moving to or from the upstream; judged against its read timeout.
+    var progress = UpstreamProgress()
     var upstreamKeepAlive = true
 
     /// Body parts not yet written upstream, or, while `retainsBody`, every part (for a retry).
@@ -84,6 +86,7 @@ final class Exchange {
 
     /// Body bytes on their way upstream, framed as the upstream head announced them.
     func writeBody(_ body: ByteBuffer, to connection: UpstreamConnection) {
+        progress.moved()
         if framing == .chunked { connection.writeChunk(body) } else { connection.write(body) }
     }
 

@@ -108,7 +108,8 @@ extension ProxyHandler {
     // MARK: forwarding
 
     private func startForwarding(_ exchange: Exchange) {
-        if let expect = exchange.field("expect") {
+        // An HTTP/1.0 client's expectation is ignored (RFC 9110 §10.1.1): it never waits for a 100.
+        if exchange.request.version.minor > 0, let expect = exchange.field("expect") {
             guard expect.equalsIgnoringASCIICase("100-continue") else {
                 respondFromGateway(exchange, GatewayResponse(status: .expectationFailed))
                 return
@@ -182,6 +183,7 @@ extension ProxyHandler {
         exchange.connection = connection
         exchange.phase = .forwarding
         exchange.upstreamSentAt = .now()
+        exchange.progress.start(at: exchange.upstreamSentAt)
         target.health.inFlight.wrappingAdd(1, ordering: .relaxed)
         let forwarding = ForwardingHeaders.Forwarding(clientIP: clientIP, proto: scheme, requestID: exchange.requestID, via: core.via)
         // After policies, the head as they left it; the connection options are read anew

@@ -17,10 +17,10 @@ extension ProxyHandler {
     }
 
     /// Ends the current response and gets ready for the next request (or closes).
-    func finish(_ exchange: Exchange) {
+    func finish(_ exchange: Exchange, at now: NIODeadline = .now()) {
         exchange.phase = .finished
         self.exchange = nil
-        record(exchange)
+        record(exchange, at: now)
         endResponse()
     }
 
@@ -75,9 +75,12 @@ extension ProxyHandler {
         HeadWriter.writeChunk(body, allocator: context.channel.allocator) { context.write(wrapOutboundOut($0), promise: nil) }
     }
 
-    func record(_ exchange: Exchange) {
-        let elapsed = NIODeadline.now() - exchange.start
-        exchange.route.metrics.record(status: exchange.status, nanoseconds: elapsed.nanoseconds)
+    func record(_ exchange: Exchange, at now: NIODeadline = .now()) {
+        let elapsed = now - exchange.start
+        // Only the gateway's own 429 is a rate limit's: a forwarded one started a response.
+        exchange.route.metrics.record(
+            status: exchange.status, nanoseconds: elapsed.nanoseconds,
+            rateLimited: exchange.status == 429 && !exchange.responseStarted)
         if core.accessLog.shouldLog {
             core.accessLog.write(.init(
                 method: exchange.request.method.rawValue, uri: exchange.request.target, status: exchange.status,

@@ -6,6 +6,7 @@ extension ProxyHandler: UpstreamResponseSink {
     func upstreamHead(_ head: ResponseHead, framing: BodyDecoder.Framing, options: ConnectionOptions,
                       from connection: UpstreamConnection) {
         guard let exchange, exchange.connection === connection else { return }
+        exchange.progress.moved()
         exchange.target?.health.recordSuccess()
         exchange.upstreamKeepAlive = options.persists(head.version) && framing != .untilClose
         exchange.responseStarted = true
@@ -43,6 +44,7 @@ extension ProxyHandler: UpstreamResponseSink {
 
     func upstreamBody(_ body: ByteBuffer, from connection: UpstreamConnection) {
         guard let exchange, exchange.connection === connection else { return }
+        exchange.progress.moved()
         writeBody(body)
         if !context.channel.isWritable {
             context.flush()
@@ -70,7 +72,9 @@ extension ProxyHandler: UpstreamResponseSink {
             connection.close()
         }
         if !exchange.requestEnded { closing = true }
-        finish(exchange)
+        let now = NIODeadline.now()
+        exchange.upstream?.metrics.record(status: exchange.status, nanoseconds: (now - exchange.upstreamSentAt).nanoseconds)
+        finish(exchange, at: now)
     }
 
     func upstreamFailed(_ error: any Error, from connection: UpstreamConnection) {

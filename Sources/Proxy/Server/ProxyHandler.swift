@@ -208,7 +208,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private var tickInterval: TimeAmount {
         let limits = core.options.limits
-        let shortest = min(limits.idleTimeout, limits.readTimeout, limits.writeTimeout)
+        var shortest = min(limits.idleTimeout, limits.readTimeout, limits.writeTimeout)
+        if let upstream = exchange?.upstream { shortest = min(shortest, upstream.config.readTimeout) }
         return min(max(.nanoseconds(shortest.nanoseconds / 4), .milliseconds(20)), .seconds(1))
     }
 
@@ -251,9 +252,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             refuseMidRequest(exchange, status: .requestTimeout, reason: "request body not received in time")
             return
         }
-        if exchange.phase == .forwarding, !exchange.responseStarted, let upstream = exchange.upstream,
-            let connection = exchange.connection, now - exchange.upstreamSentAt >= upstream.config.readTimeout
-        {
+        guard exchange.phase == .forwarding, let upstream = exchange.upstream, let connection = exchange.connection
+        else { return }
+        // Time spent waiting on the client (for the rest of its body, or to take the response) is not the upstream's.
+        let waitingOnClient = connection.handler.readsHeld
+            || (!exchange.requestEnded && !exchange.responseStarted && connection.isWritable)
+        if waitingOnClient { exchange.progress.moved() }
+        // The upstream neither answers nor takes the body; mid-response this closes the client's connection.
+        if exchange.progress.stalled(at: now) >= upstream.config.readTimeout {
             connection.fail(UpstreamTimeout())
             connection.close()
         }

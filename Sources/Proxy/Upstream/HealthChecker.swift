@@ -31,14 +31,19 @@ final class HealthChecker: @unchecked Sendable {
         }
     }
 
-    func stop() {
+    /// Ends the checks. Unless another checker takes the target over, its verdict goes with
+    /// them: a target no longer checked is not kept out by the last check's result.
+    func stop(keepingVerdict: Bool = false) {
         eventLoop.execute {
             self.task?.cancel()
             self.task = nil
+            if !keepingVerdict { self.target.health.setActivelyDown(false) }
         }
     }
 
     private func record(passed: Bool) {
+        // A probe that was under way when the checks stopped.
+        guard task != nil else { return }
         if passed {
             passes += 1
             failures = 0
@@ -120,7 +125,9 @@ struct HealthCheckers {
                 }
             }
         }
-        for (key, checker) in checkers where next[key] !== checker { checker.stop() }
+        for (key, checker) in checkers where next[key] !== checker {
+            checker.stop(keepingVerdict: next[key]?.target === checker.target)
+        }
         checkers = next
     }
 

@@ -86,5 +86,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func holdReads() { readGate.hold() }
 
+    /// Reads are held because the client is not taking the response: the upstream is not the one stalling.
+    var readsHeld: Bool { readGate.isHeld }
+
     func resumeReads() { readGate.resume(context) }
 }

@@ -11,6 +11,8 @@ final class MeshdNode {
     let logPath: String
     var keyFile: String
     var seeds: [String]
+    /// More meshd options, after the ones every test node has.
+    var extraArguments: [String] = []
     let tokenFile: String
     let admin: AdminHTTP
     private var process: Process?
@@ -47,7 +49,7 @@ final class MeshdNode {
             "--profile", "local",
         ]
         if !seeds.isEmpty { arguments += ["--seeds", seeds.joined(separator: ",")] }
-        return arguments
+        return arguments + extraArguments
     }
 
     /// Starts meshd, through util-linux's setpriv with a parent-death signal where it exists, so it

@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+
+/// meshd's gateway options through a real process: TLS from `--tls-cert`/`--tls-key`, the
+/// header limit from `--max-header-bytes`, `--config` reloaded on SIGHUP (a broken file
+/// changes nothing), and a drain on SIGTERM. The node's own admin API is the upstream.
+final class GatewayNodeTests: XCTestCase {
+    func testTLSHeaderLimitAndReloadOfARealNode() throws {
+        let curl = "/usr/bin/curl", openssl = "/usr/bin/openssl"
+        guard FileManager.default.isExecutableFile(atPath: curl), FileManager.default.isExecutableFile(atPath: openssl) else {
+            throw XCTSkip("curl or openssl not installed (scripts/install-deps.sh installs them)")
+        }
+        let cluster = try TestCluster("gateway")
+        defer { cluster.shutdown() }
+        let cert = "\(cluster.directory)/cert.pem", key = "\(cluster.directory)/key.pem"
+        XCTAssertEqual(try run(openssl, [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+            "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
+        ]).status, 0)
+        let node = try cluster.node("gw-1", seeds: [], start: false)
+        let config = "\(cluster.directory)/gateway.yaml"
+        try writeConfig(config, prefix: "/a", upstreamPort: node.adminPort)
+        node.extraArguments = ["--config", config, "--tls-cert", cert, "--tls-key", key, "--max-header-bytes", "2KiB"]
+        try node.start()
+        let base = "https://127.0.0.1:\(node.httpPort)"
+        func status(_ path: String, _ extra: [String] = []) throws -> String {
+            try run(curl, ["-sk", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}"] + extra + [base + path]).output
+        }
+
+        try eventually("the gateway answers over TLS", within: 20) { try status("/a/healthz") == "200" }
+        XCTAssertEqual(try status("/a/healthz", ["-H", "X-Big: " + String(repeating: "x", count: 4096)]), "431",
+                       "--max-header-bytes 2KiB did not refuse a 4 KiB field")
+        XCTAssertEqual(try run(curl, ["-s", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}",
+                                      "http://127.0.0.1:\(node.httpPort)/a/healthz"]).output, "000",
+                       "plain HTTP got an HTTP answer from the TLS listener")
+
+        try writeConfig(config, prefix: "/b", upstreamPort: node.adminPort)
+        node.send(SIGHUP)
+        try eventually("SIGHUP applies the new route", within: 10) { try status("/b/healthz") == "200" }
+        XCTAssertEqual(try status("/a/healthz"), "404")
+
+        try Data("routes: [ { id: broken, upstream: nowhere } ]\n".utf8).write(to: URL(fileURLWithPath: config))
+        node.send(SIGHUP)
+        try eventually("the refusal is logged", within: 10) {
+            (try? String(contentsOfFile: node.logPath, encoding: .utf8))?.contains("SIGHUP: config refused") == true
+        }
+        XCTAssertEqual(try status("/b/healthz"), "200", "a broken config replaced the one serving")
+
+        node.send(SIGTERM)
+        XCTAssertTrue(node.waitForExit(seconds: 10), "meshd did not exit after SIGTERM")
+        XCTAssertEqual(node.terminationStatus, 0)
+    }
+
+    private func writeConfig(_ path: String, prefix: String, upstreamPort: Int) throws {
+        let yaml = """
+            upstreams:
+              - { id: admin, targets: [ { url: "http://127.0.0.1:\(upstreamPort)" } ] }
+            routes:
+              - { id: app, match: { path_prefix: \(prefix) }, strip_prefix: true, upstream: admin }
+            """
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    private func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
