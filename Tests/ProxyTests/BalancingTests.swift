@@ -114,6 +114,30 @@ final class BalancingTests: XCTestCase {
         try await group.shutdownGracefully()
     }
 
+    func testTargetNoLongerHealthCheckedIsBackInRotation() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let stable = try await TestUpstream(name: "stable", group: group)
+        let flappingPort = try freePort()
+        var flapping = try await TestUpstream(name: "flapping", group: group, port: flappingPort)
+        let checked = "upstreams:\n" + upstreamYAML(
+            "u", ports: [stable.port, flappingPort],
+            extra: "    health_check: { path: /healthz, interval: 50ms, timeout: 200ms, healthy_threshold: 1000, unhealthy_threshold: 2 }\n")
+            + "routes:\n  - { id: all, upstream: u }\n"
+        let gw = try await GatewayHarness.start(yaml: checked)
+        await flapping.close()
+        try await Task.sleep(for: .milliseconds(400))
+        flapping = try await TestUpstream(name: "flapping", group: group, port: flappingPort)
+        try await Task.sleep(for: .milliseconds(200))
+        XCTAssertEqual(try counts(gw, 10), ["stable": 10], "down until 1,000 checks pass")
+        try gw.apply("upstreams:\n" + upstreamYAML("u", ports: [stable.port, flappingPort]) + "routes:\n  - { id: all, upstream: u }\n")
+        try await Task.sleep(for: .milliseconds(100))
+        XCTAssertEqual(try counts(gw, 10), ["stable": 5, "flapping": 5], "the last check's verdict outlived the checks")
+        await gw.stop()
+        await stable.close()
+        await flapping.close()
+        try await group.shutdownGracefully()
+    }
+
     func testOwnRegionFirstOthersOnlyWhenNoneHealthy() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let eu = try await TestUpstream(name: "eu", group: group)

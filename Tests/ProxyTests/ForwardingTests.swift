@@ -52,6 +52,27 @@ final class ForwardingTests: XCTestCase {
         try await group.shutdownGracefully()
     }
 
+    func testHTTP10ExpectationsAreIgnored() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let up = try await TestUpstream(name: "up", group: group)
+        let gw = try await GatewayHarness.start(yaml: "upstreams:\n" + upstreamYAML("up", ports: [up.port]) + "routes:\n  - { id: all, upstream: up }\n")
+        // RFC 9110 §10.1.1: an HTTP/1.0 client never waits for a 100, and gets none; nor a 417.
+        for expect in ["100-continue", "something-else"] {
+            let c = try gw.client()
+            try c.send("PUT /upload HTTP/1.0\r\nHost: a\r\nContent-Length: 10\r\nExpect: \(expect)\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(100))
+            var byte: UInt8 = 0
+            XCTAssertEqual(recv(c.fd, &byte, 1, Int32(MSG_DONTWAIT)), -1, "the gateway answered before the body: \(expect)")
+            try c.send("0123456789")
+            let response = try c.readResponse()
+            XCTAssertEqual(response.status, 200, expect)
+            XCTAssertEqual(response.bodyText, "up PUT /upload 10", expect)
+        }
+        await gw.stop()
+        await up.close()
+        try await group.shutdownGracefully()
+    }
+
     func testLargeDownloadStreamsInBoundedMemory() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let up = try await TestUpstream(name: "up", group: group)
