@@ -93,6 +93,27 @@ final class ForwardingTests: XCTestCase {
         try await group.shutdownGracefully()
     }
 
+    func testLargeUploadStreamsInBoundedMemory() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let up = try await TestUpstream(name: "up", group: group)
+        let gw = try await GatewayHarness.start(
+            yaml: "upstreams:\n" + upstreamYAML("up", ports: [up.port]) + "routes:\n  - { id: all, upstream: up }\n",
+            options: GatewayOptions(limits: .init(maxBodyBytes: 1 << 30)))
+        let c = try gw.client(timeout: 30)
+        let size = 256 << 20
+        let chunk = [UInt8](repeating: UInt8(ascii: "u"), count: 1 << 20)
+        let before = residentBytes()
+        try c.send("PUT /upload HTTP/1.1\r\nHost: a\r\nContent-Length: \(size)\r\n\r\n")
+        for _ in 0..<(size / chunk.count) { try c.send(chunk) }
+        let response = try c.readResponse()
+        let grown = residentBytes() - before
+        XCTAssertEqual(response.bodyText, "up PUT /upload \(size)", "every byte reached the upstream")
+        XCTAssertLessThan(grown, 64 << 20, "memory grew by \(grown >> 20) MiB for a \(size >> 20) MiB upload")
+        await gw.stop()
+        await up.close()
+        try await group.shutdownGracefully()
+    }
+
     func testClientThatStopsReadingIsDisconnectedAndOthersAreServed() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let up = try await TestUpstream(name: "up", group: group)
