@@ -74,7 +74,7 @@ final class PoliciesEndToEndTests: XCTestCase {
         XCTAssertEqual(upstream.count, 1)
     }
 
-    func testJWTThroughTheGatewayWithKeysFromAJWKSEndpoint() async throws {
+    func testJWTThroughTheGatewayWithKeysFromAJWKSEndpointAndARotation() async throws {
         let jwks = try TestJWKSServer()
         defer { try? jwks.stop() }
         let key = try await TestSigningKey.es256(kid: "idp-1")
@@ -85,5 +85,13 @@ final class PoliciesEndToEndTests: XCTestCase {
         XCTAssertEqual(try gateway.client().get("/", headers: ["Authorization": "Bearer \(token).x"]).status, 401)
         XCTAssertEqual(try gateway.client().get("/").status, 401)
         XCTAssertEqual(upstream.count, 1)
+        // The identity provider rotates, publishing both keys for a while: a token of the new
+        // key is accepted at once (its unknown kid fetches the set again), the old one's still are.
+        let next = try await TestSigningKey.es256(kid: "idp-2")
+        jwks.serve([key, next])
+        let nextToken = try await next.token()
+        XCTAssertEqual(try gateway.client().get("/", headers: ["Authorization": "Bearer \(nextToken)"]).status, 200)
+        XCTAssertEqual(try gateway.client().get("/", headers: ["Authorization": "Bearer \(token)"]).status, 200)
+        XCTAssertEqual(upstream.count, 3)
     }
 }
