@@ -101,6 +101,12 @@ final class FramingTests: XCTestCase {
             XCTAssertEqual(requestLines.first, "GET /before HTTP/1.1")
             XCTAssertEqual(requestLines.last, "GET /after HTTP/1.1")
             XCTAssertTrue(requestLines.dropFirst().dropLast().allSatisfy { $0 == "POST / HTTP/1.1" }, "\(requestLines)")
+            // Those heads are the chunked requests whose body broke later: each went up framed once, chunked.
+            for head in received.components(separatedBy: "POST / HTTP/1.1\r\n").dropFirst() {
+                let fields = head.components(separatedBy: "\r\n\r\n")[0].lowercased().components(separatedBy: "\r\n")
+                XCTAssertEqual(fields.filter { $0.hasPrefix("transfer-encoding:") }, ["transfer-encoding: chunked"], "\(fields)")
+                XCTAssertFalse(fields.contains { $0.hasPrefix("content-length:") }, "\(fields)")
+            }
             XCTAssertFalse(received.contains("\r\n0\r\n\r\n"), "a malformed chunked body was completed upstream: \(received)")
         }
     }
