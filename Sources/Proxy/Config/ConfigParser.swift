@@ -29,9 +29,10 @@ struct ConfigParser {
         let targets = try f.required("targets").sequence("targets").map(parseTarget)
         if targets.isEmpty { throw node.error("upstream '\(id)' has no targets") }
         var pool = PoolLimits.default
-        if let p = try f["pool"]?.fields("pool", allowed: ["max_idle", "max_connections"]) {
+        if let p = try f["pool"]?.fields("pool", allowed: ["max_idle", "max_connections", "idle_timeout"]) {
             pool.maxIdle = try p["max_idle"]?.int("max_idle") ?? pool.maxIdle
             pool.maxConnections = try p["max_connections"]?.int("max_connections", min: 1) ?? pool.maxConnections
+            pool.idleTimeout = try p["idle_timeout"]?.duration("idle_timeout") ?? pool.idleTimeout
         }
         var connect = TimeAmount.seconds(5), read = TimeAmount.seconds(60)
         if let t = try f["timeouts"]?.fields("timeouts", allowed: ["connect", "read"]) {

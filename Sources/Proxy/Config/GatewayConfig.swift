@@ -84,8 +84,11 @@ public struct PoolLimits: Sendable, Hashable {
     public var maxIdle: Int
     /// Open connections per target and event loop; a request over the limit gets 503.
     public var maxConnections: Int
+    /// An idle connection is not reused after this long. Below the upstream's own keep-alive
+    /// timeout, a request never meets a connection the upstream is closing at that moment.
+    public var idleTimeout: TimeAmount
 
-    public static let `default` = PoolLimits(maxIdle: 128, maxConnections: 1024)
+    public static let `default` = PoolLimits(maxIdle: 128, maxConnections: 1024, idleTimeout: .seconds(4))
 }
 
 public struct PassiveHealth: Sendable, Equatable {

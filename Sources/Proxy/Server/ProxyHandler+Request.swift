@@ -150,7 +150,8 @@ extension ProxyHandler {
         guard let upstream = exchange.upstream else { return }
         let input = BalanceInput(
             hashKey: upstream.hashKey.flatMap { exchange.value(of: $0, clientAddress: remoteAddress) })
-        guard let target = upstream.pick(input, excluded: exchange.tried, now: .now()),
+        let now = NIODeadline.now()
+        guard let target = upstream.pick(input, excluded: exchange.tried, now: now),
             let pool = target.pool(for: context.eventLoop)
         else {
             respondFromGateway(exchange, GatewayResponse(status: .badGateway))
@@ -160,13 +161,13 @@ extension ProxyHandler {
         exchange.target = target
         exchange.tried.insert(target)
         exchange.phase = .connecting
-        if let connection = pool.takeIdle() {
+        if let connection = pool.takeIdle(now: now) {
             send(exchange, on: connection, target: target)
             return
         }
         pool.connect { [weak self] result in
             guard let self, self.exchange === exchange, exchange.phase == .connecting else {
-                if case .success(let connection) = result { connection.pool.release(connection) }
+                if case .success(let connection) = result { connection.pool.release(connection, at: .now()) }
                 return
             }
             switch result {

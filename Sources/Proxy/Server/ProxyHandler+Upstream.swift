@@ -66,13 +66,13 @@ extension ProxyHandler: UpstreamResponseSink {
         guard let exchange, exchange.connection === connection else { return }
         exchange.connection = nil
         exchange.target?.health.inFlight.wrappingSubtract(1, ordering: .relaxed)
+        let now = NIODeadline.now()
         if exchange.requestEnded && exchange.upstreamKeepAlive {
-            connection.pool.release(connection)
+            connection.pool.release(connection, at: now)
         } else {
             connection.close()
         }
         if !exchange.requestEnded { closing = true }
-        let now = NIODeadline.now()
         exchange.upstream?.metrics.record(status: exchange.status, nanoseconds: (now - exchange.upstreamSentAt).nanoseconds)
         finish(exchange, at: now)
     }
@@ -104,7 +104,9 @@ extension ProxyHandler: UpstreamResponseSink {
             context.close(promise: nil)
             return
         }
-        let mayRetry = exchange.retainsBody && !timedOut && (exchange.isIdempotent || stale)
+        // A request that went out may have been processed even when no answer came, stale
+        // connection or not: only an idempotent one is sent again.
+        let mayRetry = exchange.retainsBody && !timedOut && exchange.isIdempotent
         if mayRetry && (stale || exchange.attempts <= upstream.config.retries) {
             if stale {
                 exchange.attempts -= 1

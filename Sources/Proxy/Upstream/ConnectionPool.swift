@@ -24,9 +24,16 @@ final class ConnectionPool: @unchecked Sendable {
         self.connectTimeout = connectTimeout
     }
 
-    /// A warm idle connection, if there is one.
-    func takeIdle() -> UpstreamConnection? {
+    /// A warm idle connection, if there is one that has not been idle for the idle timeout.
+    func takeIdle(now: NIODeadline) -> UpstreamConnection? {
         while let connection = idle.popLast() {
+            if now - connection.idleSince >= limits.idleTimeout {
+                // The most recently used comes last: every one left is older still.
+                let expired = idle + [connection]
+                idle.removeAll()
+                expired.forEach { $0.close() }
+                return nil
+            }
             if connection.channel.isActive {
                 connection.reused = true
                 return connection
@@ -78,9 +85,10 @@ final class ConnectionPool: @unchecked Sendable {
     }
 
     /// Takes a connection back after a complete exchange; it stays warm unless the pool is full or retired.
-    func release(_ connection: UpstreamConnection) {
+    func release(_ connection: UpstreamConnection, at now: NIODeadline) {
         connection.sink = nil
         connection.receivedBytes = false
+        connection.idleSince = now
         if retired || connection.isClosed || idle.count >= limits.maxIdle {
             connection.close()
         } else {

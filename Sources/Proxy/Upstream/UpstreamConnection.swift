@@ -10,6 +10,8 @@ final class UpstreamConnection {
     /// Served at least one exchange before the current one (a failure may just mean the peer closed it while idle).
     var reused = false
     var receivedBytes = false
+    /// When it was last put back in the pool.
+    var idleSince = NIODeadline.uptimeNanoseconds(0)
     private(set) var isClosed = false
     /// Bytes written and not flushed yet.
     private var unflushed = false
