@@ -85,6 +85,25 @@ final class HotSwapTests: XCTestCase {
         try await gw.group.shutdownGracefully()
     }
 
+    func testDrainClosesWhatIsStillInFlightAtItsBound() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let a = try await TestUpstream(name: "a", group: group)
+        let gw = try await GatewayHarness.start(yaml: "upstreams:\n" + upstreamYAML("a", ports: [a.port]) + "routes:\n  - { id: all, upstream: a }\n")
+        let stuck = try gw.client()
+        try stuck.send("GET /stuck HTTP/1.1\r\nHost: x\r\nx-delay-ms: 10000\r\n\r\n")
+        try await Task.sleep(for: .milliseconds(50))
+        let started = ContinuousClock.now
+        await gw.gateway.drain(timeout: .milliseconds(300))
+        let took = ContinuousClock.now - started
+        XCTAssertGreaterThanOrEqual(took, .milliseconds(300), "the drain waited for the request in flight")
+        XCTAssertLessThan(took, .seconds(2), "and no longer than its bound")
+        XCTAssertThrowsError(try stuck.readResponse(), "the unfinished request's connection was closed")
+        XCTAssertEqual(gw.gateway.openConnections, 0)
+        await a.close()
+        try await group.shutdownGracefully()
+        try await gw.group.shutdownGracefully()
+    }
+
     func testUnchangedUpstreamKeepsItsWarmPool() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let a = try await TestUpstream(name: "a", group: group)
