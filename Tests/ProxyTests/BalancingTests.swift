@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import NIOCore
 import NIOPosix
 import XCTest
@@ -190,6 +192,36 @@ final class BalancingTests: XCTestCase {
         }
         try gw.apply(base + "routes:\n  - id: split\n    split: [{ upstream: v1, weight: 0 }, { upstream: v2, weight: 100 }]\n")
         XCTAssertEqual(try counts(gw, 20), ["v2": 20], "the next apply moves all traffic")
+        await gw.stop()
+        await v1.close()
+        await v2.close()
+        try await group.shutdownGracefully()
+    }
+
+    func testSplitStickyPerConsumerFollowsTheAuthenticatedName() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let v1 = try await TestUpstream(name: "v1", group: group)
+        let v2 = try await TestUpstream(name: "v2", group: group)
+        let consumers = (0..<31).map { "consumer-\($0)" }
+        let keys = consumers.map { name in
+            let digest = SHA256.hash(data: Data("key-of-\(name)".utf8)).map { String(format: "%02x", $0) }.joined()
+            return "          - { consumer: \(name), sha256: \(digest) }\n"
+        }.joined()
+        let gw = try await GatewayHarness.start(yaml: "upstreams:\n" + upstreamYAML("v1", ports: [v1.port]) + upstreamYAML("v2", ports: [v2.port])
+            + "routes:\n  - id: canary\n    split: [{ upstream: v1, weight: 50 }, { upstream: v2, weight: 50 }]\n"
+            + "    sticky: { consumer: true }\n    policies:\n      - type: api_key\n        keys:\n" + keys)
+        var placed: [String: String] = [:]
+        for round in 0..<3 {
+            // A fresh connection per round; each consumer keeps its share whatever else it sends.
+            let c = try gw.client()
+            for name in consumers {
+                let r = try c.get("/r\(round)", headers: ["X-API-Key": "key-of-\(name)", "Cookie": "n=\(round)"])
+                XCTAssertEqual(r.status, 200)
+                let share = r.header("x-upstream") ?? "-"
+                if round == 0 { placed[name] = share } else { XCTAssertEqual(placed[name], share, name) }
+            }
+        }
+        XCTAssertEqual(Set(placed.values), ["v1", "v2"], "consumers spread over both shares")
         await gw.stop()
         await v1.close()
         await v2.close()

@@ -94,4 +94,32 @@ final class PoliciesEndToEndTests: XCTestCase {
         XCTAssertEqual(try gateway.client().get("/", headers: ["Authorization": "Bearer \(token)"]).status, 200)
         XCTAssertEqual(upstream.count, 3)
     }
+
+    func testHeaderEditsReachTheUpstreamAndTheClient() async throws {
+        try await start(policies: """
+                  - type: headers
+                    request:
+                      remove: [X-Internal-Debug]
+                      rename: { X-Old-Token: X-Token }
+                      set: { X-Env: prod }
+                      add: { X-Gateway: meshgate }
+                    response:
+                      remove: [X-Upstream]
+                      set: { Cache-Control: no-store }
+
+            """)
+        let r = try gateway.client().get("/edit", headers: [
+            "X-Internal-Debug": "1", "X-Old-Token": "t0k", "X-Env": "dev", "X-Gateway": "client",
+        ])
+        XCTAssertEqual(r.status, 200)
+        XCTAssertNil(r.header("x-upstream"))
+        XCTAssertEqual(r.header("cache-control"), "no-store")
+        XCTAssertEqual(r.bodyText, "up GET /edit 0")
+        let seen = try XCTUnwrap(upstream.requests.first).head.headers
+        XCTAssertNil(seen.first(name: "x-internal-debug"))
+        XCTAssertNil(seen.first(name: "x-old-token"))
+        XCTAssertEqual(seen["x-token"], ["t0k"])
+        XCTAssertEqual(seen["x-env"], ["prod"])
+        XCTAssertEqual(seen["x-gateway"], ["client", "meshgate"])
+    }
 }
