@@ -7,17 +7,15 @@ import XCTest
 
 /// Upstream deadlines: `timeouts.connect` (a target whose SYNs go unanswered) and
 /// `timeouts.read` (a target that reads the request and never answers).
+/// The gateway's own limits are the defaults: its connection ticks (once a second) quicken
+/// for an upstream whose read timeout is shorter.
 final class UpstreamTimeoutTests: XCTestCase {
-    /// Client limits short enough that the per-connection tick (a quarter of the shortest, ≥ 20 ms)
-    /// judges the upstream read timeout finely; none of them is reached by these tests.
-    private let limits = GatewayOptions.Limits(idleTimeout: .seconds(2), readTimeout: .milliseconds(400), writeTimeout: .seconds(2))
 
     func testConnectTimeoutAnswers502AfterAboutTheConnectTimeout() async throws {
         let hole = try BlackholeListener()
         let gw = try await GatewayHarness.start(
             yaml: "upstreams:\n" + upstreamYAML("hole", ports: [hole.port], extra: "    timeouts: { connect: 300ms }\n    retries: 0\n")
-                + "routes:\n  - { id: all, upstream: hole }\n",
-            options: GatewayOptions(limits: limits))
+                + "routes:\n  - { id: all, upstream: hole }\n")
         let c = try gw.client(timeout: 4)
         let start = ContinuousClock.now
         let response = try c.get("/")
@@ -38,8 +36,7 @@ final class UpstreamTimeoutTests: XCTestCase {
             yaml: "upstreams:\n" + upstreamYAML(
                 "u", ports: [hole.port, good.port],
                 extra: "    timeouts: { connect: 200ms }\n    retries: 1\n    passive_health: { max_failures: 100, cool_down: 1s }\n")
-                + "routes:\n  - { id: all, upstream: u }\n",
-            options: GatewayOptions(limits: limits))
+                + "routes:\n  - { id: all, upstream: u }\n")
         let c = try gw.client(timeout: 4)
         for i in 0..<2 {
             try c.send("POST /p\(i) HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi")
@@ -62,8 +59,7 @@ final class UpstreamTimeoutTests: XCTestCase {
             yaml: "upstreams:\n" + upstreamYAML(
                 "u", ports: [silent.port, good.port],
                 extra: "    timeouts: { read: 300ms }\n    retries: 1\n    passive_health: { max_failures: 100, cool_down: 1s }\n")
-                + "routes:\n  - { id: all, upstream: u }\n",
-            options: GatewayOptions(limits: limits))
+                + "routes:\n  - { id: all, upstream: u }\n")
         var timedOut = 0
         for i in 0..<4 {
             let c = try gw.client(timeout: 4)

@@ -185,6 +185,7 @@ extension ProxyHandler {
         exchange.phase = .forwarding
         exchange.upstreamSentAt = .now()
         exchange.progress.start(at: exchange.upstreamSentAt)
+        tickSoonerIfNeeded()
         target.health.inFlight.wrappingAdd(1, ordering: .relaxed)
         let forwarding = ForwardingHeaders.Forwarding(clientIP: clientIP, proto: scheme, requestID: exchange.requestID, via: core.via)
         // After policies, the head as they left it; the connection options are read anew

@@ -33,6 +33,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var quiescing = false
     private var readGate = ReadGate()
     private var ticker: Scheduled<Void>?
+    private var tickEvery = TimeAmount.zero
 
     /// Bytes buffered for an upstream connection still being opened before client reads pause.
     static let connectBufferLimit = 1 << 20
@@ -206,6 +207,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: timeouts
 
+    /// Ticks sooner when the exchange's upstream has a read timeout shorter than they allow for.
+    func tickSoonerIfNeeded() {
+        guard tickInterval < tickEvery, let ticker else { return }
+        ticker.cancel()
+        scheduleTick()
+    }
+
     private var tickInterval: TimeAmount {
         let limits = core.options.limits
         var shortest = min(limits.idleTimeout, limits.readTimeout, limits.writeTimeout)
@@ -214,7 +222,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func scheduleTick() {
-        ticker = context.eventLoop.assumeIsolated().scheduleTask(in: tickInterval) { [weak self] in
+        tickEvery = tickInterval
+        ticker = context.eventLoop.assumeIsolated().scheduleTask(in: tickEvery) { [weak self] in
             guard let self else { return }
             self.tick()
             if self.context.channel.isActive { self.scheduleTick() }
