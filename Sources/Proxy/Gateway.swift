@@ -111,7 +111,7 @@ public final class Gateway: Sendable {
         let left = core.connections.all
         if !left.isEmpty {
             logger.warning("drain timed out, closing connections", metadata: ["connections": "\(left.count)"])
-            for channel in left { channel.close(promise: nil) }
+            for channel in left { try? await channel.close() }
         }
         applyState.withLock { $0.stopAll() }
         for target in core.snapshot().targets.values { target.retire() }
