@@ -108,14 +108,7 @@ final class ScriptedUpstream: Sendable {
 
         /// A complete request at the front of `pending`: its "METHOD /path" and its length in bytes.
         private func nextRequest() -> (String, Int)? {
-            guard pending.count >= 4 else { return nil }
-            var end: Int?
-            for i in 0...(pending.count - 4)
-            where pending[i] == 13 && pending[i + 1] == 10 && pending[i + 2] == 13 && pending[i + 3] == 10 {
-                end = i + 4
-                break
-            }
-            guard let end else { return nil }
+            guard let end = headEnd(pending) else { return nil }
             let head = String(decoding: pending[..<end], as: UTF8.self)
             var bodyLength = 0
             for field in head.components(separatedBy: "\r\n") {

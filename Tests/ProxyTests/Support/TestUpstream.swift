@@ -184,20 +184,20 @@ final class RawUpstream: Sendable {
             recorder.add(bytes)
             pending += bytes
             // Answer once per complete head; bodies in these tests are small and sent with the head.
-            while let range = findHeadEnd() {
-                pending.removeSubrange(0..<range)
+            while let end = headEnd(pending) {
+                pending.removeSubrange(0..<end)
                 let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: response)))
                 if closes { written.whenComplete { _ in context.close(promise: nil) } }
             }
         }
-
-        private func findHeadEnd() -> Int? {
-            guard pending.count >= 4 else { return nil }
-            for i in 0...(pending.count - 4)
-            where pending[i] == 13 && pending[i + 1] == 10 && pending[i + 2] == 13 && pending[i + 3] == 10 {
-                return i + 4
-            }
-            return nil
-        }
     }
+}
+
+/// Where a request head at the front of `bytes` ends (past its empty line), if it is complete.
+func headEnd(_ bytes: [UInt8]) -> Int? {
+    guard bytes.count >= 4 else { return nil }
+    for i in 0...(bytes.count - 4) where bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 {
+        return i + 4
+    }
+    return nil
 }
