@@ -11,7 +11,7 @@ public struct GatewayService: Service {
     public let drainTimeout: Duration
     public let logger: Logger
 
-    public init(gateway: Gateway, configPath: String?, drainTimeout: Duration = .seconds(5), logger: Logger) {
+    public init(gateway: Gateway, configPath: String?, drainTimeout: Duration, logger: Logger) {
         self.gateway = gateway
         self.configPath = configPath
         self.drainTimeout = drainTimeout

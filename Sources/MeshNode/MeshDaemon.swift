@@ -64,7 +64,7 @@ public enum MeshDaemon {
                 // Services shut down in reverse order: the gateway drains first, then the node leaves.
                 services.append(GatewayService(
                     gateway: gateway, configPath: options.config,
-                    drainTimeout: .nanoseconds(options.drainTimeout.nanoseconds), logger: logger))
+                    drainTimeout: options.drainTimeout, logger: logger))
             } catch {
                 await node.stop()
                 try? await admin.close()

@@ -33,7 +33,7 @@ public struct NodeOptions: Sendable, Equatable {
     public var tls: GatewayOptions.TLSFiles?
     public var limits: GatewayOptions.Limits
     /// The longest a graceful shutdown waits for in-flight requests.
-    public var drainTimeout: TimeAmount
+    public var drainTimeout: Duration
     public var accessLog: GatewayOptions.AccessLogSettings
 
     /// Tags as the mesh sees them: `env=default` unless set, and `role`.
@@ -167,7 +167,7 @@ extension NodeOptions {
             gatewayEnabled: value(.http) != nil || value(.config) != nil,
             tls: tls,
             limits: limits,
-            drainTimeout: try duration(.drainTimeout, default: .seconds(5)),
-            accessLog: GatewayOptions.AccessLogSettings(enabled: sample > 0, sampleEvery: max(sample, 1)))
+            drainTimeout: .nanoseconds(try duration(.drainTimeout, default: .seconds(5)).nanoseconds),
+            accessLog: GatewayOptions.AccessLogSettings(enabled: sample > 0, sampleEvery: sample))
     }
 }
