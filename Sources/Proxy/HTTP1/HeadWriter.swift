@@ -1,24 +1,11 @@
 import NIOCore
 import NIOHTTP1
 
-/// Heads and chunk framing as bytes on the wire, each head in one pass over one buffer.
+/// Response heads the gateway writes from `HTTPHeaders` (its own answers, policy-edited
+/// responses), the pieces the byte-level head writers share, and chunk framing; each head
+/// in one pass over one buffer.
 /// The fields written were validated on their way in, or are the gateway's own.
 enum HeadWriter {
-    static func write(_ head: HTTPRequestHead, into buffer: inout ByteBuffer) {
-        let method = head.method.rawValue
-        let size = method.utf8.count + 1 + head.uri.utf8.count + 11 + fieldsSize(head.headers)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
-            var at = 0
-            copy(method, to: out, at: &at)
-            out[at] = UInt8(ascii: " ")
-            at += 1
-            copy(head.uri, to: out, at: &at)
-            copy(head.version.minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n", to: out, at: &at)
-            copyFields(head.headers, to: out, at: &at)
-            return at
-        }
-    }
-
     static func write(_ head: HTTPResponseHead, into buffer: inout ByteBuffer) {
         let reason = head.status.reasonPhrase
         let size = 15 + reason.utf8.count + fieldsSize(head.headers)
