@@ -56,6 +56,8 @@ public final class ConfigAgent: @unchecked Sendable {
     var fetching: Set<String> = []
     var retry: [String: Scheduled<Void>] = [:]
     var behindSince: NIODeadline?
+    /// Wall-clock milliseconds when this node's own environment's version was last applied.
+    var appliedAtMillis: Int64?
     var refusalsLogged: Set<String> = []
 
     init(settings: Settings, node: NodeShell, store: ConfigStore, metrics: ConfigMetrics, apply: Applier?) {
@@ -257,6 +259,7 @@ public final class ConfigAgent: @unchecked Sendable {
         var meta: [String: String?] = [MetaKey.config(header.environment): ConfigAnnouncement.meta(header)]
         if header.environment == settings.environment {
             meta[MetaKey.configVersion] = String(header.version)
+            appliedAtMillis = NodeShell.wallClockMillis()
             metrics.version.set(Int64(header.version))
             metrics.applied.increment()
         }
@@ -304,9 +307,12 @@ public final class ConfigAgent: @unchecked Sendable {
     }
 
     /// The node's config state for the admin API. Event loop only.
-    var state: (environment: String, running: BundleHeader?, newest: UInt64, lagging: Bool) {
+    var state: ConfigAPI.StateAnswer {
         let lagging = behindSince.map { NIODeadline.now() - $0 >= .nanoseconds(settings.lagThreshold.nanoseconds) } ?? false
-        return (settings.environment, running, newest(settings.environment), lagging)
+        return ConfigAPI.StateAnswer(
+            environment: settings.environment, version: running?.version, digest: running?.contentDigest.hex,
+            createdAtMillis: running?.createdAtMillis, appliedAtMillis: appliedAtMillis,
+            newest: newest(settings.environment), lagging: lagging)
     }
 }
 

@@ -119,6 +119,8 @@ final class ConfigDistributionTests: XCTestCase {
         try eventually("a lone restarted worker serves its last-known-good config", within: 5) {
             status(w2, "/a/healthz") == 200
         }
+        // The gateway serves before the node has joined or opened its admin API.
+        try eventually("the restarted worker's admin API answers", within: 10) { (try? metric(w2, "meshgate_config_version")) != nil }
         XCTAssertEqual(try metric(w2, "meshgate_config_version"), 2)
     }
 
