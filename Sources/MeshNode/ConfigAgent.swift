@@ -59,6 +59,9 @@ public final class ConfigAgent: @unchecked Sendable {
     /// Wall-clock milliseconds when this node's own environment's version was last applied.
     var appliedAtMillis: Int64?
     var refusalsLogged: Set<String> = []
+    /// Per environment, the newest version refused for its signed content itself (a config the
+    /// gateway cannot apply): fetching it again from another peer would change nothing.
+    var unusable: [String: UInt64] = [:]
 
     init(settings: Settings, node: NodeShell, store: ConfigStore, metrics: ConfigMetrics, apply: Applier?) {
         self.settings = settings
@@ -150,7 +153,7 @@ public final class ConfigAgent: @unchecked Sendable {
         guard !fetching.contains(environment) else { return }
         let wanted = newest(environment)
         let have = held[environment]?.bundle.header.version ?? 0
-        guard wanted > have else { return }
+        guard wanted > max(have, unusable[environment] ?? 0) else { return }
         fetching.insert(environment)
         attempt(environment, from: sources(for: environment, version: wanted)[...], minimum: have + 1,
                 delta: held[environment] != nil)
@@ -219,7 +222,9 @@ public final class ConfigAgent: @unchecked Sendable {
         } catch let rejection as BundleRejection {
             refuse(rejection, version: (try? ConfigBundle.parse(bytes))?.header.version, from: source)
         } catch {
-            refuse(.invalidConfig, version: nil, from: source, detail: "\(error)")
+            let version = (try? ConfigBundle.parse(bytes))?.header.version
+            if let version { unusable[environment] = max(unusable[environment] ?? 0, version) }
+            refuse(.invalidConfig, version: version, from: source, detail: "\(error)")
         }
         return false
     }
