@@ -220,7 +220,9 @@ public final class ConfigAgent: @unchecked Sendable {
             try hold(verified, source: source)
             return true
         } catch let rejection as BundleRejection {
-            refuse(rejection, version: (try? ConfigBundle.parse(bytes))?.header.version, from: source)
+            let version = (try? ConfigBundle.parse(bytes))?.header.version
+            if rejection == .invalidConfig, let version { unusable[environment] = max(unusable[environment] ?? 0, version) }
+            refuse(rejection, version: version, from: source)
         } catch {
             let version = (try? ConfigBundle.parse(bytes))?.header.version
             if let version { unusable[environment] = max(unusable[environment] ?? 0, version) }
