@@ -54,6 +54,8 @@ public enum MeshDaemon {
             NodeService(node: node, admin: admin, leaveRequests: leaveRequests, leaveContinuation: leaveContinuation)
         ]
         var gatewayGroup: MultiThreadedEventLoopGroup?
+        // A node without a gateway has no access log: SIGUSR1 (from logrotate) must not end it.
+        if !options.gatewayEnabled { signal(SIGUSR1, SIG_IGN) }
         if options.gatewayEnabled {
             // The data plane gets its own small group, apart from the gossip thread.
             let threads = min(2, System.coreCount)
@@ -89,7 +91,8 @@ public enum MeshDaemon {
         let gateway = try Gateway(
             options: GatewayOptions(host: options.http.host, port: options.http.port, tls: options.tls,
                                     limits: options.limits, tags: options.effectiveTags,
-                                    accessLog: options.accessLog, viaName: "meshgate"),
+                                    accessLog: options.accessLog, underscoredFields: options.underscoredFields,
+                                    viaName: "meshgate"),
             config: config, group: group, logger: logger)
         do {
             _ = try await gateway.start()

@@ -24,7 +24,7 @@ public final class Gateway: Sendable {
         let compiled = try CompiledConfig(
             config: config, reuse: [:], region: options.tags["region"], policyContext: policyContext,
             metrics: options.metricsFactory ?? MetricsSystem.factory)
-        self.core = GatewayCore(options: options, logger: logger, initial: compiled)
+        self.core = try GatewayCore(options: options, logger: logger, initial: compiled)
         if let files = options.tls {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(files.certificateChainPath)
@@ -115,6 +115,13 @@ public final class Gateway: Sendable {
         }
         applyState.withLock { $0.stopAll() }
         for target in core.snapshot().targets.values { target.retire() }
+        await core.accessLog.finish(timeout: .seconds(2))
+    }
+
+    /// Opens the access log file again by its path, once the lines waiting are written to
+    /// the file open now: what SIGUSR1 does after a rotation moved the file.
+    public func reopenAccessLog() {
+        core.accessLog.reopen()
     }
 
     /// The snapshot new requests get.

@@ -82,11 +82,13 @@ extension ProxyHandler {
             status: exchange.status, nanoseconds: elapsed.nanoseconds,
             rateLimited: exchange.status == 429 && !exchange.responseStarted)
         if core.accessLog.shouldLog {
-            core.accessLog.write(.init(
-                method: exchange.request.method.rawValue, uri: exchange.request.target, status: exchange.status,
-                route: exchange.route.id, upstream: exchange.upstream?.config.id,
-                target: exchange.target?.authority, requestID: exchange.requestID,
-                client: remoteAddress, durationNanos: elapsed.nanoseconds, attempts: exchange.attempts))
+            let request = exchange.request
+            core.accessLog.write(AccessLogEntry(
+                method: request.method, uri: request.target, version: request.version, status: exchange.status,
+                route: exchange.route.id, upstream: exchange.upstream?.config.id, target: exchange.target?.authority,
+                requestID: exchange.requestID, client: clientIP, consumer: exchange.consumer,
+                durationNanos: elapsed.nanoseconds, attempts: exchange.attempts, bodyBytesSent: exchange.bodyBytesSent,
+                fields: request.fields))
         }
     }
 
@@ -120,6 +122,7 @@ extension ProxyHandler {
             head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
             if exchange.request.method == .HEAD { body.clear() }
         }
+        exchange.bodyBytesSent = body.readableBytes
         prepareResponseHead(&head, exchange)
         writeHead(head)
         if body.readableBytes > 0 { context.write(wrapOutboundOut(body), promise: nil) }
