@@ -24,7 +24,6 @@ public final class Gateway: Sendable {
         let compiled = try CompiledConfig(
             config: config, reuse: [:], region: options.tags["region"], policyContext: policyContext,
             metrics: options.metricsFactory ?? MetricsSystem.factory)
-        self.core = try GatewayCore(options: options, logger: logger, initial: compiled)
         if let files = options.tls {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(files.certificateChainPath)
@@ -39,6 +38,8 @@ public final class Gateway: Sendable {
         } else {
             self.tls = nil
         }
+        // Last: the access log starts its writer's thread once nothing else can fail.
+        self.core = try GatewayCore(options: options, logger: logger, initial: compiled)
         applyState.withLock { $0.update(for: compiled, group: group, logger: logger) }
     }
 
