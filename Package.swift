@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "mesh-sim", targets: ["mesh-sim"]),
         .library(name: "Gossip", targets: ["Gossip"]),
         .library(name: "Proxy", targets: ["Proxy"]),
+        .library(name: "ManagerCore", targets: ["ManagerCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -32,6 +33,21 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
 
+        // The one libsodium wrapper: random bytes, hashes, AEAD, Ed25519.
+        .target(name: "Sodium", dependencies: ["CSodium"]),
+
+        // The config model, manifests and their validation, canonical encoding, signed
+        // bundles and version lines: pure, like Gossip.
+        .target(
+            name: "ManagerCore",
+            dependencies: [
+                "Sodium",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+
         // SWIM + Lifeguard membership and dissemination: a pure state machine and its wire codec.
         .target(name: "Gossip"),
 
@@ -39,6 +55,7 @@ let package = Package(
         .target(
             name: "Proxy",
             dependencies: [
+                "ManagerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -57,7 +74,7 @@ let package = Package(
         .target(
             name: "MeshNode",
             dependencies: [
-                "Gossip", "Proxy", "CSodium",
+                "Gossip", "Proxy", "ManagerCore", "Sodium",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -80,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "CSodium",
+                "Sodium", "ManagerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -107,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "gateway-serve",
             dependencies: [
-                "Proxy",
+                "Proxy", "ManagerCore",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -116,11 +133,12 @@ let package = Package(
         ),
 
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
+        .testTarget(name: "ManagerCoreTests", dependencies: ["ManagerCore", "Sodium"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Gossip"]),
         .testTarget(
             name: "ProxyTests",
             dependencies: [
-                "Proxy",
+                "Proxy", "ManagerCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -133,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshNodeTests",
-            dependencies: ["MeshNode", "Gossip", "Proxy", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["MeshNode", "Gossip", "Proxy", "ManagerCore", "Sodium", .product(name: "NIOCore", package: "swift-nio")]
         ),
     ]
 )

@@ -32,7 +32,8 @@ public struct AdminResponse: Sendable {
 public enum AdminHTTPServer {
     public typealias Route = @Sendable (AdminRequest, any EventLoop) -> EventLoopFuture<AdminResponse>
 
-    public static let maxBodyBytes = 64 * 1024
+    /// Large enough for a manifest of tens of thousands of routes (`meshctl apply`).
+    public static let maxBodyBytes = 32 << 20
 
     public static func bind(host: String, port: Int, group: any EventLoopGroup, route: @escaping Route) async throws -> any Channel {
         try await ServerBootstrap(group: group)

@@ -10,6 +10,7 @@ public struct AdminRoutes: Sendable {
     public let identity: NodeIdentity
     /// Asks the process to leave the mesh and exit (POST /v1/leave).
     public let requestLeave: @Sendable () -> Void
+    let config: ConfigEndpoints?
 
     public struct NodeIdentity: Sendable {
         public var role: String
@@ -25,10 +26,12 @@ public struct AdminRoutes: Sendable {
         }
     }
 
-    public init(node: NodeShell, token: String, identity: NodeIdentity, requestLeave: @escaping @Sendable () -> Void) {
+    init(node: NodeShell, token: String, identity: NodeIdentity, config: ConfigEndpoints?,
+         requestLeave: @escaping @Sendable () -> Void) {
         self.node = node
         self.token = token
         self.identity = identity
+        self.config = config
         self.requestLeave = requestLeave
     }
 
@@ -49,6 +52,9 @@ public struct AdminRoutes: Sendable {
         }
         guard authorized(request) else {
             return loop.makeSucceededFuture(.error("missing or wrong bearer token", status: .unauthorized))
+        }
+        if let config, ConfigEndpoints.handles(request.path) {
+            return loop.makeFutureWithTask { await config.handle(request, token: "admin") }
         }
         switch (request.method, request.path) {
         case (.GET, "/v1/status"):
@@ -100,7 +106,7 @@ public struct AdminRoutes: Sendable {
         ])
         return .json(.object([
             ("node", nodeJSON),
-            ("members", .array(node.sortedMembers().map(\.json))),
+            ("members", .array(node.membersWithLag())),
             ("gossip", node.figures.json),
         ]))
     }
@@ -152,5 +158,33 @@ extension NodeShell {
     /// Joined: another member is alive, or there is nobody to join. Event loop only.
     func isReady(hasSeeds: Bool) -> Bool {
         !hasSeeds || gossip.members.contains { $0.id != gossip.localMember.id && $0.state == .alive }
+    }
+}
+
+extension NodeShell {
+    /// Members as the admin API shows them, each with `config_lag`: how many versions it
+    /// runs behind the newest of its environment that any member holds. Event loop only.
+    func membersWithLag() -> [JSONValue] {
+        let members = sortedMembers()
+        var newest: [String: UInt64] = [:]
+        for member in members {
+            for (key, value) in member.meta where key.hasPrefix(MetaKey.configPrefix) {
+                let environment = String(key.dropFirst(MetaKey.configPrefix.count))
+                if let version = ConfigAnnouncement.version(fromMeta: value) {
+                    newest[environment] = max(newest[environment] ?? 0, version)
+                }
+            }
+        }
+        return members.map { member in
+            guard case .object(var fields) = member.json else { return member.json }
+            let environment = member.tags["env"] ?? "default"
+            if member.tags["role"] != "manager", let top = newest[environment] {
+                let running = member.meta[MetaKey.configVersion].flatMap { UInt64($0) } ?? 0
+                fields.append(("config_lag", .int(Int64(top - min(top, running)))))
+            } else {
+                fields.append(("config_lag", .null))
+            }
+            return .object(fields)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Sodium
 import Foundation
 
 /// A 32-byte symmetric key that encrypts and authenticates gossip.

@@ -1,3 +1,5 @@
+import Sodium
+
 /// The encrypted envelope around every gossip datagram and stream frame.
 ///
 ///     version (1) | nonce (24) | XChaCha20-Poly1305( sent_at_ms (8, big endian) | payload ) | tag (16)

@@ -1,4 +1,5 @@
 import Logging
+import ManagerCore
 import Proxy
 import ServiceLifecycle
 import UnixSignals
@@ -9,12 +10,15 @@ import UnixSignals
 public struct GatewayService: Service {
     public let gateway: Gateway
     public let configPath: String?
+    /// The config comes from the manager as signed bundles; SIGHUP has nothing to reload.
+    public let managed: Bool
     public let drainTimeout: Duration
     public let logger: Logger
 
-    public init(gateway: Gateway, configPath: String?, drainTimeout: Duration, logger: Logger) {
+    public init(gateway: Gateway, configPath: String?, managed: Bool, drainTimeout: Duration, logger: Logger) {
         self.gateway = gateway
         self.configPath = configPath
+        self.managed = managed
         self.drainTimeout = drainTimeout
         self.logger = logger
     }
@@ -33,11 +37,13 @@ public struct GatewayService: Service {
 
     func reload() {
         guard let configPath else {
-            logger.notice("SIGHUP: no --config to reload")
+            logger.notice(managed
+                ? "SIGHUP: this node's config comes from the manager as signed versions; nothing to reload"
+                : "SIGHUP: no --config to reload")
             return
         }
         do {
-            try gateway.apply(GatewayConfig.load(path: configPath))
+            try gateway.apply(ManifestLoader.local.load(path: configPath).config)
             logger.info("SIGHUP: gateway config reloaded", metadata: ["config": "\(configPath)"])
         } catch {
             logger.error("SIGHUP: config refused, the previous one keeps serving",

@@ -84,7 +84,7 @@ public final class GossipTransport: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
-                        FrameReader(maxFrameBytes: limits.maxFrameBytes),
+                        FrameReader(maxFrameBytes: limits.maxReplyBytes),
                         StreamClientHandler(request: frame, readTimeout: limits.readTimeout, reply: reply),
                     ])
                 }

@@ -1,3 +1,4 @@
+import Sodium
 import Foundation
 
 /// The installed cluster keys and the primary one.

@@ -18,7 +18,7 @@ extension Member {
             ("incarnation", .int(Int64(bitPattern: incarnation))),
             ("tags", .strings(tags)),
             ("meta", .strings(meta)),
-            ("config_version", meta[MetaKey.configVersion].map { .string($0) } ?? .null),
+            ("config_version", meta[MetaKey.configVersion].flatMap { UInt64($0) }.map { .int(Int64($0)) } ?? .null),
             ("cache", cache),
         ])
     }

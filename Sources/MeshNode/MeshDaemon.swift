@@ -3,6 +3,7 @@ import ServiceLifecycle
 import Logging
 import NIOCore
 import NIOPosix
+import ManagerCore
 import Proxy
 
 /// Starts a whole node from its options: keyring, admin token, gossip, admin API,
@@ -30,7 +31,39 @@ public enum MeshDaemon {
             name: options.name, bind: options.bind, advertise: advertise, seeds: options.seeds,
             tags: options.effectiveTags, profile: options.profile.rawValue,
             keyringFile: keyring == nil ? nil : keyringFile)
+        let keys = try ConfigKeys.load(options: options)
         let node = try NodeShell(settings: settings, keyring: keyring, loop: loop, metrics: metrics, logger: logger)
+
+        // The data plane gets its own small group, apart from the gossip thread. It starts
+        // before the node joins, so a managed worker serves its last-known-good config at once.
+        var gatewayGroup: MultiThreadedEventLoopGroup?
+        var gateway: Gateway?
+        if options.gatewayEnabled {
+            let gatewayLoops = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
+            gatewayGroup = gatewayLoops
+            do {
+                gateway = try await startGateway(options: options, group: gatewayLoops, logger: logger)
+            } catch {
+                try? await gatewayLoops.shutdownGracefully()
+                throw error
+            }
+        }
+        let store = ConfigStore(dataDir: options.dataDir)
+        let audit = AuditLog(path: (options.dataDir as NSString).appendingPathComponent("audit.log"))
+        var applier: ConfigAgent.Applier?
+        if let gateway {
+            applier = { verified in try gateway.apply(verified.config) }
+        }
+        let agent = ConfigAgent(
+            settings: ConfigAgent.Settings(environment: options.environment, trusted: keys.trusted,
+                                           holdsEveryEnvironment: options.role == .manager),
+            node: node, store: store, metrics: ConfigMetrics(registry: metrics.registry), apply: applier)
+        try await agent.start()
+        var publisher: ConfigPublisher?
+        if let signing = keys.signing {
+            publisher = ConfigPublisher(key: signing, agent: agent, store: store, audit: audit)
+            try await publisher?.start()
+        }
         _ = try await node.start()
 
         let (leaveRequests, leaveContinuation) = AsyncStream.makeStream(of: Void.self)
@@ -38,6 +71,7 @@ public enum MeshDaemon {
             node: node, token: token,
             identity: .init(role: options.role.rawValue, version: version, profile: options.profile.rawValue,
                             hasSeeds: !options.seeds.isEmpty),
+            config: ConfigEndpoints(agent: agent, publisher: publisher, audit: audit),
             requestLeave: { leaveContinuation.yield() })
         let admin: any Channel
         do {
@@ -53,26 +87,13 @@ public enum MeshDaemon {
         var services: [any Service] = [
             NodeService(node: node, admin: admin, leaveRequests: leaveRequests, leaveContinuation: leaveContinuation)
         ]
-        var gatewayGroup: MultiThreadedEventLoopGroup?
         // A node without a gateway has no access log: SIGUSR1 (from logrotate) must not end it.
-        if !options.gatewayEnabled { signal(SIGUSR1, SIG_IGN) }
-        if options.gatewayEnabled {
-            // The data plane gets its own small group, apart from the gossip thread.
-            let threads = min(2, System.coreCount)
-            let gatewayLoops = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-            gatewayGroup = gatewayLoops
-            do {
-                let gateway = try await startGateway(options: options, group: gatewayLoops, logger: logger)
-                // Services shut down in reverse order: the gateway drains first, then the node leaves.
-                services.append(GatewayService(
-                    gateway: gateway, configPath: options.config,
-                    drainTimeout: options.drainTimeout, logger: logger))
-            } catch {
-                await node.stop()
-                try? await admin.close()
-                try? await gatewayLoops.shutdownGracefully()
-                throw error
-            }
+        if gateway == nil { signal(SIGUSR1, SIG_IGN) }
+        if let gateway {
+            // Services shut down in reverse order: the gateway drains first, then the node leaves.
+            services.append(GatewayService(
+                gateway: gateway, configPath: options.config, managed: !keys.trusted.isEmpty,
+                drainTimeout: options.drainTimeout, logger: logger))
         }
 
         try await Lifecycle.run(services, logger: logger)
@@ -84,7 +105,7 @@ public enum MeshDaemon {
     static func startGateway(options: NodeOptions, group: any EventLoopGroup, logger: Logger) async throws -> Gateway {
         let config: GatewayConfig
         do {
-            config = try options.config.map { try GatewayConfig.load(path: $0) } ?? GatewayConfig(upstreams: [], routes: [])
+            config = try options.config.map { try ManifestLoader.local.load(path: $0).config } ?? .empty
         } catch {
             throw OptionError("--config: \(error)")
         }

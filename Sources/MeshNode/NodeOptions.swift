@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ManagerCore
 import NIOCore
 import Proxy
 
@@ -37,6 +38,9 @@ public struct NodeOptions: Sendable, Equatable {
     public var accessLog: GatewayOptions.AccessLogSettings
     /// `--underscores-in-headers`: request fields with `_` in their names are kept.
     public var underscoredFields: UnderscoredFields
+
+    /// The environment this node serves: its `env` tag.
+    public var environment: String { effectiveTags["env"] ?? "default" }
 
     /// Tags as the mesh sees them: `env=default` unless set, and `role`.
     public var effectiveTags: [String: String] {
@@ -99,6 +103,9 @@ extension NodeOptions {
             guard parts.count == 2, !parts[0].isEmpty else { throw OptionError("--tags: '\(entry)' is not k=v") }
             tags[parts[0]] = parts[1]
         }
+        if let env = tags["env"], !EnvironmentName.isValid(env) {
+            throw OptionError("--tags: env '\(env)' must be letters, digits, '-', '_' or '.'")
+        }
         let level = try parse(.logLevel, default: Logger.Level.info) { text in
             guard let l = Logger.Level(rawValue: text.lowercased()) else {
                 throw OptionError("'\(text)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -121,7 +128,7 @@ extension NodeOptions {
                 guard let amount = DurationText.parse(text), amount > .zero else {
                     throw OptionError("'\(text)' is not a duration like 250ms, 30s or 5m")
                 }
-                return amount
+                return .nanoseconds(amount.nanoseconds)
             }
         }
         func size(_ key: OptionKey, default d: Int) throws -> Int {

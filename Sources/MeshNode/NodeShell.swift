@@ -59,6 +59,9 @@ public final class NodeShell: @unchecked Sendable {
     var joinRetryDelay: TimeAmount = .zero
     var keyringVersion: UInt64 = 0
     var rumorSubscribers: [(prefix: String, deliver: @Sendable (Rumor) -> Void)] = []
+    var membershipSubscribers: [@Sendable (MembershipEvent) -> Void] = []
+    /// Serves `fetchBundle` streams; set by the config agent.
+    var bundleServer: (@Sendable (_ environment: String, _ minimumVersion: UInt64) -> [UInt8]?)?
     var hasLeft = false
     var lastStats = GossipStats()
 
@@ -259,27 +262,6 @@ public final class NodeShell: @unchecked Sendable {
         transport.send(sealed, to: socket)
     }
 
-    func pushPull(_ bytes: [UInt8], with address: NodeAddress) {
-        guard let transport, let socket = socketAddress(address) else { return }
-        let sealed = seal(bytes, channel: .stream)
-        figures.messagesOut += 1
-        figures.bytesOut += Int64(sealed.count)
-        figures.pushPulls += 1
-        metrics.messagesOut.increment()
-        metrics.bytesOut.increment(by: Int64(sealed.count))
-        metrics.pushPulls.increment()
-        logger.debug("push-pull", metadata: ["with": "\(address)"])
-        transport.exchange(sealed, with: socket).hop(to: loop).whenComplete { [self] result in
-            switch result {
-            case .success(let reply):
-                guard let plain = open(reply, channel: .stream, from: address.host) else { return }
-                deliverToCore(source: address.host) { node, now in node.receive(streamReply: plain, from: address, now: now) }
-            case .failure(let error):
-                logger.debug("push-pull failed", metadata: ["with": "\(address)", "error": "\(error)"])
-            }
-        }
-    }
-
     func received(datagram bytes: [UInt8], from: SocketAddress) {
         loop.preconditionInEventLoop()
         guard let address = Self.nodeAddress(from) else { return }
@@ -290,27 +272,6 @@ public final class NodeShell: @unchecked Sendable {
         deliverToCore(source: address.host) { node, now in node.receive(datagram: plain, from: address, now: now) }
     }
 
-    func received(stream frame: [UInt8], from: SocketAddress) -> [UInt8]? {
-        loop.preconditionInEventLoop()
-        guard let address = Self.nodeAddress(from),
-              let plain = open(frame, channel: .stream, from: address.host) else { return nil }
-        figures.pushPulls += 1
-        metrics.pushPulls.increment()
-        var reply: [UInt8]?
-        deliverToCore(source: address.host) { node, now in
-            let (bytes, outputs) = node.receive(stream: plain, from: address, now: now)
-            reply = bytes
-            return outputs
-        }
-        guard let reply, !reply.isEmpty else { return nil }
-        let sealed = seal(reply, channel: .stream)
-        figures.messagesOut += 1
-        figures.bytesOut += Int64(sealed.count)
-        metrics.messagesOut.increment()
-        metrics.bytesOut.increment(by: Int64(sealed.count))
-        return sealed
-    }
-
     /// Feeds opened bytes to the core; bytes it cannot decode are counted and logged (rate-limited).
     func deliverToCore(source: String, _ call: (GossipNode, Instant) -> [GossipOutput]) {
         let undecodable = gossip.stats.decodeErrors
@@ -319,39 +280,6 @@ public final class NodeShell: @unchecked Sendable {
             badPackets.record(source: source, reason: "undecodable gossip message", logger: logger)
         }
         reschedule()
-    }
-
-    // MARK: Envelope
-
-    func seal(_ bytes: [UInt8], channel: Envelope.Channel) -> [UInt8] {
-        guard let keyring else { return bytes }
-        return Envelope.seal(bytes, channel: channel, key: keyring.primary, nowMillis: Self.wallClockMillis())
-    }
-
-    func open(_ bytes: [UInt8], channel: Envelope.Channel, from host: String) -> [UInt8]? {
-        figures.messagesIn += 1
-        figures.bytesIn += Int64(bytes.count)
-        metrics.messagesIn.increment()
-        metrics.bytesIn.increment(by: Int64(bytes.count))
-        guard let keyring else { return bytes }
-        do {
-            return try Envelope.open(
-                bytes, channel: channel, keys: keyring.keys, replayGuard: &replayGuard, nowMillis: Self.wallClockMillis())
-        } catch {
-            switch error {
-            case .badKey, .unknownVersion:
-                figures.badKeyPackets += 1
-                metrics.badKeyPackets.increment()
-            case .replayed, .outsideWindow:
-                figures.replayedPackets += 1
-                metrics.replayedPackets.increment()
-            case .malformed:
-                figures.decodeErrors += 1
-                metrics.decodeErrors.increment()
-            }
-            badPackets.record(source: host, reason: "\(error)", logger: logger)
-            return nil
-        }
     }
 
     // MARK: Addresses
@@ -370,47 +298,6 @@ public final class NodeShell: @unchecked Sendable {
     static func nodeAddress(_ address: SocketAddress) -> NodeAddress? {
         guard let ip = address.ipAddress, let port = address.port else { return nil }
         return NodeAddress(host: ip, port: UInt16(port))
-    }
-
-    // MARK: Events
-
-    func observe(_ event: MembershipEvent) {
-        let m = event.member
-        let fields: Logger.Metadata = [
-            "member": "\(m.name)", "address": "\(m.address)", "incarnation": "\(m.incarnation)",
-        ]
-        switch event {
-        case .joined: logger.info("member joined", metadata: fields)
-        case .updated: logger.debug("member updated", metadata: fields)
-        case .suspected: logger.info("member suspected", metadata: fields)
-        case .refuted: logger.info("member refuted suspicion", metadata: fields)
-        case .failed: logger.info("member failed", metadata: fields)
-        case .left: logger.info("member left", metadata: fields)
-        }
-        updateMemberGauges()
-    }
-
-    func updateMemberGauges() {
-        var counts: [String: Int] = [:]
-        for m in gossip.members { counts[m.state.rawValue, default: 0] += 1 }
-        for state in NodeMetrics.memberStates {
-            metrics.members[state]?.set(Int64(counts[state] ?? 0))
-        }
-    }
-
-    /// Subscribes to user rumors whose subject starts with `prefix`; called on the event loop.
-    public func subscribe(prefix: String, deliver: @escaping @Sendable (Rumor) -> Void) {
-        loop.execute { self.rumorSubscribers.append((prefix, deliver)) }
-    }
-
-    func deliver(_ rumor: Rumor) {
-        if rumor.subject == KeyringRumor.subject {
-            applyKeyringRumor(rumor)
-            return
-        }
-        for subscriber in rumorSubscribers where rumor.subject.hasPrefix(subscriber.prefix) {
-            subscriber.deliver(rumor)
-        }
     }
 }
 

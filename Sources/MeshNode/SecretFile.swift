@@ -1,3 +1,4 @@
+import Sodium
 import Foundation
 
 /// Files only the node's user may read: the admin token and the keyring.

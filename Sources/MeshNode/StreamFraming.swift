@@ -2,8 +2,10 @@ import NIOCore
 
 /// Limits on the TCP side of the gossip port (push-pull and bulk transfers).
 public struct StreamLimits: Sendable {
-    /// The largest frame either side accepts; a larger length prefix closes the connection.
+    /// The largest request frame a node serves; a larger length prefix closes the connection.
     public var maxFrameBytes: Int = 4 << 20
+    /// The largest reply frame a node reads (a whole config bundle fits).
+    public var maxReplyBytes: Int = 64 << 20
     /// Connections served at once; one more is closed at accept.
     public var maxConnections: Int = 64
     /// Time to receive a whole frame (or reply) before the connection is closed.

@@ -1,3 +1,4 @@
+import ManagerCore
 import Metrics
 import Logging
 import NIOCore

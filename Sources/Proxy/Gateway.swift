@@ -1,3 +1,4 @@
+import ManagerCore
 import Metrics
 import Logging
 import NIOCore
@@ -77,7 +78,7 @@ public final class Gateway: Sendable {
             let current = core.snapshot()
             let next: CompiledConfig
             do {
-                try config.validate()
+                try ManifestValidation.check(config)
                 next = try CompiledConfig(
                     config: config, reuse: current.targets, region: core.options.tags["region"],
                     policyContext: policyContext, metrics: core.options.metricsFactory ?? MetricsSystem.factory)

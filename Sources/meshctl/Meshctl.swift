@@ -14,6 +14,8 @@ struct Meshctl: ParsableCommand {
         subcommands: [
             StatusCommand.self, MembersCommand.self, LeaveCommand.self,
             KeygenCommand.self, KeysCommand.self, DevCommand.self,
+            ApplyCommand.self, DiffCommand.self, HistoryCommand.self, RollbackCommand.self, PromoteCommand.self,
+            ExportCommand.self, ImportCommand.self,
         ]
     )
 

@@ -1,4 +1,5 @@
 import Foundation
+import ManagerCore
 import NIOPosix
 import XCTest
 

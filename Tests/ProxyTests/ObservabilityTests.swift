@@ -1,3 +1,4 @@
+import ManagerCore
 import NIOPosix
 import XCTest
 

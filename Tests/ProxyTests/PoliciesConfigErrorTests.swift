@@ -1,19 +1,11 @@
-import Yams
+import ManagerCore
 import XCTest
 
 @testable import Proxy
 
 /// Mistakes in a manifest are reported at the file and line of the mistake.
 final class PoliciesConfigErrorTests: XCTestCase {
-    /// The route's policies as the data plane extracts them from a whole manifest.
-    func policies(in manifest: String) throws -> [PolicySpec] {
-        let root = try XCTUnwrap(try Yams.compose(yaml: manifest))
-        let list = try XCTUnwrap(root["routes"]?.sequence?.first?["policies"]?.sequence)
-        return list.map { node in
-            PolicySpec(type: node["type"]?.string ?? "", node: node, file: "manifests/prod.yaml", line: node.mark?.line ?? 0)
-        }
-    }
-
+    /// The first problem loading a manifest whose one route has these policies.
     func loadError(_ policiesYAML: String) throws -> String {
         let manifest = """
             routes:
@@ -23,12 +15,10 @@ final class PoliciesConfigErrorTests: XCTestCase {
                 policies:
             \(policiesYAML)
             """
-        for spec in try policies(in: manifest) {
-            do {
-                _ = try PolicyFactory.make(spec, context: testBuildContext)
-            } catch {
-                return "\(error)"
-            }
+        do {
+            _ = try ManifestLoader.local.parse([("manifests/prod.yaml", manifest)])
+        } catch {
+            return error.errors.first?.description ?? ""
         }
         XCTFail("the manifest loaded")
         return ""
@@ -37,7 +27,7 @@ final class PoliciesConfigErrorTests: XCTestCase {
     func testUnknownPolicyType() throws {
         XCTAssertEqual(
             try loadError("      - type: rate-limit\n        requests: 5"),
-            "manifests/prod.yaml:6: unknown policy type 'rate-limit'"
+            "manifests/prod.yaml:6: unknown policy type 'rate-limit' (api_key, jwt, rate_limit, headers, cors, request_size_limit)"
         )
     }
 

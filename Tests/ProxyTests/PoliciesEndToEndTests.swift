@@ -1,3 +1,4 @@
+import ManagerCore
 import Crypto
 import Foundation
 import NIOPosix

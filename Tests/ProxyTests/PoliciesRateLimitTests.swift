@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import ManagerCore
 import XCTest
 
 @testable import Proxy
@@ -10,8 +11,11 @@ final class PoliciesRateLimitTests: XCTestCase {
 
     func policy(_ options: String) throws -> RateLimit {
         let clock = clock
-        return try RateLimit(
-            try policySpec("type: rate_limit\n" + options),
+        guard case .rateLimit(let config) = try policyConfig("type: rate_limit\n" + options) else {
+            throw UnexpectedPolicy()
+        }
+        return RateLimit(
+            config,
             logger: testBuildContext.logger,
             clock: { clock.current },
             store: store
@@ -125,3 +129,5 @@ final class PoliciesRateLimitTests: XCTestCase {
         XCTAssertEqual(evaluate(policy, &context).status, .tooManyRequests)
     }
 }
+
+struct UnexpectedPolicy: Error {}

@@ -3,20 +3,19 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import XCTest
-import Yams
+import ManagerCore
 
 @testable import Proxy
 
-/// A policy spec from a YAML mapping, as the data plane hands it over.
-func policySpec(_ yaml: String, file: String = "gateway.yaml") throws -> PolicySpec {
-    let node = try XCTUnwrap(try Yams.compose(yaml: yaml))
-    return PolicySpec(type: node["type"]?.string ?? "", node: node, file: file, line: node.mark?.line ?? 1)
+/// A policy's config from a YAML mapping, checked as a manifest's would be.
+func policyConfig(_ yaml: String, file: String = "gateway.yaml") throws -> PolicyConfig {
+    try PolicyConfig.parse(yaml: yaml, file: file)
 }
 
 let testBuildContext = PolicyBuildContext(group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "policies-test"))
 
 func makePolicy(_ yaml: String) throws -> any RequestPolicy {
-    try PolicyFactory.make(try policySpec(yaml), context: testBuildContext)
+    try PolicyFactory.make(try policyConfig(yaml), context: testBuildContext)
 }
 
 func makeRequest(

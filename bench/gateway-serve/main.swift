@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Logging
 import NIOPosix
+import ManagerCore
 import Proxy
 
 /// Runs the gateway alone, for benchmarks: `gateway-serve --config FILE --http 127.0.0.1:8080 --threads 1`.
@@ -42,7 +43,7 @@ struct GatewayServe: AsyncParsableCommand {
             host: String(http[..<colon]), port: port,
             accessLog: .init(destination: destination, format: format, sampleEvery: max(accessLogEvery, 1)))
         let gateway = try Gateway(
-            options: options, config: try GatewayConfig.load(path: config), group: group, logger: logger)
+            options: options, config: try ManifestLoader.local.load(path: config).config, group: group, logger: logger)
         let bound = try await gateway.start()
         print("listening on \(bound)")
         signal(SIGHUP, SIG_IGN)
@@ -50,7 +51,7 @@ struct GatewayServe: AsyncParsableCommand {
         let path = config
         reload.setEventHandler {
             do {
-                try gateway.apply(try GatewayConfig.load(path: path))
+                try gateway.apply(try ManifestLoader.local.load(path: path).config)
             } catch {
                 logger.error("reload failed: \(error)")
             }

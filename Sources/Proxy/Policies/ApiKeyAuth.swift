@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import ManagerCore
+import Sodium
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -13,8 +15,6 @@ public struct ApiKeyAuth: RequestPolicy {
         let consumer: String
     }
 
-    public static let defaultHeader = "X-API-Key"
-
     public let header: String
     let entries: [Entry]
     /// Remove the key from the request before it goes upstream (default true).
@@ -22,38 +22,17 @@ public struct ApiKeyAuth: RequestPolicy {
     private let missing: PolicyRejection
     private let invalid: PolicyRejection
 
-    public init(_ spec: PolicySpec, logger: Logger) throws {
-        let options = try PolicyOptions(spec)
-        try options.allowOnly(["type", "header", "keys", "strip"])
-        header = try options.string("header") ?? Self.defaultHeader
-        stripKey = try options.bool("strip") ?? true
-        let list = try options.nestedList("keys") ?? []
-        guard !list.isEmpty else {
-            throw options.error(options.value("keys"), "\(spec.type).keys: at least one key is required")
-        }
-        var seen = Set<[UInt8]>()
-        entries = try list.map { item in
-            try item.allowOnly(["consumer", "sha256"])
-            let consumer = try item.requiredString("consumer")
-            let hex = try item.requiredString("sha256")
-            guard let digest = Self.hexBytes(hex), digest.count == SHA256.byteCount else {
-                throw item.error(
-                    item.value("sha256"),
-                    "\(item.path).sha256: expected 64 hex digits, the SHA-256 of the key (printf %s KEY | sha256sum)"
-                )
-            }
-            guard seen.insert(digest).inserted else {
-                throw item.error(item.value("sha256"), "\(item.path).sha256: the same key is listed twice")
-            }
-            return Entry(digest: digest, consumer: consumer)
-        }
+    public init(_ config: ApiKeyPolicyConfig, logger: Logger) {
+        header = config.header
+        stripKey = config.strip
+        entries = config.keys.map { Entry(digest: [UInt8](hex: $0.sha256)!, consumer: $0.consumer) }
         let challenge = [("WWW-Authenticate", #"ApiKey header="\#(header)""#)]
         missing = PolicyRejection(
-            policy: spec.type, reason: "unauthorized", status: .unauthorized,
+            policy: "api_key", reason: "unauthorized", status: .unauthorized,
             message: "missing API key in \(header)", headers: challenge, logger: logger
         )
         invalid = PolicyRejection(
-            policy: spec.type, reason: "unauthorized", status: .unauthorized,
+            policy: "api_key", reason: "unauthorized", status: .unauthorized,
             message: "invalid API key", headers: challenge, logger: logger
         )
     }
@@ -93,19 +72,6 @@ public struct ApiKeyAuth: RequestPolicy {
         }
     }
 
-    static func hexBytes(_ hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
 
     private static func hexValue(_ digit: UInt8) -> UInt8? {
         switch digit {

@@ -1,4 +1,5 @@
 import Logging
+import ManagerCore
 import NIOCore
 import NIOHTTP1
 
@@ -27,46 +28,21 @@ public struct CORS: RequestPolicy {
     private let exposeHeadersValue: String
     private let refused: PolicyRejection
 
-    public init(_ spec: PolicySpec, logger: Logger) throws {
-        let options = try PolicyOptions(spec)
-        try options.allowOnly([
-            "type", "allow_origins", "allow_methods", "allow_headers", "expose_headers", "allow_credentials", "max_age",
-        ])
-        let originList = try options.stringList("allow_origins") ?? []
-        guard !originList.isEmpty else {
-            throw options.error(options.value("allow_origins"), "\(spec.type).allow_origins: list at least one origin, or '*'")
-        }
-        if originList.contains("*") {
-            guard originList.count == 1 else {
-                throw options.error(options.value("allow_origins"), "\(spec.type).allow_origins: '*' cannot be combined with other origins")
-            }
-            origins = .any
-        } else {
-            for origin in originList where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") {
-                throw options.error(
-                    options.value("allow_origins"),
-                    "\(spec.type).allow_origins: '\(origin)' is not an origin (scheme://host[:port], no path)"
-                )
-            }
-            origins = .exact(Set(originList.map { $0.lowercased() }))
-        }
-        let methodList = (try options.stringList("allow_methods") ?? ["GET", "HEAD", "POST"]).map { $0.uppercased() }
+    public init(_ config: CORSPolicyConfig, logger: Logger) {
+        origins = config.allowOrigins == ["*"] ? .any : .exact(Set(config.allowOrigins))
+        let methodList = config.allowMethods
         methods = Set(methodList)
-        let headerList = try options.stringList("allow_headers")
-        if let headerList, headerList.contains("*") {
-            headers = nil
-        } else {
-            headers = Set((headerList ?? []).map { $0.lowercased() })
-        }
-        exposeHeaders = try options.stringList("expose_headers") ?? []
-        allowCredentials = try options.bool("allow_credentials") ?? false
-        maxAge = try options.duration("max_age")
+        let headerList: [String]? = config.allowHeaders
+        headers = headerList.map { Set($0.map { $0.lowercased() }) }
+        exposeHeaders = config.exposeHeaders
+        allowCredentials = config.allowCredentials
+        maxAge = config.maxAge
         allowMethodsValue = methodList.joined(separator: ", ")
-        allowHeadersValue = headerList.flatMap { $0.contains("*") ? nil : $0.joined(separator: ", ") }
+        allowHeadersValue = headerList.map { $0.joined(separator: ", ") }
         maxAgeValue = maxAge.map { String($0.components.seconds) }
         exposeHeadersValue = exposeHeaders.joined(separator: ", ")
         refused = PolicyRejection(
-            policy: spec.type, reason: "cors_preflight_refused", status: .forbidden,
+            policy: "cors", reason: "cors_preflight_refused", status: .forbidden,
             message: "CORS preflight refused: origin, method or headers not allowed",
             headers: [("Vary", "Origin")], logger: logger
         )

@@ -1,3 +1,4 @@
+import ManagerCore
 import Foundation
 import Logging
 import NIOConcurrencyHelpers

@@ -1,4 +1,5 @@
 import Foundation
+import ManagerCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -35,63 +36,26 @@ public struct JWTAuth: RequestPolicy {
     private let rejections: Rejections
 
     public init(
-        _ spec: PolicySpec,
+        _ config: JWTPolicyConfig,
         context: PolicyBuildContext,
         now: @escaping WallClock = { Date().timeIntervalSince1970 }
     ) throws {
-        let options = try PolicyOptions(spec)
-        try options.allowOnly([
-            "type", "algorithms", "keys", "jwks_url", "jwks_refresh", "jwks_min_refetch", "jwks_timeout",
-            "issuer", "audience", "leeway", "require_exp", "consumer_claim",
-        ])
-        let algorithmNames = try options.stringList("algorithms") ?? JWTSignatureAlgorithm.allCases.map(\.rawValue)
-        algorithms = Set(
-            try algorithmNames.map { name in
-                guard let algorithm = JWTSignatureAlgorithm(rawValue: name) else {
-                    throw options.error(
-                        options.value("algorithms"),
-                        "\(spec.type).algorithms: unsupported '\(name)' (supported: HS256, RS256, ES256, EdDSA)"
-                    )
-                }
-                return algorithm
-            }
-        )
-        inlineKeys = try (options.nestedList("keys") ?? []).map { try Self.inlineKey($0) }
-        if let url = try options.string("jwks_url") {
+        algorithms = Set(config.algorithms)
+        inlineKeys = try config.keys.map(JWTKeys.verificationKey)
+        jwks = try config.jwks.map { source in
             let settings = JWKSCache.Settings(
-                url: url,
-                refresh: Self.timeAmount(try options.duration("jwks_refresh") ?? .seconds(300)),
-                minRefetch: Self.timeAmount(try options.duration("jwks_min_refetch") ?? .seconds(10)),
-                timeout: Self.timeAmount(try options.duration("jwks_timeout") ?? .seconds(5))
-            )
-            guard settings.refresh > .zero, settings.timeout > .zero else {
-                throw options.error(options.value("jwks_refresh"), "\(spec.type): jwks_refresh and jwks_timeout must be longer than zero")
-            }
-            do {
-                jwks = try JWKSCache.shared(settings, group: context.group, logger: context.logger)
-            } catch {
-                throw options.error(options.value("jwks_url"), "\(spec.type).jwks_url: \(error)")
-            }
-        } else {
-            jwks = nil
+                url: source.url, refresh: TimeAmount(source.refresh), minRefetch: TimeAmount(source.minRefetch),
+                timeout: TimeAmount(source.timeout))
+            return try JWKSCache.shared(settings, group: context.group, logger: context.logger)
         }
-        guard !inlineKeys.isEmpty || jwks != nil else {
-            throw options.error(nil, "\(spec.type): give 'keys' or 'jwks_url'")
-        }
-        for key in inlineKeys where !algorithms.contains(key.algorithm) {
-            throw options.error(
-                options.value("keys"),
-                "\(spec.type).keys: a \(key.algorithm.rawValue) key is listed but 'algorithms' does not allow it"
-            )
-        }
-        issuers = try options.stringList("issuer")
-        audiences = try options.stringList("audience")
-        leeway = try options.duration("leeway") ?? .seconds(30)
-        requireExpiry = try options.bool("require_exp") ?? true
-        consumerClaim = try options.string("consumer_claim") ?? "sub"
-        leewaySeconds = Double(leeway.components.seconds) + Double(leeway.components.attoseconds) / 1e18
+        issuers = config.issuers
+        audiences = config.audiences
+        leeway = config.leeway
+        requireExpiry = config.requireExpiry
+        consumerClaim = config.consumerClaim
+        leewaySeconds = config.leeway.seconds
         self.now = now
-        rejections = Rejections(policy: spec.type, logger: context.logger)
+        rejections = Rejections(policy: "jwt", logger: context.logger)
     }
 
     public func evaluate(_ context: inout RequestContext, on eventLoop: any EventLoop) -> PolicyDecision {
@@ -184,47 +148,6 @@ public struct JWTAuth: RequestPolicy {
         }
         context.consumer = claims.consumer
         return .proceed
-    }
-
-    private static func inlineKey(_ item: PolicyOptions) throws -> JWTVerificationKey {
-        try item.allowOnly(["kid", "alg", "secret", "pem", "jwk"])
-        do {
-            if let jwk = try item.nested("jwk") {
-                try jwk.allowOnly(["kty", "kid", "alg", "use", "crv", "x", "y", "n", "e", "k"])
-                let key = JSONWebKey(
-                    kty: try jwk.string("kty"), kid: try jwk.string("kid") ?? item.string("kid"),
-                    alg: try jwk.string("alg") ?? item.string("alg"), use: try jwk.string("use"),
-                    crv: try jwk.string("crv"), x: try jwk.string("x"), y: try jwk.string("y"),
-                    n: try jwk.string("n"), e: try jwk.string("e"), k: try jwk.string("k")
-                )
-                return try key.verificationKey()
-            }
-            let kid = try item.string("kid")
-            let algorithmName = try item.requiredString("alg")
-            guard let algorithm = JWTSignatureAlgorithm(rawValue: algorithmName) else {
-                throw item.error(item.value("alg"), "\(item.path).alg: unsupported '\(algorithmName)' (supported: HS256, RS256, ES256, EdDSA)")
-            }
-            if let secret = try item.string("secret") {
-                guard algorithm == .hs256 else {
-                    throw item.error(item.value("secret"), "\(item.path): a 'secret' is for HS256 only")
-                }
-                return try JWTVerificationKey.secret(secret, kid: kid)
-            }
-            if let pem = try item.string("pem") {
-                return try JWTVerificationKey.pem(pem, algorithm: algorithm, kid: kid)
-            }
-            throw item.error(nil, "\(item.path): give 'secret' (HS256), 'pem' or 'jwk'")
-        } catch let error as JWTVerificationKey.KeyError {
-            throw item.error(nil, "\(item.path): \(error)")
-        } catch let error as PolicyError {
-            throw error
-        } catch {
-            throw item.error(nil, "\(item.path): invalid key (\(error))")
-        }
-    }
-
-    private static func timeAmount(_ duration: Duration) -> TimeAmount {
-        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     struct Rejections: Sendable {

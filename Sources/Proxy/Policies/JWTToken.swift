@@ -1,3 +1,4 @@
+import ManagerCore
 import Foundation
 
 /// A JWS in compact form (`header.payload.signature`), decoded but not yet verified.

@@ -1,6 +1,6 @@
 import NIOCore
 import NIOHTTP1
-import Yams
+import ManagerCore
 
 /// What a route's policy chain sees of one request. Policies run in the order the
 /// route declares them; each may edit the request, name the consumer, or answer it.
@@ -22,13 +22,6 @@ public struct RequestContext: Sendable {
         self.requestID = requestID
         self.responseHeaderEdits = []
     }
-}
-
-public enum HeaderEdit: Sendable, Equatable {
-    case add(name: String, value: String)
-    case set(name: String, value: String)
-    case remove(name: String)
-    case rename(from: String, to: String)
 }
 
 /// An answer produced at the gateway instead of forwarding (401, 403, 429, a CORS preflight...).
@@ -60,20 +53,4 @@ public enum PolicyDecision: Sendable {
 /// A policy changes the response through `RequestContext.responseHeaderEdits`.
 public protocol RequestPolicy: Sendable {
     func evaluate(_ context: inout RequestContext, on eventLoop: any EventLoop) -> PolicyDecision
-}
-
-/// One entry of a route's `policies:` list as written in a manifest: its `type`
-/// and the whole YAML mapping, with the position for error messages.
-public struct PolicySpec {
-    public let type: String
-    public let node: Yams.Node
-    public let file: String
-    public let line: Int
-
-    public init(type: String, node: Yams.Node, file: String, line: Int) {
-        self.type = type
-        self.node = node
-        self.file = file
-        self.line = line
-    }
 }

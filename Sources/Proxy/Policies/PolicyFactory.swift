@@ -1,7 +1,8 @@
 import Logging
+import ManagerCore
 import NIOCore
 
-/// What a policy may need when it is built from a manifest: an event loop group for
+/// What a policy may need when it is built from a config: an event loop group for
 /// background work (JWKS refresh) and a logger.
 public struct PolicyBuildContext: Sendable {
     public let group: any EventLoopGroup
@@ -13,33 +14,18 @@ public struct PolicyBuildContext: Sendable {
     }
 }
 
-public struct PolicyError: Error, CustomStringConvertible, Sendable {
-    public let file: String
-    public let line: Int
-    public let message: String
-
-    public init(_ spec: PolicySpec, _ message: String) {
-        self.file = spec.file
-        self.line = spec.line
-        self.message = message
-    }
-
-    public var description: String { "\(file):\(line): \(message)" }
-}
-
-/// Builds the policy a manifest entry names. Unknown types are refused, so a typo
-/// never silently turns authentication off.
+/// Builds the policy a validated config entry names. Validation refused everything a
+/// policy could not be built from, so building fails only on what no manifest can know
+/// (a JWKS cache that cannot start).
 public enum PolicyFactory {
-    public static func make(_ spec: PolicySpec, context: PolicyBuildContext) throws -> any RequestPolicy {
-        switch spec.type {
-        case "api_key": return try ApiKeyAuth(spec, logger: context.logger)
-        case "jwt": return try JWTAuth(spec, context: context)
-        case "rate_limit": return try RateLimit(spec, logger: context.logger)
-        case "headers": return try HeaderTransform(spec)
-        case "cors": return try CORS(spec, logger: context.logger)
-        case "request_size_limit": return try RequestSizeLimit(spec, logger: context.logger)
-        default:
-            throw PolicyError(spec, "unknown policy type '\(spec.type)'")
+    public static func make(_ config: PolicyConfig, context: PolicyBuildContext) throws -> any RequestPolicy {
+        switch config {
+        case .apiKey(let c): return ApiKeyAuth(c, logger: context.logger)
+        case .jwt(let c): return try JWTAuth(c, context: context)
+        case .rateLimit(let c): return RateLimit(c, logger: context.logger)
+        case .headers(let c): return HeaderTransform(c)
+        case .cors(let c): return CORS(c, logger: context.logger)
+        case .requestSizeLimit(let c): return RequestSizeLimit(c, logger: context.logger)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import ManagerCore
 import NIOCore
 import NIOHTTP1
 
@@ -11,11 +12,7 @@ import NIOHTTP1
 /// `RateLimit-Reset` (seconds until the bucket is full); a refusal is 429 with
 /// `Retry-After` (seconds until the next token).
 public struct RateLimit: RequestPolicy {
-    public enum Subject: String, Sendable {
-        case consumer
-        case clientAddress = "client_address"
-        case route
-    }
+    public typealias Subject = RateLimitPolicyConfig.Subject
 
     public typealias Clock = @Sendable () -> UInt64
 
@@ -32,25 +29,15 @@ public struct RateLimit: RequestPolicy {
 
     /// `clock` gives monotonic nanoseconds; `store` holds the buckets.
     public init(
-        _ spec: PolicySpec,
+        _ config: RateLimitPolicyConfig,
         logger: Logger,
         clock: @escaping Clock = { NIODeadline.now().uptimeNanoseconds },
         store: TokenBucketStore = .shared
-    ) throws {
-        let options = try PolicyOptions(spec)
-        try options.allowOnly(["type", "requests", "per", "burst", "key"])
-        _ = try options.required("requests")
-        requests = try options.int("requests", atLeast: 1)!
-        period = try options.duration("per") ?? .seconds(1)
-        guard period > .zero else {
-            throw options.error(options.value("per"), "\(spec.type).per: must be longer than zero")
-        }
-        burst = try options.int("burst", atLeast: 1) ?? requests
-        let keyText = try options.string("key") ?? Subject.consumer.rawValue
-        guard let subject = Subject(rawValue: keyText) else {
-            throw options.error(options.value("key"), "\(spec.type).key: expected consumer, client_address or route")
-        }
-        self.subject = subject
+    ) {
+        requests = config.requests
+        period = config.per
+        burst = config.burst
+        subject = config.key
         let periodNanoseconds = Double(period.components.seconds) * 1e9 + Double(period.components.attoseconds) / 1e9
         nanosecondsPerToken = periodNanoseconds / Double(requests)
         limitKey = "\(requests)/\(period)/\(burst)/\(subject.rawValue)"
@@ -58,7 +45,7 @@ public struct RateLimit: RequestPolicy {
         self.clock = clock
         self.store = store
         refused = PolicyRejection(
-            policy: spec.type, reason: "rate_limited", status: .tooManyRequests,
+            policy: "rate_limit", reason: "rate_limited", status: .tooManyRequests,
             message: "rate limit of \(requests) per \(period) exceeded", logger: logger
         )
     }

@@ -1,4 +1,5 @@
 import Logging
+import ManagerCore
 import NIOCore
 import NIOHTTP1
 
@@ -11,17 +12,14 @@ public struct RequestSizeLimit: RequestPolicy {
     private let tooLarge: PolicyRejection
     private let badLength: PolicyRejection
 
-    public init(_ spec: PolicySpec, logger: Logger) throws {
-        let options = try PolicyOptions(spec)
-        try options.allowOnly(["type", "max_bytes"])
-        _ = try options.required("max_bytes")
-        maxBytes = try options.byteSize("max_bytes")!
+    public init(_ config: RequestSizeLimitPolicyConfig, logger: Logger) {
+        maxBytes = config.maxBytes
         tooLarge = PolicyRejection(
-            policy: spec.type, reason: "payload_too_large", status: .payloadTooLarge,
+            policy: "request_size_limit", reason: "payload_too_large", status: .payloadTooLarge,
             message: "request body larger than \(maxBytes) bytes", headers: [("Connection", "close")], logger: logger
         )
         badLength = PolicyRejection(
-            policy: spec.type, reason: "bad_content_length", status: .badRequest,
+            policy: "request_size_limit", reason: "bad_content_length", status: .badRequest,
             message: "invalid Content-Length", headers: [("Connection", "close")], logger: logger
         )
     }

@@ -1,3 +1,4 @@
+import ManagerCore
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -6,7 +7,7 @@ import Synchronization
 final class CompiledRoute: Sendable {
     let id: String
     let methods: [String]
-    let headers: [(name: String, value: String)]
+    let headers: [HeaderMatch]
     /// Leading path segments to remove before forwarding (`strip_prefix`); 0 keeps the path.
     let stripSegments: Int
     let destination: Destination

@@ -1,3 +1,4 @@
+import ManagerCore
 import NIOHTTP1
 
 /// The routes of one config compiled for lookup: a path trie per exact host, per

@@ -1,3 +1,4 @@
+import ManagerCore
 import NIOCore
 import NIOHTTP1
 

@@ -1,3 +1,4 @@
+import ManagerCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -219,7 +220,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var tickInterval: TimeAmount {
         let limits = core.options.limits
         var shortest = min(limits.idleTimeout, limits.readTimeout, limits.writeTimeout)
-        if let upstream = exchange?.upstream { shortest = min(shortest, upstream.config.readTimeout) }
+        if let upstream = exchange?.upstream { shortest = min(shortest, TimeAmount(upstream.config.readTimeout)) }
         return min(max(.nanoseconds(shortest.nanoseconds / 4), .milliseconds(20)), .seconds(1))
     }
 
@@ -270,7 +271,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             || (!exchange.requestEnded && !exchange.responseStarted && connection.isWritable)
         if waitingOnClient { exchange.progress.moved() }
         // The upstream neither answers nor takes the body; mid-response this closes the client's connection.
-        if exchange.progress.stalled(at: now) >= upstream.config.readTimeout {
+        if exchange.progress.stalled(at: now) >= TimeAmount(upstream.config.readTimeout) {
             connection.fail(UpstreamTimeout())
             connection.close()
         }

@@ -1,3 +1,4 @@
+import ManagerCore
 import NIOCore
 import NIOPosix
 
@@ -27,7 +28,7 @@ final class ConnectionPool: @unchecked Sendable {
     /// A warm idle connection, if there is one that has not been idle for the idle timeout.
     func takeIdle(now: NIODeadline) -> UpstreamConnection? {
         while let connection = idle.popLast() {
-            if now - connection.idleSince >= limits.idleTimeout {
+            if now - connection.idleSince >= TimeAmount(limits.idleTimeout) {
                 // The most recently used comes last: every one left is older still.
                 let expired = idle + [connection]
                 idle.removeAll()

@@ -1,3 +1,4 @@
+import ManagerCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -25,7 +26,7 @@ final class HealthChecker: @unchecked Sendable {
 
     func start() {
         eventLoop.execute {
-            self.task = self.eventLoop.scheduleRepeatedAsyncTask(initialDelay: .zero, delay: self.config.interval) { _ in
+            self.task = self.eventLoop.scheduleRepeatedAsyncTask(initialDelay: .zero, delay: TimeAmount(self.config.interval)) { _ in
                 self.probe().map { self.record(passed: $0) }
             }
         }
@@ -67,9 +68,9 @@ final class HealthChecker: @unchecked Sendable {
         let request = HTTPRequestHead(
             version: .http1_1, method: .GET, uri: config.path,
             headers: ["host": target.config.authority, "connection": "close", "user-agent": "meshgate-health-check"])
-        let timeout = eventLoop.scheduleTask(in: config.timeout) { promise.succeed(false) }
+        let timeout = eventLoop.scheduleTask(in: TimeAmount(config.timeout)) { promise.succeed(false) }
         ClientBootstrap(group: eventLoop)
-            .connectTimeout(config.timeout)
+            .connectTimeout(TimeAmount(config.timeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()

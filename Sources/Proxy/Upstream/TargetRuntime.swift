@@ -1,3 +1,4 @@
+import ManagerCore
 import NIOCore
 
 /// A target with everything that outlives a config swap while the target stays in
@@ -26,19 +27,19 @@ final class TargetRuntime: Sendable {
         do {
             self.address = try SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
         } catch {
-            throw ConfigError(target.position, "cannot resolve target \(target.authority): \(error)")
+            throw TargetResolutionError(upstream: upstream.id, authority: target.authority, reason: "\(error)")
         }
         self.key = Self.key(upstream: upstream, target: target)
         var pools: [ObjectIdentifier: ConnectionPool] = [:]
         for loop in group.makeIterator() {
             pools[ObjectIdentifier(loop)] = ConnectionPool(
-                eventLoop: loop, address: address, limits: upstream.pool, connectTimeout: upstream.connectTimeout)
+                eventLoop: loop, address: address, limits: upstream.pool, connectTimeout: TimeAmount(upstream.connectTimeout))
         }
         self.pools = pools
     }
 
     static func key(upstream: UpstreamConfig, target: TargetConfig) -> TargetKey {
-        TargetKey(upstream: upstream.id, authority: target.authority, limits: upstream.pool, connectTimeout: upstream.connectTimeout)
+        TargetKey(upstream: upstream.id, authority: target.authority, limits: upstream.pool, connectTimeout: TimeAmount(upstream.connectTimeout))
     }
 
     func pool(for loop: any EventLoop) -> ConnectionPool? { pools[ObjectIdentifier(loop)] }
@@ -51,4 +52,12 @@ final class TargetRuntime: Sendable {
     }
 
     var region: String? { config.tags["region"] }
+}
+
+/// A target whose host name does not resolve: the config is not applied.
+public struct TargetResolutionError: Error, CustomStringConvertible {
+    public let upstream: String
+    public let authority: String
+    public let reason: String
+    public var description: String { "upstream '\(upstream)': cannot resolve target \(authority): \(reason)" }
 }

@@ -1,3 +1,4 @@
+import ManagerCore
 import NIOHTTP1
 import NIOCore
 

@@ -11,14 +11,16 @@ struct AdminClient: Sendable {
 
     /// Sends a request; the future fails with `AdminTransportError.timedOut` when no complete answer
     /// arrived within the timeout, or with the connection error.
-    func send(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) -> EventLoopFuture<AdminResponse> {
+    func send(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil, body encoded: [UInt8]? = nil)
+        -> EventLoopFuture<AdminResponse>
+    {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
         let promise = eventLoop.makePromise(of: AdminResponse.self)
         let timeout = TimeAmount.milliseconds(Int64(timeoutSeconds * 1000))
         let timer = eventLoop.scheduleTask(in: timeout) { promise.fail(AdminTransportError.timedOut) }
         promise.futureResult.whenComplete { _ in timer.cancel() }
 
-        let body = json.flatMap { try? JSONSerialization.data(withJSONObject: $0) }
+        let body = encoded.map { Data($0) } ?? json.flatMap { try? JSONSerialization.data(withJSONObject: $0) }
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: "\(endpoint.host):\(endpoint.port)")
         headers.add(name: "Accept", value: "application/json")
@@ -56,14 +58,35 @@ struct AdminClient: Sendable {
     }
 
     /// Sends a request and waits for a 2xx JSON object, turning every other outcome into a one-line error.
-    func request(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) throws -> [String: Any] {
+    func request(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil, body: [UInt8]? = nil) throws -> [String: Any] {
         let response: AdminResponse
         do {
-            response = try send(method, path, json: json).wait()
+            response = try send(method, path, json: json, body: body).wait()
         } catch {
             throw describe(error)
         }
         return try decode(response, path: path)
+    }
+
+    /// Sends an encodable body and decodes a 2xx answer as `T`.
+    func request<Body: Encodable, T: Decodable>(_ method: HTTPMethod, _ path: String, sending value: Body, as type: T.Type) throws -> T {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let object = try request(method, path, body: Array(try encoder.encode(value)))
+        return try decodeObject(object, as: type, path: path)
+    }
+
+    /// Decodes a 2xx answer of a GET as `T`.
+    func request<T: Decodable>(_ path: String, as type: T.Type) throws -> T {
+        try decodeObject(try request(.GET, path), as: type, path: path)
+    }
+
+    private func decodeObject<T: Decodable>(_ object: [String: Any], as type: T.Type, path: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: JSONSerialization.data(withJSONObject: object))
+        } catch {
+            throw CLIError("unexpected answer from \(endpoint)\(path): \(error)")
+        }
     }
 
     func decode(_ response: AdminResponse, path: String) throws -> [String: Any] {

@@ -8,7 +8,9 @@ struct MemberRecord {
     var tags: [String: String] { raw["tags"] as? [String: String] ?? [:] }
     var role: String { raw["role"] as? String ?? tags["role"] ?? "worker" }
     var incarnation: String { (raw["incarnation"] as? NSNumberConvertible)?.decimalText ?? "" }
-    var configVersion: String? { raw["config_version"] as? String }
+    var configVersion: String? { (raw["config_version"] as? NSNumberConvertible)?.decimalText ?? raw["config_version"] as? String }
+    /// Versions behind the newest of the member's environment, as the node computed it.
+    var configLag: String? { (raw["config_lag"] as? NSNumberConvertible)?.decimalText }
     var cache: [String: Any]? { raw["cache"] as? [String: Any] }
 
     /// Reads the `members` array of an admin API answer; a missing or malformed array is an error.

@@ -18,8 +18,10 @@ enum StatusTable {
         return table.render()
     }
 
-    /// How many config versions a member is behind the newest one any member reports.
+    /// How many config versions a member is behind the newest of its environment (the node's
+    /// `config_lag`; from older nodes, the newest any member reports).
     static func lag(_ member: MemberRecord, newest: Int?) -> String {
+        if let lag = member.configLag { return lag }
         guard let newest, let version = member.configVersion.flatMap(versionNumber) else { return "" }
         return String(newest - version)
     }

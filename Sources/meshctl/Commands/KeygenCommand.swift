@@ -1,3 +1,4 @@
+import Sodium
 import ArgumentParser
 import Foundation
 
@@ -24,7 +25,7 @@ struct KeygenCommand: ParsableCommand {
 
     func run() throws {
         if signing {
-            let pair = try Sodium.signingKeyPair()
+            let pair = Ed25519.keyPair()
             guard let out else {
                 print("secret \(Data(pair.secretKey).base64EncodedString())")
                 print("public \(Data(pair.publicKey).base64EncodedString())")
@@ -35,7 +36,7 @@ struct KeygenCommand: ParsableCommand {
             print("wrote \(out).key (secret) and \(out).pub (public)")
             return
         }
-        let key = try Sodium.randomBytes(Self.clusterKeyLength)
+        let key = Sodium.randomBytes(Self.clusterKeyLength)
         guard let out else {
             print(Data(key).base64EncodedString())
             return

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ManagerCore
 
 /// Starts a manager and workers on loopback with a generated cluster key, waits until they all see
 /// each other, tells the operator how to look at them, and stops them all on Ctrl-C.
@@ -48,13 +49,13 @@ struct DevUpCommand: ParsableCommand {
         let upstream = try startExampleUpstream(layout: layout, features: features, children: &children)
         printNow("starting a mesh of \(layout.nodes.count) nodes on 127.0.0.1 (profile \(profile), folder \(dir))")
         for node in layout.nodes {
-            var arguments = meshdArguments(node, layout: layout, folder: folder, features: features)
-            if let upstream, node.role == "worker" { arguments += ["--config", upstream.manifestPath] }
+            let arguments = meshdArguments(node, layout: layout, folder: folder, features: features)
             children.append(try ChildProcess(name: node.name, executable: meshd, arguments: arguments,
                                              logPath: folder.logPath(node.name)))
         }
 
         try waitForMesh(layout: layout, folder: folder, children: children)
+        if let upstream { try applyExample(upstream, layout: layout, folder: folder) }
         printSummary(layout: layout, folder: folder, features: features, upstream: upstream)
 
         while !StopSignal.received {
@@ -69,7 +70,7 @@ struct DevUpCommand: ParsableCommand {
     /// nginx as the example backend, when asked for, installed, and this meshd takes a gateway config.
     private func startExampleUpstream(layout: DevMeshLayout, features: MeshdFeatures,
                                       children: inout [ChildProcess]) throws -> ExampleUpstream? {
-        guard example, features.supports("--config") else { return nil }
+        guard example, features.supports("--trust-key") else { return nil }
         guard let nginx = ExampleUpstream.nginxPath() else {
             printNow("no nginx found (scripts/install-deps.sh installs it): starting the mesh without the example upstream")
             return nil
@@ -97,8 +98,11 @@ struct DevUpCommand: ParsableCommand {
             "--data-dir", folder.dataPath(node.name),
             "--profile", profile,
         ]
-        if features.supports("--http") {
-            arguments += ["--http", "127.0.0.1:\(node.httpPort)"]
+        if node.role == "manager" {
+            arguments += ["--signing-key", folder.signingKeyPath]
+        } else {
+            arguments += ["--trust-key", folder.trustKeyPath]
+            if features.supports("--http") { arguments += ["--http", "127.0.0.1:\(node.httpPort)"] }
         }
         return arguments
     }
@@ -137,7 +141,7 @@ struct DevUpCommand: ParsableCommand {
         printNow("\nthe mesh is up:")
         var table = TextTable(header: ["NAME", "ROLE", "GOSSIP", "ADMIN", "GATEWAY"])
         for node in layout.nodes {
-            let gateway = features.supports("--http") ? "http://127.0.0.1:\(node.httpPort)" : ""
+            let gateway = features.supports("--http") && node.role == "worker" ? "http://127.0.0.1:\(node.httpPort)" : ""
             table.rows.append([node.name, node.role, node.gossipAddress, node.adminURL, gateway])
         }
         printNow(table.render())
@@ -148,6 +152,26 @@ struct DevUpCommand: ParsableCommand {
             printNow("  curl -i http://127.0.0.1:\(worker.httpPort)/hello     # through the gateway to the example upstream")
         }
         printNow("logs are in \(dir)/<name>/meshd.log; press Ctrl-C to stop every node")
+    }
+
+    /// Publishes the example manifest through the manager, as `meshctl apply` does, and waits
+    /// until every worker serves it.
+    private func applyExample(_ upstream: ExampleUpstream, layout: DevMeshLayout, folder: DevFolder) throws {
+        guard let manager = layout.nodes.first(where: { $0.role == "manager" }) else { return }
+        let client = AdminClient(endpoint: AdminEndpoint(host: "127.0.0.1", port: manager.adminPort),
+                                 token: try NodeOptions.readToken(folder.tokenPath), timeoutSeconds: 5)
+        let manifest: Manifest
+        do { manifest = try ManifestLoader.local.load(path: upstream.manifestPath) } catch {
+            throw CLIError("the example manifest is not valid: \(error)")
+        }
+        let started = Date()
+        let answer = try client.request(
+            .POST, "/v1/config/apply",
+            sending: ConfigAPI.ApplyRequest(environment: manifest.environment ?? "dev", config: manifest.config),
+            as: ConfigAPI.PublishAnswer.self)
+        let rollout = try Rollout.wait(client: client, environment: answer.environment, version: answer.version,
+                                       timeout: within, started: started, quiet: true)
+        printNow("applied \(upstream.manifestPath) through the manager as \(answer.environment) version \(answer.version): \(rollout)")
     }
 
     private func stop(_ children: [ChildProcess]) {

@@ -1,3 +1,4 @@
+import ManagerCore
 import Logging
 import NIOCore
 import NIOPosix

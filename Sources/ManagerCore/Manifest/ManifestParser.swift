@@ -1,27 +1,56 @@
-import NIOCore
 import Yams
 
-/// Reads one YAML document into upstreams and routes; cross-references are checked
-/// by `ConfigValidation` once every file is read.
-struct ConfigParser {
-    let file: String
+/// What one manifest file holds, with where each entity was written.
+struct ManifestPart {
+    var environment: (name: String, position: SourcePosition)?
+    var upstreams: [(UpstreamConfig, SourcePosition)] = []
+    var routes: [(RouteConfig, SourcePosition)] = []
+}
 
-    func parse(_ yaml: String) throws -> GatewayConfig {
+/// Reads one YAML document into upstreams and routes. A bad entity is recorded and the
+/// next one read, so one pass reports every problem; cross-references are checked by
+/// `ManifestValidation` once every file is read.
+struct ManifestParser {
+    let file: String
+    let references: SecretReferences
+
+    func parse(_ yaml: String, into errors: inout ErrorCollector) -> ManifestPart {
+        var part = ManifestPart()
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ConfigError(file: file, line: Self.line(of: error), "invalid YAML: \(Self.problem(of: error))")
+            errors.record(ConfigError(file: file, line: Self.line(of: error), "invalid YAML: \(Self.problem(of: error))"))
+            return part
+        } catch {
+            errors.record(ConfigError(file: file, line: 1, "invalid YAML: \(error)"))
+            return part
         }
-        guard let root else { return GatewayConfig(upstreams: [], routes: []) }
-        let top = try YAMLNode(node: root, file: file).fields(
-            "the config", allowed: ["environment", "upstreams", "routes"])
-        let upstreams = try top["upstreams"]?.sequence("upstreams").map(parseUpstream) ?? []
-        let routes = try top["routes"]?.sequence("routes").map(parseRoute) ?? []
-        return GatewayConfig(upstreams: upstreams, routes: routes)
+        guard let composed = root, let root = errors.attempt({ try references.resolve(composed, file: file) }) else {
+            return part
+        }
+        guard let top = errors.attempt({
+            try ManifestNode(node: root, file: file).fields("the config", allowed: ["environment", "upstreams", "routes"])
+        }) else { return part }
+        if let env = top["environment"] {
+            errors.attempt {
+                let name = try env.string("environment")
+                guard EnvironmentName.isValid(name) else {
+                    throw env.error("environment '\(name)' must be letters, digits, '-', '_' or '.'")
+                }
+                part.environment = (name, env.position)
+            }
+        }
+        for node in errors.attempt({ try top["upstreams"]?.sequence("upstreams") ?? [] }) ?? [] {
+            if let upstream = errors.attempt({ try parseUpstream(node) }) { part.upstreams.append((upstream, node.position)) }
+        }
+        for node in errors.attempt({ try top["routes"]?.sequence("routes") ?? [] }) ?? [] {
+            if let route = errors.attempt({ try parseRoute(node) }) { part.routes.append((route, node.position)) }
+        }
+        return part
     }
 
-    private func parseUpstream(_ node: YAMLNode) throws -> UpstreamConfig {
+    private func parseUpstream(_ node: ManifestNode) throws -> UpstreamConfig {
         let f = try node.fields("an upstream", allowed: [
             "id", "targets", "balancer", "hash_on", "pool", "timeouts", "retries", "passive_health", "health_check",
         ])
@@ -34,7 +63,7 @@ struct ConfigParser {
             pool.maxConnections = try p["max_connections"]?.int("max_connections", min: 1) ?? pool.maxConnections
             pool.idleTimeout = try p["idle_timeout"]?.duration("idle_timeout") ?? pool.idleTimeout
         }
-        var connect = TimeAmount.seconds(5), read = TimeAmount.seconds(60)
+        var connect = Duration.seconds(5), read = Duration.seconds(60)
         if let t = try f["timeouts"]?.fields("timeouts", allowed: ["connect", "read"]) {
             connect = try t["connect"]?.duration("connect timeout") ?? connect
             read = try t["read"]?.duration("read timeout") ?? read
@@ -50,11 +79,10 @@ struct ConfigParser {
             pool: pool, connectTimeout: connect, readTimeout: read,
             retries: try f["retries"]?.int("retries") ?? 1,
             passiveHealth: passive,
-            healthCheck: try f["health_check"].map(parseHealthCheck),
-            position: node.position)
+            healthCheck: try f["health_check"].map(parseHealthCheck))
     }
 
-    private func parseBalancer(_ f: YAMLFields, upstream: String, at node: YAMLNode) throws -> BalancerKind {
+    private func parseBalancer(_ f: ManifestFields, upstream: String, at node: ManifestNode) throws -> BalancerKind {
         let name = try f["balancer"]?.string("balancer") ?? "round_robin"
         let hashOn = try f["hash_on"].map { try parseHashKey($0, what: "hash_on", allowConsumer: false) }
         switch name {
@@ -70,7 +98,7 @@ struct ConfigParser {
         }
     }
 
-    private func parseHashKey(_ node: YAMLNode, what: String, allowConsumer: Bool) throws -> HashKey {
+    private func parseHashKey(_ node: ManifestNode, what: String, allowConsumer: Bool) throws -> HashKey {
         var allowed: Set<String> = ["header", "cookie", "client_address"]
         if allowConsumer { allowed.insert("consumer") }
         let f = try node.fields(what, allowed: allowed)
@@ -85,7 +113,7 @@ struct ConfigParser {
         return .consumer
     }
 
-    private func parseTarget(_ node: YAMLNode) throws -> TargetConfig {
+    private func parseTarget(_ node: ManifestNode) throws -> TargetConfig {
         let f = try node.fields("a target", allowed: ["url", "weight", "tags"])
         let urlNode = try f.required("url")
         let url = try urlNode.string("url")
@@ -99,9 +127,7 @@ struct ConfigParser {
                 tags[key] = value
             }
         }
-        return TargetConfig(
-            host: host, port: port, weight: try f["weight"]?.int("weight", min: 1) ?? 1, tags: tags,
-            position: node.position)
+        return TargetConfig(host: host, port: port, weight: try f["weight"]?.int("weight", min: 1) ?? 1, tags: tags)
     }
 
     static func splitURL(_ url: String) -> (String, Int)? {
@@ -128,7 +154,7 @@ struct ConfigParser {
         return (String(host), port)
     }
 
-    private func parseHealthCheck(_ node: YAMLNode) throws -> HealthCheckConfig {
+    private func parseHealthCheck(_ node: ManifestNode) throws -> HealthCheckConfig {
         let f = try node.fields("health_check", allowed: ["path", "interval", "timeout", "healthy_threshold", "unhealthy_threshold"])
         let path = try f["path"]?.string("health_check path") ?? "/"
         guard path.hasPrefix("/") else { throw node.error("health_check path must start with /") }
@@ -140,7 +166,7 @@ struct ConfigParser {
             unhealthyThreshold: try f["unhealthy_threshold"]?.int("unhealthy_threshold", min: 1) ?? 3)
     }
 
-    private func parseRoute(_ node: YAMLNode) throws -> RouteConfig {
+    private func parseRoute(_ node: ManifestNode) throws -> RouteConfig {
         let f = try node.fields("a route", allowed: [
             "id", "match", "upstream", "split", "sticky", "strip_prefix", "policies", "cache",
         ])
@@ -170,13 +196,12 @@ struct ConfigParser {
         if strip, case .exact = match.path { throw f["strip_prefix"]!.error("strip_prefix needs a path_prefix match") }
         return RouteConfig(
             id: id, match: match, destination: destination, stripPrefix: strip,
-            policies: try f["policies"]?.sequence("policies").map(parsePolicy) ?? [],
-            cache: try f["cache"].map(parseCache),
-            position: node.position)
+            policies: try f["policies"]?.sequence("policies").map(PolicyParser.parse) ?? [],
+            cache: try f["cache"].map(parseCache))
     }
 
-    private func parseMatch(_ node: YAMLNode?, route: String, at routeNode: YAMLNode) throws -> RouteMatch {
-        guard let node else { return RouteMatch(hosts: [], path: .prefix("/"), methods: [], headers: []) }
+    private func parseMatch(_ node: ManifestNode?, route: String, at routeNode: ManifestNode) throws -> RouteMatch {
+        guard let node else { return .everything }
         let f = try node.fields("match", allowed: ["host", "hosts", "path", "path_prefix", "methods", "headers"])
         var hosts: [String] = []
         if let h = f["host"] { hosts.append(try h.string("host")) }
@@ -184,7 +209,7 @@ struct ConfigParser {
         hosts = try hosts.map { host in
             let lower = host.lowercased()
             let name = lower.hasPrefix("*.") ? String(lower.dropFirst(2)) : lower
-            guard !name.isEmpty, !name.contains("*"), name.utf8.allSatisfy({ HTTPSyntax.isHostChar($0) }) else {
+            guard !name.isEmpty, !name.contains("*"), name.utf8.allSatisfy(HTTPToken.isHostChar) else {
                 throw node.error("route '\(route)': host '\(host)' must be a name or *.suffix")
             }
             return lower
@@ -198,22 +223,22 @@ struct ConfigParser {
         }
         let methods = try f["methods"]?.sequence("methods").map { m -> String in
             let method = try m.string("method").uppercased()
-            guard !method.isEmpty, method.utf8.allSatisfy(HTTPSyntax.isTokenChar) else { throw m.error("'\(method)' is not a method token") }
+            guard !method.isEmpty, method.utf8.allSatisfy(HTTPToken.isTokenChar) else { throw m.error("'\(method)' is not a method token") }
             return method
         } ?? []
-        var headers: [(name: String, value: String)] = []
+        var headers: [HeaderMatch] = []
         if let h = f["headers"] {
             for (k, v) in try h.mapping("headers") {
                 guard let name = k.scalar?.string, let value = v.scalar?.string,
-                    !name.isEmpty, name.utf8.allSatisfy(HTTPSyntax.isTokenChar)
+                    !name.isEmpty, name.utf8.allSatisfy(HTTPToken.isTokenChar)
                 else { throw h.error("match headers must map header names to strings") }
-                headers.append((name.lowercased(), value))
+                headers.append(HeaderMatch(name: name.lowercased(), value: value))
             }
         }
         return RouteMatch(hosts: hosts, path: path, methods: methods, headers: headers)
     }
 
-    private func checkedPath(_ node: YAMLNode) throws -> String {
+    private func checkedPath(_ node: ManifestNode) throws -> String {
         let path = try node.string("path")
         guard path.hasPrefix("/"), !path.contains("?"), !path.contains("#"), !path.contains(" ") else {
             throw node.error("path '\(path)' must start with / and hold no query, fragment or space")
@@ -226,15 +251,7 @@ struct ConfigParser {
         return path
     }
 
-    private func parsePolicy(_ node: YAMLNode) throws -> PolicySpec {
-        let mapping = try node.mapping("a policy")
-        guard let typeNode = mapping["type"], let type = typeNode.scalar?.string else {
-            throw node.error("a policy needs 'type'")
-        }
-        return PolicySpec(type: type, node: node.node, file: file, line: node.line)
-    }
-
-    private func parseCache(_ node: YAMLNode) throws -> CacheRule {
+    private func parseCache(_ node: ManifestNode) throws -> CacheRule {
         let f = try node.fields("cache", allowed: ["ttl", "override"])
         return CacheRule(
             ttl: try f["ttl"]?.duration("ttl"),

@@ -4,24 +4,30 @@ import Foundation
 
 /// The members of a JSON Web Key (RFC 7517) the gateway reads, from a JWKS document or
 /// an inline `jwk:` mapping.
-struct JSONWebKey: Decodable, Sendable {
-    var kty: String?
-    var kid: String?
-    var alg: String?
-    var use: String?
-    var crv: String?
-    var x: String?
-    var y: String?
-    var n: String?
-    var e: String?
-    var k: String?
+public struct JSONWebKey: Codable, Sendable, Equatable {
+    public var kty: String?
+    public var kid: String?
+    public var alg: String?
+    public var use: String?
+    public var crv: String?
+    public var x: String?
+    public var y: String?
+    public var n: String?
+    public var e: String?
+    public var k: String?
 
-    struct Document: Decodable {
-        var keys: [JSONWebKey]
+    public init(kty: String?, kid: String?, alg: String?, use: String?, crv: String?,
+                x: String?, y: String?, n: String?, e: String?, k: String?) {
+        self.kty = kty; self.kid = kid; self.alg = alg; self.use = use; self.crv = crv
+        self.x = x; self.y = y; self.n = n; self.e = e; self.k = k
+    }
+
+    public struct Document: Decodable {
+        public var keys: [JSONWebKey]
     }
 
     /// The verification key this JWK describes. Private members, if present, are ignored.
-    func verificationKey() throws -> JWTVerificationKey {
+    public func verificationKey() throws -> JWTVerificationKey {
         typealias KeyError = JWTVerificationKey.KeyError
         if let use, use != "sig" {
             throw KeyError.invalid("key use '\(use)' is not 'sig'")
@@ -70,8 +76,8 @@ struct JSONWebKey: Decodable, Sendable {
     }
 }
 
-enum Base64URL {
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+public enum Base64URL {
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count * 3 / 4)
         var accumulator: UInt32 = 0

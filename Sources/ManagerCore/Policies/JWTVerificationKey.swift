@@ -2,18 +2,9 @@ import Crypto
 import CryptoExtras
 import Foundation
 
-/// The signature algorithms the gateway verifies. `none` and the other JOSE algorithms
-/// are refused.
-public enum JWTSignatureAlgorithm: String, Sendable, CaseIterable {
-    case hs256 = "HS256"
-    case rs256 = "RS256"
-    case es256 = "ES256"
-    case eddsa = "EdDSA"
-}
-
 /// One verification key, bound to one algorithm so that a token cannot choose how its
 /// key is used (an RSA public key is never taken as an HMAC secret).
-struct JWTVerificationKey: Sendable {
+public struct JWTVerificationKey: Sendable {
     enum Material: Sendable {
         case hmac(SymmetricKey)
         case rsa(_RSA.Signing.PublicKey)
@@ -21,11 +12,11 @@ struct JWTVerificationKey: Sendable {
         case ed25519(Curve25519.Signing.PublicKey)
     }
 
-    let kid: String?
-    let algorithm: JWTSignatureAlgorithm
+    public let kid: String?
+    public let algorithm: JWTSignatureAlgorithm
     let material: Material
 
-    func isValidSignature(_ signature: [UInt8], for signingInput: Substring.UTF8View) -> Bool {
+    public func isValidSignature(_ signature: [UInt8], for signingInput: Substring.UTF8View) -> Bool {
         let input = Array(signingInput)
         switch material {
         case .hmac(let key):
@@ -44,25 +35,25 @@ struct JWTVerificationKey: Sendable {
         }
     }
 
-    enum KeyError: Error, CustomStringConvertible {
+    public enum KeyError: Error, CustomStringConvertible {
         case invalid(String)
-        var description: String {
+        public var description: String {
             switch self {
             case .invalid(let reason): reason
             }
         }
     }
 
-    static let minimumSecretBytes = 32
+    public static let minimumSecretBytes = 32
 
-    static func secret(_ secret: String, kid: String?) throws -> JWTVerificationKey {
+    public static func secret(_ secret: String, kid: String?) throws -> JWTVerificationKey {
         guard secret.utf8.count >= minimumSecretBytes else {
             throw KeyError.invalid("an HS256 secret needs at least \(minimumSecretBytes) bytes")
         }
         return JWTVerificationKey(kid: kid, algorithm: .hs256, material: .hmac(SymmetricKey(data: Array(secret.utf8))))
     }
 
-    static func pem(_ pem: String, algorithm: JWTSignatureAlgorithm, kid: String?) throws -> JWTVerificationKey {
+    public static func pem(_ pem: String, algorithm: JWTSignatureAlgorithm, kid: String?) throws -> JWTVerificationKey {
         do {
             let material: Material
             switch algorithm {

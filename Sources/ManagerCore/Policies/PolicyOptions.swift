@@ -1,40 +1,32 @@
-import Foundation
 import Yams
-
-extension PolicyError {
-    init(_ spec: PolicySpec, at node: Node?, _ message: String) {
-        self.file = spec.file
-        self.line = node?.mark?.line ?? spec.line
-        self.message = message
-    }
-}
 
 /// Reads one policy's YAML mapping (or a mapping nested in it) and reports every
 /// problem at the line of the key or value at fault. Unknown keys are refused so a
 /// misspelt option never silently falls back to a default.
 struct PolicyOptions {
-    let spec: PolicySpec
+    let file: String
     let node: Node
     /// Where this mapping sits inside the policy, for messages: `jwt`, `jwt.keys[1]`.
     let path: String
     private let mapping: Node.Mapping
 
-    init(_ spec: PolicySpec) throws {
-        try self.init(spec, node: spec.node, path: spec.type)
+    /// The options of a policy entry: `type` names it and starts every path.
+    init(_ entry: ManifestNode, type: String) throws {
+        try self.init(file: entry.file, node: entry.node, path: type)
     }
 
-    init(_ spec: PolicySpec, node: Node, path: String) throws {
+    init(file: String, node: Node, path: String) throws {
         guard let mapping = node.mapping else {
-            throw PolicyError(spec, at: node, "\(path): expected a mapping")
+            throw ConfigError(file: file, line: node.mark?.line ?? 1, "\(path): expected a mapping")
         }
-        self.spec = spec
+        self.file = file
         self.node = node
         self.path = path
         self.mapping = mapping
     }
 
-    func error(_ node: Node?, _ message: String) -> PolicyError {
-        PolicyError(spec, at: node ?? self.node, message)
+    func error(_ node: Node?, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: (node ?? self.node).mark?.line ?? 1, message)
     }
 
     func allowOnly(_ keys: Set<String>) throws {
@@ -97,7 +89,7 @@ struct PolicyOptions {
         guard let text = value.scalar?.string, let parsed = DurationText.parse(text) else {
             throw error(value, "\(path).\(key): expected a duration like 250ms, 30s, 5m or 1h")
         }
-        return .nanoseconds(parsed.nanoseconds)
+        return parsed
     }
 
     /// `1024`, `512B`, `10KB` (1000), `10KiB` (1024), `1MB`, `1MiB`, `1GB`, `1GiB`.
@@ -140,7 +132,7 @@ struct PolicyOptions {
 
     func nested(_ key: String) throws -> PolicyOptions? {
         guard let value = value(key) else { return nil }
-        return try PolicyOptions(spec, node: value, path: "\(path).\(key)")
+        return try PolicyOptions(file: file, node: value, path: "\(path).\(key)")
     }
 
     func nestedList(_ key: String) throws -> [PolicyOptions]? {
@@ -149,7 +141,7 @@ struct PolicyOptions {
             throw error(value, "\(path).\(key): expected a list")
         }
         return try sequence.enumerated().map { index, item in
-            try PolicyOptions(spec, node: item, path: "\(path).\(key)[\(index)]")
+            try PolicyOptions(file: file, node: item, path: "\(path).\(key)[\(index)]")
         }
     }
 }

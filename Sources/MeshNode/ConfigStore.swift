@@ -1,0 +1,58 @@
+import Foundation
+import ManagerCore
+
+/// Signed bundles on disk, under `--data-dir`: `config/ENV.bundle` is the last verified
+/// bundle a node serves (its last-known-good, loaded at start), and on the manager
+/// `history/ENV/VERSION.bundle` keeps every version it signed or verified.
+/// Every file is written to a temporary name and renamed, so a crash leaves the old file or the new one.
+struct ConfigStore: Sendable {
+    let dataDir: String
+
+    var configDir: String { (dataDir as NSString).appendingPathComponent("config") }
+    var historyDir: String { (dataDir as NSString).appendingPathComponent("history") }
+
+    func currentPath(environment: String) -> String {
+        (configDir as NSString).appendingPathComponent("\(environment).bundle")
+    }
+
+    func saveCurrent(_ bundle: ConfigBundle) throws {
+        try Self.writeAtomically(bundle.bytes, to: currentPath(environment: bundle.header.environment))
+    }
+
+    func loadCurrent(environment: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: currentPath(environment: environment)).map { [UInt8]($0) }
+    }
+
+    func appendHistory(_ bundle: ConfigBundle) throws {
+        let folder = (historyDir as NSString).appendingPathComponent(bundle.header.environment)
+        try Self.writeAtomically(bundle.bytes, to: (folder as NSString).appendingPathComponent("\(bundle.header.version).bundle"))
+    }
+
+    /// Every environment with a history, and its bundles' bytes in version order.
+    func loadHistory() -> [String: [[UInt8]]] {
+        var result: [String: [[UInt8]]] = [:]
+        let environments = (try? FileManager.default.contentsOfDirectory(atPath: historyDir)) ?? []
+        for environment in environments where EnvironmentName.isValid(environment) {
+            let folder = (historyDir as NSString).appendingPathComponent(environment)
+            let versions = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                .compactMap { name -> UInt64? in name.hasSuffix(".bundle") ? UInt64(name.dropLast(7)) : nil }
+                .sorted()
+            result[environment] = versions.compactMap { version in
+                FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("\(version).bundle")).map { [UInt8]($0) }
+            }
+        }
+        return result
+    }
+
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        }
+        guard rename(temporary, path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+}

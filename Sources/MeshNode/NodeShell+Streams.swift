@@ -1,0 +1,76 @@
+import Gossip
+import NIOCore
+
+/// The TCP side of the gossip port: one typed request (`StreamRequest`) and one reply per
+/// stream, both sealed like datagrams.
+extension NodeShell {
+    func pushPull(_ bytes: [UInt8], with address: NodeAddress) {
+        figures.pushPulls += 1
+        metrics.pushPulls.increment()
+        logger.debug("push-pull", metadata: ["with": "\(address)"])
+        exchange(.pushPull(bytes), with: address).whenComplete { [self] result in
+            switch result {
+            case .success(let plain):
+                deliverToCore(source: address.host) { node, now in node.receive(streamReply: plain, from: address, now: now) }
+            case .failure(let error):
+                logger.debug("push-pull failed", metadata: ["with": "\(address)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Sends one request on a new stream and opens the reply; completes on the node's loop.
+    func exchange(_ request: StreamRequest, with address: NodeAddress) -> EventLoopFuture<[UInt8]> {
+        guard let transport, let socket = socketAddress(address) else {
+            return loop.makeFailedFuture(StreamUnavailable(address: address))
+        }
+        let sealed = seal(request.bytes, channel: .stream)
+        figures.messagesOut += 1
+        figures.bytesOut += Int64(sealed.count)
+        metrics.messagesOut.increment()
+        metrics.bytesOut.increment(by: Int64(sealed.count))
+        return transport.exchange(sealed, with: socket).hop(to: loop).flatMapThrowing { [self] reply in
+            guard let plain = open(reply, channel: .stream, from: address.host) else { throw StreamUnavailable(address: address) }
+            return plain
+        }
+    }
+
+    func received(stream frame: [UInt8], from: SocketAddress) -> [UInt8]? {
+        loop.preconditionInEventLoop()
+        guard let address = Self.nodeAddress(from),
+              let plain = open(frame, channel: .stream, from: address.host) else { return nil }
+        guard let request = StreamRequest(plain) else {
+            badPackets.record(source: address.host, reason: "unknown stream request", logger: logger)
+            figures.decodeErrors += 1
+            metrics.decodeErrors.increment()
+            return nil
+        }
+        let reply: [UInt8]
+        switch request {
+        case .pushPull(let body):
+            figures.pushPulls += 1
+            metrics.pushPulls.increment()
+            var answer: [UInt8] = []
+            deliverToCore(source: address.host) { node, now in
+                let (bytes, outputs) = node.receive(stream: body, from: address, now: now)
+                answer = bytes
+                return outputs
+            }
+            guard !answer.isEmpty else { return nil }
+            reply = answer
+        case .fetchBundle(let environment, let minimumVersion):
+            let held = bundleServer?(environment, minimumVersion)
+            reply = (held.map(BundleReply.bundle) ?? .notHeld).bytes
+        }
+        let sealed = seal(reply, channel: .stream)
+        figures.messagesOut += 1
+        figures.bytesOut += Int64(sealed.count)
+        metrics.messagesOut.increment()
+        metrics.bytesOut.increment(by: Int64(sealed.count))
+        return sealed
+    }
+}
+
+struct StreamUnavailable: Error, CustomStringConvertible {
+    let address: NodeAddress
+    var description: String { "no stream to \(address), or its reply did not open" }
+}

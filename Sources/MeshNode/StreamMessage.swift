@@ -1,0 +1,63 @@
+/// What a stream on the gossip port asks for. The first byte of a request's plaintext
+/// names its kind; the rest is that kind's body. The reply is one frame whose shape the
+/// kind decides. Unknown kinds are refused and the stream closed.
+enum StreamRequest: Equatable {
+    /// Gossip push-pull: the body is the core's state exchange, the reply the peer's.
+    case pushPull([UInt8])
+    /// The newest signed bundle of an environment, when at least `minimumVersion`.
+    case fetchBundle(environment: String, minimumVersion: UInt64)
+
+    enum Kind: UInt8 {
+        case pushPull = 1
+        case fetchBundle = 2
+    }
+
+    var bytes: [UInt8] {
+        switch self {
+        case .pushPull(let body):
+            return [Kind.pushPull.rawValue] + body
+        case .fetchBundle(let environment, let minimumVersion):
+            var out: [UInt8] = [Kind.fetchBundle.rawValue]
+            out += withUnsafeBytes(of: minimumVersion.bigEndian, Array.init)
+            out += Array(environment.utf8)
+            return out
+        }
+    }
+
+    /// Nil for an unknown kind or a body that does not fit it.
+    init?(_ bytes: [UInt8]) {
+        guard let first = bytes.first, let kind = Kind(rawValue: first) else { return nil }
+        let body = bytes.dropFirst()
+        switch kind {
+        case .pushPull:
+            self = .pushPull(Array(body))
+        case .fetchBundle:
+            guard body.count > 8, body.count <= 8 + 64 else { return nil }
+            let version = body.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            guard let environment = String(validating: body.dropFirst(8), as: UTF8.self) else { return nil }
+            self = .fetchBundle(environment: environment, minimumVersion: version)
+        }
+    }
+}
+
+/// The reply to `fetchBundle`: a status byte, then the bundle's bytes when there is one.
+enum BundleReply: Equatable {
+    case bundle([UInt8])
+    /// This node holds no bundle of that environment at or above the version asked for.
+    case notHeld
+
+    var bytes: [UInt8] {
+        switch self {
+        case .bundle(let bytes): return [0] + bytes
+        case .notHeld: return [1]
+        }
+    }
+
+    init?(_ bytes: [UInt8]) {
+        switch bytes.first {
+        case 0: self = .bundle(Array(bytes.dropFirst()))
+        case 1 where bytes.count == 1: self = .notHeld
+        default: return nil
+        }
+    }
+}
