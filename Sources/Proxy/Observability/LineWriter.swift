@@ -19,6 +19,7 @@ struct LineWriter {
         count += 1
     }
 
+    @inline(__always)
     mutating func raw(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         guard count + bytes.count <= out.count else {
@@ -29,6 +30,7 @@ struct LineWriter {
         count += bytes.count
     }
 
+    @inline(__always)
     mutating func raw(_ text: StaticString) {
         raw(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
@@ -81,14 +83,21 @@ struct LineWriter {
         case combined
     }
 
-    /// `bytes`, escaped: runs of plain bytes are copied whole.
+    /// `bytes`, escaped: runs of plain bytes are found eight at a time and copied whole.
     mutating func escaped(_ bytes: UnsafeRawBufferPointer, _ escaping: Escaping) {
         var start = 0
-        for index in 0..<bytes.count {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            if index + 8 <= count, !Self.mayNeedEscaping(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+                continue
+            }
             let b = bytes[index]
+            index += 1
             guard b < 0x20 || b >= 0x7F || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
-            raw(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
-            start = index + 1
+            raw(UnsafeRawBufferPointer(rebasing: bytes[start..<index - 1]))
+            start = index
             switch escaping {
             case .json where b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\"):
                 byte(UInt8(ascii: "\\"))
@@ -101,7 +110,18 @@ struct LineWriter {
                 hex(b)
             }
         }
-        raw(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+        raw(UnsafeRawBufferPointer(rebasing: bytes[start..<count]))
+    }
+
+    /// Whether one of eight bytes may be a control byte, DEL or above ASCII, `"` or `\`
+    /// (a word without any is plain; one with some is looked at byte by byte).
+    @inline(__always)
+    private static func mayNeedEscaping(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        return (word &- ones &* 0x20) & ~word & highs != 0 || word & highs != 0
+            || hasZeroByte(word ^ (ones &* 0x7F)) || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
     }
 
     private mutating func hex(_ b: UInt8) {
