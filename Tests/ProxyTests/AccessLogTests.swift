@@ -27,7 +27,7 @@ final class AccessLogTests: XCTestCase {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let upstream = try await TestUpstream(name: "up", group: group)
         let gw = try await GatewayHarness.start(
-            yaml: "upstreams:\n" + upstreamYAML("up", ports: [upstream.port]) + "routes:\n  - { id: r, upstream: up }\n",
+            yaml: "upstreams:\n" + upstreamYAML("up", ports: [upstream.port]) + "routes:\n  - { id: r, match: { host: test.local }, upstream: up }\n",
             options: GatewayOptions(accessLog: settings, metricsFactory: metrics))
         try await body(gw, upstream)
         await gw.stop()
@@ -59,9 +59,15 @@ final class AccessLogTests: XCTestCase {
             for i in 0..<5 {
                 XCTAssertEqual(try client.get("/p\(i)?q=\(i)", headers: ["X-Request-Id": "id-\(i)"]).status, 200)
             }
-            let all = await lines(path, count: 5)
-            XCTAssertEqual(all.count, 5)
-            for (i, line) in all.enumerated() {
+            XCTAssertEqual(try client.get("/nowhere", host: "other.test", headers: ["X-Request-Id": "unrouted"]).status, 404)
+            let all = await lines(path, count: 6)
+            XCTAssertEqual(all.count, 6)
+            let unrouted = json(all.last ?? "")
+            XCTAssertEqual(unrouted?["status"] as? Int, 404)
+            XCTAssertEqual(unrouted?["request_id"] as? String, "unrouted")
+            XCTAssertTrue(unrouted?["route"] is NSNull && unrouted?["upstream"] is NSNull && unrouted?["target"] is NSNull)
+            XCTAssertEqual(unrouted?["attempts"] as? Int, 0)
+            for (i, line) in all.dropLast().enumerated() {
                 guard let object = json(line) else {
                     XCTFail("not a JSON object: \(line)")
                     continue

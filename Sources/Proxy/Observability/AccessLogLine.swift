@@ -6,7 +6,8 @@ struct AccessLogEntry {
     var uri: String
     var version: HTTPVersion
     var status: Int
-    var route: String
+    /// nil for a request no route matched.
+    var route: String?
     var upstream: String?
     var target: String?
     var requestID: String
@@ -24,8 +25,8 @@ struct AccessLogEntry {
 /// One access log line in each format, written in one pass (``LineWriter``).
 enum AccessLogLine {
     /// `{"time":…,"method":…,"uri":…,"status":…,"route":…,"upstream":…,"target":…,
-    /// "request_id":…,"client":…,"duration_ms":…,"attempts":…}`; an absent upstream, target
-    /// or client is `null`.
+    /// "request_id":…,"client":…,"duration_ms":…,"attempts":…}`; an absent route, upstream,
+    /// target or client is `null`.
     static func json(_ e: AccessLogEntry, time: LogTimestamp, into w: inout LineWriter) {
         w.raw("{\"time\":\"")
         time.writeISO(&w)

@@ -32,7 +32,7 @@ extension ProxyHandler {
         let snapshot = core.snapshot()
         guard let route = snapshot.router.match(host: { Self.routingHost(head) }, path: path, accept: { $0.accepts(head.method, head.fields) }) else {
             core.metrics.unrouted.increment()
-            respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: keepAlive)
+            respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: keepAlive, start: now)
             return
         }
         // Policies see the head as HTTPHeaders; a route without them forwards the client's bytes.

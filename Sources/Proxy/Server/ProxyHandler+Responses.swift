@@ -131,7 +131,9 @@ extension ProxyHandler {
     }
 
     /// 404 with a small JSON body.
-    func respondNoRoute(head request: RequestHead, requestID: String, framing: RequestFraming, keepAlive: Bool) {
+    func respondNoRoute(
+        head request: RequestHead, requestID: String, framing: RequestFraming, keepAlive: Bool, start: NIODeadline
+    ) {
         let body = Self.statusBody(.notFound, context.channel.allocator)
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json")
@@ -148,7 +150,15 @@ extension ProxyHandler {
             headers.add(name: "connection", value: "keep-alive")
         }
         writeHead(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))
-        if request.method != .HEAD { context.write(wrapOutboundOut(body), promise: nil) }
+        let sent = request.method == .HEAD ? 0 : body.readableBytes
+        if sent > 0 { context.write(wrapOutboundOut(body), promise: nil) }
+        if core.accessLog.shouldLog {
+            core.accessLog.write(AccessLogEntry(
+                method: request.method, uri: request.target, version: request.version, status: 404, route: nil,
+                upstream: nil, target: nil, requestID: requestID, client: clientIP, consumer: nil,
+                durationNanos: (NIODeadline.now() - start).nanoseconds, attempts: 0, bodyBytesSent: sent,
+                fields: request.fields))
+        }
         endResponse()
     }
 
