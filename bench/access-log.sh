@@ -8,19 +8,15 @@
 # (1 - logged/off, from the sums over the rounds), gateway/nginx with the log on and off,
 # and meshd/nginx, each with its default log.
 #
-#   bench/access-log.sh [ROUNDS=2] [SECONDS=5] [FORMAT=json|combined]   (MESHD_BIN: another meshd)
+#   bench/access-log.sh [ROUNDS=2] [SECONDS=5] [FORMAT=json|combined]   (GATEWAY_BIN: another gateway-serve;
+#                                                                       MESHGATE_BIN: a folder with another meshd)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-2}; SECS=${2:-5}; FORMAT=${3:-json}
 for t in nginx wrk curl; do command -v $t >/dev/null || { echo "missing $t (apt-get install nginx-light wrk curl)" >&2; exit 2; }; done
+source bench/lib/meshd-build.sh
+MESHD="$BIN/meshd"
 . bench/lib/gateway-serve.sh
-if [ -n "${MESHD_BIN:-}" ]; then
-  MESHD=$MESHD_BIN
-else
-  BUILD=(swift build -c release --static-swift-stdlib --scratch-path .build-static)
-  "${BUILD[@]}" --product meshd >/dev/null
-  MESHD="$("${BUILD[@]}" --show-bin-path)/meshd"
-fi
 start_upstream 18680
 single_route_config 18680
 for port in 18681 18682; do

@@ -6,7 +6,8 @@ import NIOHTTP1
 /// The admin API: routes, bearer-token check and JSON shapes (docs/operations.md, "Admin API").
 public struct AdminRoutes: Sendable {
     public let node: NodeShell
-    public let token: String
+    let access: AdminAccess
+    let audit: AuditLog
     public let identity: NodeIdentity
     /// Asks the process to leave the mesh and exit (POST /v1/leave).
     public let requestLeave: @Sendable () -> Void
@@ -26,10 +27,11 @@ public struct AdminRoutes: Sendable {
         }
     }
 
-    init(node: NodeShell, token: String, identity: NodeIdentity, config: ConfigEndpoints?,
+    init(node: NodeShell, access: AdminAccess, audit: AuditLog, identity: NodeIdentity, config: ConfigEndpoints?,
          requestLeave: @escaping @Sendable () -> Void) {
         self.node = node
-        self.token = token
+        self.access = access
+        self.audit = audit
         self.identity = identity
         self.config = config
         self.requestLeave = requestLeave
@@ -50,11 +52,20 @@ public struct AdminRoutes: Sendable {
         default:
             break
         }
-        guard authorized(request) else {
+        guard let caller = access.identify(request.headers) else {
             return loop.makeSucceededFuture(.error("missing or wrong bearer token", status: .unauthorized))
         }
+        let needed = AdminRole.required(request.method, request.path)
+        guard caller.role >= needed else {
+            return loop.makeSucceededFuture(.error(
+                "token '\(caller.name)' has the \(caller.role.rawValue) role; \(request.method) \(request.path) needs \(needed.rawValue)",
+                status: .forbidden))
+        }
         if let config, ConfigEndpoints.handles(request.path) {
-            return loop.makeFutureWithTask { await config.handle(request, token: "admin") }
+            return loop.makeFutureWithTask { await config.handle(request, token: caller.name) }
+        }
+        if request.path.hasPrefix("/v1/tokens") {
+            return loop.makeSucceededFuture(tokens(request, caller: caller))
         }
         switch (request.method, request.path) {
         case (.GET, "/v1/status"):
@@ -76,16 +87,36 @@ public struct AdminRoutes: Sendable {
         }
     }
 
-    func authorized(_ request: AdminRequest) -> Bool {
-        guard let header = request.headers.first(name: "Authorization"), header.hasPrefix("Bearer ") else { return false }
-        return constantTimeEqual(Array(header.dropFirst(7).utf8), Array(token.utf8))
-    }
-
-    private func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in a.indices { diff |= a[i] ^ b[i] }
-        return diff == 0
+    /// `GET /v1/tokens`, `POST /v1/tokens {"name", "role"}`, `POST /v1/tokens/remove {"name"}`.
+    private func tokens(_ request: AdminRequest, caller: AdminAccess.Identity) -> AdminResponse {
+        let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
+        do {
+            switch (request.method, request.path) {
+            case (.GET, "/v1/tokens"):
+                let list = [("admin", AdminRole.admin)] + access.list().map { ($0.name, $0.role) }
+                return .json(.object([("tokens", .array(list.map { name, role in
+                    .object([("name", .string(name)), ("role", .string(role.rawValue))])
+                }))]))
+            case (.POST, "/v1/tokens"):
+                guard let name = body["name"] as? String, let role = (body["role"] as? String).flatMap(AdminRole.init(rawValue:)) else {
+                    return .error("body must be {\"name\": NAME, \"role\": \"read\" | \"operate\" | \"admin\"}", status: .badRequest)
+                }
+                let token = try access.create(name: name, role: role)
+                audit.record(action: "token-create", token: caller.name, environment: nil, version: nil, detail: "\(name) (\(role.rawValue))")
+                return .json(.object([("name", .string(name)), ("role", .string(role.rawValue)), ("token", .string(token))]))
+            case (.POST, "/v1/tokens/remove"):
+                guard let name = body["name"] as? String else { return .error("body must be {\"name\": NAME}", status: .badRequest) }
+                try access.remove(name: name)
+                audit.record(action: "token-remove", token: caller.name, environment: nil, version: nil, detail: name)
+                return .json(.object([("ok", true)]))
+            default:
+                return .error("no such endpoint: \(request.method) \(request.path)", status: .notFound)
+            }
+        } catch let problem as AdminAccess.Problem {
+            return .error(problem.description, status: .badRequest)
+        } catch {
+            return .error("\(error)", status: .internalServerError)
+        }
     }
 
     /// Event loop only.

@@ -49,12 +49,19 @@ public final class ConfigAgent: @unchecked Sendable {
     var onHold: (@Sendable (ConfigBundle) -> Void)?
 
     // Event-loop state.
-    var held: [String: (bundle: ConfigBundle, bytes: [UInt8])] = [:]
+    var held: [String: Held] = [:]
+    /// Contents of recent versions by digest, per environment: the bases deltas are made from.
+    var recent: [String: [(digest: ContentDigest, config: GatewayConfig)]] = [:]
     var heard: [String: (version: UInt64, from: String?)] = [:]
     var fetching: Set<String> = []
     var retry: [String: Scheduled<Void>] = [:]
     var behindSince: NIODeadline?
+    /// Wall-clock milliseconds when this node's own environment's version was last applied.
+    var appliedAtMillis: Int64?
     var refusalsLogged: Set<String> = []
+    /// Per environment, the newest version refused for its signed content itself (a config the
+    /// gateway cannot apply): fetching it again from another peer would change nothing.
+    var unusable: [String: UInt64] = [:]
 
     init(settings: Settings, node: NodeShell, store: ConfigStore, metrics: ConfigMetrics, apply: Applier?) {
         self.settings = settings
@@ -86,10 +93,7 @@ public final class ConfigAgent: @unchecked Sendable {
                     ])
                 }
             }
-            self.node.bundleServer = { [self] environment, minimum in
-                guard let entry = held[environment], entry.bundle.header.version >= minimum else { return nil }
-                return entry.bytes
-            }
+            self.node.bundleServer = { [self] environment, minimum, have in serve(environment, minimum: minimum, have: have) }
             self.node.subscribe(prefix: Self.rumorPrefix) { [self] rumor in announced(rumor) }
             self.node.subscribeMembership { [self] event in observed(event.member) }
         }.get()
@@ -149,26 +153,41 @@ public final class ConfigAgent: @unchecked Sendable {
         guard !fetching.contains(environment) else { return }
         let wanted = newest(environment)
         let have = held[environment]?.bundle.header.version ?? 0
-        guard wanted > have else { return }
+        guard wanted > max(have, unusable[environment] ?? 0) else { return }
         fetching.insert(environment)
-        attempt(environment, from: sources(for: environment, version: wanted)[...], minimum: have + 1)
+        attempt(environment, from: sources(for: environment, version: wanted)[...], minimum: have + 1,
+                delta: held[environment] != nil)
     }
 
-    private func attempt(_ environment: String, from candidates: ArraySlice<Member>, minimum: UInt64) {
+    private func attempt(_ environment: String, from candidates: ArraySlice<Member>, minimum: UInt64, delta: Bool) {
         guard let source = candidates.first else {
             fetching.remove(environment)
             scheduleRetry(environment)
             return
         }
         metrics.fetches.increment()
-        node.exchange(.fetchBundle(environment: environment, minimumVersion: minimum), with: source.address)
+        let base = delta ? held[environment] : nil
+        let request = StreamRequest.fetchBundle(environment: environment, minimumVersion: minimum, have: base?.config.digest)
+        node.exchange(request, with: source.address)
             .whenComplete { [self] result in
                 var accepted = false
                 switch result {
                 case .success(let reply):
                     switch BundleReply(reply) {
                     case .bundle(let bytes):
+                        metrics.fetchedBytes["full"]?.increment(by: Int64(bytes.count))
                         accepted = receive(bytes, environment: environment, from: source.name)
+                    case .delta(let bytes):
+                        metrics.fetchedBytes["delta"]?.increment(by: Int64(bytes.count))
+                        if let base {
+                            do {
+                                let rebuilt = try ConfigBundle.fromDelta(bytes, base: base.config)
+                                accepted = receive(rebuilt.bytes, environment: environment, from: source.name)
+                            } catch {
+                                logger.debug("a delta did not rebuild; fetching the full bundle", metadata: ["from": "\(source.name)"])
+                                return attempt(environment, from: candidates, minimum: minimum, delta: false)
+                            }
+                        }
                     case .notHeld, nil:
                         break
                     }
@@ -180,7 +199,7 @@ public final class ConfigAgent: @unchecked Sendable {
                     fetch(environment)
                 } else {
                     metrics.fetchFailures.increment()
-                    attempt(environment, from: candidates.dropFirst(), minimum: minimum)
+                    attempt(environment, from: candidates.dropFirst(), minimum: minimum, delta: delta)
                 }
             }
     }
@@ -201,9 +220,13 @@ public final class ConfigAgent: @unchecked Sendable {
             try hold(verified, source: source)
             return true
         } catch let rejection as BundleRejection {
-            refuse(rejection, version: (try? ConfigBundle.parse(bytes))?.header.version, from: source)
+            let version = (try? ConfigBundle.parse(bytes))?.header.version
+            if rejection == .invalidConfig, let version { unusable[environment] = max(unusable[environment] ?? 0, version) }
+            refuse(rejection, version: version, from: source)
         } catch {
-            refuse(.invalidConfig, version: nil, from: source, detail: "\(error)")
+            let version = (try? ConfigBundle.parse(bytes))?.header.version
+            if let version { unusable[environment] = max(unusable[environment] ?? 0, version) }
+            refuse(.invalidConfig, version: version, from: source, detail: "\(error)")
         }
         return false
     }
@@ -233,13 +256,17 @@ public final class ConfigAgent: @unchecked Sendable {
                 throw ApplyFailed(reason: "\(error)")
             }
         }
-        held[header.environment] = (verified.bundle, verified.bundle.bytes)
+        held[header.environment] = Held(bundle: verified.bundle, bytes: verified.bundle.bytes, config: verified.config)
+        var versions = recent[header.environment] ?? []
+        versions.append((header.contentDigest, verified.config))
+        recent[header.environment] = Array(versions.suffix(Self.recentVersions))
         do { try store.saveCurrent(verified.bundle) } catch {
             logger.error("could not store the config as last-known-good", metadata: ["error": "\(error)"])
         }
         var meta: [String: String?] = [MetaKey.config(header.environment): ConfigAnnouncement.meta(header)]
         if header.environment == settings.environment {
             meta[MetaKey.configVersion] = String(header.version)
+            appliedAtMillis = NodeShell.wallClockMillis()
             metrics.version.set(Int64(header.version))
             metrics.applied.increment()
         }
@@ -259,6 +286,19 @@ public final class ConfigAgent: @unchecked Sendable {
         node.run { core, now in (try? core.broadcast(rumor, now: now)) ?? [] }
     }
 
+    /// How many recent versions' contents a node keeps to answer with deltas.
+    static let recentVersions = 4
+
+    /// Answers a `fetchBundle`: a delta when the asker runs a recent version, else the bundle.
+    func serve(_ environment: String, minimum: UInt64, have: ContentDigest?) -> BundleReply {
+        guard let entry = held[environment], entry.bundle.header.version >= minimum else { return .notHeld }
+        if let have, let base = recent[environment]?.last(where: { $0.digest == have })?.config,
+           let delta = entry.bundle.delta(from: base), delta.count < entry.bytes.count {
+            return .delta(delta)
+        }
+        return .bundle(entry.bytes)
+    }
+
     func updateLag() {
         let environment = settings.environment
         let behind = newest(environment) > (running?.version ?? 0)
@@ -274,10 +314,19 @@ public final class ConfigAgent: @unchecked Sendable {
     }
 
     /// The node's config state for the admin API. Event loop only.
-    var state: (environment: String, running: BundleHeader?, newest: UInt64, lagging: Bool) {
+    var state: ConfigAPI.StateAnswer {
         let lagging = behindSince.map { NIODeadline.now() - $0 >= .nanoseconds(settings.lagThreshold.nanoseconds) } ?? false
-        return (settings.environment, running, newest(settings.environment), lagging)
+        return ConfigAPI.StateAnswer(
+            environment: settings.environment, version: running?.version, digest: running?.contentDigest.hex,
+            createdAtMillis: running?.createdAtMillis, appliedAtMillis: appliedAtMillis,
+            newest: newest(settings.environment), lagging: lagging)
     }
+}
+
+struct Held {
+    let bundle: ConfigBundle
+    let bytes: [UInt8]
+    let config: GatewayConfig
 }
 
 struct ApplyFailed: Error, CustomStringConvertible {

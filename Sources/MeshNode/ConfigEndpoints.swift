@@ -94,10 +94,7 @@ struct ConfigEndpoints: Sendable {
     }
 
     func state() async throws -> AdminResponse {
-        let state = try await agent.loop.submit { agent.state }.get()
-        return .encoded(ConfigAPI.StateAnswer(
-            environment: state.environment, version: state.running?.version, digest: state.running?.contentDigest.hex,
-            createdAtMillis: state.running?.createdAtMillis, newest: state.newest, lagging: state.lagging))
+        .encoded(try await agent.loop.submit { agent.state }.get())
     }
 
     /// Verifies an exported bundle here as if it came from a peer, and announces it to this mesh.

@@ -7,6 +7,8 @@ final class ConfigMetrics: Sendable {
     let applied: Prometheus.Counter
     let fetches: Prometheus.Counter
     let fetchFailures: Prometheus.Counter
+    /// By kind: `full` bundles, `delta`s.
+    let fetchedBytes: [String: Prometheus.Counter]
     let version: Prometheus.Gauge
     let lagging: Prometheus.Gauge
 
@@ -24,6 +26,13 @@ final class ConfigMetrics: Sendable {
                                        help: "Bundles fetched from peers over the stream port")
         fetchFailures = registry.makeCounter(name: "meshgate_config_fetch_failures_total", labels: [],
                                              help: "Bundle fetches that failed (peer unreachable, nothing held)")
+        var fetchedBytes: [String: Prometheus.Counter] = [:]
+        for kind in ["full", "delta"] {
+            fetchedBytes[kind] = registry.makeCounter(
+                name: "meshgate_config_fetched_bytes_total", labels: [("kind", kind)],
+                help: "Bytes of bundles (full) and deltas fetched from peers")
+        }
+        self.fetchedBytes = fetchedBytes
         version = registry.makeGauge(name: "meshgate_config_version", labels: [],
                                      help: "The config version this node serves (0: none)")
         lagging = registry.makeGauge(name: "meshgate_config_lagging", labels: [],

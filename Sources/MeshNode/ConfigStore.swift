@@ -4,7 +4,7 @@ import ManagerCore
 /// Signed bundles on disk, under `--data-dir`: `config/ENV.bundle` is the last verified
 /// bundle a node serves (its last-known-good, loaded at start), and on the manager
 /// `history/ENV/VERSION.bundle` keeps every version it signed or verified.
-/// Every file is written to a temporary name and renamed, so a crash leaves the old file or the new one.
+/// Every file is written to a temporary name (mode 0600) and renamed, so a crash leaves the old file or the new one.
 struct ConfigStore: Sendable {
     let dataDir: String
 
@@ -16,7 +16,7 @@ struct ConfigStore: Sendable {
     }
 
     func saveCurrent(_ bundle: ConfigBundle) throws {
-        try Self.writeAtomically(bundle.bytes, to: currentPath(environment: bundle.header.environment))
+        try SecretFile.write(Data(bundle.bytes), to: currentPath(environment: bundle.header.environment))
     }
 
     func loadCurrent(environment: String) -> [UInt8]? {
@@ -25,7 +25,7 @@ struct ConfigStore: Sendable {
 
     func appendHistory(_ bundle: ConfigBundle) throws {
         let folder = (historyDir as NSString).appendingPathComponent(bundle.header.environment)
-        try Self.writeAtomically(bundle.bytes, to: (folder as NSString).appendingPathComponent("\(bundle.header.version).bundle"))
+        try SecretFile.write(Data(bundle.bytes), to: (folder as NSString).appendingPathComponent("\(bundle.header.version).bundle"))
     }
 
     /// Every environment with a history, and its bundles' bytes in version order.
@@ -42,17 +42,5 @@ struct ConfigStore: Sendable {
             }
         }
         return result
-    }
-
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
-        }
-        guard rename(temporary, path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
     }
 }

@@ -67,8 +67,9 @@ public enum MeshDaemon {
         _ = try await node.start()
 
         let (leaveRequests, leaveContinuation) = AsyncStream.makeStream(of: Void.self)
+        let access = try AdminAccess(adminToken: token, path: (options.dataDir as NSString).appendingPathComponent("tokens.json"))
         let routes = AdminRoutes(
-            node: node, token: token,
+            node: node, access: access, audit: audit,
             identity: .init(role: options.role.rawValue, version: version, profile: options.profile.rawValue,
                             hasSeeds: !options.seeds.isEmpty),
             config: ConfigEndpoints(agent: agent, publisher: publisher, audit: audit),

@@ -57,9 +57,8 @@ extension NodeShell {
             }
             guard !answer.isEmpty else { return nil }
             reply = answer
-        case .fetchBundle(let environment, let minimumVersion):
-            let held = bundleServer?(environment, minimumVersion)
-            reply = (held.map(BundleReply.bundle) ?? .notHeld).bytes
+        case .fetchBundle(let environment, let minimumVersion, let have):
+            reply = (bundleServer?(environment, minimumVersion, have) ?? .notHeld).bytes
         }
         let sealed = seal(reply, channel: .stream)
         figures.messagesOut += 1

@@ -1,6 +1,7 @@
 import Foundation
 import Gossip
 import Logging
+import ManagerCore
 import NIOCore
 import NIOPosix
 
@@ -61,7 +62,7 @@ public final class NodeShell: @unchecked Sendable {
     var rumorSubscribers: [(prefix: String, deliver: @Sendable (Rumor) -> Void)] = []
     var membershipSubscribers: [@Sendable (MembershipEvent) -> Void] = []
     /// Serves `fetchBundle` streams; set by the config agent.
-    var bundleServer: (@Sendable (_ environment: String, _ minimumVersion: UInt64) -> [UInt8]?)?
+    var bundleServer: (@Sendable (_ environment: String, _ minimumVersion: UInt64, _ have: ContentDigest?) -> BundleReply)?
     var hasLeft = false
     var lastStats = GossipStats()
 

@@ -1,11 +1,15 @@
+import ManagerCore
+import Sodium
+
 /// What a stream on the gossip port asks for. The first byte of a request's plaintext
 /// names its kind; the rest is that kind's body. The reply is one frame whose shape the
 /// kind decides. Unknown kinds are refused and the stream closed.
 enum StreamRequest: Equatable {
     /// Gossip push-pull: the body is the core's state exchange, the reply the peer's.
     case pushPull([UInt8])
-    /// The newest signed bundle of an environment, when at least `minimumVersion`.
-    case fetchBundle(environment: String, minimumVersion: UInt64)
+    /// The newest signed bundle of an environment, when at least `minimumVersion`; `have`
+    /// names the content the asker runs, so the answer may be a delta from it.
+    case fetchBundle(environment: String, minimumVersion: UInt64, have: ContentDigest?)
 
     enum Kind: UInt8 {
         case pushPull = 1
@@ -16,9 +20,14 @@ enum StreamRequest: Equatable {
         switch self {
         case .pushPull(let body):
             return [Kind.pushPull.rawValue] + body
-        case .fetchBundle(let environment, let minimumVersion):
+        case .fetchBundle(let environment, let minimumVersion, let have):
             var out: [UInt8] = [Kind.fetchBundle.rawValue]
             out += withUnsafeBytes(of: minimumVersion.bigEndian, Array.init)
+            if let have {
+                out += [1] + [UInt8](hex: have.hex)!
+            } else {
+                out += [0]
+            }
             out += Array(environment.utf8)
             return out
         }
@@ -32,17 +41,33 @@ enum StreamRequest: Equatable {
         case .pushPull:
             self = .pushPull(Array(body))
         case .fetchBundle:
-            guard body.count > 8, body.count <= 8 + 64 else { return nil }
+            guard body.count > 9 else { return nil }
             let version = body.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            guard let environment = String(validating: body.dropFirst(8), as: UTF8.self) else { return nil }
-            self = .fetchBundle(environment: environment, minimumVersion: version)
+            var rest = body.dropFirst(8)
+            var have: ContentDigest?
+            switch rest.first {
+            case 0:
+                rest = rest.dropFirst()
+            case 1:
+                guard rest.count > 33 else { return nil }
+                have = ContentDigest(hex: Array(rest.dropFirst().prefix(32)).hexString)
+                rest = rest.dropFirst(33)
+            default:
+                return nil
+            }
+            guard let environment = String(validating: rest, as: UTF8.self), EnvironmentName.isValid(environment) else {
+                return nil
+            }
+            self = .fetchBundle(environment: environment, minimumVersion: version, have: have)
         }
     }
 }
 
-/// The reply to `fetchBundle`: a status byte, then the bundle's bytes when there is one.
+/// The reply to `fetchBundle`: a status byte, then the bundle's bytes, or a delta's.
 enum BundleReply: Equatable {
     case bundle([UInt8])
+    /// `ConfigBundle.delta(from:)` from the content the asker named.
+    case delta([UInt8])
     /// This node holds no bundle of that environment at or above the version asked for.
     case notHeld
 
@@ -50,6 +75,7 @@ enum BundleReply: Equatable {
         switch self {
         case .bundle(let bytes): return [0] + bytes
         case .notHeld: return [1]
+        case .delta(let bytes): return [2] + bytes
         }
     }
 
@@ -57,6 +83,7 @@ enum BundleReply: Equatable {
         switch bytes.first {
         case 0: self = .bundle(Array(bytes.dropFirst()))
         case 1 where bytes.count == 1: self = .notHeld
+        case 2: self = .delta(Array(bytes.dropFirst()))
         default: return nil
         }
     }

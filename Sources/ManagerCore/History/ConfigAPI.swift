@@ -87,16 +87,21 @@ public enum ConfigAPI {
         public var environment: String
         public var version: UInt64?
         public var digest: String?
+        /// When the manager signed the version this node serves (wall clock, milliseconds).
         public var createdAtMillis: Int64?
+        /// When this node applied it (wall clock, milliseconds).
+        public var appliedAtMillis: Int64?
         /// The newest version of the environment this node has heard of.
         public var newest: UInt64
         /// Behind the newest for longer than the lag threshold.
         public var lagging: Bool
-        public init(environment: String, version: UInt64?, digest: String?, createdAtMillis: Int64?, newest: UInt64, lagging: Bool) {
+        public init(environment: String, version: UInt64?, digest: String?, createdAtMillis: Int64?, appliedAtMillis: Int64?,
+                    newest: UInt64, lagging: Bool) {
             self.environment = environment
             self.version = version
             self.digest = digest
             self.createdAtMillis = createdAtMillis
+            self.appliedAtMillis = appliedAtMillis
             self.newest = newest
             self.lagging = lagging
         }

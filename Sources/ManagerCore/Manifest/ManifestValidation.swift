@@ -47,8 +47,13 @@ public enum ManifestValidation {
         public var description: String { message }
     }
 
-    /// Every cross-reference problem of `config`, in the order of its entities.
+    /// Every problem of `config`: values out of range (`ValueChecks`), then cross-references.
     public static func problems(in config: GatewayConfig) -> [Problem] {
+        ValueChecks.problems(in: config) + crossReferences(in: config)
+    }
+
+    /// Every cross-reference problem of `config`, in the order of its entities.
+    static func crossReferences(in config: GatewayConfig) -> [Problem] {
         var problems: [Problem] = []
         var upstreamIDs: [String: Int] = [:]
         for (index, upstream) in config.upstreams.enumerated() {

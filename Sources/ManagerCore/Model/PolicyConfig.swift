@@ -22,7 +22,18 @@ public enum PolicyConfig: Sendable, Equatable, Codable {
 
 /// `type: api_key`: keys presented in a header, listed by their SHA-256 only.
 public struct ApiKeyPolicyConfig: Sendable, Equatable, Codable {
+    public init(header: String, keys: [Key], strip: Bool) {
+        self.header = header
+        self.keys = keys
+        self.strip = strip
+    }
+
     public struct Key: Sendable, Equatable, Codable {
+        public init(consumer: String, sha256: String) {
+            self.consumer = consumer
+            self.sha256 = sha256
+        }
+
         public var consumer: String
         /// 64 lower-case hex digits.
         public var sha256: String
@@ -47,6 +58,18 @@ public enum JWTSignatureAlgorithm: String, Sendable, CaseIterable, Codable, Comp
 
 /// `type: jwt`: bearer tokens signed by inline keys or keys published at a JWKS URL.
 public struct JWTPolicyConfig: Sendable, Equatable, Codable {
+    public init(algorithms: [JWTSignatureAlgorithm], keys: [InlineKey], jwks: JWKSSource?, issuers: [String]?,
+                audiences: [String]?, leeway: Duration, requireExpiry: Bool, consumerClaim: String) {
+        self.algorithms = algorithms
+        self.keys = keys
+        self.jwks = jwks
+        self.issuers = issuers
+        self.audiences = audiences
+        self.leeway = leeway
+        self.requireExpiry = requireExpiry
+        self.consumerClaim = consumerClaim
+    }
+
     public enum KeyMaterial: Sendable, Equatable, Codable {
         case secret(String)
         case pem(String)
@@ -54,6 +77,12 @@ public struct JWTPolicyConfig: Sendable, Equatable, Codable {
     }
 
     public struct InlineKey: Sendable, Equatable, Codable {
+        public init(kid: String?, algorithm: JWTSignatureAlgorithm?, material: KeyMaterial) {
+            self.kid = kid
+            self.algorithm = algorithm
+            self.material = material
+        }
+
         public var kid: String?
         /// Nil only for a JWK, whose key type decides.
         public var algorithm: JWTSignatureAlgorithm?
@@ -61,6 +90,13 @@ public struct JWTPolicyConfig: Sendable, Equatable, Codable {
     }
 
     public struct JWKSSource: Sendable, Equatable, Codable {
+        public init(url: String, refresh: Duration, minRefetch: Duration, timeout: Duration) {
+            self.url = url
+            self.refresh = refresh
+            self.minRefetch = minRefetch
+            self.timeout = timeout
+        }
+
         public var url: String
         public var refresh: Duration
         public var minRefetch: Duration
@@ -80,6 +116,13 @@ public struct JWTPolicyConfig: Sendable, Equatable, Codable {
 
 /// `type: rate_limit`: a token bucket per route and subject.
 public struct RateLimitPolicyConfig: Sendable, Equatable, Codable {
+    public init(requests: Int, per: Duration, burst: Int, key: Subject) {
+        self.requests = requests
+        self.per = per
+        self.burst = burst
+        self.key = key
+    }
+
     public enum Subject: String, Sendable, Codable {
         case consumer
         case clientAddress = "client_address"
@@ -102,12 +145,27 @@ public enum HeaderEdit: Sendable, Equatable, Codable {
 
 /// `type: headers`: edits applied as `remove`, `rename`, `set`, `add`, each in the order written.
 public struct HeadersPolicyConfig: Sendable, Equatable, Codable {
+    public init(request: [HeaderEdit], response: [HeaderEdit]) {
+        self.request = request
+        self.response = response
+    }
+
     public var request: [HeaderEdit]
     public var response: [HeaderEdit]
 }
 
 /// `type: cors`.
 public struct CORSPolicyConfig: Sendable, Equatable, Codable {
+    public init(allowOrigins: [String], allowMethods: [String], allowHeaders: [String]?, exposeHeaders: [String],
+                allowCredentials: Bool, maxAge: Duration?) {
+        self.allowOrigins = allowOrigins
+        self.allowMethods = allowMethods
+        self.allowHeaders = allowHeaders
+        self.exposeHeaders = exposeHeaders
+        self.allowCredentials = allowCredentials
+        self.maxAge = maxAge
+    }
+
     /// `["*"]`, or lower-cased `scheme://host[:port]` origins.
     public var allowOrigins: [String]
     /// Upper-cased, in the order written.

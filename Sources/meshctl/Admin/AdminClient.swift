@@ -97,9 +97,12 @@ struct AdminClient: Sendable {
                 throw CLIError("unexpected answer from \(endpoint)\(path): not a JSON object")
             }
             return object
-        case 401, 403:
+        case 401:
             let reason = (object?["error"] as? String).map { ": \($0)" } ?? ""
             throw CLIError("\(endpoint) refused the admin token (\(response.status)\(reason)); pass the node's token with --token-file")
+        case 403:
+            let reason = (object?["error"] as? String) ?? "the token's role does not allow this"
+            throw CLIError("\(endpoint) refused: \(reason)")
         default:
             let reason = (object?["error"] as? String) ?? response.text.trimmingCharacters(in: .whitespacesAndNewlines)
             throw CLIError("\(endpoint)\(path) answered \(response.status): \(reason.isEmpty ? "no details" : reason)")

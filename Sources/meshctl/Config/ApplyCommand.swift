@@ -15,11 +15,7 @@ struct ApplyCommand: ParsableCommand {
     @OptionGroup var node: NodeOptions
     @OptionGroup var manifest: ManifestInput
 
-    @Flag(help: "Return once the manager signed the version, without waiting for the workers.")
-    var noWait = false
-
-    @Option(help: "Seconds to wait for every worker to serve the new version.")
-    var waitTimeout: Double = 60
+    @OptionGroup var rollout: RolloutOptions
 
     @Flag(help: "Print the manager's answer as JSON.")
     var json = false
@@ -32,11 +28,11 @@ struct ApplyCommand: ParsableCommand {
             .POST, "/v1/config/apply", sending: ConfigAPI.ApplyRequest(environment: environment, config: config),
             as: ConfigAPI.PublishAnswer.self)
         guard json else {
-            return try Rollout.report(answer, client: client, noWait: noWait, timeout: waitTimeout, started: started)
+            return try Rollout.report(answer, client: client, options: rollout, started: started)
         }
-        if answer.outcome != "unchanged" && !noWait {
+        if answer.outcome != "unchanged" && !rollout.noWait {
             _ = try Rollout.wait(client: client, environment: environment, version: answer.version,
-                                 timeout: waitTimeout, started: started, quiet: true)
+                                 timeout: rollout.waitTimeout, started: started, quiet: true)
         }
         try printEncoded(answer)
     }

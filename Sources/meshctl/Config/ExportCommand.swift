@@ -35,11 +35,7 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "A file written by `meshctl export`.")
     var file: String
 
-    @Flag(help: "Return once the node took the bundle, without waiting for the workers.")
-    var noWait = false
-
-    @Option(help: "Seconds to wait for every worker to serve the version.")
-    var waitTimeout: Double = 60
+    @OptionGroup var rollout: RolloutOptions
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
@@ -48,6 +44,6 @@ struct ImportCommand: ParsableCommand {
         let answer = try client.request(
             .POST, "/v1/config/import", sending: ConfigAPI.BundleTransfer(bundle: data.base64EncodedString()),
             as: ConfigAPI.PublishAnswer.self)
-        try Rollout.report(answer, client: client, noWait: noWait, timeout: waitTimeout, started: started)
+        try Rollout.report(answer, client: client, options: rollout, started: started)
     }
 }

@@ -16,11 +16,7 @@ struct PromoteCommand: ParsableCommand {
     @Option(help: "The environment to publish it to.")
     var to: String
 
-    @Flag(help: "Return once the manager signed the version, without waiting for the workers.")
-    var noWait = false
-
-    @Option(help: "Seconds to wait for every worker to serve the new version.")
-    var waitTimeout: Double = 60
+    @OptionGroup var rollout: RolloutOptions
 
     func run() throws {
         let client = try node.client()
@@ -28,6 +24,6 @@ struct PromoteCommand: ParsableCommand {
         let answer = try client.request(
             .POST, "/v1/config/promote", sending: ConfigAPI.PromoteRequest(from: from, to: to),
             as: ConfigAPI.PublishAnswer.self)
-        try Rollout.report(answer, client: client, noWait: noWait, timeout: waitTimeout, started: started)
+        try Rollout.report(answer, client: client, options: rollout, started: started)
     }
 }

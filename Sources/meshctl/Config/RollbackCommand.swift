@@ -16,11 +16,7 @@ struct RollbackCommand: ParsableCommand {
     @Option(help: "The environment (default: the node's own).")
     var env: String?
 
-    @Flag(help: "Return once the manager signed the version, without waiting for the workers.")
-    var noWait = false
-
-    @Option(help: "Seconds to wait for every worker to serve the new version.")
-    var waitTimeout: Double = 60
+    @OptionGroup var rollout: RolloutOptions
 
     func run() throws {
         let client = try node.client()
@@ -29,6 +25,6 @@ struct RollbackCommand: ParsableCommand {
         let answer = try client.request(
             .POST, "/v1/config/rollback", sending: ConfigAPI.RollbackRequest(environment: environment, version: version),
             as: ConfigAPI.PublishAnswer.self)
-        try Rollout.report(answer, client: client, noWait: noWait, timeout: waitTimeout, started: started)
+        try Rollout.report(answer, client: client, options: rollout, started: started)
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import ManagerCore
 
@@ -38,14 +39,23 @@ enum Rollout {
 
 extension Rollout {
     /// Prints what a publish answered and, unless told not to, waits for the workers.
-    static func report(_ answer: ConfigAPI.PublishAnswer, client: AdminClient, noWait: Bool, timeout: Double, started: Date) throws {
+    static func report(_ answer: ConfigAPI.PublishAnswer, client: AdminClient, options: RolloutOptions, started: Date) throws {
         guard answer.outcome != "unchanged" else {
             print("nothing changed: \(answer.environment) stays at version \(answer.version) (\(answer.digest.prefix(12)))")
             return
         }
         print("published \(answer.environment) version \(answer.version) (\(answer.digest.prefix(12))): \(answer.summary)")
-        if noWait { return }
+        if options.noWait { return }
         print(try wait(client: client, environment: answer.environment, version: answer.version,
-                       timeout: timeout, started: started, quiet: false))
+                       timeout: options.waitTimeout, started: started, quiet: false))
     }
+}
+
+/// `--no-wait` and `--wait-timeout`, for every command that publishes a version.
+struct RolloutOptions: ParsableArguments {
+    @Flag(help: "Return once the version is signed (or imported), without waiting for the workers.")
+    var noWait = false
+
+    @Option(help: "Seconds to wait for every alive worker of the environment to serve the version.")
+    var waitTimeout: Double = 60
 }

@@ -81,9 +81,22 @@ final class ConfigDistributionTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("nothing changed"), again.stdout)
 
+        // A second version: workers that run the first fetch only what changed.
+        let second = "\(cluster.directory)/v2.yaml"
+        try Data((try String(contentsOfFile: first, encoding: .utf8) + "\n  - { id: extra, match: { path_prefix: /c }, strip_prefix: true, upstream: admin }\n").utf8)
+            .write(to: URL(fileURLWithPath: second))
+        let delta = try meshctl(boss, ["apply", "-f", second])
+        XCTAssertEqual(delta.status, 0, delta.stderr)
+        XCTAssertTrue(delta.stdout.contains("2 of 2 workers of prod serve version 2"), delta.stdout)
+        XCTAssertEqual(status(w1, "/c/healthz"), 200)
+        for worker in [w1, w2] {
+            XCTAssertGreaterThan(try metric(worker, "meshgate_config_fetched_bytes_total{kind=\"delta\"}") ?? 0, 0,
+                                 "\(worker.name) fetched no delta")
+        }
+
         let members = try XCTUnwrap(try boss.admin.object("/v1/status")["members"] as? [[String: Any]])
         let w1Record = try XCTUnwrap(members.first { $0["name"] as? String == "w-1" })
-        XCTAssertEqual(w1Record["config_version"] as? Int, 1)
+        XCTAssertEqual(w1Record["config_version"] as? Int, 2)
         XCTAssertEqual(w1Record["config_lag"] as? Int, 0)
 
         // The manager dies; a worker started afterwards with only workers as seeds catches up from them.
@@ -93,6 +106,10 @@ final class ConfigDistributionTests: XCTestCase {
         try eventually("a late worker serves the current config from a peer", within: 15) {
             status(late, "/a/healthz") == 200
         }
+        XCTAssertEqual(status(late, "/c/healthz"), 200)
+        XCTAssertGreaterThan(try metric(late, "meshgate_config_fetched_bytes_total{kind=\"full\"}") ?? 0, 0)
+        XCTAssertEqual(try metric(late, "meshgate_config_fetched_bytes_total{kind=\"delta\"}"), 0,
+                       "a worker with no config cannot take a delta")
 
         // A worker restarted with no peer at all serves its last-known-good config.
         w2.send(SIGTERM)
@@ -102,7 +119,9 @@ final class ConfigDistributionTests: XCTestCase {
         try eventually("a lone restarted worker serves its last-known-good config", within: 5) {
             status(w2, "/a/healthz") == 200
         }
-        XCTAssertEqual(try metric(w2, "meshgate_config_version"), 1)
+        // The gateway serves before the node has joined or opened its admin API.
+        try eventually("the restarted worker's admin API answers", within: 10) { (try? metric(w2, "meshgate_config_version")) != nil }
+        XCTAssertEqual(try metric(w2, "meshgate_config_version"), 2)
     }
 
     func testRollbackPromoteAuditAndSecondManagerStart() throws {

@@ -1,0 +1,142 @@
+import Foundation
+import NIOHTTP1
+import Sodium
+
+/// What a token may do on the admin API. Each role includes the ones before it.
+public enum AdminRole: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Status, members, metrics, config state, history, diff, audit.
+    case read
+    /// Also leave (and, with the cache, bust).
+    case operate
+    /// Also apply, rollback, promote, import, keys and tokens.
+    case admin
+
+    public static func < (a: AdminRole, b: AdminRole) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    /// The role an endpoint needs.
+    static func required(_ method: HTTPMethod, _ path: String) -> AdminRole {
+        switch (method, path) {
+        case (.POST, "/v1/leave"):
+            return .operate
+        case (.POST, "/v1/config/diff"), (.GET, _):
+            return .read
+        default:
+            return .admin
+        }
+    }
+}
+
+/// The admin API's named tokens: the node's admin token (`--admin-token-file`, named
+/// `admin`) and those created with `meshctl tokens create`, kept in `DATA/tokens.json` as
+/// SHA-256 digests only. A token is shown once, when it is created.
+final class AdminAccess: @unchecked Sendable {
+    struct Identity: Sendable, Equatable {
+        var name: String
+        var role: AdminRole
+    }
+
+    struct Stored: Codable, Equatable {
+        var name: String
+        var role: AdminRole
+        /// SHA-256 of the token, hex.
+        var sha256: String
+    }
+
+    enum Problem: Error, CustomStringConvertible {
+        case badName(String)
+        case exists(String)
+        case unknown(String)
+        case reserved
+
+        var description: String {
+            switch self {
+            case .badName(let name): return "'\(name)' is not a token name (letters, digits, '-', '_', '.')"
+            case .exists(let name): return "a token named '\(name)' exists; remove it first"
+            case .unknown(let name): return "no token named '\(name)'"
+            case .reserved: return "'admin' is the node's own token (--admin-token-file); it cannot be replaced or removed here"
+            }
+        }
+    }
+
+    private let adminDigest: [UInt8]
+    private let path: String
+    private let lock = NSLock()
+    private var tokens: [Stored]
+
+    init(adminToken: String, path: String) throws {
+        adminDigest = Sodium.sha256(Array(adminToken.utf8))
+        self.path = path
+        if let data = FileManager.default.contents(atPath: path) {
+            tokens = try JSONDecoder().decode([Stored].self, from: data)
+        } else {
+            tokens = []
+        }
+    }
+
+    /// Who the request's bearer token belongs to; nil when it is missing or unknown.
+    func identify(_ headers: HTTPHeaders) -> Identity? {
+        guard let header = headers.first(name: "Authorization"), header.hasPrefix("Bearer ") else { return nil }
+        let digest = Sodium.sha256(Array(header.dropFirst(7).utf8))
+        // Every stored digest is compared in full, so the time taken says nothing about which matched.
+        var found: Identity?
+        if Self.constantTimeEqual(digest, adminDigest) { found = Identity(name: "admin", role: .admin) }
+        for token in snapshot() where Self.constantTimeEqual(digest, [UInt8](hex: token.sha256) ?? []) {
+            found = Identity(name: token.name, role: token.role)
+        }
+        return found
+    }
+
+    func list() -> [Stored] { snapshot() }
+
+    /// Creates a token and returns it; only its digest is kept.
+    func create(name: String, role: AdminRole) throws -> String {
+        guard !name.isEmpty, name.utf8.count <= 64, name.utf8.allSatisfy(Self.isNameChar) else { throw Problem.badName(name) }
+        guard name != "admin" else { throw Problem.reserved }
+        let token = Sodium.randomBytes(32).hexString
+        try update { tokens in
+            guard !tokens.contains(where: { $0.name == name }) else { throw Problem.exists(name) }
+            tokens.append(Stored(name: name, role: role, sha256: Sodium.sha256(Array(token.utf8)).hexString))
+        }
+        return token
+    }
+
+    func remove(name: String) throws {
+        guard name != "admin" else { throw Problem.reserved }
+        try update { tokens in
+            guard let index = tokens.firstIndex(where: { $0.name == name }) else { throw Problem.unknown(name) }
+            tokens.remove(at: index)
+        }
+    }
+
+    private func snapshot() -> [Stored] {
+        lock.lock()
+        defer { lock.unlock() }
+        return tokens
+    }
+
+    private func update(_ change: (inout [Stored]) throws -> Void) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        var next = tokens
+        try change(&next)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try SecretFile.write(try encoder.encode(next), to: path)
+        tokens = next
+    }
+
+    private static func isNameChar(_ c: UInt8) -> Bool {
+        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+            || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+            || c == UInt8(ascii: ".")
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in a.indices { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+}

@@ -1,0 +1,31 @@
+import ManagerCore
+import XCTest
+
+/// A config that did not come from a manifest (an API client's JSON) meets the same rules.
+final class ValueChecksTests: XCTestCase {
+    func testValuesAManifestWouldRefuseAreRefusedInTheModel() {
+        var config = GatewayConfig(
+            upstreams: [UpstreamConfig(id: "u", targets: [TargetConfig(host: "127.0.0.1", port: 0)], retries: -1)],
+            routes: [RouteConfig(id: "r", destination: .upstream("u"), policies: [
+                .apiKey(ApiKeyPolicyConfig(header: "X-Key", keys: [.init(consumer: "c", sha256: "zz")], strip: true)),
+                .rateLimit(RateLimitPolicyConfig(requests: 0, per: .seconds(1), burst: 1, key: .route)),
+                .headers(HeadersPolicyConfig(request: [.set(name: "Transfer-Encoding", value: "chunked")], response: [])),
+                .jwt(JWTPolicyConfig(algorithms: [.hs256], keys: [.init(kid: nil, algorithm: .hs256, material: .secret("short"))],
+                                     jwks: nil, issuers: nil, audiences: nil, leeway: .seconds(1), requireExpiry: true,
+                                     consumerClaim: "sub")),
+            ])])
+        let messages = ManifestValidation.problems(in: config).map(\.message)
+        XCTAssertEqual(messages, [
+            "upstream 'u': target 127.0.0.1:0 needs a host, a port 1-65535 and a weight >= 1",
+            "upstream 'u': retries below 0",
+            "route 'r': api_key: a sha256 that is not 64 hex digits",
+            "route 'r': rate_limit: requests and burst >= 1, per > 0",
+            "route 'r': headers: 'Transfer-Encoding' cannot be edited",
+            "route 'r': jwt: a key that does not load: an HS256 secret needs at least 32 bytes",
+        ])
+        config.upstreams[0].targets[0].port = 80
+        config.upstreams[0].retries = 0
+        config.routes[0].policies = []
+        XCTAssertEqual(ManifestValidation.problems(in: config), [])
+    }
+}
