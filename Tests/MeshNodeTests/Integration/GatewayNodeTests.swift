@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// meshd's gateway options through a real process: TLS from `--tls-cert`/`--tls-key`, the
-/// header limit from `--max-header-bytes`, `--config` reloaded on SIGHUP (a broken file
+/// header limits from `--max-header-bytes` and `--max-header-fields`, `--config` reloaded on SIGHUP (a broken file
 /// changes nothing), a drain on SIGTERM, and the access log file reopened on SIGUSR1. The
 /// node's own admin API is the upstream.
 final class GatewayNodeTests: XCTestCase {
@@ -21,7 +21,8 @@ final class GatewayNodeTests: XCTestCase {
         let node = try cluster.node("gw-1", seeds: [], start: false)
         let config = "\(cluster.directory)/gateway.yaml"
         try writeConfig(config, prefix: "/a", upstreamPort: node.adminPort)
-        node.extraArguments = ["--config", config, "--tls-cert", cert, "--tls-key", key, "--max-header-bytes", "2KiB"]
+        node.extraArguments = ["--config", config, "--tls-cert", cert, "--tls-key", key, "--max-header-bytes", "2KiB",
+                                "--max-header-fields", "20"]
         try node.start()
         let base = "https://127.0.0.1:\(node.httpPort)"
         func status(_ path: String, _ extra: [String] = []) throws -> String {
@@ -31,6 +32,10 @@ final class GatewayNodeTests: XCTestCase {
         try eventually("the gateway answers over TLS", within: 20) { try status("/a/healthz") == "200" }
         XCTAssertEqual(try status("/a/healthz", ["-H", "X-Big: " + String(repeating: "x", count: 4096)]), "431",
                        "--max-header-bytes 2KiB did not refuse a 4 KiB field")
+        // curl sends Host, User-Agent and Accept: with 17 more the head has 20 fields, with 18 more 21.
+        func fields(_ count: Int) -> [String] { (1...count).flatMap { ["-H", "X-F\($0): v"] } }
+        XCTAssertEqual(try status("/a/healthz", fields(17)), "200")
+        XCTAssertEqual(try status("/a/healthz", fields(18)), "431", "--max-header-fields 20 did not refuse 21 fields")
         XCTAssertEqual(try run(curl, ["-s", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}",
                                       "http://127.0.0.1:\(node.httpPort)/a/healthz"]).output, "000",
                        "plain HTTP got an HTTP answer from the TLS listener")
