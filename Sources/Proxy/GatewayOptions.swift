@@ -63,7 +63,9 @@ public struct GatewayOptions: Sendable {
         public var format: AccessLogFormat
         /// Log one request in this many (1 logs every request).
         public var sampleEvery: Int
-        /// Bytes of lines waiting for the writer; a line that does not fit is dropped and counted.
+        /// Bytes of lines waiting for the writer; a line that does not fit is dropped and
+        /// counted. The writer holds a second buffer of this size while it writes one out.
+        /// At least 4 KiB.
         public var bufferBytes: Int
 
         public init(
