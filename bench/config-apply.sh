@@ -4,6 +4,7 @@
 # For every apply it reports, from the workers' own clock readings (one machine, one clock):
 #   propagation_ms   from the manager signing the version (bundle createdAtMillis) to the
 #                    last worker applying it (its appliedAtMillis)
+#   first_worker_ms  the same to the first worker
 # and the p50/p99/max over the applies, then the bytes the workers fetched as full bundles
 # and as deltas (meshgate_config_fetched_bytes_total) against the size of one full bundle.
 #   bench/config-apply.sh [W=16] [R=100] [A=20]
@@ -67,10 +68,13 @@ def apply(n):
         if all(s.get("version") == version for s in states): break
         if time.time() > deadline: raise SystemExit(f"version {version} did not reach every worker")
         time.sleep(0.05)
-    return max(s["appliedAtMillis"] for s in states) - states[0]["createdAtMillis"]
+    created = states[0]["createdAtMillis"]
+    firsts.append(min(s["appliedAtMillis"] for s in states) - created)
+    return max(s["appliedAtMillis"] for s in states) - created
+firsts = []
 apply(-1)                                     # the first version: every worker fetches the full bundle
 full_first = fetched("full")
-samples = []
+samples, firsts = [], []
 for n in range(A):
     samples.append(apply(n))
     time.sleep(0.2)
@@ -80,6 +84,7 @@ bundle = len(json.loads(get(0, "/v1/config/bundle/prod"))["bundle"]) * 3 // 4
 delta_bytes, full_bytes = fetched("delta"), fetched("full") - full_first
 print(f"workers={W} routes={R} applies={A} bundle_bytes={bundle}")
 print(f"propagation_ms p50={pick(0.5)} p99={pick(0.99)} max={samples[-1]} all={samples}")
+print(f"first_worker_ms all={sorted(firsts[1:])}")
 print(f"per_worker_per_apply_bytes delta={delta_bytes / W / A:.0f} full={full_bytes / W / A:.0f} "
       f"delta_share_of_bundle={delta_bytes / W / A / bundle:.4f}")
 PY

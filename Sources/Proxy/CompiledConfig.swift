@@ -11,13 +11,19 @@ final class CompiledConfig: Sendable {
     let router: Router<CompiledRoute>
     let upstreams: [String: UpstreamRuntime]
     let targets: [TargetRuntime.TargetKey: TargetRuntime]
+    /// Metric handles by route and upstream id, kept by the next config for the ids it keeps.
+    let routeMetrics: [String: RouteMetrics]
+    let upstreamMetrics: [String: UpstreamMetrics]
 
     /// Builds routes, policies and upstreams. Targets whose key is in `reuse` keep their
-    /// warm pools and health; the others are created (and resolved) here.
+    /// warm pools and health; the others are created (and resolved) here. Routes and
+    /// upstreams `previous` had keep its metric handles.
     init(
-        config: GatewayConfig, reuse: [TargetRuntime.TargetKey: TargetRuntime], region: String?,
-        policyContext: PolicyBuildContext, metrics: any MetricsFactory
+        config: GatewayConfig, reuse: [TargetRuntime.TargetKey: TargetRuntime], previous: CompiledConfig? = nil,
+        region: String?, policyContext: PolicyBuildContext, metrics: any MetricsFactory
     ) throws {
+        var routeMetrics: [String: RouteMetrics] = [:]
+        var upstreamMetrics: [String: UpstreamMetrics] = [:]
         self.config = config
         var targets: [TargetRuntime.TargetKey: TargetRuntime] = [:]
         var upstreams: [String: UpstreamRuntime] = [:]
@@ -34,7 +40,9 @@ final class CompiledConfig: Sendable {
             }
             upstreams[upstream.id] = UpstreamRuntime(
                 config: upstream, targets: runtimes, region: region,
-                metrics: UpstreamMetrics(upstream: upstream.id, factory: metrics))
+                metrics: Self.handles(upstream.id, from: previous?.upstreamMetrics, into: &upstreamMetrics) {
+                    UpstreamMetrics(upstream: upstream.id, factory: metrics)
+                })
         }
         var rules: [Router<CompiledRoute>.Rule] = []
         for route in config.routes {
@@ -49,11 +57,24 @@ final class CompiledConfig: Sendable {
             let policies = try route.policies.map { try PolicyFactory.make($0, context: policyContext) }
             let compiled = CompiledRoute(
                 config: route, destination: destination, policies: policies,
-                metrics: RouteMetrics(route: route.id, factory: metrics))
+                metrics: Self.handles(route.id, from: previous?.routeMetrics, into: &routeMetrics) {
+                    RouteMetrics(route: route.id, factory: metrics)
+                })
             rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: compiled.rank, value: compiled))
         }
         self.router = Router(rules: rules)
+        self.routeMetrics = routeMetrics
+        self.upstreamMetrics = upstreamMetrics
         self.upstreams = upstreams
         self.targets = targets
+    }
+
+    /// The handles of `id` from the previous config, or new ones; recorded in `kept`.
+    private static func handles<Handles>(
+        _ id: String, from previous: [String: Handles]?, into kept: inout [String: Handles], make: () -> Handles
+    ) -> Handles {
+        let handles = previous?[id] ?? make()
+        kept[id] = handles
+        return handles
     }
 }

@@ -80,7 +80,7 @@ public final class Gateway: Sendable {
             do {
                 try ManifestValidation.check(config)
                 next = try CompiledConfig(
-                    config: config, reuse: current.targets, region: core.options.tags["region"],
+                    config: config, reuse: current.targets, previous: current, region: core.options.tags["region"],
                     policyContext: policyContext, metrics: core.options.metricsFactory ?? MetricsSystem.factory)
             } catch {
                 logger.error("config refused, the previous one keeps serving", metadata: ["error": "\(error)"])

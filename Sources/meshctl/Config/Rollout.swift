@@ -17,6 +17,10 @@ enum Rollout {
             let lagging = workers.filter { (UInt64($0.configVersion ?? "") ?? 0) < version }
             let done = workers.count - lagging.count
             let elapsed = Date().timeIntervalSince(started)
+            if workers.isEmpty {
+                if !quiet && !lastLine.isEmpty { FileHandle.standardError.write(Data("\n".utf8)) }
+                return "no alive worker of \(environment) to wait for"
+            }
             if lagging.isEmpty {
                 if !quiet && !lastLine.isEmpty { FileHandle.standardError.write(Data("\n".utf8)) }
                 return String(format: "%d of %d workers of %@ serve version %llu after %.3f s",

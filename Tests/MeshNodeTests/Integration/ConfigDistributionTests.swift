@@ -211,6 +211,27 @@ final class ConfigDistributionTests: XCTestCase {
         XCTAssertEqual(status(far1, "/r/healthz"), 404)
     }
 
+    func testAStandbyManagerWithTheSameKeyContinuesTheVersionLine() throws {
+        let boss = try manager()
+        let w1 = try worker("w-1", seeds: [boss.gossipAddress])
+        try cluster.waitUntilAlive([boss, w1], on: [boss, w1], within: 20)
+        XCTAssertEqual(try meshctl(boss, ["apply", "-f", try manifest("v1", prefix: "/a", upstreamPort: w1.adminPort)]).status, 0)
+
+        // A second manager with the same key and an empty data folder learns version 1 from the mesh.
+        let standby = try cluster.node("standby", seeds: [w1.gossipAddress], start: false)
+        standby.extraArguments = ["--role", "manager", "--signing-key", signingKey]
+        try standby.start()
+        try eventually("the standby holds version 1", within: 20) {
+            (try? meshctl(standby, ["history", "--env", "prod"]).stdout.contains("\n1 ")) == true
+        }
+        boss.send(SIGTERM)
+        XCTAssertTrue(boss.waitForExit(seconds: 10))
+        let next = try meshctl(standby, ["apply", "-f", try manifest("v2", prefix: "/b", upstreamPort: w1.adminPort)])
+        XCTAssertEqual(next.status, 0, next.stderr)
+        XCTAssertTrue(next.stdout.contains("published prod version 2"), next.stdout)
+        XCTAssertEqual(status(w1, "/b/healthz"), 200)
+    }
+
     func testTwoSourcesOfConfigAreRefusedAtStart() throws {
         let node = try cluster.node("both", seeds: [], start: false)
         let path = try manifest("local", prefix: "/a", upstreamPort: node.adminPort)
