@@ -43,7 +43,7 @@ D, W, R, A, BASE = os.environ["D"], int(os.environ["W"]), int(os.environ["R"]), 
 token = open(f"{D}/admin.token").read().strip()
 def get(i, path):
     req = urllib.request.Request(f"http://127.0.0.1:{BASE + 3 * i + 1}{path}", headers={"Authorization": f"Bearer {token}"})
-    return urllib.request.urlopen(req, timeout=5).read().decode()
+    return urllib.request.urlopen(req, timeout=60).read().decode()
 def manifest(ttl):
     lines = ["environment: prod", "upstreams:", "  - { id: u, targets: [ { url: \"http://127.0.0.1:9\" } ] }", "routes:"]
     for r in range(R):
@@ -62,7 +62,7 @@ def apply(n):
     out = subprocess.run([os.environ["MESHCTL"], "--node", f"http://127.0.0.1:{BASE + 1}", "--token-file", f"{D}/admin.token",
                           "apply", "--no-wait", "-f", f"{D}/m.yaml"], capture_output=True, text=True, check=True).stdout
     version = int(out.split("version ")[1].split()[0])
-    deadline = time.time() + 30
+    deadline = time.time() + 120
     while True:
         states = [json.loads(get(i, "/v1/config")) for i in range(1, W + 1)]
         if all(s.get("version") == version for s in states): break

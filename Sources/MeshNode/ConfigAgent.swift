@@ -1,3 +1,4 @@
+import Dispatch
 import Gossip
 import Logging
 import ManagerCore
@@ -62,6 +63,8 @@ public final class ConfigAgent: @unchecked Sendable {
     /// Per environment, the newest version refused for its signed content itself (a config the
     /// gateway cannot apply): fetching it again from another peer would change nothing.
     var unusable: [String: UInt64] = [:]
+    /// Where bundles are verified, applied and stored, off the event loop.
+    let work = ConfigWork()
     /// Deltas made for the versions held now, by the base they start from (nil: none possible).
     var deltas: [DeltaKey: [UInt8]?] = [:]
 
@@ -88,7 +91,7 @@ public final class ConfigAgent: @unchecked Sendable {
             if let bytes = self.store.loadCurrent(environment: self.settings.environment) {
                 do {
                     let verified = try self.verifier(for: self.settings.environment).verify(bytes, running: nil)
-                    try self.hold(verified, source: "last-known-good")
+                    try self.adopt(verified, source: "last-known-good")
                 } catch {
                     self.logger.error("the stored last-known-good config is not usable; waiting for the mesh", metadata: [
                         "path": "\(self.store.currentPath(environment: self.settings.environment))", "error": "\(error)",
@@ -170,42 +173,36 @@ public final class ConfigAgent: @unchecked Sendable {
         metrics.fetches.increment()
         let base = delta ? held[environment] : nil
         let request = StreamRequest.fetchBundle(environment: environment, minimumVersion: minimum, have: base?.config.digest)
-        node.exchange(request, with: source.address)
-            .whenComplete { [self] result in
-                var accepted = false
-                switch result {
-                case .success(let reply):
-                    switch BundleReply(reply) {
-                    case .bundle(let bytes):
-                        metrics.fetchedBytes["full"]?.increment(by: Int64(bytes.count))
-                        accepted = receive(bytes, environment: environment, from: source.name)
-                    case .delta(let bytes):
-                        metrics.fetchedBytes["delta"]?.increment(by: Int64(bytes.count))
-                        if let base {
-                            do {
-                                let rebuilt = try ConfigBundle.rebuild(
-                                    delta: bytes, base: base.config, baseDigest: base.bundle.header.contentDigest)
-                                accepted = receive(rebuilt.bundle, decoded: rebuilt.config, environment: environment,
-                                                   from: source.name)
-                            } catch {
-                                logger.debug("a delta did not rebuild; fetching the full bundle", metadata: ["from": "\(source.name)"])
-                                return attempt(environment, from: candidates, minimum: minimum, delta: false)
-                            }
-                        }
-                    case .notHeld, nil:
-                        break
-                    }
-                case .failure(let error):
-                    logger.debug("bundle fetch failed", metadata: ["from": "\(source.name)", "error": "\(error)"])
-                }
-                if accepted {
+        node.exchange(request, with: source.address).whenComplete { [self] result in
+            let arrival: Arrival
+            switch result.map(BundleReply.init) {
+            case .success(.bundle(let bytes)?):
+                metrics.fetchedBytes["full"]?.increment(by: Int64(bytes.count))
+                arrival = .bytes(bytes)
+            case .success(.delta(let bytes)?) where base != nil:
+                metrics.fetchedBytes["delta"]?.increment(by: Int64(bytes.count))
+                arrival = .delta(bytes, base: base!)
+            case .failure(let error):
+                logger.debug("bundle fetch failed", metadata: ["from": "\(source.name)", "error": "\(error)"])
+                fallthrough
+            default:
+                metrics.fetchFailures.increment()
+                return attempt(environment, from: candidates.dropFirst(), minimum: minimum, delta: delta)
+            }
+            take(arrival, environment: environment, from: source.name).whenSuccess { [self] outcome in
+                switch outcome {
+                case .held:
                     fetching.remove(environment)
                     fetch(environment)
-                } else {
+                case .deltaUnusable:
+                    logger.debug("a delta did not rebuild; fetching the full bundle", metadata: ["from": "\(source.name)"])
+                    attempt(environment, from: candidates, minimum: minimum, delta: false)
+                case .refused:
                     metrics.fetchFailures.increment()
                     attempt(environment, from: candidates.dropFirst(), minimum: minimum, delta: delta)
                 }
             }
+        }
     }
 
     private func scheduleRetry(_ environment: String) {
@@ -216,32 +213,91 @@ public final class ConfigAgent: @unchecked Sendable {
         }
     }
 
-    /// Verifies and takes a fetched or imported bundle; false (counted, logged once) when refused.
-    @discardableResult
-    func receive(_ bytes: [UInt8], environment: String, from source: String) -> Bool {
-        do {
-            return receive(try ConfigBundle.parse(bytes), decoded: nil, environment: environment, from: source)
-        } catch {
-            refuse(error, version: nil, from: source)
-            return false
-        }
+    /// A bundle as it reached this node, before it is verified.
+    enum Arrival {
+        case bytes([UInt8])
+        /// A delta from the content this node holds.
+        case delta([UInt8], base: Held)
+        /// Signed here, or parsed already; `decoded` is its content when the caller encoded it.
+        case bundle(ConfigBundle, decoded: GatewayConfig?)
     }
 
-    func receive(_ bundle: ConfigBundle, decoded: GatewayConfig?, environment: String, from source: String) -> Bool {
-        let version = bundle.header.version
-        do {
-            let verified = try verifier(for: environment).verify(
-                bundle, running: held[environment]?.bundle.header.version, decoded: decoded)
-            try hold(verified, source: source)
-            return true
-        } catch let rejection as BundleRejection {
-            if rejection == .invalidConfig { unusable[environment] = max(unusable[environment] ?? 0, version) }
-            refuse(rejection, version: version, from: source)
-        } catch {
-            unusable[environment] = max(unusable[environment] ?? 0, version)
-            refuse(.invalidConfig, version: version, from: source, detail: "\(error)")
+    enum Outcome {
+        case held(BundleHeader)
+        case refused(BundleRejection)
+        /// The delta does not rebuild on this node's content: ask for the full bundle.
+        case deltaUnusable
+    }
+
+    /// Verifies (rebuilding a delta first), applies when it is this node's environment, and
+    /// stores a bundle on the work queue, off the event loop, so a large config never stalls
+    /// gossip; then holds it on the loop, and with `announce` spreads the rumor. Refusals are
+    /// counted and logged once. The future completes on the loop.
+    func take(_ arrival: Arrival, environment: String, from source: String, announce: Bool = false) -> EventLoopFuture<Outcome> {
+        let promise = loop.makePromise(of: Outcome.self)
+        let running = held[environment]?.bundle.header.version
+        let verifier = verifier(for: environment)
+        let apply = environment == settings.environment ? self.apply : nil
+        let store = self.store
+        work.run { applied in
+            let bundle: ConfigBundle, decoded: GatewayConfig?
+            do throws(BundleRejection) {
+                switch arrival {
+                case .bytes(let bytes):
+                    (bundle, decoded) = (try ConfigBundle.parse(bytes), nil)
+                case .delta(let bytes, let base):
+                    do {
+                        (bundle, decoded) = try ConfigBundle.rebuild(
+                            delta: bytes, base: base.config, baseDigest: base.bundle.header.contentDigest)
+                    } catch {
+                        return promise.succeed(.deltaUnusable)
+                    }
+                case .bundle(let given, let content):
+                    (bundle, decoded) = (given, content)
+                }
+            } catch {
+                return promise.futureResult.eventLoop.execute { [self] in
+                    refuse(error, version: nil, from: source)
+                    promise.succeed(.refused(error))
+                }
+            }
+            let version = bundle.header.version
+            let result: Result<VerifiedBundle, BundleRejection>
+            var storeError: (any Error)?
+            do {
+                let verified = try verifier.verify(bundle, running: max(running ?? 0, applied[environment] ?? 0), decoded: decoded)
+                if let apply {
+                    do { try apply(verified) } catch { throw ApplyFailed(reason: "\(error)") }
+                }
+                applied[environment] = version
+                do { try store.saveCurrent(verified.bundle) } catch { storeError = error }
+                result = .success(verified)
+            } catch let rejection as BundleRejection {
+                result = .failure(rejection)
+            } catch {
+                result = .failure(.invalidConfig)
+            }
+            promise.futureResult.eventLoop.execute { [self] in
+                switch result {
+                case .success(let verified):
+                    if let storeError {
+                        logger.error("could not store the config as last-known-good", metadata: ["error": "\(storeError)"])
+                    }
+                    commit(verified, source: source)
+                    if announce {
+                        let rumor = ConfigAnnouncement(header: verified.header, origin: node.gossip.localMember.name).rumor
+                        node.run { core, now in (try? core.broadcast(rumor, now: now)) ?? [] }
+                    }
+                    promise.succeed(.held(verified.header))
+                case .failure(let rejection):
+                    // Refused for its signed content itself: fetching it again elsewhere changes nothing.
+                    if rejection == .invalidConfig { unusable[environment] = max(unusable[environment] ?? 0, version) }
+                    refuse(rejection, version: version, from: source)
+                    promise.succeed(.refused(rejection))
+                }
+            }
         }
-        return false
+        return promise.futureResult
     }
 
     func refuse(_ reason: BundleRejection, version: UInt64?, from source: String, detail: String? = nil) {
@@ -261,22 +317,25 @@ public final class ConfigAgent: @unchecked Sendable {
 
     // MARK: Holding
 
-    /// Applies (own environment), stores and announces in meta a verified bundle.
-    func hold(_ verified: VerifiedBundle, source: String) throws {
-        let header = verified.header
-        if header.environment == settings.environment, let apply {
-            do { try apply(verified) } catch {
-                throw ApplyFailed(reason: "\(error)")
-            }
+    /// Applies (for this node's environment) and holds a verified bundle at once, on the
+    /// loop: for what a node starts with, before it serves gossip.
+    func adopt(_ verified: VerifiedBundle, source: String) throws {
+        if verified.header.environment == settings.environment, let apply {
+            do { try apply(verified) } catch { throw ApplyFailed(reason: "\(error)") }
         }
+        commit(verified, source: source)
+    }
+
+    /// Makes a verified (and applied, and stored) bundle the one this node holds, and
+    /// announces it in meta. Event loop only.
+    func commit(_ verified: VerifiedBundle, source: String) {
+        let header = verified.header
+        guard header.version > (held[header.environment]?.bundle.header.version ?? 0) else { return }
         held[header.environment] = Held(bundle: verified.bundle, bytes: verified.bundle.bytes, config: verified.config)
         deltas = deltas.filter { $0.key.environment != header.environment }
         var versions = recent[header.environment] ?? []
         versions.append((header.contentDigest, verified.config))
         recent[header.environment] = Array(versions.suffix(Self.recentVersions))
-        do { try store.saveCurrent(verified.bundle) } catch {
-            logger.error("could not store the config as last-known-good", metadata: ["error": "\(error)"])
-        }
         var meta: [String: String?] = [MetaKey.config(header.environment): ConfigAnnouncement.meta(header)]
         if header.environment == settings.environment {
             meta[MetaKey.configVersion] = String(header.version)
@@ -291,13 +350,6 @@ public final class ConfigAgent: @unchecked Sendable {
             "environment": "\(header.environment)", "version": "\(header.version)",
             "digest": "\(header.contentDigest.short)", "from": "\(source)",
         ])
-    }
-
-    /// Holds a bundle this node signed or was handed, and announces it to the mesh.
-    func publish(_ verified: VerifiedBundle, source: String) throws {
-        try hold(verified, source: source)
-        let rumor = ConfigAnnouncement(header: verified.header, origin: node.gossip.localMember.name).rumor
-        node.run { core, now in (try? core.broadcast(rumor, now: now)) ?? [] }
     }
 
     /// How many recent versions' contents a node keeps to answer with deltas.
@@ -340,6 +392,18 @@ public final class ConfigAgent: @unchecked Sendable {
             environment: settings.environment, version: running?.version, digest: running?.contentDigest.hex,
             createdAtMillis: running?.createdAtMillis, appliedAtMillis: appliedAtMillis,
             newest: newest(settings.environment), lagging: lagging)
+    }
+}
+
+/// A serial queue for the heavy part of taking a bundle (decode, verify, apply, store), with
+/// the newest version applied per environment, so versions apply in order.
+final class ConfigWork: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "meshgate.config")
+    /// Queue only.
+    private var applied: [String: UInt64] = [:]
+
+    func run(_ body: @escaping @Sendable (inout [String: UInt64]) -> Void) {
+        queue.async { body(&self.applied) }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ManagerCore
+import NIOCore
 import NIOHTTP1
 
 /// The admin API's config endpoints (docs/operations.md, "Admin API"). Every node answers
@@ -99,36 +100,27 @@ struct ConfigEndpoints: Sendable {
 
     /// Verifies an exported bundle here as if it came from a peer, and announces it to this mesh.
     func importBundle(_ bytes: [UInt8], token: String) async throws -> AdminResponse {
-        let result: Result<BundleHeader, BundleRejection> = try await agent.loop.submit {
+        let outcome = try await agent.loop.flatSubmit { () -> EventLoopFuture<ConfigAgent.Outcome> in
             let parsed: ConfigBundle
             do throws(BundleRejection) { parsed = try ConfigBundle.parse(bytes) } catch {
                 agent.refuse(error, version: nil, from: "import")
-                return .failure(error)
+                return agent.loop.makeSucceededFuture(.refused(error))
             }
-            let environment = parsed.header.environment
-            guard agent.relevant(environment) else {
+            guard agent.relevant(parsed.header.environment) else {
                 agent.refuse(.wrongEnvironment, version: parsed.header.version, from: "import")
-                return .failure(.wrongEnvironment)
+                return agent.loop.makeSucceededFuture(.refused(.wrongEnvironment))
             }
-            do {
-                let verified = try agent.verifier(for: environment).verify(parsed, running: agent.held[environment]?.bundle.header.version)
-                try agent.publish(verified, source: "import")
-                return .success(verified.header)
-            } catch let rejection as BundleRejection {
-                agent.refuse(rejection, version: parsed.header.version, from: "import")
-                return .failure(rejection)
-            } catch {
-                agent.refuse(.invalidConfig, version: parsed.header.version, from: "import", detail: "\(error)")
-                return .failure(.invalidConfig)
-            }
+            return agent.take(.bundle(parsed, decoded: nil), environment: parsed.header.environment, from: "import", announce: true)
         }.get()
-        switch result {
-        case .success(let header):
+        switch outcome {
+        case .held(let header):
             audit.record(action: "import", token: token, environment: header.environment,
                          version: header.version, detail: header.summary)
             return .encoded(ConfigAPI.PublishAnswer(header, outcome: "published", diff: nil))
-        case .failure(let rejection):
+        case .refused(let rejection):
             return .error("bundle refused: \(rejection) (\(rejection.rawValue))", status: .unprocessableEntity)
+        case .deltaUnusable:
+            return .error("bundle refused: not a bundle", status: .unprocessableEntity)
         }
     }
 

@@ -43,7 +43,7 @@ public final class ConfigPublisher: @unchecked Sendable {
                 }
                 self.lines[environment] = line
                 if let latest = line.latest, latest.header.version > (self.agent.held[environment]?.bundle.header.version ?? 0) {
-                    try? self.agent.hold(try verifier.verify(latest, running: nil), source: "history")
+                    try? self.agent.adopt(try verifier.verify(latest, running: nil), source: "history")
                 }
             }
             self.agent.onHold = { [self] bundle in self.record(bundle) }
@@ -72,6 +72,7 @@ public final class ConfigPublisher: @unchecked Sendable {
         case behind(environment: String, heard: UInt64)
         case noSuchVersion(String, UInt64)
         case nothingToPromote(String)
+        case raced(environment: String, version: UInt64)
 
         public var description: String {
             switch self {
@@ -80,6 +81,8 @@ public final class ConfigPublisher: @unchecked Sendable {
                 return "\(environment) is at version \(heard) in the mesh and this manager does not hold it yet; try again in a moment"
             case .noSuchVersion(let environment, let version): return "\(environment) has no version \(version) in this manager's history"
             case .nothingToPromote(let environment): return "\(environment) has no version to promote"
+            case .raced(let environment, let version):
+                return "another change became \(environment) version \(version) meanwhile; look at the diff and apply again"
             }
         }
     }
@@ -88,55 +91,61 @@ public final class ConfigPublisher: @unchecked Sendable {
     func publish(_ content: GatewayConfig, environment: String, author: String, summary: String?, action: String) async throws -> Outcome {
         guard EnvironmentName.isValid(environment) else { throw PublishError.invalid("'\(environment)' is not an environment name") }
         do { try ManifestValidation.check(content) } catch { throw PublishError.invalid("\(error)") }
-        let outcome: Outcome = try await loop.submit {
+        // Encoding, diffing and signing a large config happen here, off the node's event loop.
+        let contentBytes = content.canonicalBytes
+        let digest = ContentDigest(of: contentBytes)
+        let decision: (next: VersionLine.Next, previous: GatewayConfig?) = try await loop.submit {
             var line = self.lines[environment] ?? VersionLine(environment: environment)
             line.heard(version: self.agent.newest(environment))
-            switch line.next(for: content) {
-            case .unchanged(let latest):
-                return .unchanged(latest.header)
-            case .behind(let heard):
-                self.agent.fetch(environment)
-                throw PublishError.behind(environment: environment, heard: heard)
-            case .sign(let version, let parent):
-                let previous = line.latest.flatMap { try? CanonicalEncoding.decode(GatewayConfig.self, from: $0.content) } ?? .empty
-                let diff = ConfigDiff(from: previous, to: content)
-                let bundle = self.key.sign(
-                    content: content, environment: environment, version: version, parent: parent,
-                    createdAtMillis: NodeShell.wallClockMillis(), author: author, summary: summary ?? diff.summary)
-                let verified = try self.agent.verifier(for: environment).verify(bundle, running: nil)
-                try self.agent.publish(verified, source: "signed here")
-                return .published(bundle.header, diff)
-            }
+            let next = line.next(contentDigest: digest)
+            if case .behind = next { self.agent.fetch(environment) }
+            let held = self.agent.held[environment]
+            return (next, held?.bundle.header.version == line.latest?.header.version ? held?.config : nil)
         }.get()
-        if case .published(let header, _) = outcome {
+        let bundle: ConfigBundle, diff: ConfigDiff
+        switch decision.next {
+        case .unchanged(let latest):
+            return .unchanged(latest.header)
+        case .behind(let heard):
+            throw PublishError.behind(environment: environment, heard: heard)
+        case .sign(let version, let parent):
+            var previous = decision.previous
+            if previous == nil { previous = try await current(environment: environment).config }
+            diff = ConfigDiff(from: previous ?? .empty, to: content)
+            bundle = key.sign(contentBytes: contentBytes, environment: environment, version: version, parent: parent,
+                              createdAtMillis: NodeShell.wallClockMillis(), author: author, summary: summary ?? diff.summary)
+        }
+        let taken = try await loop.flatSubmit {
+            self.agent.take(.bundle(bundle, decoded: content), environment: environment, from: "signed here", announce: true)
+        }.get()
+        switch taken {
+        case .held(let header):
             audit.record(action: action, token: author, environment: environment, version: header.version,
                          detail: header.summary)
+            return .published(header, diff)
+        case .refused(.staleVersion):
+            throw PublishError.raced(environment: environment, version: bundle.header.version)
+        case .refused(let rejection):
+            throw PublishError.invalid("\(rejection)")
+        case .deltaUnusable:
+            throw PublishError.invalid("not a delta")
         }
-        return outcome
     }
 
     func rollback(environment: String, to version: UInt64, author: String) async throws -> Outcome {
-        let content: GatewayConfig = try await loop.submit {
-            guard let bundle = self.lines[environment]?.bundle(version: version),
-                  let config = try? CanonicalEncoding.decode(GatewayConfig.self, from: bundle.content) else {
-                throw PublishError.noSuchVersion(environment, version)
-            }
-            return config
-        }.get()
+        let bundle = try await loop.submit { self.lines[environment]?.bundle(version: version) }.get()
+        guard let bundle, let content = try? CanonicalEncoding.decode(GatewayConfig.self, from: bundle.content) else {
+            throw PublishError.noSuchVersion(environment, version)
+        }
         return try await publish(content, environment: environment, author: author,
                                  summary: "rollback to version \(version)", action: "rollback")
     }
 
     func promote(from source: String, to target: String, author: String) async throws -> Outcome {
-        let (content, version): (GatewayConfig, UInt64) = try await loop.submit {
-            guard let bundle = self.lines[source]?.latest ?? self.agent.held[source]?.bundle,
-                  let config = try? CanonicalEncoding.decode(GatewayConfig.self, from: bundle.content) else {
-                throw PublishError.nothingToPromote(source)
-            }
-            return (config, bundle.header.version)
-        }.get()
+        let (header, content) = try await current(environment: source)
+        guard let header else { throw PublishError.nothingToPromote(source) }
         return try await publish(content, environment: target, author: author,
-                                 summary: "promoted from \(source) version \(version)", action: "promote")
+                                 summary: "promoted from \(source) version \(header.version)", action: "promote")
     }
 
     /// Every version of `environment`, oldest first.
@@ -144,14 +153,12 @@ public final class ConfigPublisher: @unchecked Sendable {
         try await loop.submit { (self.lines[environment]?.bundles ?? []).map(\.header) }.get()
     }
 
-    /// The newest content of `environment` (empty when there is none yet).
+    /// The newest content of `environment` (empty when there is none yet), decoded off the loop.
     func current(environment: String) async throws -> (header: BundleHeader?, config: GatewayConfig) {
-        try await loop.submit {
-            guard let bundle = self.lines[environment]?.latest ?? self.agent.held[environment]?.bundle,
-                  let config = try? CanonicalEncoding.decode(GatewayConfig.self, from: bundle.content) else {
-                return (nil, .empty)
-            }
-            return (bundle.header, config)
-        }.get()
+        let bundle = try await loop.submit { self.lines[environment]?.latest ?? self.agent.held[environment]?.bundle }.get()
+        guard let bundle, let config = try? CanonicalEncoding.decode(GatewayConfig.self, from: bundle.content) else {
+            return (nil, .empty)
+        }
+        return (bundle.header, config)
     }
 }

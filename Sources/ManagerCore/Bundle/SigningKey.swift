@@ -14,7 +14,13 @@ public struct SigningKey: Sendable {
     /// Signs `content` as `environment`'s `version`.
     public func sign(content: GatewayConfig, environment: String, version: UInt64, parent: ContentDigest?,
                      createdAtMillis: Int64, author: String, summary: String) -> ConfigBundle {
-        let contentBytes = content.canonicalBytes
+        sign(contentBytes: content.canonicalBytes, environment: environment, version: version, parent: parent,
+             createdAtMillis: createdAtMillis, author: author, summary: summary)
+    }
+
+    /// Signs content already in its canonical form (`GatewayConfig.canonicalBytes`).
+    public func sign(contentBytes: [UInt8], environment: String, version: UInt64, parent: ContentDigest?,
+                     createdAtMillis: Int64, author: String, summary: String) -> ConfigBundle {
         let header = BundleHeader(
             environment: environment, version: version, parentDigest: parent, contentDigest: ContentDigest(of: contentBytes),
             createdAtMillis: createdAtMillis, keyID: publicKey.keyID, author: author, summary: summary)

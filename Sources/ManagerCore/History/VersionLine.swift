@@ -37,10 +37,13 @@ public struct VersionLine: Sendable {
     }
 
     /// What publishing `content` takes.
-    public func next(for content: GatewayConfig) -> Next {
+    public func next(for content: GatewayConfig) -> Next { next(contentDigest: content.digest) }
+
+    /// What publishing content of this digest takes.
+    public func next(contentDigest: ContentDigest) -> Next {
         let held = latest?.header.version ?? 0
         if newestHeard > held { return .behind(heard: newestHeard) }
-        if let latest, latest.header.contentDigest == content.digest { return .unchanged(latest) }
+        if let latest, latest.header.contentDigest == contentDigest { return .unchanged(latest) }
         return .sign(version: held + 1, parent: latest?.header.contentDigest)
     }
 }
