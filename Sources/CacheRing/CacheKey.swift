@@ -14,6 +14,13 @@ public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
         self.path = path
     }
 
+    /// The text without the selected headers' lines: `METHOD host/path?query` as the template
+    /// writes it, which every header variant of one URL shares.
+    public var resource: Substring { Self.resource(of: text) }
+
+    /// The resource of a key's text.
+    public static func resource(of text: String) -> Substring { text.prefix { $0 != "\n" } }
+
     public var description: String { text }
 }
 

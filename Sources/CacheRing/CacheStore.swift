@@ -16,10 +16,11 @@ public struct CacheStore {
 
     private var entries: [StoredEntry?] = []
     private var sizes: [Int] = []
-    /// The `StableHash` of each slot's primary key text, so removals hash no strings.
+    /// The `StableHash` of each slot's key resource, so removals hash no strings.
     private var keyHashes: [UInt64] = []
     private var freeSlots: [Int] = []
-    /// Slots by the hash of their primary key text: the variants of a key, and any key whose hash collides.
+    /// Slots by the hash of their key's resource: the variants of every key of one URL, and any
+    /// whose hash collides.
     private var slotsByKeyHash: [UInt64: [Int]] = [:]
     private var policy: S3FIFO
     private var busts: [(epoch: UInt64, invalidation: Invalidation, at: WallTime)] = []
@@ -68,7 +69,7 @@ public struct CacheStore {
         }
         let size = entry.size
         guard size <= capacity else { return .tooLarge }
-        let keyHash = StableHash.hash(entry.key.text)
+        let keyHash = StableHash.hash(entry.key.resource.utf8)
         if let old = slotsByKeyHash[keyHash]?.first(where: { entries[$0]?.variant == entry.variant }) {
             drop(old)
         }
@@ -137,7 +138,14 @@ public struct CacheStore {
             count = 0
             policy = S3FIFO(capacity: capacity)
         case .key(let text):
-            for slot in slotsByKeyHash[StableHash.hash(text)] ?? [] where entries[slot]?.key.text == text { drop(slot) }
+            for slot in slotsByKeyHash[StableHash.hash(CacheKey.resource(of: text).utf8)] ?? []
+            where entries[slot]?.key.text == text {
+                drop(slot)
+            }
+        case .resource(let resource):
+            for slot in slotsByKeyHash[StableHash.hash(resource)] ?? [] where entries[slot]?.key.resource == resource[...] {
+                drop(slot)
+            }
         case .prefix, .tag, .route:
             for slot in entries.indices {
                 if let entry = entries[slot], invalidation.matches(entry) { drop(slot) }
@@ -148,7 +156,7 @@ public struct CacheStore {
     }
 
     private func variantSlot(_ key: CacheKey, request: FieldList) -> Int? {
-        slotsByKeyHash[StableHash.hash(key.text)]?.first { slot in
+        slotsByKeyHash[StableHash.hash(key.resource.utf8)]?.first { slot in
             guard let entry = entries[slot], entry.key.text == key.text else { return false }
             return VaryKey.variant(of: key.text, names: entry.varyNames, request: request) == entry.variant
         }
