@@ -52,9 +52,9 @@ let package = Package(
         // SWIM + Lifeguard membership and dissemination: a pure state machine and its wire codec.
         .target(name: "Gossip"),
 
-        // The response cache's pure logic: the consistent-hash ring, cache keys, RFC 9111
-        // freshness and storability, the byte-bounded store and its invalidation.
-        .target(name: "CacheRing"),
+        // The response cache's pure logic: the consistent-hash ring and its owners, cache keys,
+        // RFC 9111 freshness and storability, the byte-bounded store and its invalidation.
+        .target(name: "CacheRing", dependencies: ["Gossip"]),
 
         // The HTTP data plane: routing, upstream pools, policies, hot swap.
         .target(
@@ -141,7 +141,7 @@ let package = Package(
         .executableTarget(name: "cache-bench", dependencies: ["CacheRing", "Gossip"], path: "bench/cache-bench"),
 
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
-        .testTarget(name: "CacheRingTests", dependencies: ["CacheRing"]),
+        .testTarget(name: "CacheRingTests", dependencies: ["CacheRing", "Gossip"]),
         .testTarget(name: "ManagerCoreTests", dependencies: ["ManagerCore", "Sodium"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Gossip"]),
         .testTarget(

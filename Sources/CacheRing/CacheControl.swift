@@ -23,7 +23,11 @@ public struct CacheControl: Sendable, Equatable {
     public func seconds(_ name: String) -> Int? {
         guard let present = directives[name] else { return nil }
         guard let text = present, !text.isEmpty, text.allSatisfy(\.isASCIIDigit) else { return 0 }
-        return Int(text.prefix(10)).map { min($0, 1 << 31) } ?? 0
+        var value = 0
+        for digit in text.utf8 {
+            value = min(value * 10 + Int(digit - UInt8(ascii: "0")), 1 << 31)
+        }
+        return value
     }
 
     public var noStore: Bool { has("no-store") }
@@ -44,7 +48,6 @@ public struct CacheControl: Sendable, Equatable {
         return present == nil ? Int.max : seconds("max-stale")
     }
     public var minFresh: Int? { seconds("min-fresh") }
-    public var onlyIfCached: Bool { has("only-if-cached") }
 
     private static func unquoted(_ value: String) -> String {
         guard value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") else { return value }

@@ -26,11 +26,6 @@ public struct HashRing: Sendable {
         pointOwners = placed.map(\.member)
     }
 
-    public var isEmpty: Bool { points.isEmpty }
-
-    /// The number of points on the ring.
-    public var pointCount: Int { points.count }
-
     /// The first member, walking the ring from `hash`, that `accept` takes; each point is offered
     /// once, so a member is offered as many times as it has points. Nil if none is taken.
     public func firstMember(from hash: UInt64, where accept: (Int) -> Bool) -> Int? {

@@ -15,9 +15,6 @@ public struct KeyOwnership: Sendable {
         ring = HashRing(members: names.map { ($0, 1) }, pointsPerWeight: Self.pointsPerMember)
     }
 
-    /// The member names, sorted.
-    public var members: [String] { ring.members }
-
     /// The owners of `key`, primary first; fewer than `replicas` when there are fewer members.
     public func owners(of key: String) -> [String] {
         ring.distinctMembers(from: StableHash.hash(key), count: replicas).map { ring.members[$0] }

@@ -8,7 +8,7 @@ struct SlotLists {
     private var heads: [Int32]
     private var tails: [Int32]
     /// The list each slot is on, or -1.
-    private(set) var list: [Int8] = []
+    private var list: [Int8] = []
 
     init(lists: Int) {
         heads = Array(repeating: Self.none, count: lists)

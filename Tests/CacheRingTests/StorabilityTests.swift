@@ -34,6 +34,7 @@ final class StorabilityTests: XCTestCase {
             (["Cache-Control": "MAX-AGE=\"45\""], 45, "names in any case, quoted values"),
             (["cache-control": "public", "Cache-Control": "max-age=5"], 5, "directives of every Cache-Control line"),
             (["Cache-Control": "max-age=99999999999"], 1 << 31, "delta-seconds capped at 2^31"),
+            (["Cache-Control": "max-age=0000000000042"], 42, "leading zeros"),
             ([:], 30, "the route's ttl for a response with no freshness of its own"),
             (["Cache-Control": "public"], 30, "public alone has no lifetime: the route's ttl"),
         ]
