@@ -8,16 +8,22 @@ public struct KeyOwnership: Sendable {
 
     public let replicas: Int
     private let ring: HashRing
+    private let members: Set<String>
 
     public init(members: some Sequence<String>, replicas: Int = KeyOwnership.defaultReplicas) {
         self.replicas = max(1, replicas)
-        let names = Set(members).sorted()
-        ring = HashRing(members: names.map { ($0, 1) }, pointsPerWeight: Self.pointsPerMember)
+        self.members = Set(members)
+        ring = HashRing(members: self.members.sorted().map { ($0, 1) }, pointsPerWeight: Self.pointsPerMember)
     }
 
     /// The owners of `key`, primary first; fewer than `replicas` when there are fewer members.
     public func owners(of key: String) -> [String] {
         ring.distinctMembers(from: StableHash.hash(key), count: replicas).map { ring.members[$0] }
+    }
+
+    /// Whether `name` holds a share.
+    public func isMember(_ name: String) -> Bool {
+        members.contains(name)
     }
 
     /// The primary owner of `key`, nil for an empty ring.
