@@ -1,5 +1,5 @@
 /// A node's share of the response cache: entries bounded in bytes, evicted by S3-FIFO,
-/// invalidated by key, prefix, tag, route or all.
+/// invalidated by key, resource, prefix, tag, route or all.
 ///
 /// Every bust starts a new epoch. A fill takes a `FillTicket` before it asks the origin; when
 /// it completes, a bust since the ticket's epoch that selects the entry refuses it, so content
@@ -11,6 +11,8 @@ public struct CacheStore {
     public let capacity: Int
     public let fillWindow: Int
     public private(set) var bytes = 0
+    /// Stored variants.
+    public private(set) var count = 0
     public private(set) var stats = CacheStoreStats()
     public private(set) var epoch: UInt64 = 0
 
@@ -33,9 +35,6 @@ public struct CacheStore {
         self.fillWindow = fillWindow
         policy = S3FIFO(capacity: capacity)
     }
-
-    /// Stored variants.
-    public private(set) var count = 0
 
     public struct FillTicket: Sendable, Equatable {
         public let epoch: UInt64
