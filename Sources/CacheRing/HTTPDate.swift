@@ -9,7 +9,8 @@ public enum HTTPDate {
         switch words.count {
         case 6 where words[5] == "GMT":
             // Sun, 06 Nov 1994 08:49:37 GMT
-            guard words[0].hasSuffix(","), let day = Int(words[1]), let year = Int(words[3]), words[3].count == 4 else { return nil }
+            guard words[0].hasSuffix(","), let day = Int(words[1]), let year = Int(words[3]), words[3].count == 4
+            else { return nil }
             return make(year: year, month: words[2], day: day, time: words[4])
         case 4 where words[3] == "GMT":
             // Sunday, 06-Nov-94 08:49:37 GMT: a two-digit year more than 50 years ahead is in the past.

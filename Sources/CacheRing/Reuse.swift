@@ -11,7 +11,8 @@ public enum Reuse: Sendable, Equatable {
 
     public static func decide(_ freshness: Freshness, request: FieldList, now: WallTime) -> Reuse {
         let directives = CacheControl(request)
-        let pragmaNoCache = !request.contains("cache-control") && request.listMembers("pragma").contains { $0.lowercased() == "no-cache" }
+        let pragmaNoCache = !request.contains("cache-control")
+            && request.listMembers("pragma").contains { $0.lowercased() == "no-cache" }
         if freshness.revalidatesAlways || directives.noCache || pragmaNoCache { return .validate }
         let age = freshness.age(at: now)
         if let maxAge = directives.maxAge, age > maxAge { return .validate }
