@@ -13,11 +13,7 @@ W=${1:-16}; R=${2:-100}; A=${3:-20}
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
 scripts/install-deps.sh
-BUILD=(swift build -c release --static-swift-stdlib --scratch-path .build-static)
-if [ -z "${MESHGATE_BIN:-}" ]; then
-  "${BUILD[@]}" --product meshd >/dev/null && "${BUILD[@]}" --product meshctl >/dev/null || exit 1
-fi
-BIN=${MESHGATE_BIN:-$("${BUILD[@]}" --show-bin-path)}
+source bench/lib/meshd-build.sh
 D=$(mktemp -d)
 trap 'exec 2>/dev/null; for p in $(cat $D/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $D' EXIT
 "$BIN/meshctl" keygen --out $D/cluster >/dev/null

@@ -14,12 +14,7 @@ N=${1:-16}; PROFILE=${2:-lan}; IDLE=${3:-30}
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
 scripts/install-deps.sh
-# The production build (docs/operations.md): release, Swift runtime linked statically.
-BUILD=(swift build -c release --static-swift-stdlib --scratch-path .build-static)
-if [ -z "${MESHGATE_BIN:-}" ]; then
-  "${BUILD[@]}" --product meshd >/dev/null && "${BUILD[@]}" --product meshctl >/dev/null || exit 1
-fi
-BIN=${MESHGATE_BIN:-$("${BUILD[@]}" --show-bin-path)}
+source bench/lib/meshd-build.sh
 W=$(mktemp -d)
 trap 'exec 2>/dev/null; for p in $(cat $W/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $W' EXIT
 "$BIN/meshctl" keygen --out $W/cluster >/dev/null

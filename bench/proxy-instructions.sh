@@ -6,7 +6,8 @@
 # Prints the total and the top functions by inclusive count; the whole profile is left in
 # /tmp/proxy-instructions.callgrind (CALLGRIND_OUT) for callgrind_annotate.
 #
-#   bench/proxy-instructions.sh [SECONDS=10]      (GATEWAY_BIN measures another binary)
+#   bench/proxy-instructions.sh [SECONDS=10]      (GATEWAY_BIN measures another binary; GATEWAY_ARGS
+#                                                  adds options, e.g. "--access-log-every 1 --access-log FILE")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
@@ -19,7 +20,7 @@ cp "$BIN" "$W/gateway"; strip --strip-debug "$W/gateway"
 single_route_config 18280
 start_upstream 18280
 valgrind --tool=callgrind --callgrind-out-file=$W/cg.out "$W/gateway" --config $W/gateway.yaml \
-  --http 127.0.0.1:18282 --threads 1 > $W/logs/valgrind.log 2>&1 & PIDS+=($!)
+  --http 127.0.0.1:18282 --threads 1 ${GATEWAY_ARGS:-} > $W/logs/valgrind.log 2>&1 & PIDS+=($!)
 for _ in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:18282/ && break; sleep 0.2; done
 wrk -t1 -c8 -d2s http://127.0.0.1:18282/ >/dev/null
 callgrind_control -z >/dev/null

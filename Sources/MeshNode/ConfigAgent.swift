@@ -59,6 +59,11 @@ public final class ConfigAgent: @unchecked Sendable {
     /// Wall-clock milliseconds when this node's own environment's version was last applied.
     var appliedAtMillis: Int64?
     var refusalsLogged: Set<String> = []
+    /// Per environment, the newest version refused for its signed content itself (a config the
+    /// gateway cannot apply): fetching it again from another peer would change nothing.
+    var unusable: [String: UInt64] = [:]
+    /// Deltas made for the versions held now, by the base they start from (nil: none possible).
+    var deltas: [DeltaKey: [UInt8]?] = [:]
 
     init(settings: Settings, node: NodeShell, store: ConfigStore, metrics: ConfigMetrics, apply: Applier?) {
         self.settings = settings
@@ -150,7 +155,7 @@ public final class ConfigAgent: @unchecked Sendable {
         guard !fetching.contains(environment) else { return }
         let wanted = newest(environment)
         let have = held[environment]?.bundle.header.version ?? 0
-        guard wanted > have else { return }
+        guard wanted > max(have, unusable[environment] ?? 0) else { return }
         fetching.insert(environment)
         attempt(environment, from: sources(for: environment, version: wanted)[...], minimum: have + 1,
                 delta: held[environment] != nil)
@@ -178,8 +183,10 @@ public final class ConfigAgent: @unchecked Sendable {
                         metrics.fetchedBytes["delta"]?.increment(by: Int64(bytes.count))
                         if let base {
                             do {
-                                let rebuilt = try ConfigBundle.fromDelta(bytes, base: base.config)
-                                accepted = receive(rebuilt.bytes, environment: environment, from: source.name)
+                                let rebuilt = try ConfigBundle.rebuild(
+                                    delta: bytes, base: base.config, baseDigest: base.bundle.header.contentDigest)
+                                accepted = receive(rebuilt.bundle, decoded: rebuilt.config, environment: environment,
+                                                   from: source.name)
                             } catch {
                                 logger.debug("a delta did not rebuild; fetching the full bundle", metadata: ["from": "\(source.name)"])
                                 return attempt(environment, from: candidates, minimum: minimum, delta: false)
@@ -213,13 +220,26 @@ public final class ConfigAgent: @unchecked Sendable {
     @discardableResult
     func receive(_ bytes: [UInt8], environment: String, from source: String) -> Bool {
         do {
-            let verified = try verifier(for: environment).verify(bytes, running: held[environment]?.bundle.header.version)
+            return receive(try ConfigBundle.parse(bytes), decoded: nil, environment: environment, from: source)
+        } catch {
+            refuse(error, version: nil, from: source)
+            return false
+        }
+    }
+
+    func receive(_ bundle: ConfigBundle, decoded: GatewayConfig?, environment: String, from source: String) -> Bool {
+        let version = bundle.header.version
+        do {
+            let verified = try verifier(for: environment).verify(
+                bundle, running: held[environment]?.bundle.header.version, decoded: decoded)
             try hold(verified, source: source)
             return true
         } catch let rejection as BundleRejection {
-            refuse(rejection, version: (try? ConfigBundle.parse(bytes))?.header.version, from: source)
+            if rejection == .invalidConfig { unusable[environment] = max(unusable[environment] ?? 0, version) }
+            refuse(rejection, version: version, from: source)
         } catch {
-            refuse(.invalidConfig, version: nil, from: source, detail: "\(error)")
+            unusable[environment] = max(unusable[environment] ?? 0, version)
+            refuse(.invalidConfig, version: version, from: source, detail: "\(error)")
         }
         return false
     }
@@ -250,6 +270,7 @@ public final class ConfigAgent: @unchecked Sendable {
             }
         }
         held[header.environment] = Held(bundle: verified.bundle, bytes: verified.bundle.bytes, config: verified.config)
+        deltas = deltas.filter { $0.key.environment != header.environment }
         var versions = recent[header.environment] ?? []
         versions.append((header.contentDigest, verified.config))
         recent[header.environment] = Array(versions.suffix(Self.recentVersions))
@@ -285,11 +306,17 @@ public final class ConfigAgent: @unchecked Sendable {
     /// Answers a `fetchBundle`: a delta when the asker runs a recent version, else the bundle.
     func serve(_ environment: String, minimum: UInt64, have: ContentDigest?) -> BundleReply {
         guard let entry = held[environment], entry.bundle.header.version >= minimum else { return .notHeld }
-        if let have, let base = recent[environment]?.last(where: { $0.digest == have })?.config,
-           let delta = entry.bundle.delta(from: base), delta.count < entry.bytes.count {
-            return .delta(delta)
+        guard let have, let base = recent[environment]?.last(where: { $0.digest == have })?.config else {
+            return .bundle(entry.bytes)
         }
-        return .bundle(entry.bytes)
+        // Every worker on the same version asks for the same delta: made once, served to all.
+        let key = DeltaKey(environment: environment, version: entry.bundle.header.version, base: have)
+        if let cached = deltas[key] { return cached.map(BundleReply.delta) ?? .bundle(entry.bytes) }
+        let delta = entry.bundle.delta(from: base, baseDigest: have, target: entry.config).flatMap {
+            $0.count < entry.bytes.count ? $0 : nil
+        }
+        deltas[key] = delta
+        return delta.map(BundleReply.delta) ?? .bundle(entry.bytes)
     }
 
     func updateLag() {
@@ -314,6 +341,12 @@ public final class ConfigAgent: @unchecked Sendable {
             createdAtMillis: running?.createdAtMillis, appliedAtMillis: appliedAtMillis,
             newest: newest(settings.environment), lagging: lagging)
     }
+}
+
+struct DeltaKey: Hashable {
+    let environment: String
+    let version: UInt64
+    let base: ContentDigest
 }
 
 struct Held {

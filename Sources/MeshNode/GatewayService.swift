@@ -5,7 +5,8 @@ import ServiceLifecycle
 import UnixSignals
 
 /// The gateway as a service: SIGHUP reloads `--config` (an invalid file changes nothing);
-/// a graceful shutdown stops accepting and drains in-flight requests.
+/// SIGUSR1 reopens the access log file; a graceful shutdown stops accepting and drains
+/// in-flight requests.
 public struct GatewayService: Service {
     public let gateway: Gateway
     public let configPath: String?
@@ -23,8 +24,12 @@ public struct GatewayService: Service {
     }
 
     public func run() async throws {
-        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
-            reload()
+        for await signal in await UnixSignalsSequence(trapping: .sighup, .sigusr1).cancelOnGracefulShutdown() {
+            if signal == .sigusr1 {
+                gateway.reopenAccessLog()
+            } else {
+                reload()
+            }
         }
         logger.info("draining the gateway")
         await gateway.drain(timeout: drainTimeout)

@@ -88,6 +88,8 @@ public enum MeshDaemon {
         var services: [any Service] = [
             NodeService(node: node, admin: admin, leaveRequests: leaveRequests, leaveContinuation: leaveContinuation)
         ]
+        // A node without a gateway has no access log: SIGUSR1 (from logrotate) must not end it.
+        if gateway == nil { signal(SIGUSR1, SIG_IGN) }
         if let gateway {
             // Services shut down in reverse order: the gateway drains first, then the node leaves.
             services.append(GatewayService(
@@ -111,7 +113,8 @@ public enum MeshDaemon {
         let gateway = try Gateway(
             options: GatewayOptions(host: options.http.host, port: options.http.port, tls: options.tls,
                                     limits: options.limits, tags: options.effectiveTags,
-                                    accessLog: options.accessLog, viaName: "meshgate"),
+                                    accessLog: options.accessLog, underscoredFields: options.underscoredFields,
+                                    viaName: "meshgate"),
             config: config, group: group, logger: logger)
         do {
             _ = try await gateway.start()

@@ -36,6 +36,8 @@ public struct NodeOptions: Sendable, Equatable {
     /// The longest a graceful shutdown waits for in-flight requests.
     public var drainTimeout: Duration
     public var accessLog: GatewayOptions.AccessLogSettings
+    /// `--underscores-in-headers`: request fields with `_` in their names are kept.
+    public var underscoredFields: UnderscoredFields
 
     /// The environment this node serves: its `env` tag.
     public var environment: String { effectiveTags["env"] ?? "default" }
@@ -110,13 +112,16 @@ extension NodeOptions {
             }
             return l
         }
-        let insecure = try parse(.insecure, default: false) { text in
-            switch text.lowercased() {
-            case "1", "true", "yes", "on", "": return true
-            case "0", "false", "no", "off": return false
-            default: throw OptionError("'\(text)' is not true or false")
+        func boolean(_ key: OptionKey) throws -> Bool {
+            try parse(key, default: false) { text in
+                switch text.lowercased() {
+                case "1", "true", "yes", "on", "": return true
+                case "0", "false", "no", "off": return false
+                default: throw OptionError("'\(text)' is not true or false")
+                }
             }
         }
+        let insecure = try boolean(.insecure)
 
         func duration(_ key: OptionKey, default d: TimeAmount) throws -> TimeAmount {
             try parse(key, default: d) { text in
@@ -137,6 +142,10 @@ extension NodeOptions {
         let defaults = GatewayOptions.Limits()
         let limits = GatewayOptions.Limits(
             maxHeaderBytes: try size(.maxHeaderBytes, default: defaults.maxHeaderBytes),
+            maxHeaderFields: try parse(.maxHeaderFields, default: defaults.maxHeaderFields) { text in
+                guard let n = Int(text), n > 0 else { throw OptionError("'\(text)' is not a whole number above 0") }
+                return n
+            },
             maxBodyBytes: try size(.maxBodyBytes, default: defaults.maxBodyBytes),
             idleTimeout: try duration(.idleTimeout, default: defaults.idleTimeout),
             readTimeout: try duration(.readTimeout, default: defaults.readTimeout),
@@ -151,6 +160,10 @@ extension NodeOptions {
             guard let n = Int(text), n >= 0 else { throw OptionError("'\(text)' is not 0 (off) or a whole number") }
             return n
         }
+        let accessLogPath = single(.accessLog)?.0 ?? "-"
+        let accessLog = GatewayOptions.AccessLogSettings(
+            destination: sample == 0 ? .off : accessLogPath == "-" ? .standardOutput : .file(accessLogPath),
+            format: try choice(.accessLogFormat, default: AccessLogFormat.json), sampleEvery: sample)
 
         return NodeOptions(
             name: name,
@@ -175,6 +188,7 @@ extension NodeOptions {
             tls: tls,
             limits: limits,
             drainTimeout: .nanoseconds(try duration(.drainTimeout, default: .seconds(5)).nanoseconds),
-            accessLog: GatewayOptions.AccessLogSettings(enabled: sample > 0, sampleEvery: sample))
+            accessLog: accessLog,
+            underscoredFields: try boolean(.underscoresInHeaders) ? .kept : .dropped)
     }
 }

@@ -19,12 +19,16 @@ public enum OptionKey: String, CaseIterable, Sendable {
     case tlsCert = "tls-cert"
     case tlsKey = "tls-key"
     case maxHeaderBytes = "max-header-bytes"
+    case maxHeaderFields = "max-header-fields"
+    case underscoresInHeaders = "underscores-in-headers"
     case maxBodyBytes = "max-body-bytes"
     case idleTimeout = "idle-timeout"
     case readTimeout = "read-timeout"
     case writeTimeout = "write-timeout"
     case drainTimeout = "drain-timeout"
     case accessLogSample = "access-log-sample"
+    case accessLog = "access-log"
+    case accessLogFormat = "access-log-format"
 
     public var environmentName: String {
         "MESHGATE_" + rawValue.uppercased().replacingOccurrences(of: "-", with: "_")

@@ -25,7 +25,6 @@ public final class Gateway: Sendable {
         let compiled = try CompiledConfig(
             config: config, reuse: [:], region: options.tags["region"], policyContext: policyContext,
             metrics: options.metricsFactory ?? MetricsSystem.factory)
-        self.core = GatewayCore(options: options, logger: logger, initial: compiled)
         if let files = options.tls {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(files.certificateChainPath)
@@ -40,6 +39,8 @@ public final class Gateway: Sendable {
         } else {
             self.tls = nil
         }
+        // Last: the access log starts its writer's thread once nothing else can fail.
+        self.core = try GatewayCore(options: options, logger: logger, initial: compiled)
         applyState.withLock { $0.update(for: compiled, group: group, logger: logger) }
     }
 
@@ -116,6 +117,13 @@ public final class Gateway: Sendable {
         }
         applyState.withLock { $0.stopAll() }
         for target in core.snapshot().targets.values { target.retire() }
+        await core.accessLog.finish(timeout: .seconds(2))
+    }
+
+    /// Opens the access log file again by its path, once the lines waiting are written to
+    /// the file open now: what SIGUSR1 does after a rotation moved the file.
+    public func reopenAccessLog() {
+        core.accessLog.reopen()
     }
 
     /// The snapshot new requests get.

@@ -11,6 +11,8 @@ public struct GatewayOptions: Sendable {
     /// Node tags; `region` makes upstream targets with the same `region` tag preferred.
     public var tags: [String: String]
     public var accessLog: AccessLogSettings
+    /// What happens to request fields whose names hold an underscore.
+    public var underscoredFields: UnderscoredFields
     /// Name this gateway gives itself in `Via`.
     public var viaName: String
     /// Where metrics go; nil uses the process-wide `MetricsSystem` (what the node bootstraps).
@@ -29,6 +31,9 @@ public struct GatewayOptions: Sendable {
     public struct Limits: Sendable, Equatable {
         /// Total bytes of a request's header fields; over it: 431.
         public var maxHeaderBytes: Int
+        /// Most field lines in a request head (over it: 431) or an upstream's response head
+        /// (over it: 502).
+        public var maxHeaderFields: Int
         /// Bytes of a request body; over it: 413.
         public var maxBodyBytes: Int
         /// A keep-alive connection without a request for this long is closed.
@@ -40,11 +45,12 @@ public struct GatewayOptions: Sendable {
         public var writeTimeout: TimeAmount
 
         public init(
-            maxHeaderBytes: Int = 32 * 1024, maxBodyBytes: Int = 64 * 1024 * 1024,
+            maxHeaderBytes: Int = 32 * 1024, maxHeaderFields: Int = 100, maxBodyBytes: Int = 64 * 1024 * 1024,
             idleTimeout: TimeAmount = .seconds(60), readTimeout: TimeAmount = .seconds(30),
             writeTimeout: TimeAmount = .seconds(30)
         ) {
             self.maxHeaderBytes = maxHeaderBytes
+            self.maxHeaderFields = maxHeaderFields
             self.maxBodyBytes = maxBodyBytes
             self.idleTimeout = idleTimeout
             self.readTimeout = readTimeout
@@ -53,19 +59,30 @@ public struct GatewayOptions: Sendable {
     }
 
     public struct AccessLogSettings: Sendable, Equatable {
-        public var enabled: Bool
+        public var destination: AccessLogDestination
+        public var format: AccessLogFormat
         /// Log one request in this many (1 logs every request).
         public var sampleEvery: Int
+        /// Bytes of lines waiting for the writer; a line that does not fit is dropped and
+        /// counted. The writer holds a second buffer of this size while it writes one out.
+        /// At least 4 KiB.
+        public var bufferBytes: Int
 
-        public init(enabled: Bool = true, sampleEvery: Int = 1) {
-            self.enabled = enabled
+        public init(
+            destination: AccessLogDestination = .off, format: AccessLogFormat = .json, sampleEvery: Int = 1,
+            bufferBytes: Int = 1 << 20
+        ) {
+            self.destination = destination
+            self.format = format
             self.sampleEvery = max(1, sampleEvery)
+            self.bufferBytes = max(4096, bufferBytes)
         }
     }
 
     public init(
         host: String = "0.0.0.0", port: Int = 8080, tls: TLSFiles? = nil, limits: Limits = Limits(),
-        tags: [String: String] = [:], accessLog: AccessLogSettings = AccessLogSettings(), viaName: String = "meshgate",
+        tags: [String: String] = [:], accessLog: AccessLogSettings = AccessLogSettings(),
+        underscoredFields: UnderscoredFields = .dropped, viaName: String = "meshgate",
         metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.host = host
@@ -74,7 +91,43 @@ public struct GatewayOptions: Sendable {
         self.limits = limits
         self.tags = tags
         self.accessLog = accessLog
+        self.underscoredFields = underscoredFields
         self.viaName = viaName
         self.metricsFactory = metricsFactory
     }
+}
+
+/// Where the gateway's access log goes.
+public enum AccessLogDestination: Sendable, Equatable {
+    case off
+    case standardOutput
+    /// Appended to; reopened on ``Gateway/reopenAccessLog()`` (after a rotation moved it).
+    case file(String)
+
+    /// As `--access-log` names it: `-` for standard output.
+    public var name: String {
+        switch self {
+        case .off: "off"
+        case .standardOutput: "-"
+        case .file(let path): path
+        }
+    }
+}
+
+public enum AccessLogFormat: String, Sendable, CaseIterable {
+    /// One JSON object per line.
+    case json
+    /// The NCSA combined format of nginx and Apache, which log tools parse.
+    case combined
+}
+
+/// What the gateway does with a request field whose name holds an underscore, which an
+/// origin that maps `_` to `-` (CGI-style environments, some frameworks) reads as another
+/// field (nginx's `underscores_in_headers`).
+public enum UnderscoredFields: String, Sendable, CaseIterable {
+    /// Every such field is dropped.
+    case dropped
+    /// Kept, except those that would read as a framing or hop-by-hop field (`Content-Length`,
+    /// `Transfer-Encoding`, `Host`, `Connection`, ...), which are always dropped.
+    case kept
 }

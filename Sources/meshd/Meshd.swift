@@ -14,7 +14,7 @@ struct Meshd: AsyncParsableCommand {
             which wins over the config file, which wins over the default.
 
             SIGTERM or SIGINT: drain the gateway, leave the mesh gracefully and exit 0. \
-            SIGHUP: reload --config.
+            SIGHUP: reload --config. SIGUSR1: reopen the --access-log file.
             """,
         version: MeshDaemon.version)
 
@@ -81,6 +81,12 @@ struct Meshd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Gateway: most bytes of a request's header fields; beyond them 431. (default: 32KiB)", valueName: "size"))
     var maxHeaderBytes: String?
 
+    @Option(help: ArgumentHelp("Gateway: most header fields in a request (beyond them 431) or an upstream's response (502). (default: 100)", valueName: "n"))
+    var maxHeaderFields: String?
+
+    @Flag(help: "Gateway: keep request fields with '_' in their names (dropped by default); those that would read as a framing or hop-by-hop field are dropped still.")
+    var underscoresInHeaders = false
+
     @Option(help: ArgumentHelp("Gateway: most bytes of a request body; beyond them 413. (default: 64MiB)", valueName: "size"))
     var maxBodyBytes: String?
 
@@ -99,6 +105,12 @@ struct Meshd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Gateway: access log one request in N; 0 turns it off. (default: 1, every request)", valueName: "n"))
     var accessLogSample: String?
 
+    @Option(help: ArgumentHelp("Gateway: the access log, a file (reopened on SIGUSR1), or - for standard output. (default: -)", valueName: "path"))
+    var accessLog: String?
+
+    @Option(help: ArgumentHelp("Gateway: json, or combined (nginx's and Apache's). (default: json)", valueName: "json|combined"))
+    var accessLogFormat: String?
+
     @Option(help: ArgumentHelp("YAML file of `option-name: value` settings (also MESHGATE_CONFIG_FILE).", valueName: "path"))
     var configFile: String?
 
@@ -111,11 +123,13 @@ struct Meshd: AsyncParsableCommand {
             (.logLevel, logLevel), (.logFormat, logFormat), (.tlsCert, tlsCert), (.tlsKey, tlsKey),
             (.maxHeaderBytes, maxHeaderBytes), (.maxBodyBytes, maxBodyBytes), (.idleTimeout, idleTimeout),
             (.readTimeout, readTimeout), (.writeTimeout, writeTimeout), (.drainTimeout, drainTimeout),
-            (.accessLogSample, accessLogSample),
+            (.accessLogSample, accessLogSample), (.accessLog, accessLog), (.accessLogFormat, accessLogFormat),
+            (.maxHeaderFields, maxHeaderFields),
         ]
         for (key, value) in given { if let value { values[key] = [value] } }
         if !trustKey.isEmpty { values[.trustKey] = trustKey }
         if insecure { values[.insecure] = ["true"] }
+        if underscoresInHeaders { values[.underscoresInHeaders] = ["true"] }
         return OptionLayer(source: "flags", values: values)
     }
 

@@ -83,7 +83,9 @@ final class GatewayNodeOptionsTests: XCTestCase {
         XCTAssertEqual(defaults.limits, GatewayOptions.Limits())
         XCTAssertNil(defaults.tls)
         XCTAssertEqual(defaults.drainTimeout, .seconds(5))
-        XCTAssertEqual(defaults.accessLog, GatewayOptions.AccessLogSettings(enabled: true, sampleEvery: 1))
+        XCTAssertEqual(defaults.accessLog, GatewayOptions.AccessLogSettings(destination: .standardOutput, format: .json))
+        XCTAssertEqual(defaults.limits.maxHeaderFields, 100)
+        XCTAssertEqual(defaults.underscoredFields, .dropped)
 
         let file = try OptionLayer(configFileText: """
             max-body-bytes: 10MB
@@ -92,19 +94,26 @@ final class GatewayNodeOptionsTests: XCTestCase {
             tls-key: /etc/gw/key.pem
             access-log-sample: 0
             """, path: "f.yaml")
-        let env = ["MESHGATE_READ_TIMEOUT": "250ms", "MESHGATE_MAX_HEADER_BYTES": "16KiB"]
+        let env = [
+            "MESHGATE_READ_TIMEOUT": "250ms", "MESHGATE_MAX_HEADER_BYTES": "16KiB", "MESHGATE_MAX_HEADER_FIELDS": "50",
+            "MESHGATE_UNDERSCORES_IN_HEADERS": "on",
+        ]
         let flags = OptionLayer(source: "flags", values: [.drainTimeout: ["30s"], .writeTimeout: ["7"]])
         let o = try NodeOptions.resolve(flags: flags, environment: env, configFile: file, hostName: "h")
         XCTAssertEqual(o.limits, GatewayOptions.Limits(
-            maxHeaderBytes: 16 * 1024, maxBodyBytes: 10_000_000, idleTimeout: .minutes(2),
+            maxHeaderBytes: 16 * 1024, maxHeaderFields: 50, maxBodyBytes: 10_000_000, idleTimeout: .minutes(2),
             readTimeout: .milliseconds(250), writeTimeout: .seconds(7)))
         XCTAssertEqual(o.tls, GatewayOptions.TLSFiles(certificateChainPath: "/etc/gw/cert.pem", privateKeyPath: "/etc/gw/key.pem"))
         XCTAssertEqual(o.drainTimeout, .seconds(30))
-        XCTAssertFalse(o.accessLog.enabled)
+        XCTAssertEqual(o.accessLog.destination, .off)
+        XCTAssertEqual(o.underscoredFields, .kept)
 
         let sampled = try NodeOptions.resolve(
-            flags: OptionLayer(source: "flags", values: [.accessLogSample: ["100"]]), environment: [:], hostName: "h")
-        XCTAssertEqual(sampled.accessLog, GatewayOptions.AccessLogSettings(enabled: true, sampleEvery: 100))
+            flags: OptionLayer(source: "flags", values: [.accessLogSample: ["100"], .accessLogFormat: ["combined"]]),
+            environment: ["MESHGATE_ACCESS_LOG": "/var/log/meshgate/access.log"],
+            configFile: try OptionLayer(configFileText: "access-log-format: json\n", path: "f.yaml"), hostName: "h")
+        XCTAssertEqual(sampled.accessLog, GatewayOptions.AccessLogSettings(
+            destination: .file("/var/log/meshgate/access.log"), format: .combined, sampleEvery: 100))
     }
 
     func testBadGatewayOptionsAreRefusedByName() {
@@ -120,6 +129,9 @@ final class GatewayNodeOptionsTests: XCTestCase {
         XCTAssertEqual(refusal([.maxBodyBytes: ["lots"]]), "--max-body-bytes from flags: 'lots' is not a size like 65536, 64KiB or 10MB")
         XCTAssertEqual(refusal([.readTimeout: ["0s"]]), "--read-timeout from flags: '0s' is not a duration like 250ms, 30s or 5m")
         XCTAssertEqual(refusal([.accessLogSample: ["-1"]]), "--access-log-sample from flags: '-1' is not 0 (off) or a whole number")
+        XCTAssertEqual(refusal([.accessLogFormat: ["apache"]]), "--access-log-format from flags: 'apache' is not one of json, combined")
+        XCTAssertEqual(refusal([.maxHeaderFields: ["0"]]), "--max-header-fields from flags: '0' is not a whole number above 0")
+        XCTAssertEqual(refusal([.underscoresInHeaders: ["maybe"]]), "--underscores-in-headers from flags: 'maybe' is not true or false")
     }
 }
 

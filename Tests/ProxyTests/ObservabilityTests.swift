@@ -1,7 +1,5 @@
 import ManagerCore
-import Logging
 import NIOPosix
-import Synchronization
 import XCTest
 
 @testable import Proxy
@@ -41,55 +39,5 @@ final class ObservabilityTests: XCTestCase {
         await up.close()
         await busy.close()
         try await group.shutdownGracefully()
-    }
-
-    func testAccessLogLineAndSampling() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let up = try await TestUpstream(name: "up", group: group)
-        let lines = LineStore()
-        let elg = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let logger = Logger(label: "access-test") { _ in CapturingLogHandler(lines: lines) }
-        let gateway = try Gateway(
-            options: GatewayOptions(host: "127.0.0.1", port: 0, accessLog: .init(enabled: true, sampleEvery: 2)),
-            config: try GatewayConfig.parse(yaml: "upstreams:\n" + upstreamYAML("up", ports: [up.port]) + "routes:\n  - { id: r, upstream: up }\n", file: "t.yaml"),
-            group: elg, logger: logger)
-        let port = try await gateway.start()
-        let c = try RawClient(port: port)
-        for i in 0..<4 { _ = try c.get("/p\(i)", headers: ["X-Request-Id": "id-\(i)"]) }
-        let access = lines.all.filter { $0["route"] != nil }
-        XCTAssertEqual(access.count, 2, "one request in two is logged")
-        XCTAssertEqual(access.first?["status"], "200")
-        XCTAssertEqual(access.first?["route"], "r")
-        XCTAssertEqual(access.first?["upstream"], "up")
-        XCTAssertEqual(access.first?["request_id"], "id-0")
-        await gateway.drain(timeout: .seconds(1))
-        try await elg.shutdownGracefully()
-        await up.close()
-        try await group.shutdownGracefully()
-    }
-}
-
-private final class LineStore: Sendable {
-    private let items = Mutex<[Logger.Metadata]>([])
-    func add(_ m: Logger.Metadata) { items.withLock { $0.append(m) } }
-    var all: [Logger.Metadata] { items.withLock { $0 } }
-}
-
-private struct CapturingLogHandler: LogHandler {
-    let lines: LineStore
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
-
-    init(lines: LineStore) { self.lines = lines }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        guard message.description == "request" else { return }
-        let merged = self.metadata.merging(metadata ?? [:]) { $1 }
-        lines.add(merged)
     }
 }

@@ -8,8 +8,10 @@ import XCTest
 /// and refusals with the status the gateway answers.
 final class RequestReaderTests: XCTestCase {
     /// What a reader made of a stream, as text: one line per head, body and end.
-    private func read(_ chunks: [[UInt8]], limit: Int = 4096) -> [String] {
-        var reader = RequestReader(headLimit: limit)
+    private func read(
+        _ chunks: [[UInt8]], limit: Int = 4096, fieldLimit: Int = 100, underscores: UnderscoredFields = .dropped
+    ) -> [String] {
+        var reader = RequestReader(headLimit: limit, fieldLimit: fieldLimit, underscores: underscores)
         var events: [String] = []
         var body: [UInt8] = []
         for chunk in chunks {
@@ -19,7 +21,8 @@ final class RequestReaderTests: XCTestCase {
                 case .head(let head, let framing, let options):
                     let fields = head.http.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
                     let connection = (options.persists(head.version) ? "persists" : "closes") + options.named.map { " " + $0 }.joined()
-                    events.append("head \(head.method.rawValue) \(head.target) 1.\(head.version.minor) [\(fields)] \(framing) \(connection)")
+                    let dropped = head.droppedFields > 0 ? " dropped \(head.droppedFields)" : ""
+                    events.append("head \(head.method.rawValue) \(head.target) 1.\(head.version.minor) [\(fields)] \(framing) \(connection)\(dropped)")
                 case .body(let bytes):
                     body += Array(bytes.readableBytesView)
                 case .end:
@@ -111,8 +114,45 @@ final class RequestReaderTests: XCTestCase {
         XCTAssertEqual(read([Array("GET / HTTP/1.1\r\nHost: a\r\n\(many)\r\n".utf8)], limit: 100), ["refused 431"])
     }
 
+    func testFieldCountLimit() {
+        func request(fields: Int) -> [UInt8] {
+            Array(("GET / HTTP/1.1\r\nHost: a\r\n" + (1..<fields).map { "X-\($0): v\r\n" }.joined() + "\r\n").utf8)
+        }
+        XCTAssertEqual(read([request(fields: 10)], fieldLimit: 10).first?.hasPrefix("head GET / 1.1"), true)
+        XCTAssertEqual(read([request(fields: 11)], fieldLimit: 10), ["refused 431"])
+        // Counted as they arrive: the head is refused before its end.
+        XCTAssertEqual(read([Array(request(fields: 12).dropLast(2))], fieldLimit: 10), ["refused 431"])
+        // Dropped fields count too.
+        let underscored = "GET / HTTP/1.1\r\nHost: a\r\n" + (1..<11).map { "X_\($0): v\r\n" }.joined() + "\r\n"
+        XCTAssertEqual(read([Array(underscored.utf8)], fieldLimit: 10), ["refused 431"])
+    }
+
+    func testUnderscoredNamesAreDroppedByDefault() {
+        let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer_Encoding: chunked\r\nX_User: bob\r\nContent-Length: 2\r\n\r\nok"
+        XCTAssertEqual(read([Array(head.utf8)]),
+                       ["head POST / 1.1 [Host=a,Content-Length=2] contentLength(2) persists dropped 2", "body ok", "end"])
+    }
+
+    func testKeptUnderscoredNamesNeverReadAsFramingOrHopByHopFields() {
+        let names = ["Transfer_Encoding", "content_length", "HOST_", "_host", "Connection_", "keep_alive", "Proxy_Connection",
+                     "X_Forwarded_For", "Te_", "x_request_id"]
+        for name in names {
+            let head = "GET / HTTP/1.1\r\nHost: a\r\n\(name): v\r\nX_User: bob\r\n\r\n"
+            let kept = read([Array(head.utf8)], underscores: .kept)
+            // "HOST_" and "_host" read as other names: only exact lookalikes go.
+            if name == "HOST_" || name == "_host" || name == "Connection_" || name == "Te_" {
+                XCTAssertEqual(kept.first, "head GET / 1.1 [Host=a,\(name)=v,X_User=bob] none persists", name)
+            } else {
+                XCTAssertEqual(kept.first, "head GET / 1.1 [Host=a,X_User=bob] none persists dropped 1", name)
+            }
+        }
+        let named = "GET / HTTP/1.1\r\nHost: a\r\nX_Secret: s\r\nConnection: x-secret\r\n\r\n"
+        XCTAssertEqual(read([Array(named.utf8)], underscores: .kept).first,
+                       "head GET / 1.1 [Host=a,Connection=x-secret] none persists x-secret dropped 1")
+    }
+
     func testNothingIsReadAfterARefusal() {
-        var reader = RequestReader(headLimit: 4096)
+        var reader = RequestReader(headLimit: 4096, fieldLimit: 100, underscores: .dropped)
         reader.append(ByteBuffer(string: "GET  / HTTP/1.1\r\n\r\n"))
         guard case .refused? = reader.next() else { return XCTFail("not refused") }
         reader.append(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\n\r\n"))

@@ -8,8 +8,8 @@ import XCTest
 /// chunks or the end of the connection; ambiguity and bad bytes are errors.
 final class ResponseReaderTests: XCTestCase {
     /// Responses read for requests of `methods`, in order, as text; "error" where reading failed.
-    private func read(_ chunks: [[UInt8]], methods: [HTTPMethod] = [.GET]) -> [String] {
-        var reader = ResponseReader(headLimit: 4096)
+    private func read(_ chunks: [[UInt8]], methods: [HTTPMethod] = [.GET], fieldLimit: Int = 100) -> [String] {
+        var reader = ResponseReader(headLimit: 4096, fieldLimit: fieldLimit)
         var methods = methods[...]
         reader.expectResponse(toHEAD: methods.popFirst() == .HEAD)
         var events: [String] = []
@@ -94,8 +94,21 @@ final class ResponseReaderTests: XCTestCase {
                        ["head 200 [Content-Length=2,Content-Length=2] length(2)", "body ok", "end"])
     }
 
+    func testFieldCountLimit() {
+        func response(fields: Int) -> [UInt8] {
+            Array(("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + (1..<fields).map { "X-\($0): v\r\n" }.joined() + "\r\n").utf8)
+        }
+        XCTAssertEqual(read([response(fields: 10)], fieldLimit: 10).last, "end")
+        XCTAssertEqual(read([response(fields: 11)], fieldLimit: 10), ["error"])
+    }
+
+    func testUnderscoredNamesOfResponsesAreKept() {
+        XCTAssertEqual(read([Array("HTTP/1.1 200 OK\r\nX_Trace: 1\r\nContent-Length: 0\r\n\r\n".utf8)]).first,
+                       "head 200 [X_Trace=1,Content-Length=0] length(0)")
+    }
+
     func testBytesWithNoRequestWaitingAreNoticed() {
-        var reader = ResponseReader(headLimit: 4096)
+        var reader = ResponseReader(headLimit: 4096, fieldLimit: 100)
         reader.append(ByteBuffer(string: "HTTP/1.1 200 OK\r\n\r\n"))
         XCTAssertTrue(reader.hasUnsolicitedBytes)
     }

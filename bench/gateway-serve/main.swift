@@ -21,6 +21,12 @@ struct GatewayServe: AsyncParsableCommand {
     @Option(help: "Log one request in this many (0 turns the access log off).")
     var accessLogEvery: Int = 0
 
+    @Option(help: "The access log: a file, or - for standard output.")
+    var accessLog: String = "-"
+
+    @Option(help: "json or combined.")
+    var accessLogFormat: String = "json"
+
     func run() async throws {
         guard let colon = http.lastIndex(of: ":"), let port = Int(http[http.index(after: colon)...]) else {
             throw ValidationError("--http must be HOST:PORT")
@@ -28,9 +34,14 @@ struct GatewayServe: AsyncParsableCommand {
         var logger = Logger(label: "gateway-serve")
         logger.logLevel = .info
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        guard let format = AccessLogFormat(rawValue: accessLogFormat) else {
+            throw ValidationError("--access-log-format must be json or combined")
+        }
+        let destination: AccessLogDestination =
+            accessLogEvery == 0 ? .off : accessLog == "-" ? .standardOutput : .file(accessLog)
         let options = GatewayOptions(
             host: String(http[..<colon]), port: port,
-            accessLog: .init(enabled: accessLogEvery > 0, sampleEvery: max(accessLogEvery, 1)))
+            accessLog: .init(destination: destination, format: format, sampleEvery: max(accessLogEvery, 1)))
         let gateway = try Gateway(
             options: options, config: try ManifestLoader.local.load(path: config).config, group: group, logger: logger)
         let bound = try await gateway.start()

@@ -54,7 +54,9 @@ public struct BundleVerifier: Sendable {
         return try verify(bundle, running: running)
     }
 
-    public func verify(_ bundle: ConfigBundle, running: UInt64?) throws(BundleRejection) -> VerifiedBundle {
+    /// `decoded` is the content already decoded, when the caller made `bundle.content` by
+    /// encoding it (a bundle rebuilt from a delta); the digest is checked either way.
+    public func verify(_ bundle: ConfigBundle, running: UInt64?, decoded: GatewayConfig? = nil) throws(BundleRejection) -> VerifiedBundle {
         guard let key = trusted[bundle.header.keyID] else { throw .unknownKey }
         guard Ed25519.verify(bundle.signature, of: ConfigBundle.signingContext + bundle.headerBytes, publicKey: key.publicKey) else {
             throw .badSignature
@@ -62,7 +64,7 @@ public struct BundleVerifier: Sendable {
         guard bundle.header.environment == environment else { throw .wrongEnvironment }
         if let running, bundle.header.version <= running { throw .staleVersion }
         guard ContentDigest(of: bundle.content) == bundle.header.contentDigest else { throw .contentMismatch }
-        guard let config = try? CanonicalEncoding.decode(GatewayConfig.self, from: bundle.content),
+        guard let config = decoded ?? (try? CanonicalEncoding.decode(GatewayConfig.self, from: bundle.content)),
               ManifestValidation.problems(in: config).isEmpty else { throw .invalidConfig }
         return VerifiedBundle(bundle: bundle, config: config)
     }

@@ -22,17 +22,22 @@ public struct ConfigDelta: Sendable, Equatable, Codable {
     public var upstreams: Changes<UpstreamConfig>
     public var routes: Changes<RouteConfig>
 
-    public init?(from base: GatewayConfig, to target: GatewayConfig) {
-        self.base = base.digest
+    /// `baseDigest` is `base.digest` when the caller knows it already.
+    public init?(from base: GatewayConfig, to target: GatewayConfig, baseDigest: ContentDigest? = nil) {
+        self.base = baseDigest ?? base.digest
         upstreams = Self.changes(base.upstreams, target.upstreams, id: \.id)
         routes = Self.changes(base.routes, target.routes, id: \.id)
-        guard apply(to: base) == target else { return nil }
+        guard rebuild(base) == target else { return nil }
     }
 
     /// The newer config, or nil when `base` is not the config this delta starts from.
     public func apply(to base: GatewayConfig) -> GatewayConfig? {
-        guard base.digest == self.base,
-              let upstreams = Self.apply(upstreams, to: base.upstreams, id: \.id),
+        guard base.digest == self.base else { return nil }
+        return rebuild(base)
+    }
+
+    func rebuild(_ base: GatewayConfig) -> GatewayConfig? {
+        guard let upstreams = Self.apply(upstreams, to: base.upstreams, id: \.id),
               let routes = Self.apply(routes, to: base.routes, id: \.id) else { return nil }
         return GatewayConfig(upstreams: upstreams, routes: routes)
     }
@@ -72,9 +77,11 @@ extension ConfigBundle {
     ///
     /// Byte form: `MGD1`, the header (4-byte length, bytes), the delta's canonical JSON
     /// (4-byte length, bytes), the 64-byte signature.
-    public func delta(from base: GatewayConfig) -> [UInt8]? {
-        guard let target = try? CanonicalEncoding.decode(GatewayConfig.self, from: content),
-              let delta = ConfigDelta(from: base, to: target) else { return nil }
+    /// `target` is this bundle's content decoded, and `baseDigest` the base's digest, when the
+    /// caller holds them already.
+    public func delta(from base: GatewayConfig, baseDigest: ContentDigest? = nil, target: GatewayConfig? = nil) -> [UInt8]? {
+        guard let target = target ?? (try? CanonicalEncoding.decode(GatewayConfig.self, from: content)),
+              let delta = ConfigDelta(from: base, to: target, baseDigest: baseDigest) else { return nil }
         let body = CanonicalEncoding.encode(delta)
         var out = Array("MGD1".utf8)
         Self.appendLength(headerBytes.count, to: &out)
@@ -88,12 +95,20 @@ extension ConfigBundle {
     /// goes through `BundleVerifier`: the signature covers the header, which names the digest
     /// the rebuilt content must have.
     public static func fromDelta(_ bytes: [UInt8], base: GatewayConfig) throws(BundleRejection) -> ConfigBundle {
+        try rebuild(delta: bytes, base: base, baseDigest: base.digest).bundle
+    }
+
+    /// The full bundle and its content decoded, from a delta and the config (of known digest) it starts from.
+    public static func rebuild(delta bytes: [UInt8], base: GatewayConfig, baseDigest: ContentDigest)
+        throws(BundleRejection) -> (bundle: ConfigBundle, config: GatewayConfig)
+    {
         guard bytes.count > 4, Array(bytes.prefix(4)) == Array("MGD1".utf8) else { throw .malformed }
         // Same layout as a bundle: parse it as one, then read its "content" as the delta.
         let framed = try ConfigBundle.parse(Array("MGB1".utf8) + bytes.dropFirst(4))
         guard let delta = try? CanonicalEncoding.decode(ConfigDelta.self, from: framed.content) else { throw .malformed }
-        guard let rebuilt = delta.apply(to: base) else { throw .contentMismatch }
-        return ConfigBundle(header: framed.header, headerBytes: framed.headerBytes, content: rebuilt.canonicalBytes,
-                            signature: framed.signature)
+        guard delta.base == baseDigest, let rebuilt = delta.rebuild(base) else { throw .contentMismatch }
+        let bundle = ConfigBundle(header: framed.header, headerBytes: framed.headerBytes, content: rebuilt.canonicalBytes,
+                                  signature: framed.signature)
+        return (bundle, rebuilt)
     }
 }

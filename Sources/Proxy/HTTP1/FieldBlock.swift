@@ -66,6 +66,17 @@ struct FieldBlock {
         return found
     }
 
+    /// Calls `body` with the bytes of the first value of the field `name`, or with nil.
+    func withFirstValue(of name: String, _ body: (UnsafeRawBufferPointer?) -> Void) {
+        var found = false
+        forEachValue(of: name) { value in
+            found = true
+            body(value)
+            return false
+        }
+        if !found { body(nil) }
+    }
+
     func contains(name: String) -> Bool {
         var found = false
         forEachValue(of: name) { _ in
@@ -125,12 +136,15 @@ struct RequestHead {
     let target: String
     let version: HTTPVersion
     let fields: FieldBlock
+    /// Field lines the client sent that were dropped as they were read (``UnderscoreRule``).
+    let droppedFields: Int
 
-    init(method: HTTPMethod, target: String, version: HTTPVersion, fields: FieldBlock) {
+    init(method: HTTPMethod, target: String, version: HTTPVersion, fields: FieldBlock, droppedFields: Int = 0) {
         self.method = method
         self.target = target
         self.version = version
         self.fields = fields
+        self.droppedFields = droppedFields
     }
 
     /// A head as the policies left it.

@@ -1,8 +1,15 @@
+import NIOCore
+
 /// The field lines of a head as they are read: where each lies in the head, and what the
 /// fields that frame the message and manage the connection say. Requests and responses
 /// note the same things; each reader judges them by its own rules.
 struct FieldSection {
     private(set) var spans: [FieldBlock.Span]
+    /// Field lines read, kept or dropped: what a limit on the number of fields counts.
+    private(set) var lines = 0
+    /// Field lines dropped by `underscores`.
+    private(set) var dropped = 0
+    private let underscores: UnderscoreRule
     private(set) var connection = ConnectionOptions()
     private(set) var hosts = 0
     /// The last `Host` field is a valid host.
@@ -19,7 +26,8 @@ struct FieldSection {
     /// The last transfer coding listed is `chunked` (what frames a response's body).
     private(set) var lastCodingIsChunked = false
 
-    init() {
+    init(underscores: UnderscoreRule) {
+        self.underscores = underscores
         spans = []
         spans.reserveCapacity(16)
     }
@@ -27,8 +35,13 @@ struct FieldSection {
     /// Takes in a field line that starts `offset` bytes into the head; false when it breaks the grammar.
     mutating func add(_ line: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         guard let field = FieldLine.bounds(line) else { return false }
-        spans.append(FieldBlock.Span(field, at: offset))
+        lines += 1
         let name = UnsafeRawBufferPointer(rebasing: line[..<field.nameEnd])
+        if underscores.drops(name) {
+            dropped += 1
+            return true
+        }
+        spans.append(FieldBlock.Span(field, at: offset))
         let value = UnsafeRawBufferPointer(rebasing: line[field.valueStart..<field.valueEnd])
         switch field.nameEnd {
         case 4 where HTTPSyntax.equalsIgnoringASCIICase(name, "host"):
@@ -54,5 +67,23 @@ struct FieldSection {
             break
         }
         return true
+    }
+}
+
+extension FieldSection {
+    /// Once the head is complete, with underscored names kept: drops those that read, with
+    /// dashes, as a field the `Connection` fields name. `head` holds the field lines at the
+    /// offsets they were added with.
+    mutating func dropLookalikesOfNamedFields(in head: ByteBuffer) {
+        guard case .dropLookalikes = underscores, !connection.named.isEmpty else { return }
+        let options = connection
+        let before = spans.count
+        head.withUnsafeReadableBytes { all in
+            spans.removeAll { span in
+                UnderscoreRule.dropsLookalike(
+                    UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)]), of: options)
+            }
+        }
+        dropped += before - spans.count
     }
 }

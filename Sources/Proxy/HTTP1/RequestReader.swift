@@ -34,17 +34,27 @@ struct RequestReader {
         var requestLine: RequestLine?
         /// Where the field lines begin, once the request line is read.
         var fieldsStart = 0
-        var fields = FieldSection()
+        var fields: FieldSection
+
+        init(underscores: UnderscoreRule) {
+            fields = FieldSection(underscores: underscores)
+        }
     }
 
     private var state = State.head
     private var buffer = ByteBuffer()
-    private var partial = PartialHead()
+    private var partial: PartialHead
     /// Longest request line, and most bytes of field lines in a head.
     private let headLimit: Int
+    /// Most field lines in a head.
+    private let fieldLimit: Int
+    private let underscores: UnderscoreRule
 
-    init(headLimit: Int) {
+    init(headLimit: Int, fieldLimit: Int, underscores: UnderscoredFields) {
         self.headLimit = headLimit
+        self.fieldLimit = fieldLimit
+        self.underscores = UnderscoreRule(underscores)
+        partial = PartialHead(underscores: self.underscores)
     }
 
     /// Bytes received and not yet read as part of a request.
@@ -115,6 +125,9 @@ struct RequestReader {
                     guard next - partial.fieldsStart <= headLimit else {
                         return refuse(.requestHeaderFieldsTooLarge, "request head too large")
                     }
+                    guard partial.fields.lines < fieldLimit else {
+                        return refuse(.requestHeaderFieldsTooLarge, "too many header fields")
+                    }
                     let noted = LineScanner.withLine(buffer, at: start, length: length) { line in
                         partial.fields.add(line, at: start)
                     }
@@ -125,9 +138,10 @@ struct RequestReader {
     }
 
     private mutating func completeHead() -> Event {
-        let head = partial
-        partial = PartialHead()
+        var head = partial
+        partial = PartialHead(underscores: underscores)
         let bytes = buffer.readSlice(length: head.scanned)!
+        head.fields.dropLookalikesOfNamedFields(in: bytes)
         let line = head.requestLine!
         switch RequestValidator.validate(method: line.method, target: line.target, version: line.version, fields: head.fields) {
         case .failure(let rejection):
@@ -141,7 +155,8 @@ struct RequestReader {
             case .chunked: state = .body(BodyDecoder(.chunked, lineLimit: headLimit))
             }
             let request = RequestHead(method: line.method, target: line.target, version: line.version,
-                                      fields: FieldBlock(bytes: bytes, spans: head.fields.spans))
+                                      fields: FieldBlock(bytes: bytes, spans: head.fields.spans),
+                                      droppedFields: head.fields.dropped)
             return .head(request, framing, head.fields.connection)
         }
     }

@@ -29,7 +29,7 @@ struct ResponseReader {
     private struct PartialHead {
         var scanned = 0
         var statusLine: (version: HTTPVersion, status: HTTPResponseStatus)?
-        var fields = FieldSection()
+        var fields = FieldSection(underscores: .keepAll)
     }
 
     private var state = State.idle
@@ -37,9 +37,12 @@ struct ResponseReader {
     private var requestWasHEAD = false
     private var partial = PartialHead()
     private let headLimit: Int
+    /// Most field lines in a head.
+    private let fieldLimit: Int
 
-    init(headLimit: Int) {
+    init(headLimit: Int, fieldLimit: Int) {
         self.headLimit = headLimit
+        self.fieldLimit = fieldLimit
     }
 
     /// Bytes arrived while no request was waiting for them.
@@ -110,6 +113,7 @@ struct ResponseReader {
                 } else if length == 0 {
                     if let event = try completeHead() { return event }
                 } else {
+                    guard partial.fields.lines < fieldLimit else { throw fail("too many header fields in response") }
                     let noted = LineScanner.withLine(buffer, at: start, length: length) { line in
                         partial.fields.add(line, at: start)
                     }

@@ -1,45 +1,41 @@
 import Logging
-import NIOCore
 import Synchronization
 
-/// One structured line per request (or per `sampleEvery` requests under high rates).
+/// One line per request (or per `sampleEvery` requests), in the configured format, to its
+/// own destination apart from the node's logs; written by an ``AccessLogWriter``.
 final class AccessLog: Sendable {
-    private let logger: Logger
-    private let settings: GatewayOptions.AccessLogSettings
+    private let writer: AccessLogWriter?
+    private let sampleEvery: Int
     private let counter = Atomic<Int>(0)
 
-    init(logger: Logger, settings: GatewayOptions.AccessLogSettings) {
-        var logger = logger
-        logger[metadataKey: "log"] = "access"
-        self.logger = logger
-        self.settings = settings
-    }
-
-    struct Entry {
-        var method: String
-        var uri: String
-        var status: Int
-        var route: String
-        var upstream: String?
-        var target: String?
-        var requestID: String
-        var client: SocketAddress?
-        var durationNanos: Int64
-        var attempts: Int
+    init(settings: GatewayOptions.AccessLogSettings, metrics: ListenerMetrics, logger: Logger) throws {
+        sampleEvery = settings.sampleEvery
+        if case .off = settings.destination {
+            writer = nil
+        } else {
+            writer = try AccessLogWriter(
+                destination: settings.destination, format: settings.format, bufferBytes: settings.bufferBytes,
+                dropped: metrics.accessLogDropped, logger: logger)
+        }
     }
 
     @inline(__always)
     var shouldLog: Bool {
-        guard settings.enabled, logger.logLevel <= .info else { return false }
-        return settings.sampleEvery == 1 || counter.wrappingAdd(1, ordering: .relaxed).oldValue % settings.sampleEvery == 0
+        guard writer != nil else { return false }
+        return sampleEvery == 1 || counter.wrappingAdd(1, ordering: .relaxed).oldValue % sampleEvery == 0
     }
 
-    func write(_ entry: Entry) {
-        logger.info("request", metadata: [
-            "method": "\(entry.method)", "uri": "\(entry.uri)", "status": "\(entry.status)",
-            "route": "\(entry.route)", "upstream": "\(entry.upstream ?? "-")", "target": "\(entry.target ?? "-")",
-            "request_id": "\(entry.requestID)", "client": "\(entry.client?.ipAddress ?? "-")",
-            "duration_ms": "\(Double(entry.durationNanos) / 1e6)", "attempts": "\(entry.attempts)",
-        ])
+    func write(_ entry: AccessLogEntry) {
+        writer?.append(entry)
+    }
+
+    /// Opens the log file again by its path (after a rotation moved it).
+    func reopen() {
+        writer?.reopen()
+    }
+
+    /// Writes the lines still waiting, for up to `timeout`, and closes the file.
+    func finish(timeout: Duration) async {
+        await writer?.finish(timeout: timeout)
     }
 }

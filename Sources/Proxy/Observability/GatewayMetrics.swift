@@ -55,17 +55,22 @@ final class UpstreamMetrics: Sendable {
 private func statusClass(_ status: Int) -> Int { min(max(status / 100, 1), 5) - 1 }
 
 /// Gateway-wide handles: open client connections, requests refused before routing,
-/// clients dropped for not reading.
+/// clients dropped for not reading, request fields dropped for an underscore in their names,
+/// access log lines dropped.
 final class ListenerMetrics: Sendable {
     let activeConnections: Meter
     let rejected: Counter
     let unrouted: Counter
     let writeTimeouts: Counter
+    let droppedUnderscoredFields: Counter
+    let accessLogDropped: Counter
 
     init(factory: any MetricsFactory) {
         activeConnections = Meter(label: "meshgate_gateway_active_connections", factory: factory)
         rejected = Counter(label: "meshgate_gateway_rejected_requests_total", factory: factory)
         unrouted = Counter(label: "meshgate_gateway_unrouted_requests_total", factory: factory)
         writeTimeouts = Counter(label: "meshgate_gateway_client_write_timeouts_total", factory: factory)
+        droppedUnderscoredFields = Counter(label: "meshgate_gateway_underscored_fields_dropped_total", factory: factory)
+        accessLogDropped = Counter(label: "meshgate_access_log_dropped_total", factory: factory)
     }
 }

@@ -49,6 +49,8 @@ final class Exchange {
 
     var responseStarted = false
     var status = 0
+    /// Body bytes of the response sent to the client (the access log's `$body_bytes_sent`).
+    var bodyBytesSent = 0
 
     static let retryBufferLimit = 64 * 1024
 

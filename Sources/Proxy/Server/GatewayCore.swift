@@ -15,11 +15,11 @@ final class GatewayCore: Sendable {
     let via: String
     private let current: Mutex<CompiledConfig>
 
-    init(options: GatewayOptions, logger: Logger, initial: CompiledConfig) {
+    init(options: GatewayOptions, logger: Logger, initial: CompiledConfig) throws {
         self.options = options
         self.logger = logger
-        self.accessLog = AccessLog(logger: logger, settings: options.accessLog)
         self.metrics = ListenerMetrics(factory: options.metricsFactory ?? MetricsSystem.factory)
+        self.accessLog = try AccessLog(settings: options.accessLog, metrics: metrics, logger: logger)
         self.current = Mutex(initial)
         self.via = "1.1 " + options.viaName
     }

@@ -6,6 +6,10 @@ extension ProxyHandler {
     func receiveHead(_ head: RequestHead, framing: RequestFraming, options: ConnectionOptions) {
         let now = NIODeadline.now()
         clock.lastBodyAt = now
+        if head.droppedFields > 0 {
+            core.metrics.droppedUnderscoredFields.increment(by: Int64(head.droppedFields))
+            core.logger.debug("request fields with '_' in their names dropped", metadata: ["fields": "\(head.droppedFields)"])
+        }
         if case .contentLength(let length) = framing, length > core.options.limits.maxBodyBytes {
             core.metrics.rejected.increment()
             refuse(status: .payloadTooLarge, reason: "request body too large", version: head.version)
@@ -28,7 +32,7 @@ extension ProxyHandler {
         let snapshot = core.snapshot()
         guard let route = snapshot.router.match(host: { Self.routingHost(head) }, path: path, accept: { $0.accepts(head.method, head.fields) }) else {
             core.metrics.unrouted.increment()
-            respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: keepAlive)
+            respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: keepAlive, start: now)
             return
         }
         // Policies see the head as HTTPHeaders; a route without them forwards the client's bytes.
@@ -165,7 +169,7 @@ extension ProxyHandler {
             send(exchange, on: connection, target: target)
             return
         }
-        pool.connect { [weak self] result in
+        pool.connect(fieldLimit: core.options.limits.maxHeaderFields) { [weak self] result in
             guard let self, self.exchange === exchange, exchange.phase == .connecting else {
                 if case .success(let connection) = result { connection.pool.release(connection, at: .now()) }
                 return

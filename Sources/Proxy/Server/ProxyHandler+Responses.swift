@@ -83,11 +83,13 @@ extension ProxyHandler {
             status: exchange.status, nanoseconds: elapsed.nanoseconds,
             rateLimited: exchange.status == 429 && !exchange.responseStarted)
         if core.accessLog.shouldLog {
-            core.accessLog.write(.init(
-                method: exchange.request.method.rawValue, uri: exchange.request.target, status: exchange.status,
-                route: exchange.route.id, upstream: exchange.upstream?.config.id,
-                target: exchange.target?.authority, requestID: exchange.requestID,
-                client: remoteAddress, durationNanos: elapsed.nanoseconds, attempts: exchange.attempts))
+            let request = exchange.request
+            core.accessLog.write(AccessLogEntry(
+                method: request.method, uri: request.target, version: request.version, status: exchange.status,
+                route: exchange.route.id, upstream: exchange.upstream?.config.id, target: exchange.target?.authority,
+                requestID: exchange.requestID, client: clientIP, consumer: exchange.consumer,
+                durationNanos: elapsed.nanoseconds, attempts: exchange.attempts, bodyBytesSent: exchange.bodyBytesSent,
+                fields: request.fields))
         }
     }
 
@@ -121,6 +123,7 @@ extension ProxyHandler {
             head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
             if exchange.request.method == .HEAD { body.clear() }
         }
+        exchange.bodyBytesSent = body.readableBytes
         prepareResponseHead(&head, exchange)
         writeHead(head)
         if body.readableBytes > 0 { context.write(wrapOutboundOut(body), promise: nil) }
@@ -128,7 +131,9 @@ extension ProxyHandler {
     }
 
     /// 404 with a small JSON body.
-    func respondNoRoute(head request: RequestHead, requestID: String, framing: RequestFraming, keepAlive: Bool) {
+    func respondNoRoute(
+        head request: RequestHead, requestID: String, framing: RequestFraming, keepAlive: Bool, start: NIODeadline
+    ) {
         let body = Self.statusBody(.notFound, context.channel.allocator)
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json")
@@ -145,7 +150,15 @@ extension ProxyHandler {
             headers.add(name: "connection", value: "keep-alive")
         }
         writeHead(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))
-        if request.method != .HEAD { context.write(wrapOutboundOut(body), promise: nil) }
+        let sent = request.method == .HEAD ? 0 : body.readableBytes
+        if sent > 0 { context.write(wrapOutboundOut(body), promise: nil) }
+        if core.accessLog.shouldLog {
+            core.accessLog.write(AccessLogEntry(
+                method: request.method, uri: request.target, version: request.version, status: 404, route: nil,
+                upstream: nil, target: nil, requestID: requestID, client: clientIP, consumer: nil,
+                durationNanos: (NIODeadline.now() - start).nanoseconds, attempts: 0, bodyBytesSent: sent,
+                fields: request.fields))
+        }
         endResponse()
     }
 

@@ -46,6 +46,7 @@ extension ProxyHandler: UpstreamResponseSink {
     func upstreamBody(_ body: ByteBuffer, from connection: UpstreamConnection) {
         guard let exchange, exchange.connection === connection else { return }
         exchange.progress.moved()
+        exchange.bodyBytesSent += body.readableBytes
         writeBody(body)
         if !context.channel.isWritable {
             context.flush()

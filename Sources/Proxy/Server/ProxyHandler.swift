@@ -47,7 +47,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.core = core
         self.clock = clock
         self.scheme = scheme
-        reader = RequestReader(headLimit: core.options.limits.maxHeaderBytes)
+        reader = RequestReader(
+            headLimit: core.options.limits.maxHeaderBytes, fieldLimit: core.options.limits.maxHeaderFields,
+            underscores: core.options.underscoredFields)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

@@ -43,8 +43,8 @@ final class ConnectionPool: @unchecked Sendable {
         return nil
     }
 
-    /// A new connection; `done` runs on the pool's loop.
-    func connect(_ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+    /// A new connection whose responses may hold up to `fieldLimit` field lines; `done` runs on the pool's loop.
+    func connect(fieldLimit: Int, _ done: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
         guard open < limits.maxConnections else {
             done(.failure(PoolExhausted()))
             return
@@ -55,7 +55,7 @@ final class ConnectionPool: @unchecked Sendable {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(headLimit: Self.responseHeadLimit))
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(headLimit: Self.responseHeadLimit, fieldLimit: fieldLimit))
                 }
             }
             .connect(to: address)

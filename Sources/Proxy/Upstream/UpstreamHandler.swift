@@ -26,8 +26,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var readGate = ReadGate()
     private(set) var context: ChannelHandlerContext?
 
-    init(headLimit: Int) {
-        reader = ResponseReader(headLimit: headLimit)
+    init(headLimit: Int, fieldLimit: Int) {
+        reader = ResponseReader(headLimit: headLimit, fieldLimit: fieldLimit)
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
