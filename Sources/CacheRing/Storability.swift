@@ -18,7 +18,13 @@ public enum Storability: Sendable, Equatable {
         let directives = CacheControl(response.headers)
         guard rules.methods.contains(request.method) else { return .bypass(.method) }
         if requestDirectives.noStore { return .bypass(.requestNoStore) }
-        if directives.noStore { return .bypass(.noStore) }
+        // RFC 9111 §5.2.2.3: `must-understand` overrides `no-store` for a status whose caching
+        // rules the cache knows, and forbids storing any other.
+        if directives.has("must-understand") {
+            guard understoodStatuses.contains(response.status) else { return .bypass(.status) }
+        } else if directives.noStore {
+            return .bypass(.noStore)
+        }
         if directives.isPrivate { return .bypass(.privateResponse) }
         if request.headers.contains("authorization"),
            !(directives.isPublic || directives.sharedMaxAge != nil || directives.mustRevalidate) {
@@ -59,6 +65,9 @@ public enum Storability: Sendable, Equatable {
             staleWhileRevalidate: directives.staleWhileRevalidate ?? 0,
             staleIfError: directives.staleIfError ?? 0))
     }
+
+    /// The statuses whose caching rules this cache implements (RFC 9110 §15).
+    static let understoodStatuses: Set<Int> = CacheRules.heuristicallyCacheable.union([302, 303, 307])
 
     /// `s-maxage` over `max-age` over `Expires` (less `Date`); an invalid `Expires` is in the past.
     private static func explicitLifetime(_ directives: CacheControl, headers: FieldList, date: WallTime) -> Int? {

@@ -76,6 +76,14 @@ final class StorabilityTests: XCTestCase {
         }
     }
 
+    func testMustUnderstandStoresAKnownStatusDespiteNoStoreAndNoUnknownOne() {
+        XCTAssertEqual(lifetime(decide(["Cache-Control": "must-understand, no-store, max-age=60"])), 60)
+        XCTAssertEqual(lifetime(decide(["Cache-Control": "must-understand, no-store, max-age=60"], status: 307)), 60)
+        XCTAssertEqual(decide(["Cache-Control": "must-understand, no-store, max-age=60"], status: 299), .bypass(.status))
+        XCTAssertEqual(decide(["Cache-Control": "must-understand, max-age=60"], status: 299), .bypass(.status))
+        XCTAssertEqual(decide(["Cache-Control": "must-understand, private, max-age=60"]), .bypass(.privateResponse))
+    }
+
     func testAnAuthorizedRequestsResponseIsStoredWhenTheResponseAllowsIt() {
         for allowing in ["public", "s-maxage=60", "must-revalidate, max-age=60"] {
             XCTAssertEqual(lifetime(decide(["Cache-Control": allowing], request: ["Authorization": "Bearer x"])).map { $0 > 0 }, true,
