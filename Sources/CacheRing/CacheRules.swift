@@ -5,7 +5,8 @@ public struct CacheRules: Sendable, Equatable {
     public var defaultTTL: Int?
     /// The route's `defaultTTL` replaces the origin's freshness lifetime.
     public var override: Bool
-    /// Upper case; GET and HEAD by default.
+    /// Upper case, the methods answered from the cache; GET and HEAD by default. A HEAD is
+    /// answered from a stored GET, and its own response is not stored.
     public var methods: Set<String>
     /// The statuses stored; nil for RFC 9111's: any final status with explicit freshness, and the
     /// heuristically cacheable ones (RFC 9110 §15.1) under the default TTL.

@@ -7,6 +7,8 @@ public enum Storability: Sendable, Equatable {
     public enum BypassReason: String, Sendable {
         case method, status, requestNoStore = "request-no-store", noStore = "no-store", privateResponse = "private"
         case authorization, varyStar = "vary-star", noFreshness = "no-freshness", tooLarge = "too-large"
+        /// A HEAD's response has no body to store: HEADs are answered from stored GETs.
+        case headResponse = "head-response"
     }
 
     /// - Parameters:
@@ -17,6 +19,7 @@ public enum Storability: Sendable, Equatable {
         let requestDirectives = CacheControl(request.headers)
         let directives = CacheControl(response.headers)
         guard rules.methods.contains(request.method) else { return .bypass(.method) }
+        if request.method == "HEAD" { return .bypass(.headResponse) }
         if requestDirectives.noStore { return .bypass(.requestNoStore) }
         // RFC 9111 §5.2.2.3: `must-understand` overrides `no-store` for a status whose caching
         // rules the cache knows, and forbids storing any other.
@@ -36,7 +39,7 @@ public enum Storability: Sendable, Equatable {
             return .bypass(.tooLarge)
         }
 
-        let date = response.headers.first("date").flatMap(HTTPDate.parse) ?? responseTime
+        let date = response.headers.first("date").flatMap { HTTPDate.parse($0.trimmingOWS()) } ?? responseTime
         let explicitLifetime = explicitLifetime(directives, headers: response.headers, date: date)
         guard statusIsStorable(response.status, explicit: explicitLifetime != nil, rules: rules) else {
             return .bypass(.status)

@@ -93,7 +93,8 @@ final class StorabilityTests: XCTestCase {
 
     func testMethodsAndStatuses() {
         XCTAssertEqual(decide(["Cache-Control": "max-age=60"], method: "POST"), .bypass(.method))
-        XCTAssertNotNil(lifetime(decide(["Cache-Control": "max-age=60"], method: "HEAD")))
+        XCTAssertEqual(decide(["Cache-Control": "max-age=60"], method: "HEAD"), .bypass(.headResponse),
+                       "a HEAD's empty body must not answer a GET of the same key")
         XCTAssertNotNil(lifetime(decide(["Cache-Control": "max-age=60"], method: "POST", rules: CacheRules(methods: ["GET", "POST"]))))
         XCTAssertEqual(lifetime(decide([:], status: 404)), 30, "404 is heuristically cacheable: the route's ttl")
         XCTAssertEqual(decide([:], status: 500), .bypass(.status), "500 needs explicit freshness")
