@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Gossip", targets: ["Gossip"]),
         .library(name: "Proxy", targets: ["Proxy"]),
         .library(name: "ManagerCore", targets: ["ManagerCore"]),
+        .library(name: "CacheRing", targets: ["CacheRing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -51,11 +52,15 @@ let package = Package(
         // SWIM + Lifeguard membership and dissemination: a pure state machine and its wire codec.
         .target(name: "Gossip"),
 
+        // The response cache's pure logic: the consistent-hash ring and its owners, cache keys,
+        // RFC 9111 freshness and storability, the byte-bounded store and its invalidation.
+        .target(name: "CacheRing", dependencies: ["Gossip"]),
+
         // The HTTP data plane: routing, upstream pools, policies, hot swap.
         .target(
             name: "Proxy",
             dependencies: [
-                "ManagerCore",
+                "ManagerCore", "CacheRing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -132,7 +137,11 @@ let package = Package(
             path: "bench/gateway-serve"
         ),
 
+        // Measures the ring, eviction policies and busts (bench/cache.sh).
+        .executableTarget(name: "cache-bench", dependencies: ["CacheRing", "Gossip"], path: "bench/cache-bench"),
+
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
+        .testTarget(name: "CacheRingTests", dependencies: ["CacheRing", "Gossip"]),
         .testTarget(name: "ManagerCoreTests", dependencies: ["ManagerCore", "Sodium"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Gossip"]),
         .testTarget(

@@ -165,4 +165,38 @@ final class ManifestTests: XCTestCase {
         XCTAssertNotEqual(changed.digest, a.digest, "route order is content: it breaks ties between routes")
         XCTAssertEqual(try CanonicalEncoding.decode(GatewayConfig.self, from: a.canonicalBytes), a)
     }
+
+    func testACacheRuleWithEveryField() throws {
+        let yaml = """
+            upstreams:
+              - { id: u, targets: [{ url: "http://127.0.0.1:1" }] }
+            routes:
+              - id: r
+                upstream: u
+                cache:
+                  ttl: 30s
+                  methods: [get, HEAD]
+                  statuses: [200, 404]
+                  max_object_size: 1MiB
+                  key: { host: false, query_ignore: [utm_*], headers: [Accept-Language] }
+              - { id: plain, upstream: u, cache: {} }
+            """
+        let config = try loader.parse([("c.yaml", yaml)]).config
+        XCTAssertEqual(config.routes[0].cache, CacheRule(
+            ttl: .seconds(30), override: false, methods: ["GET", "HEAD"], statuses: [200, 404], maxObjectSize: 1 << 20,
+            key: CacheKeyRule(method: true, host: false, query: nil, queryIgnore: ["utm_*"], headers: ["Accept-Language"])))
+        XCTAssertEqual(config.routes[1].cache, CacheRule(ttl: nil, override: false))
+        XCTAssertEqual(try CanonicalEncoding.decode(GatewayConfig.self, from: config.canonicalBytes), config)
+        XCTAssertFalse(String(decoding: config.routes[1].cache.map { CanonicalEncoding.encode($0) } ?? [], as: UTF8.self).contains("methods"),
+                       "fields left out are not encoded, so earlier digests stay as they were")
+
+        let wrong = yaml.replacingOccurrences(of: "statuses: [200, 404]", with: "statuses: [200, 99]")
+            .replacingOccurrences(of: "query_ignore: [utm_*]", with: "query: [page], query_ignore: [utm_*]")
+        XCTAssertThrowsError(try loader.parse([("c.yaml", wrong)])) { error in
+            XCTAssertEqual((error as! ConfigErrors).errors.map(\.message), [
+                "route 'r': cache: status 99 is not a final status (200-599)",
+                "route 'r': cache: key: query and query_ignore exclude each other",
+            ])
+        }
+    }
 }

@@ -252,10 +252,24 @@ struct ManifestParser {
     }
 
     private func parseCache(_ node: ManifestNode) throws -> CacheRule {
-        let f = try node.fields("cache", allowed: ["ttl", "override"])
+        let f = try node.fields("cache", allowed: ["ttl", "override", "methods", "statuses", "max_object_size", "key"])
         return CacheRule(
             ttl: try f["ttl"]?.duration("ttl"),
-            override: try f["override"]?.bool("override") ?? false)
+            override: try f["override"]?.bool("override") ?? false,
+            methods: try f["methods"]?.sequence("methods").map { try $0.string("a method").uppercased() },
+            statuses: try f["statuses"]?.sequence("statuses").map { try $0.int("a status") },
+            maxObjectSize: try f["max_object_size"]?.byteSize("max_object_size"),
+            key: try f["key"].map(parseCacheKey))
+    }
+
+    private func parseCacheKey(_ node: ManifestNode) throws -> CacheKeyRule {
+        let f = try node.fields("key", allowed: ["method", "host", "query", "query_ignore", "headers"])
+        return CacheKeyRule(
+            method: try f["method"]?.bool("method") ?? true,
+            host: try f["host"]?.bool("host") ?? true,
+            query: try f["query"]?.sequence("query").map { try $0.string("a query parameter") },
+            queryIgnore: try f["query_ignore"]?.sequence("query_ignore").map { try $0.string("a query parameter") } ?? [],
+            headers: try f["headers"]?.sequence("headers").map { try $0.string("a header name") } ?? [])
     }
 
     private static func line(of error: YamlError) -> Int {

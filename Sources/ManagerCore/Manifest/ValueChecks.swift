@@ -64,8 +64,25 @@ enum ValueChecks {
             }
             if let sticky, !valid(sticky) { out.append("sticky names no field") }
         }
-        if let ttl = r.cache?.ttl, ttl < .zero { out.append("cache ttl below zero") }
+        if let cache = r.cache { out += check(cache).map { "cache: \($0)" } }
         for policy in r.policies { out += check(policy).map { "\(policy.type): \($0)" } }
+        return out
+    }
+
+    static func check(_ cache: CacheRule) -> [String] {
+        var out: [String] = []
+        if let ttl = cache.ttl, ttl < .zero { out.append("ttl below zero") }
+        for method in cache.methods ?? [] where method.isEmpty || !method.utf8.allSatisfy(HTTPToken.isTokenChar) {
+            out.append("'\(method)' is not a method token")
+        }
+        for status in cache.statuses ?? [] where !(200...599).contains(status) {
+            out.append("status \(status) is not a final status (200-599)")
+        }
+        if let size = cache.maxObjectSize, size <= 0 { out.append("max_object_size must be above zero") }
+        if let key = cache.key {
+            if key.query != nil && !key.queryIgnore.isEmpty { out.append("key: query and query_ignore exclude each other") }
+            for name in key.headers where !HeaderEditParser.isFieldName(name) { out.append("key: '\(name)' is not a header name") }
+        }
         return out
     }
 

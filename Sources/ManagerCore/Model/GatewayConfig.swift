@@ -197,15 +197,50 @@ public struct SplitShare: Sendable, Equatable, Codable {
     public var weight: Int
 }
 
-/// `cache: { ttl: 30s, override: false }`: how the route's responses are cached.
+/// `cache: { ttl: 30s, override: false, ... }`: how the route's responses are cached. Fields
+/// left out are nil and take the cache's defaults.
 public struct CacheRule: Sendable, Equatable, Codable {
-    public init(ttl: Duration?, override: Bool) {
+    public init(ttl: Duration?, override: Bool, methods: [String]? = nil, statuses: [Int]? = nil,
+                maxObjectSize: Int? = nil, key: CacheKeyRule? = nil) {
         self.ttl = ttl
         self.override = override
+        self.methods = methods
+        self.statuses = statuses
+        self.maxObjectSize = maxObjectSize
+        self.key = key
     }
 
     /// Freshness given to cacheable responses that carry none of their own.
     public var ttl: Duration?
     /// The route's `ttl` wins over the origin's freshness.
     public var override: Bool
+    /// Upper-case methods whose responses are stored; nil: GET and HEAD.
+    public var methods: [String]?
+    /// Statuses stored; nil: those RFC 9111 allows.
+    public var statuses: [Int]?
+    /// Bytes; larger bodies are not stored.
+    public var maxObjectSize: Int?
+    /// Which parts of a request make its key; nil: method, host, path and every query parameter.
+    public var key: CacheKeyRule?
+}
+
+/// `key: { method, host, query, query_ignore, headers }` of a cache rule.
+public struct CacheKeyRule: Sendable, Equatable, Codable {
+    public init(method: Bool = true, host: Bool = true, query: [String]? = nil, queryIgnore: [String] = [],
+                headers: [String] = []) {
+        self.method = method
+        self.host = host
+        self.query = query
+        self.queryIgnore = queryIgnore
+        self.headers = headers
+    }
+
+    public var method: Bool
+    public var host: Bool
+    /// Only these query parameters (a trailing `*` matches a prefix); nil: all of them; empty: none.
+    public var query: [String]?
+    /// Query parameters left out of the key (a trailing `*` matches a prefix).
+    public var queryIgnore: [String]
+    /// Request header names whose values are part of the key.
+    public var headers: [String]
 }

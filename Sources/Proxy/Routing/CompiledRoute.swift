@@ -1,3 +1,4 @@
+import CacheRing
 import ManagerCore
 import NIOCore
 import NIOHTTP1

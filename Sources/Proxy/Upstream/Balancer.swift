@@ -1,3 +1,4 @@
+import CacheRing
 import ManagerCore
 import NIOCore
 import Synchronization
@@ -32,7 +33,7 @@ final class Balancer: Sendable {
     private let kind: BalancerKind
     private let targets: [TargetRuntime]
     private let schedule: [Int]
-    private let ring: [(point: UInt64, target: Int)]
+    private let ring: HashRing?
     private let counter = Atomic<Int>(0)
 
     init(kind: BalancerKind, targets: [TargetRuntime]) {
@@ -43,15 +44,9 @@ final class Balancer: Sendable {
         default: schedule = Array(targets.indices)
         }
         if case .consistentHash = kind {
-            var ring: [(UInt64, Int)] = []
-            for (index, target) in targets.enumerated() {
-                for replica in 0..<(100 * target.config.weight) {
-                    ring.append((StableHash.hash("\(target.config.authority)#\(replica)"), index))
-                }
-            }
-            self.ring = ring.sorted { $0.0 < $1.0 }
+            ring = HashRing(members: targets.map { ($0.config.authority, $0.config.weight) }, pointsPerWeight: 100)
         } else {
-            self.ring = []
+            ring = nil
         }
     }
 
@@ -79,18 +74,8 @@ final class Balancer: Sendable {
             }
             return best
         case .consistentHash:
-            guard let key = input.hashKey else { return nextInSchedule(usable) }
-            let point = StableHash.hash(key)
-            var low = 0, high = ring.count
-            while low < high {
-                let mid = (low + high) / 2
-                if ring[mid].point < point { low = mid + 1 } else { high = mid }
-            }
-            for offset in 0..<ring.count {
-                let target = targets[ring[(low + offset) % ring.count].target]
-                if usable(target) { return target }
-            }
-            return nil
+            guard let key = input.hashKey, let ring else { return nextInSchedule(usable) }
+            return ring.firstMember(from: StableHash.hash(key)) { usable(targets[$0]) }.map { targets[$0] }
         }
     }
 
