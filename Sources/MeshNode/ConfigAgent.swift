@@ -263,20 +263,21 @@ public final class ConfigAgent: @unchecked Sendable {
             }
             let version = bundle.header.version
             let result: Result<VerifiedBundle, BundleRejection>
-            var storeError: (any Error)?
+            var storeFailure: String?
             do {
                 let verified = try verifier.verify(bundle, running: max(running ?? 0, applied[environment] ?? 0), decoded: decoded)
                 if let apply {
                     do { try apply(verified) } catch { throw ApplyFailed(reason: "\(error)") }
                 }
                 applied[environment] = version
-                do { try store.saveCurrent(verified.bundle) } catch { storeError = error }
+                do { try store.saveCurrent(verified.bundle) } catch { storeFailure = "\(error)" }
                 result = .success(verified)
             } catch let rejection as BundleRejection {
                 result = .failure(rejection)
             } catch {
                 result = .failure(.invalidConfig)
             }
+            let storeError = storeFailure
             promise.futureResult.eventLoop.execute { [self] in
                 switch result {
                 case .success(let verified):

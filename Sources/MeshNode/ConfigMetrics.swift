@@ -13,29 +13,33 @@ final class ConfigMetrics: Sendable {
     let lagging: Prometheus.Gauge
 
     init(registry: PrometheusCollectorRegistry) {
+        func counter(_ name: String, _ help: String, labels: [(String, String)] = []) -> Prometheus.Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "meshgate", subsystem: "config", metricName: name, unitName: "total",
+                                                 helpText: help),
+                labels: labels)
+        }
+        func gauge(_ name: String, _ help: String) -> Prometheus.Gauge {
+            registry.makeGauge(descriptor: MetricNameDescriptor(
+                namespace: "meshgate", subsystem: "config", metricName: name, unitName: "", helpText: help))
+        }
         var rejected: [BundleRejection: Prometheus.Counter] = [:]
         for reason in BundleRejection.allCases {
-            rejected[reason] = registry.makeCounter(
-                name: "meshgate_config_rejected_total", labels: [("reason", reason.rawValue)],
-                help: "Signed config bundles refused, by reason; the node keeps serving what it runs")
+            rejected[reason] = counter(
+                "rejected", "Signed config bundles refused, by reason; the node keeps serving what it runs",
+                labels: [("reason", reason.rawValue)])
         }
         self.rejected = rejected
-        applied = registry.makeCounter(name: "meshgate_config_applied_total", labels: [],
-                                       help: "Config versions verified and applied")
-        fetches = registry.makeCounter(name: "meshgate_config_fetches_total", labels: [],
-                                       help: "Bundles fetched from peers over the stream port")
-        fetchFailures = registry.makeCounter(name: "meshgate_config_fetch_failures_total", labels: [],
-                                             help: "Bundle fetches that failed (peer unreachable, nothing held)")
+        applied = counter("applied", "Config versions verified and applied")
+        fetches = counter("fetches", "Bundles fetched from peers over the stream port")
+        fetchFailures = counter("fetch_failures", "Bundle fetches that failed (peer unreachable, nothing held)")
         var fetchedBytes: [String: Prometheus.Counter] = [:]
         for kind in ["full", "delta"] {
-            fetchedBytes[kind] = registry.makeCounter(
-                name: "meshgate_config_fetched_bytes_total", labels: [("kind", kind)],
-                help: "Bytes of bundles (full) and deltas fetched from peers")
+            fetchedBytes[kind] = counter("fetched_bytes", "Bytes of bundles (full) and deltas fetched from peers",
+                                         labels: [("kind", kind)])
         }
         self.fetchedBytes = fetchedBytes
-        version = registry.makeGauge(name: "meshgate_config_version", labels: [],
-                                     help: "The config version this node serves (0: none)")
-        lagging = registry.makeGauge(name: "meshgate_config_lagging", labels: [],
-                                     help: "1 while this node runs an older version than one it heard of for longer than the lag threshold")
+        version = gauge("version", "The config version this node serves (0: none)")
+        lagging = gauge("lagging", "1 while this node runs an older version than one it heard of for longer than the lag threshold")
     }
 }
