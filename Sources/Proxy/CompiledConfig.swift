@@ -12,7 +12,7 @@ final class CompiledConfig: Sendable {
     let upstreams: [String: UpstreamRuntime]
     let targets: [TargetRuntime.TargetKey: TargetRuntime]
     /// Metric handles by route and upstream id, kept by the next config for the ids it keeps.
-    let routeMetrics: [String: RouteMetrics]
+    let routeMetrics: [String: RouteMetricsSlot]
     let upstreamMetrics: [String: UpstreamMetrics]
 
     /// Builds routes, policies and upstreams. Targets whose key is in `reuse` keep their
@@ -22,7 +22,7 @@ final class CompiledConfig: Sendable {
         config: GatewayConfig, reuse: [TargetRuntime.TargetKey: TargetRuntime], previous: CompiledConfig? = nil,
         region: String?, policyContext: PolicyBuildContext, metrics: any MetricsFactory
     ) throws {
-        var routeMetrics: [String: RouteMetrics] = [:]
+        var routeMetrics: [String: RouteMetricsSlot] = [:]
         var upstreamMetrics: [String: UpstreamMetrics] = [:]
         self.config = config
         var targets: [TargetRuntime.TargetKey: TargetRuntime] = [:]
@@ -58,7 +58,7 @@ final class CompiledConfig: Sendable {
             let compiled = CompiledRoute(
                 config: route, destination: destination, policies: policies,
                 metrics: Self.handles(route.id, from: previous?.routeMetrics, into: &routeMetrics) {
-                    RouteMetrics(route: route.id, factory: metrics)
+                    RouteMetricsSlot(route: route.id, factory: metrics)
                 })
             rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: compiled.rank, value: compiled))
         }

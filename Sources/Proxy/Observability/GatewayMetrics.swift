@@ -1,6 +1,23 @@
+import Synchronization
 import Metrics
 
-/// Metric handles of one route, created when a config is compiled and reused by every request.
+/// A route's metric handles, registered on its first answered request: a config of ten
+/// thousand routes registers series only for the routes that see traffic (each new series
+/// costs the registry more as a family grows). Kept across config swaps by route id.
+final class RouteMetricsSlot: Sendable {
+    private let route: String
+    private let factory: any MetricsFactory
+    private let handles = AtomicLazyReference<RouteMetrics>()
+
+    init(route: String, factory: any MetricsFactory) {
+        self.route = route
+        self.factory = factory
+    }
+
+    var metrics: RouteMetrics { handles.load() ?? handles.storeIfNil(RouteMetrics(route: route, factory: factory)) }
+}
+
+/// Metric handles of one route, reused by every request.
 final class RouteMetrics: Sendable {
     private let byStatusClass: [Counter]
     let latency: Timer

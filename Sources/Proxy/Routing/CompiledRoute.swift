@@ -16,14 +16,15 @@ final class CompiledRoute: Sendable {
     /// The smallest `request_size_limit` among the policies, counted against streamed bodies too.
     let maxBodyBytes: Int?
     let cache: CacheRule?
-    let metrics: RouteMetrics
+    let metricsSlot: RouteMetricsSlot
+    var metrics: RouteMetrics { metricsSlot.metrics }
 
     enum Destination: Sendable {
         case single(UpstreamRuntime)
         case split(SplitRuntime)
     }
 
-    init(config: RouteConfig, destination: Destination, policies: [any RequestPolicy], metrics: RouteMetrics) {
+    init(config: RouteConfig, destination: Destination, policies: [any RequestPolicy], metrics: RouteMetricsSlot) {
         self.id = config.id
         self.methods = config.match.methods
         self.headers = config.match.headers
@@ -36,7 +37,7 @@ final class CompiledRoute: Sendable {
         self.policies = policies
         self.maxBodyBytes = policies.compactMap { ($0 as? RequestSizeLimit)?.maxBytes }.min()
         self.cache = config.cache
-        self.metrics = metrics
+        self.metricsSlot = metrics
     }
 
     /// Specificity beyond the path: a method restriction, then each header condition.
