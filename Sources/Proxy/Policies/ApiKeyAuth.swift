@@ -71,6 +71,4 @@ public struct ApiKeyAuth: RequestPolicy {
             return difference == 0
         }
     }
-
-    }
 }
