@@ -59,7 +59,8 @@ public final class GossipNode {
         localName = name
         localUID = uid
         self.random = InjectedRandom(source: random)
-        awareness = Awareness(max: config.awarenessMax, enabled: config.lifeguard)
+        awareness = Awareness(max: config.awarenessMax, enabled: config.lifeguard, initial: config.awarenessAtStart)
+        stats.awarenessScore = awareness.score
         queue = BroadcastQueue(depthLimit: config.maxQueuedUpdates)
         rumorLog = RumorLog(retention: config.rumorRetention, capacity: config.maxRetainedRumors)
         let me = Member(id: NodeID(name: name, uid: uid), address: address, incarnation: 0, state: .alive, tags: tags, meta: meta)
