@@ -44,8 +44,8 @@ public struct Simulator {
     }
 
     /// Pairs of (observer, subject) beyond which the view tracker is left off unless a
-    /// partition needs it: 5,000 nodes (25 MB).
-    static let viewTrackingLimit = 5_000 * 5_000
+    /// partition needs it: 10,000 nodes (100 MB).
+    static let viewTrackingLimit = 10_000 * 10_000
 
     public init(config: SimulationConfig) throws {
         try config.validate()
