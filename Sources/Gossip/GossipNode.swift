@@ -100,7 +100,7 @@ public final class GossipNode {
             deadline = min(deadline, nextPushPullAt)
             if let nextRejoinAt { deadline = min(deadline, nextRejoinAt) }
         }
-        for relay in relays.values { deadline = min(deadline, relay.nackAt) }
+        for relay in relays.values { deadline = min(deadline, relay.nextDeadline) }
         for suspicion in suspicions.values { deadline = min(deadline, self.deadline(of: suspicion)) }
         if let expiry = tombstones.nextExpiry(after: config.tombstoneTimeout) { deadline = min(deadline, expiry) }
         return deadline
