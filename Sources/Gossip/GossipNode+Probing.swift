@@ -9,10 +9,7 @@ struct ActiveProbe {
     /// No direct ack by then: ask relays.
     let indirectAt: Instant
     /// No ack at all by then: suspect the target.
-    var endAt: Instant
-    /// Two (awareness-stretched) periods after the probe began: when a probe that had to
-    /// fall back on relays and a stream ping ends.
-    let fallbackEndAt: Instant
+    let endAt: Instant
     var acked = false
     var indirectSent = false
     var streamSent = false
@@ -22,7 +19,7 @@ struct ActiveProbe {
 
 /// A ping this node sends on behalf of a requester (ping-req). A nack goes back at `nackAt`
 /// if the target has not answered; an ack that comes later, until `forwardUntil`, is still
-/// passed on, since the requester's probe may last two periods.
+/// passed on: the requester's probe of a late member lasts two periods.
 struct RelayedProbe {
     let requester: NodeAddress
     let requesterSeq: UInt32
@@ -92,19 +89,13 @@ extension GossipNode {
         sendWithPiggyback(packet, to: record.member.address)
         stats.probesSent += 1
         var started = ActiveProbe(target: target, address: record.member.address, seq: seq,
-                                  timelyUntil: now + config.probeTimeout, indirectAt: now + timeout, endAt: now + length,
-                                  fallbackEndAt: now + period * 2)
+                                  timelyUntil: now + config.probeTimeout, indirectAt: now + timeout, endAt: now + length)
         if record.answersLate { sendStreamPing(&started) }
         probes.append(started)
     }
 
-    /// The direct ack is missing: relays ping the target, and a stream ping goes beside them.
-    /// The probe then lasts two periods, as a patient probe does: the stream is TCP, which
-    /// retries a lost SYN after a second, so a fallback that had to be done within the
-    /// first period would fail at every lost SYN, the very loss it is there to overcome.
     private func sendIndirectProbes(_ current: inout ActiveProbe, now: Instant) {
         current.indirectSent = true
-        current.endAt = max(current.endAt, current.fallbackEndAt)
         let relays = randomPeers(count: config.indirectChecks, now: now, includeRecentlyDead: false,
                                  excluding: current.target.name)
         for slot in relays {

@@ -99,9 +99,7 @@ final class LifeguardTests: XCTestCase {
             XCTAssertLessThan(now, .seconds(3))
         }
         let target = try XCTUnwrap(suspected()).name
-        // The probe's fallback lasts two periods, beside the next period's probe, whose three
-        // relays nack as well.
-        XCTAssertEqual(node.stats.nacksReceived, 6)
+        XCTAssertEqual(node.stats.nacksReceived, 3)
         XCTAssertEqual(node.stats.awarenessScore, 0)
         let (minimum, _) = node.suspicionBounds()
         let end = now + minimum

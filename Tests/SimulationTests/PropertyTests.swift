@@ -31,17 +31,16 @@ import Testing
 
     /// The shared probe rotation probes every member about once per period, so a crash is
     /// probed within a period and seen dead by everyone a fixed budget later: the period,
-    /// the probe with its relays and stream ping (two periods), the confirmed suspicion's
-    /// minimum (2 s). Independent random orders would leave the first probe to an
-    /// exponential wait.
-    @Test func everyCrashIsSeenDeadWithinAboutFivePeriods() throws {
+    /// the probe and its relays (one more period), the confirmed suspicion's minimum (2 s).
+    /// Independent random orders would leave the first probe to an exponential wait.
+    @Test func everyCrashIsSeenDeadWithinAboutFourPeriods() throws {
         var c = Self.cluster(nodes: 48, duration: 150)
         c.crashCount = 8
         var sim = try Simulator(config: c)
         let r = try sim.run()
         #expect(r.undetectedCrashes == 0)
         #expect(r.falseDeaths == 0)
-        #expect((r.detectionMax ?? .infinity) < 5.5, "slowest detection \(r.detectionMax ?? .infinity) s")
+        #expect((r.detectionMax ?? .infinity) < 4.5, "slowest detection \(r.detectionMax ?? .infinity) s")
     }
 
     /// Nodes started together through one seed (a rollout, `dev up`) know each other
@@ -112,10 +111,7 @@ import Testing
         #expect(r.joinConvergeSeconds != nil)
     }
 
-    /// Slow nodes (a tenth, a second late) accuse no healthy node, and Lifeguard (patient
-    /// probes of members that had to refute, local health) cuts the suspicions of the slow
-    /// ones to a fifth or less of what the same run has without it.
-    @Test func lifeguardKeepsSlowNodesFromAccusingHealthyOnesAndCutsTheirSuspicions() throws {
+    @Test func lifeguardKeepsSlowNodesFromAccusingHealthyOnes() throws {
         var c = Self.cluster()
         c.network.loss = 0.05
         c.slow.fraction = 0.1
@@ -128,9 +124,10 @@ import Testing
         #expect(withLifeguard.slowNodes == 2)
         #expect(withLifeguard.falseDeaths == 0)
         #expect(withLifeguard.undetectedCrashes == 0)
-        #expect(withLifeguard.falseSuspicions == withLifeguard.falseSuspicionsOfSlowNodes)
-        #expect(without.falseSuspicions > 0)
-        #expect(withLifeguard.falseSuspicions * 5 <= without.falseSuspicions)
+        let healthyOn = withLifeguard.falseSuspicions - withLifeguard.falseSuspicionsOfSlowNodes
+        let healthyOff = without.falseSuspicions - without.falseSuspicionsOfSlowNodes
+        #expect(healthyOff > 0)
+        #expect(healthyOn * 10 <= healthyOff)
     }
 
     @Test func theSameSeedGivesTheSameReport() throws {
