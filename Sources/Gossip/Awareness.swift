@@ -7,9 +7,10 @@ struct Awareness {
     let enabled: Bool
     private(set) var score = 0
 
-    init(max: Int, enabled: Bool) {
+    init(max: Int, enabled: Bool, initial: Int = 0) {
         self.max = Swift.max(1, max)
         self.enabled = enabled
+        if enabled { score = Swift.min(Swift.max(initial, 0), self.max - 1) }
     }
 
     mutating func apply(delta: Int) {

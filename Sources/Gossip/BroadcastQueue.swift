@@ -6,8 +6,10 @@ enum BroadcastSubject: Hashable {
 }
 
 /// The transmit-limited broadcast queue: every update is piggybacked on outgoing packets
-/// until it has been sent `limit` times; the least-sent updates go first (the newest
-/// first among equals), so fresh news spreads before old news is repeated.
+/// until it has been sent `limit` times. Urgent updates go before all others, then the
+/// least-sent go first (the newest first among equals), so fresh news spreads before old
+/// news is repeated, and a flood of fresh plain news (a mass join) cannot hold back a
+/// refutation after its first send.
 ///
 /// Items sit in buckets by transmit count, so filling a packet touches only the items
 /// it takes, never sorts the whole queue. Their bytes share one buffer.
@@ -69,7 +71,7 @@ struct BroadcastQueue {
         slot(of: subject).map { Int(items[$0].transmits) }
     }
 
-    /// Appends queued messages to `packet`, least-sent first, while the packet stays within
+    /// Appends queued messages to `packet`, urgent first, least-sent first, while the packet stays within
     /// `budget` bytes in total. Each appended item counts one transmission; items that
     /// reach `limit` leave the queue. Returns how many messages were appended.
     @discardableResult
@@ -77,21 +79,24 @@ struct BroadcastQueue {
         guard !items.isEmpty, packet.count < budget else { return 0 }
         chosen.removeAll(keepingCapacity: true)
         var misses = 0
-        scan: for bucket in buckets.indices where !buckets[bucket].isEmpty {
-            var index = buckets[bucket].count - 1
-            while index >= 0 {
-                let slot = Int(buckets[bucket][index])
-                index -= 1
-                let start = Int(items[slot].offset)
-                let size = Int(items[slot].length)
-                if packet.count + size <= budget {
-                    packet.append(contentsOf: storage[start..<start + size])
-                    chosen.append(slot)
-                    misses = 0
-                } else {
-                    misses += 1
+        // Even buckets (urgent) first, then odd ones (plain), each by transmit count.
+        scan: for parity in 0..<2 {
+            for bucket in stride(from: parity, to: buckets.count, by: 2) where !buckets[bucket].isEmpty {
+                var index = buckets[bucket].count - 1
+                while index >= 0 {
+                    let slot = Int(buckets[bucket][index])
+                    index -= 1
+                    let start = Int(items[slot].offset)
+                    let size = Int(items[slot].length)
+                    if packet.count + size <= budget {
+                        packet.append(contentsOf: storage[start..<start + size])
+                        chosen.append(slot)
+                        misses = 0
+                    } else {
+                        misses += 1
+                    }
+                    if budget - packet.count < 8 || misses > 16 { break scan }
                 }
-                if budget - packet.count < 8 || misses > 16 { break scan }
             }
         }
         // Highest slot first: a removal moves the last item down into the freed slot, and

@@ -33,6 +33,12 @@ public struct GossipConfig: Sendable, Equatable {
     public var gossipToTheDeadTime: Duration
     /// Local health score range: 0 ..< awarenessMax.
     public var awarenessMax: Int
+    /// The score a node starts with (with Lifeguard): just started, it has no evidence of
+    /// its own health yet, so its first probes and suspicion timers are patient until
+    /// timely acks earn the score down (one per ack). A node whose inbox runs late from
+    /// the start never earns it down, and never declares a member dead on a timer that
+    /// ran while the refutation sat in its own inbox.
+    public var awarenessAtStart = 2
     /// Lifeguard: local health awareness, dogpile suspicion and the buddy system.
     /// Off: no awareness scaling, a fixed suspicion timeout, no buddy notices.
     public var lifeguard: Bool

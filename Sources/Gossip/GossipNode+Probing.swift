@@ -17,12 +17,18 @@ struct ActiveProbe {
     var nackers: [String] = []
 }
 
-/// A ping this node sends on behalf of a requester (ping-req).
+/// A ping this node sends on behalf of a requester (ping-req). A nack goes back at `nackAt`
+/// if the target has not answered; an ack that comes later, until `forwardUntil`, is still
+/// passed on: the requester's probe of a late member lasts two periods.
 struct RelayedProbe {
     let requester: NodeAddress
     let requesterSeq: UInt32
     let wantsNack: Bool
     let nackAt: Instant
+    let forwardUntil: Instant
+    var nacked = false
+
+    var nextDeadline: Instant { nacked ? forwardUntil : nackAt }
 }
 
 extension GossipNode {
@@ -145,7 +151,8 @@ extension GossipNode {
                        from requester: NodeAddress, now: Instant) {
         let relaySeq = nextSequence()
         let nackAt = now + awareness.scale(config.probeTimeout).scaled(by: 0.8)
-        relays[relaySeq] = RelayedProbe(requester: requester, requesterSeq: seq, wantsNack: wantsNack, nackAt: nackAt)
+        relays[relaySeq] = RelayedProbe(requester: requester, requesterSeq: seq, wantsNack: wantsNack, nackAt: nackAt,
+                                        forwardUntil: now + config.protocolPeriod * 2)
         var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
         encoder.append(.ping(seq: relaySeq, target: target), to: &packet)
         sendWithPiggyback(packet, to: targetAddress)
@@ -189,8 +196,12 @@ extension GossipNode {
 
     func expireRelays(now: Instant) {
         guard !relays.isEmpty else { return }
-        for (seq, relay) in relays where now >= relay.nackAt {
-            relays[seq] = nil
+        for (seq, relay) in relays where now >= relay.nextDeadline {
+            if relay.nacked || now >= relay.forwardUntil {
+                relays[seq] = nil
+                continue
+            }
+            relays[seq]?.nacked = true
             guard relay.wantsNack else { continue }
             var packet = MessageEncoder.packetHeader(capacity: 16)
             encoder.append(.nack(seq: relay.requesterSeq), to: &packet)

@@ -47,8 +47,17 @@ extension GossipNode {
     /// The initiating side of push-pull: the peer's reply to our state.
     public func receive(streamReply: [UInt8], from address: NodeAddress, now: Instant) -> [GossipOutput] {
         stats.bytesIn += streamReply.count
+        let known = table.count
         for message in decode(streamReply).messages {
             handle(message, from: address, now: now)
+        }
+        if table.count > known, !hasLeft {
+            // The mesh still holds members we had not heard of (it is starting up, or a part
+            // of it joined at once): exchange again soon instead of at the regular interval,
+            // until an exchange brings nothing new. Full states cross a mass start in a few
+            // exchanges, where gossip carries one alive record per member to every node.
+            earlyPushPulls = max(earlyPushPulls, 1)
+            nextPushPullAt = min(nextPushPullAt, now + earlyPushPullDelay())
         }
         if announcePending, table.liveCount > 1 {
             announcePending = false

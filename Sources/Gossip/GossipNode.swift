@@ -59,7 +59,8 @@ public final class GossipNode {
         localName = name
         localUID = uid
         self.random = InjectedRandom(source: random)
-        awareness = Awareness(max: config.awarenessMax, enabled: config.lifeguard)
+        awareness = Awareness(max: config.awarenessMax, enabled: config.lifeguard, initial: config.awarenessAtStart)
+        stats.awarenessScore = awareness.score
         queue = BroadcastQueue(depthLimit: config.maxQueuedUpdates)
         rumorLog = RumorLog(retention: config.rumorRetention, capacity: config.maxRetainedRumors)
         let me = Member(id: NodeID(name: name, uid: uid), address: address, incarnation: 0, state: .alive, tags: tags, meta: meta)
@@ -99,7 +100,7 @@ public final class GossipNode {
             deadline = min(deadline, nextPushPullAt)
             if let nextRejoinAt { deadline = min(deadline, nextRejoinAt) }
         }
-        for relay in relays.values { deadline = min(deadline, relay.nackAt) }
+        for relay in relays.values { deadline = min(deadline, relay.nextDeadline) }
         for suspicion in suspicions.values { deadline = min(deadline, self.deadline(of: suspicion)) }
         if let expiry = tombstones.nextExpiry(after: config.tombstoneTimeout) { deadline = min(deadline, expiry) }
         return deadline

@@ -79,7 +79,9 @@ final class CodecTests: XCTestCase {
         }
     }
 
-    func testRandomBytesNeverCrashTheDecoder() {
+    /// Random bytes and damaged valid packets: the decoder answers an error, or messages that
+    /// encode back to the very bytes it read (`answersAsPromised`).
+    func testRandomBytesGetAnErrorOrMessagesThatEncodeBackToThem() {
         var random = SplitMix64(seed: 2026)
         var encoder = MessageEncoder()
         let valid = Self.everyMessage.map { encoder.packet([$0]) }
@@ -94,7 +96,34 @@ final class CodecTests: XCTestCase {
                     bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
                 }
             }
-            _ = MessageDecoder.decode(bytes)
+            XCTAssertTrue(MessageDecoder.answersAsPromised(bytes), "\(bytes)")
+        }
+    }
+
+    /// Other spellings of what the encoder writes are refused, so nothing decodes to a message
+    /// whose bytes differ from the ones received.
+    func testOnlyTheEncodersOwnFormDecodes() {
+        var encoder = MessageEncoder()
+        let ack = encoder.packet([.ack(seq: 5)])
+        XCTAssertEqual(ack, [WireLimits.version, MessageType.ack.rawValue, 1, 5])
+        let longerVarint: [UInt8] = [WireLimits.version, MessageType.ack.rawValue, 2, 0x85, 0x00]
+        XCTAssertEqual(MessageDecoder.decode(longerVarint).error, .overlongVarint)
+        let trailingByte: [UInt8] = [WireLimits.version, MessageType.ack.rawValue, 2, 5, 0]
+        XCTAssertNotNil(MessageDecoder.decode(trailingByte).error)
+        var flagOfTwo = encoder.packet([.dead(id: NodeID(name: "a", uid: 1), incarnation: 1, from: "b", left: true)])
+        flagOfTwo[flagOfTwo.count - 1] = 2
+        XCTAssertEqual(MessageDecoder.decode(flagOfTwo).error, .invalidValue("dead left"))
+        let invalidUTF8: [UInt8] = [WireLimits.version, MessageType.ping.rawValue, 3, 1, 1, 0xFF]
+        XCTAssertEqual(MessageDecoder.decode(invalidUTF8).error, .invalidValue("ping target"))
+        let member = Member(id: NodeID(name: "a", uid: 1), address: NodeAddress(host: "h", port: 1), incarnation: 0,
+                            state: .alive, tags: ["k1": "v", "k2": "v"])
+        var swapped = encoder.packet([.alive(member)])
+        let k1 = swapped.firstIndex(of: UInt8(ascii: "1"))!
+        let k2 = swapped.firstIndex(of: UInt8(ascii: "2"))!
+        swapped.swapAt(k1, k2)
+        XCTAssertEqual(MessageDecoder.decode(swapped).error, .invalidValue("tags"))
+        for bytes in [longerVarint, trailingByte, flagOfTwo, invalidUTF8, swapped] {
+            XCTAssertTrue(MessageDecoder.answersAsPromised(bytes))
         }
     }
 

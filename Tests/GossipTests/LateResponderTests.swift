@@ -4,7 +4,7 @@ import XCTest
 /// Lifeguard beyond memberlist: patience with members known to answer late, no accusation
 /// from a probe nobody answered, and suspicion timeouts stretched by local health.
 final class LateResponderTests: XCTestCase {
-    private let config = GossipConfig.local
+    private let config = GossipConfig.settled
 
     /// Runs probes until one targets `name`; returns its ping's seq, the instant it was sent
     /// and the outputs of that tick. Relays nack every ping-req meanwhile.

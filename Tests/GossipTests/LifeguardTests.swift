@@ -49,6 +49,29 @@ final class LifeguardTests: XCTestCase {
         XCTAssertEqual(gaps.last, GossipConfig.local.protocolPeriod * GossipConfig.local.awarenessMax)
     }
 
+    /// A node that has just started has no evidence of its own health: its first probes
+    /// are stretched as by a score of 2, and each timely ack earns one step down.
+    func testANewNodeStartsPatientAndTimelyAcksEarnItDown() throws {
+        let node = try makeNode(config: .local)
+        XCTAssertEqual(node.stats.awarenessScore, GossipConfig.local.awarenessAtStart)
+        _ = feed(node, [.alive(member("p", host: "10.3.0.1"))])
+        var now = Instant.zero
+        for expected in [1, 0, 0] {
+            var pings: [UInt32] = []
+            while pings.isEmpty {
+                now = max(now + .milliseconds(1), node.nextDeadline)
+                pings = decodedDatagrams(node.tick(now: now)).flatMap { _, messages in
+                    messages.compactMap { if case let .ping(seq, _) = $0 { seq } else { nil } }
+                }
+            }
+            _ = feed(node, [.ack(seq: pings[0])], at: now + .milliseconds(1))
+            XCTAssertEqual(node.stats.awarenessScore, expected)
+        }
+        var off = GossipConfig.local
+        off.lifeguard = false
+        XCTAssertEqual(try makeNode(config: off).stats.awarenessScore, 0)
+    }
+
     func testAcksBringAwarenessBackDown() throws {
         var awareness = Awareness(max: 8, enabled: true)
         awareness.apply(delta: 3)

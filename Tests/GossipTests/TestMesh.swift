@@ -19,7 +19,7 @@ final class TestMesh {
     private(set) var datagramsSent = 0
     private var random = SplitMix64(seed: 7)
 
-    func addNode(_ name: String, config: GossipConfig = .local, seed: UInt64? = nil,
+    func addNode(_ name: String, config: GossipConfig = .settled, seed: UInt64? = nil,
                  tags: [String: String] = [:]) throws -> GossipNode {
         let address = NodeAddress(host: "127.0.0.\(nodes.count + 1)", port: 7946)
         let node = try GossipNode(name: name, uid: random.next() >> 1, address: address, tags: tags, config: config,

@@ -1,13 +1,16 @@
 /// What happens at one instant of virtual time.
-enum SimEvent {
+indirect enum SimEvent {
     /// A node's timer: call `tick` if `generation` is still the node's current one.
     case tick(slot: Int32, generation: UInt32)
     /// A datagram arrives at whatever process runs in `slot` by then.
     case datagram(slot: Int32, from: Int32, bytes: [UInt8])
-    /// A push-pull request reaches its server; the connection was made to process `epoch`.
-    case streamRequest(slot: Int32, epoch: UInt32, from: Int32, fromEpoch: UInt32, bytes: [UInt8])
-    /// The server's reply reaches the initiator of a push-pull.
+    /// A stream's request reaches its server; the connection was made to process `epoch`,
+    /// and the initiator waits for the reply until `replyBy`.
+    case streamRequest(slot: Int32, epoch: UInt32, from: Int32, fromEpoch: UInt32, replyBy: SimTime, bytes: [UInt8])
+    /// The server's reply reaches the initiator of a stream.
     case streamReply(slot: Int32, epoch: UInt32, from: Int32, bytes: [UInt8])
+    /// A message reaches a slow node's inbox, to be handled once the messages ahead of it are.
+    case reachesInbox(slot: Int32, message: SimEvent)
     /// A new process starts in `slot` and joins.
     case start(slot: Int32)
     /// A node that left stops its process `epoch`.

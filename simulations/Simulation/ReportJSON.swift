@@ -40,6 +40,7 @@ extension SimulationReport {
         w.add("rumor_to_all_p50_s", rumorToAllP50)
         w.add("rumor_to_all_max_s", rumorToAllMax)
         w.add("datagrams_lost", datagramsLost)
+        w.add("streams_failed", streamsFailed)
         w.add("join_converge_s", joinConvergeSeconds)
         w.add("partitions", partitions)
         w.add("partitions_unconverged", partitionsUnconverged)

@@ -46,7 +46,7 @@ extension SimulationReport {
         if churnJoins + churnLeaves > 0 {
             lines.append("  churn:       \(churnJoins) joins, \(churnLeaves) leaves")
         }
-        lines.append("  load:        \(Self.fmt(messagesPerNodePerSecond)) msgs and \(Self.fmt(bytesPerNodePerSecond)) bytes per node per second after warm-up (\(datagramsLost) datagrams lost)")
+        lines.append("  load:        \(Self.fmt(messagesPerNodePerSecond)) msgs and \(Self.fmt(bytesPerNodePerSecond)) bytes per node per second after warm-up (\(datagramsLost) datagrams lost, \(streamsFailed) streams failed)")
         var cost = "  cost:        \(Self.fmt(wallSeconds)) s wall, \(Self.fmt(cpuSeconds)) s CPU, \(events) events"
         if let rss = peakRSSMiB { cost += ", peak RSS \(Self.fmt(rss)) MiB" }
         lines.append(cost)

@@ -115,6 +115,7 @@ extension SimulationConfig {
         try require((0..<1).contains(network.jitter), "jitter must be within 0..<1 (got \(network.jitter))")
         try require((0...1).contains(slow.fraction), "slow fraction must be within 0...1 (got \(slow.fraction))")
         try require(slow.delayMs >= 0, "slow delay_ms must not be negative (got \(slow.delayMs))")
+        if let joinSpread { try require(joinSpread >= 0, "join_spread must not be negative (got \(joinSpread))") }
         try require(warmup >= 0 && warmup < duration, "warmup must be within 0..<duration (got \(warmup))")
         try require(crashCount >= 0, "crash count must not be negative (got \(crashCount))")
         try require(crashCount <= nodes, "cannot crash \(crashCount) of \(nodes) nodes")

@@ -42,6 +42,8 @@ public struct SimulationReport: Sendable, Equatable {
     public var messagesPerNodePerSecond: Double
     public var bytesPerNodePerSecond: Double
     public var datagramsLost: Int
+    /// Streams that failed to connect or to deliver their request in time, after the warm-up.
+    public var streamsFailed: Int
     public var joinConvergeSeconds: Double?
     public var partitions: Int
     /// Per healed partition: seconds from heal until every view is complete again (nil: never).

@@ -44,8 +44,8 @@ public struct Simulator {
     }
 
     /// Pairs of (observer, subject) beyond which the view tracker is left off unless a
-    /// partition needs it: 5,000 nodes (25 MB).
-    static let viewTrackingLimit = 5_000 * 5_000
+    /// partition needs it: 10,000 nodes (100 MB).
+    static let viewTrackingLimit = 10_000 * 10_000
 
     public init(config: SimulationConfig) throws {
         try config.validate()
@@ -149,7 +149,7 @@ public struct Simulator {
             carryOut(outputs, from: s, at: now)
             rescheduleTick(s, at: now, afterTick: false)
 
-        case let .streamRequest(slot, epoch, from, fromEpoch, bytes):
+        case let .streamRequest(slot, epoch, from, fromEpoch, replyBy, bytes):
             let s = Int(slot)
             guard running[s], processes[s].epoch == epoch else { return }
             let (reply, outputs) = cores[s]!.receive(stream: bytes, from: addresses[Int(from)], now: instant(now))
@@ -159,8 +159,12 @@ public struct Simulator {
             let initiator = Int(from)
             if !reply.isEmpty, network.reachable(s, initiator) {
                 traffic.sentStream(bytes: reply.count, at: now)
-                queue.schedule(.streamReply(slot: from, epoch: fromEpoch, from: slot, bytes: reply),
-                               at: handledAt(initiator, arrival: now + network.delay()))
+                let arrival = now + network.transfer(bytes: reply.count)
+                // Past the initiator's read timeout it has closed the connection.
+                if arrival <= replyBy {
+                    deliver(.streamReply(slot: from, epoch: fromEpoch, from: slot, bytes: reply),
+                            to: initiator, arrival: arrival)
+                }
             }
 
         case let .streamReply(slot, epoch, from, bytes):
@@ -169,6 +173,9 @@ public struct Simulator {
             let outputs = cores[s]!.receive(streamReply: bytes, from: addresses[Int(from)], now: instant(now))
             carryOut(outputs, from: s, at: now)
             rescheduleTick(s, at: now, afterTick: false)
+
+        case let .reachesInbox(slot, message):
+            queue.schedule(message, at: handledAt(Int(slot), arrival: now))
 
         case let .start(slot):
             try start(Int(slot), at: now)
@@ -215,20 +222,41 @@ public struct Simulator {
             traffic.lost(at: now)
             return
         }
-        queue.schedule(.datagram(slot: target, from: Int32(slot), bytes: bytes),
-                       at: handledAt(t, arrival: now + network.delay()))
+        deliver(.datagram(slot: target, from: Int32(slot), bytes: bytes), to: t, arrival: now + network.delay())
     }
 
-    /// A push-pull over a stream: no loss (TCP), but no connection to a stopped
-    /// process or across a partition; the core hears nothing in that case.
+    /// A stream (push-pull, stream ping) over the lossy network as TCP (`TCPModel`): it
+    /// fails without a word, as the core's contract says, when the handshake does not finish
+    /// in time (loss, a partition), towards a stopped process, or when the request takes
+    /// longer than the server's read timeout.
     private mutating func openStream(_ bytes: [UInt8], from slot: Int, to address: NodeAddress, at now: SimTime) {
         traffic.sentStream(bytes: bytes.count, at: now)
         guard let target = slotByAddress[address] else { return }
         let t = Int(target)
-        guard running[t], network.reachable(slot, t) else { return }
-        queue.schedule(.streamRequest(slot: target, epoch: processes[t].epoch, from: Int32(slot),
-                                      fromEpoch: processes[slot].epoch, bytes: bytes),
-                       at: handledAt(t, arrival: now + network.delay()))
+        guard running[t] else { return }
+        guard network.reachable(slot, t), let connected = network.connect() else {
+            traffic.streamFailed(at: now)
+            return
+        }
+        let transfer = network.transfer(bytes: bytes.count)
+        guard transfer <= TCPModel.readTimeout else {
+            traffic.streamFailed(at: now)
+            return
+        }
+        deliver(.streamRequest(slot: target, epoch: processes[t].epoch, from: Int32(slot),
+                               fromEpoch: processes[slot].epoch,
+                               replyBy: now + connected + TCPModel.readTimeout, bytes: bytes),
+                to: t, arrival: now + connected + transfer)
+    }
+
+    /// Schedules a message that reaches the node in `slot` at `arrival`: handled then, or,
+    /// by a slow node, once its inbox gets to it (in the order of arrival).
+    private mutating func deliver(_ message: SimEvent, to slot: Int, arrival: SimTime) {
+        if processes[slot].slow {
+            queue.schedule(.reachesInbox(slot: Int32(slot), message: message), at: arrival)
+        } else {
+            queue.schedule(message, at: arrival)
+        }
     }
 
     /// When the node in `slot` handles a message that arrives at `arrival`. A slow node

@@ -41,6 +41,7 @@ extension Simulator {
             messagesPerNodePerSecond: traffic.messagesPerNodePerSecond,
             bytesPerNodePerSecond: traffic.bytesPerNodePerSecond,
             datagramsLost: traffic.datagramsLost,
+            streamsFailed: traffic.streamsFailed,
             joinConvergeSeconds: observations.joinConverged.map(\.seconds),
             partitions: observations.partitions,
             healConvergeSeconds: observations.healConverged.map { $0.map(\.seconds) },

@@ -9,6 +9,8 @@ struct TrafficCounters {
     private(set) var streamBytes = 0
     private(set) var datagramsLost = 0
     private(set) var datagramsPartitioned = 0
+    /// Streams whose handshake or request did not finish in time (loss, a partition).
+    private(set) var streamsFailed = 0
     private(set) var nodeSeconds = 0.0
     private var lastChange: SimTime
     private var running = 0
@@ -34,6 +36,10 @@ struct TrafficCounters {
 
     mutating func lost(at time: SimTime) {
         if time >= windowStart { datagramsLost += 1 }
+    }
+
+    mutating func streamFailed(at time: SimTime) {
+        if time >= windowStart { streamsFailed += 1 }
     }
 
     mutating func partitioned(at time: SimTime) {

@@ -25,6 +25,7 @@ struct MeshSim: ParsableCommand {
     @Option(help: "Fraction of nodes that handle their inbox late (0...1).") var slow: Double?
     @Option(name: .customLong("slow-delay-ms"), help: "How late a slow node handles a message, on average.") var slowDelayMs: Double?
     @Option(help: "Seconds before the first fault; load is counted from here.") var warmup: Double?
+    @Option(name: .customLong("join-spread"), help: "Seconds over which the initial nodes start (default: nodes / 100, at least 1).") var joinSpread: Double?
     @Option(help: "Random seed.") var seed: UInt64?
     @Option(name: .customLong("max-rss-mib"), help: "Stop once the process holds more memory than this (MiB) and report the part simulated.") var maxRSSMiB: Double?
     @Option(name: .customLong("max-wall"), help: "Stop after this many wall-clock seconds and report the part simulated.") var maxWall: Double?
@@ -65,6 +66,7 @@ struct MeshSim: ParsableCommand {
             if let v = try slow ?? Environment.value("slow") { config.slow.fraction = v }
             if let v = try slowDelayMs ?? Environment.value("slow-delay-ms") { config.slow.delayMs = v }
             if let v = try warmup ?? Environment.value("warmup") { config.warmup = v }
+            if let v = try joinSpread ?? Environment.value("join-spread") { config.joinSpread = v }
             if let v = try seed ?? Environment.value("seed") { config.seed = v }
             if let v = try maxWall ?? Environment.value("max-wall") { config.maxWallSeconds = v }
             if let v = try maxRSSMiB ?? Environment.value("max-rss-mib") { config.maxRSSMiB = v }

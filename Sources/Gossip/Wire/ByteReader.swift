@@ -1,5 +1,7 @@
 /// Reads wire primitives from a byte array. Every length is checked against the bytes
-/// that remain and against `WireLimits` before anything is allocated.
+/// that remain and against `WireLimits` before anything is allocated. Only the encoder's
+/// own form is accepted (minimal varints, flags of 0 or 1, valid UTF-8, map keys in
+/// ascending order), so whatever decodes encodes back to the same bytes.
 struct ByteReader {
     let bytes: [UInt8]
     private(set) var offset: Int
@@ -34,6 +36,15 @@ struct ByteReader {
         return value
     }
 
+    /// A flag: 0 or 1.
+    mutating func flag(_ what: String) throws(WireError) -> Bool {
+        switch try u8() {
+        case 0: return false
+        case 1: return true
+        default: throw .invalidValue(what)
+        }
+    }
+
     mutating func varint() throws(WireError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
@@ -41,7 +52,11 @@ struct ByteReader {
             let byte = try u8()
             if shift == 63 && byte > 1 { throw .overlongVarint }
             value |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return value }
+            if byte & 0x80 == 0 {
+                // A last group of zero after others is a longer form of a smaller number.
+                if byte == 0 && shift > 0 { throw .overlongVarint }
+                return value
+            }
             shift += 7
             if shift > 63 { throw .overlongVarint }
         }
@@ -57,8 +72,11 @@ struct ByteReader {
     mutating func string(_ what: String) throws(WireError) -> String {
         let length = try count(limit: WireLimits.maxStringLength, what)
         guard length <= remaining else { throw .truncated }
-        defer { offset += length }
-        return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+        guard let string = String(validating: bytes[offset..<offset + length], as: UTF8.self) else {
+            throw .invalidValue(what)
+        }
+        offset += length
+        return string
     }
 
     mutating func byteString(limit: Int, _ what: String) throws(WireError) -> [UInt8] {
@@ -74,8 +92,12 @@ struct ByteReader {
         guard entries * 2 <= remaining else { throw .truncated }
         var map: [String: String] = [:]
         map.reserveCapacity(entries)
+        var previous: String?
         for _ in 0..<entries {
             let key = try string(what)
+            // Ascending, as the encoder sorts them: no key twice, no order of our own.
+            if let previous, !(previous < key) { throw .invalidValue(what) }
+            previous = key
             map[key] = try string(what)
         }
         return map

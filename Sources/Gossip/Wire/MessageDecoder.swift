@@ -22,7 +22,7 @@ enum MessageDecoder {
         }
         var reader = ByteReader(bytes, from: 1)
         while !reader.isAtEnd {
-            do {
+            do throws(WireError) {
                 let code = try reader.u8()
                 let length = try reader.count(limit: reader.remaining, "record length")
                 let bodyStart = reader.offset
@@ -32,7 +32,9 @@ enum MessageDecoder {
                     continue
                 }
                 var body = ByteReader(bytes, from: bodyStart, end: bodyStart + length)
-                packet.messages.append(try decodeBody(type, &body))
+                let message = try decodeBody(type, &body)
+                guard body.isAtEnd else { throw .invalidValue("bytes after the \(type) record's fields") }
+                packet.messages.append(message)
             } catch {
                 packet.error = error
                 return packet
@@ -49,7 +51,7 @@ enum MessageDecoder {
             let seq = try readSeq(&r)
             let target = try r.string("ping-req target")
             let address = try readAddress(&r)
-            return .pingReq(seq: seq, target: target, address: address, wantsNack: try r.u8() & 1 == 1)
+            return .pingReq(seq: seq, target: target, address: address, wantsNack: try r.flag("ping-req wants nack"))
         case .ack:
             return .ack(seq: try readSeq(&r))
         case .nack:
@@ -73,12 +75,12 @@ enum MessageDecoder {
             let id = try readNodeID(&r)
             let incarnation = try r.varint()
             let from = try r.string("dead from")
-            return .dead(id: id, incarnation: incarnation, from: from, left: try r.u8() & 1 == 1)
+            return .dead(id: id, incarnation: incarnation, from: from, left: try r.flag("dead left"))
         case .rumor:
             return .rumor(try readRumor(&r))
         case .pushPull:
             let from = try r.string("push-pull sender")
-            let join = try r.u8() & 1 == 1
+            let join = try r.flag("push-pull join")
             let memberCount = try r.count(limit: WireLimits.maxMembers, "push-pull members")
             var members: [Member] = []
             members.reserveCapacity(min(memberCount, r.remaining / 12))
@@ -118,7 +120,7 @@ enum MessageDecoder {
     private static func readRumor(_ r: inout ByteReader) throws(WireError) -> Rumor {
         let subject = try r.string("rumor subject")
         let version = try r.varint()
-        let urgent = try r.u8() & 1 == 1
+        let urgent = try r.flag("rumor urgent")
         let payload = try r.byteString(limit: WireLimits.maxPayload, "rumor payload")
         return Rumor(subject: subject, version: version, payload: payload, urgent: urgent)
     }
