@@ -19,6 +19,14 @@ indirect enum SimEvent {
     case fault(index: Int32)
     /// A user rumor is broadcast by the rumor schedule's entry at this index.
     case rumor(index: Int32)
+    /// The manager publishes config version `version`.
+    case publishConfig(version: UInt32)
+    /// A bundle fetch reaches its server; `attempt` names the fetcher's try, answered by `replyBy`.
+    case fetchRequest(slot: Int32, epoch: UInt32, from: Int32, attempt: UInt32, version: UInt32, replyBy: SimTime)
+    /// The bundle reaches the fetcher.
+    case fetchReply(slot: Int32, attempt: UInt32, version: UInt32)
+    /// The fetcher's try `attempt` failed or timed out: it asks another holder.
+    case fetchRetry(slot: Int32, attempt: UInt32)
 }
 
 /// A min-heap of events keyed by virtual time, then by insertion order, so that

@@ -39,6 +39,14 @@ extension SimulationReport {
             if rumorsIncomplete > 0 { text += "; \(rumorsIncomplete) never reached every node" }
             lines.append(text)
         }
+        if configVersions > 0 {
+            var text = "  config:      \(configVersions) versions announced and fetched"
+            if let p50 = configToAllP50, let p99 = configToAllP99, let max = configToAll.max() {
+                text += ", held by all: p50 \(Self.fmt(p50)) s, p99 \(Self.fmt(p99)) s, max \(Self.fmt(max)) s"
+            }
+            if configIncomplete > 0 { text += "; \(configIncomplete) never held by every node" }
+            lines.append(text)
+        }
         if partitions > 0 {
             let heals = healConvergeSeconds.map { $0.map { Self.fmt($0) + " s" } ?? "never" }
             lines.append("  partitions:  \(partitions); views complete again after heal: \(heals.joined(separator: ", "))")

@@ -28,6 +28,11 @@ public struct SimulationConfig: Sendable, Equatable {
     public var rumors: Int = 0
     /// Broadcast the rumors as urgent (forwarded on first receipt, as for cache invalidations).
     public var urgentRumors = false
+    /// Config versions the first node (the manager) publishes, spread over the run: each is
+    /// announced as an urgent rumor and fetched by every node as a stream (`ConfigSpread`).
+    public var configVersions: Int = 0
+    /// Bytes of one fetch's reply: about a one-route delta (`bench/config-apply.sh`).
+    public var configBytes: Int = 800
     public var partitions: [PartitionSpec] = []
     public var churn = ChurnSpec()
 
@@ -120,6 +125,7 @@ extension SimulationConfig {
         try require(crashCount >= 0, "crash count must not be negative (got \(crashCount))")
         try require(crashCount <= nodes, "cannot crash \(crashCount) of \(nodes) nodes")
         try require(rumors >= 0, "rumors must not be negative (got \(rumors))")
+        try require(configVersions >= 0 && configBytes > 0, "config-versions must be >= 0 and config-bytes > 0")
         try require(seedCount >= 1, "seed_count must be at least 1")
         if let restartAfter { try require(restartAfter > 0, "restart_after must be positive") }
         if let maxWallSeconds { try require(maxWallSeconds > 0, "max-wall must be positive") }

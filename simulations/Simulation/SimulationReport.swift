@@ -39,6 +39,12 @@ public struct SimulationReport: Sendable, Equatable {
     /// Per rumor: seconds from injection of each delivery, and how many nodes it targeted.
     public var rumorCurves: [RumorCurve]
 
+    /// Config versions published (`ConfigSpread`), those not held by every node at the end,
+    /// and seconds from publishing until every node running then held each.
+    public var configVersions: Int
+    public var configIncomplete: Int
+    public var configToAll: [Double]
+
     public var messagesPerNodePerSecond: Double
     public var bytesPerNodePerSecond: Double
     public var datagramsLost: Int
@@ -73,6 +79,8 @@ public struct SimulationReport: Sendable, Equatable {
     public var detectionP50: Double? { Stats.percentile(detectionSamples, 0.50) }
     public var detectionP99: Double? { Stats.percentile(detectionSamples, 0.99) }
     public var detectionMax: Double? { detectionSamples.max() }
+    public var configToAllP50: Double? { Stats.percentile(configToAll, 0.50) }
+    public var configToAllP99: Double? { Stats.percentile(configToAll, 0.99) }
     public var rumorToAllP50: Double? { Stats.percentile(rumorToAll, 0.50) }
     public var rumorToAllP99: Double? { Stats.percentile(rumorToAll, 0.99) }
     public var rumorToAllMax: Double? { rumorToAll.max() }

@@ -25,6 +25,7 @@ public struct Simulator {
 
     private var detection = DetectionTracker()
     private var rumorTracker = RumorTracker()
+    private var configSpread = ConfigSpread()
     private var views: ViewTracker?
     private var traffic: TrafficCounters
     private var observations = Observations()
@@ -85,6 +86,7 @@ public struct Simulator {
             queue.schedule(.fault(index: Int32(index)), at: fault.time)
         }
         scheduleRumors()
+        scheduleConfigVersions()
         var events = 0
         var reached = end
         let wallLimit = config.maxWallSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
@@ -101,7 +103,8 @@ public struct Simulator {
         traffic.finish(at: reached)
         observations.reached = reached
         let wall = (clock.now - started).components
-        return report(observations: observations, detection: detection, rumors: rumorTracker, traffic: traffic,
+        return report(observations: observations, detection: detection, rumors: rumorTracker,
+                      configs: configSpread.tracker, traffic: traffic,
                       viewsTracked: views != nil, events: events,
                       wallSeconds: Double(wall.seconds) + Double(wall.attoseconds) / 1e18,
                       cpuSeconds: ProcessUsage.cpuSeconds() - cpuAtStart)
@@ -129,6 +132,17 @@ public struct Simulator {
         for i in 0..<config.rumors {
             let at = start + (stop - start) * (Double(i) + 0.5) / Double(config.rumors)
             queue.schedule(.rumor(index: Int32(i)), at: .seconds(at))
+        }
+    }
+
+    /// Config versions spread over the run like rumors, published by the first node.
+    private mutating func scheduleConfigVersions() {
+        guard config.configVersions > 0 else { return }
+        let start = config.warmup
+        let stop = max(start, config.duration - config.detectionWindow)
+        for i in 0..<config.configVersions {
+            let at = start + (stop - start) * (Double(i) + 0.5) / Double(config.configVersions)
+            queue.schedule(.publishConfig(version: UInt32(i + 1)), at: .seconds(at))
         }
     }
 
@@ -190,6 +204,42 @@ public struct Simulator {
 
         case let .rumor(index):
             try injectRumor(Int(index), at: now)
+
+        case let .publishConfig(version):
+            guard running[0] else { return }
+            let rumor = configSpread.published(version, by: 0, at: now, running: staying)
+            let outputs = try cores[0]!.broadcast(rumor, now: instant(now))
+            carryOut(outputs, from: 0, at: now)
+            rescheduleTick(0, at: now, afterTick: false)
+
+        case let .fetchRequest(slot, epoch, from, attempt, version, replyBy):
+            let s = Int(slot), fetcher = Int(from)
+            guard running[s], processes[s].epoch == epoch, network.reachable(s, fetcher) else { return }
+            guard configSpread.held[s] >= version else {
+                // "Not held": a one-byte reply, and the fetcher asks another node at once.
+                deliver(.fetchRetry(slot: from, attempt: attempt), to: fetcher, arrival: now + network.transfer(bytes: 1))
+                return
+            }
+            traffic.sentStream(bytes: config.configBytes, at: now)
+            let arrival = now + network.transfer(bytes: config.configBytes)
+            if arrival <= replyBy {
+                deliver(.fetchReply(slot: from, attempt: attempt, version: version), to: fetcher, arrival: arrival)
+            }
+
+        case let .fetchReply(slot, attempt, version):
+            let s = Int(slot)
+            guard running[s] else { return }
+            if let next = configSpread.fetched(version, at: s, attempt: attempt, time: now) {
+                fetchBundle(next, by: s, at: now)
+            }
+
+        case let .fetchRetry(slot, attempt):
+            let s = Int(slot)
+            guard running[s] else { return }
+            if let next = configSpread.retry(s, attempt: attempt, running: running,
+                                             pick: { Int(random.next() % UInt64($0)) }) {
+                fetchBundle(next, by: s, at: now)
+            }
         }
     }
 
@@ -204,6 +254,11 @@ public struct Simulator {
                 openStream(bytes, from: slot, to: to, at: now)
             case let .membership(event):
                 observe(event, at: slot, time: now)
+            case let .rumor(rumor) where rumor.subject == ConfigSpread.subject:
+                let announcer = rumor.payload.count == 4 ? Int32(bigEndian: rumor.payload.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }) : 0
+                if let fetch = configSpread.heardOf(UInt32(rumor.version), at: slot, announcer: announcer) {
+                    fetchBundle(fetch, by: slot, at: now)
+                }
             case let .rumor(rumor):
                 rumorTracker.delivered(subject: rumor.subject, at: slot, time: now)
             }
@@ -247,6 +302,27 @@ public struct Simulator {
                                fromEpoch: processes[slot].epoch,
                                replyBy: now + connected + TCPModel.readTimeout, bytes: bytes),
                 to: t, arrival: now + connected + transfer)
+    }
+
+    /// One try of a bundle fetch (`ConfigSpread`) as a stream. The next try, from another
+    /// holder, starts when this one fails: at the connect timeout when the handshake does not
+    /// finish, at once on a "not held" reply, at the read timeout when no reply comes.
+    private mutating func fetchBundle(_ fetch: (source: Int32, version: UInt32, attempt: UInt32), by slot: Int, at now: SimTime) {
+        let t = Int(fetch.source)
+        let retryAt: SimTime
+        traffic.sentStream(bytes: ConfigSpread.requestBytes, at: now)
+        if running[t], network.reachable(slot, t), let connected = network.connect() {
+            let replyBy = now + connected + TCPModel.readTimeout
+            deliver(.fetchRequest(slot: fetch.source, epoch: processes[t].epoch, from: Int32(slot), attempt: fetch.attempt,
+                                  version: fetch.version, replyBy: replyBy),
+                    to: t, arrival: now + connected + network.transfer(bytes: ConfigSpread.requestBytes))
+            // A try that got no reply by its deadline is given up, as the agent's read timeout does.
+            retryAt = replyBy
+        } else {
+            traffic.streamFailed(at: now)
+            retryAt = now + TCPModel.connectTimeout
+        }
+        queue.schedule(.fetchRetry(slot: Int32(slot), attempt: fetch.attempt), at: retryAt)
     }
 
     /// Schedules a message that reaches the node in `slot` at `arrival`: handled then, or,
@@ -301,6 +377,13 @@ public struct Simulator {
             detection.failed(observer: observer, subject: subject, uid: member.id.uid,
                              incarnation: member.incarnation, subjectIsRunning: current,
                              reachable: reachable, at: time)
+        case .joined, .updated, .refuted:
+            // A member's alive record carries its meta, `config.ENV` among it: a node that
+            // missed a version's rumor (a partition, a late join) learns of it here.
+            if current, member.state == .alive,
+               let fetch = configSpread.heardOf(configSpread.held[subject], at: observer, announcer: subjectSlot) {
+                fetchBundle(fetch, by: observer, at: time)
+            }
         default:
             break
         }
@@ -333,6 +416,7 @@ public struct Simulator {
         processes.append(Process())
         running.append(false)
         network.addSlot()
+        configSpread.addSlot()
     }
 
     /// Running processes that are not on their way out: the nodes expected to detect a
@@ -377,6 +461,7 @@ public struct Simulator {
         traffic.runningChanged(by: -1, at: now)
         detection.observerGone(slot: slot)
         rumorTracker.nodeGone(slot: slot, at: now)
+        configSpread.nodeGone(slot: slot, at: now)
         if !processes[slot].leaving { views?.stopped(slot: slot) }
     }
 

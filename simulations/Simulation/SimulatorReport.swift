@@ -1,7 +1,7 @@
 import Gossip
 
 extension Simulator {
-    func report(observations: Observations, detection: DetectionTracker, rumors: RumorTracker,
+    func report(observations: Observations, detection: DetectionTracker, rumors: RumorTracker, configs: RumorTracker,
                 traffic: TrafficCounters, viewsTracked: Bool, events: Int, wallSeconds: Double,
                 cpuSeconds: Double) -> SimulationReport {
         let period = gossipConfig.protocolPeriod.components
@@ -38,6 +38,9 @@ extension Simulator {
             rumorCurves: rumors.records.map {
                 SimulationReport.RumorCurve(deliveries: $0.deliveries.map(\.seconds), targets: $0.targets)
             },
+            configVersions: configs.records.count,
+            configIncomplete: configs.incomplete,
+            configToAll: configs.completionTimes.map(\.seconds),
             messagesPerNodePerSecond: traffic.messagesPerNodePerSecond,
             bytesPerNodePerSecond: traffic.bytesPerNodePerSecond,
             datagramsLost: traffic.datagramsLost,

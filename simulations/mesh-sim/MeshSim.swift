@@ -20,6 +20,9 @@ struct MeshSim: ParsableCommand {
     @Option(help: "Nodes to crash, spread over the run after the warm-up.") var crash: Int?
     @Option(name: .customLong("restart-after"), help: "Restart every crashed node this many seconds later.") var restartAfter: Double?
     @Option(help: "User rumors to broadcast, spread over the run.") var rumors: Int?
+    @Option(help: "Config versions the first node publishes, each announced as an urgent rumor and fetched by every node as a stream.")
+    var configVersions: Int?
+    @Option(help: "Bytes of one config fetch's reply (default 800, a one-route delta).") var configBytes: Int?
     @Flag(name: .customLong("urgent-rumors"), inversion: .prefixedNo,
           help: "Broadcast the rumors as urgent (forwarded on first receipt), or as plain gossip.") var urgentRumors: Bool?
     @Option(help: "Fraction of nodes that handle their inbox late (0...1).") var slow: Double?
@@ -63,6 +66,8 @@ struct MeshSim: ParsableCommand {
             if let v = try crash ?? Environment.value("crash") { config.crashCount = v }
             if let v = try restartAfter ?? Environment.value("restart-after") { config.restartAfter = v }
             if let v = try rumors ?? Environment.value("rumors") { config.rumors = v }
+            if let v = try configVersions ?? Environment.value("config-versions") { config.configVersions = v }
+            if let v = try configBytes ?? Environment.value("config-bytes") { config.configBytes = v }
             if let v = try slow ?? Environment.value("slow") { config.slow.fraction = v }
             if let v = try slowDelayMs ?? Environment.value("slow-delay-ms") { config.slow.delayMs = v }
             if let v = try warmup ?? Environment.value("warmup") { config.warmup = v }
