@@ -44,6 +44,8 @@ extension SimulationReport {
         w.add("config_to_all_p50_s", configToAllP50)
         w.add("config_to_all_p99_s", configToAllP99)
         w.add("config_to_all_max_s", configToAll.max())
+        w.add("config_delivery_p50_s", configDeliveryP50)
+        w.add("config_delivery_p99_s", configDeliveryP99)
         w.add("datagrams_lost", datagramsLost)
         w.add("streams_failed", streamsFailed)
         w.add("join_converge_s", joinConvergeSeconds)

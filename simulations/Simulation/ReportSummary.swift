@@ -44,6 +44,9 @@ extension SimulationReport {
             if let p50 = configToAllP50, let p99 = configToAllP99, let max = configToAll.max() {
                 text += ", held by all: p50 \(Self.fmt(p50)) s, p99 \(Self.fmt(p99)) s, max \(Self.fmt(max)) s"
             }
+            if let p50 = configDeliveryP50, let p99 = configDeliveryP99 {
+                text += "; by each node: p50 \(Self.fmt(p50)) s, p99 \(Self.fmt(p99)) s"
+            }
             if configIncomplete > 0 { text += "; \(configIncomplete) never held by every node" }
             lines.append(text)
         }

@@ -44,6 +44,8 @@ public struct SimulationReport: Sendable, Equatable {
     public var configVersions: Int
     public var configIncomplete: Int
     public var configToAll: [Double]
+    /// Seconds from publishing until each node held it, over every version and node.
+    public var configDeliveries: [Double]
 
     public var messagesPerNodePerSecond: Double
     public var bytesPerNodePerSecond: Double
@@ -81,6 +83,8 @@ public struct SimulationReport: Sendable, Equatable {
     public var detectionMax: Double? { detectionSamples.max() }
     public var configToAllP50: Double? { Stats.percentile(configToAll, 0.50) }
     public var configToAllP99: Double? { Stats.percentile(configToAll, 0.99) }
+    public var configDeliveryP50: Double? { Stats.percentile(configDeliveries, 0.50) }
+    public var configDeliveryP99: Double? { Stats.percentile(configDeliveries, 0.99) }
     public var rumorToAllP50: Double? { Stats.percentile(rumorToAll, 0.50) }
     public var rumorToAllP99: Double? { Stats.percentile(rumorToAll, 0.99) }
     public var rumorToAllMax: Double? { rumorToAll.max() }

@@ -41,6 +41,7 @@ extension Simulator {
             configVersions: configs.records.count,
             configIncomplete: configs.incomplete,
             configToAll: configs.completionTimes.map(\.seconds),
+            configDeliveries: configs.records.flatMap { $0.deliveries.dropFirst().map(\.seconds) },
             messagesPerNodePerSecond: traffic.messagesPerNodePerSecond,
             bytesPerNodePerSecond: traffic.bytesPerNodePerSecond,
             datagramsLost: traffic.datagramsLost,
