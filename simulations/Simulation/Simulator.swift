@@ -126,24 +126,23 @@ public struct Simulator {
     }
 
     private mutating func scheduleRumors() {
-        guard config.rumors > 0 else { return }
-        let start = config.warmup
-        let stop = max(start, config.duration - config.detectionWindow)
-        for i in 0..<config.rumors {
-            let at = start + (stop - start) * (Double(i) + 0.5) / Double(config.rumors)
-            queue.schedule(.rumor(index: Int32(i)), at: .seconds(at))
+        for (i, at) in spreadOverMeasuredRun(config.rumors).enumerated() {
+            queue.schedule(.rumor(index: Int32(i)), at: at)
         }
     }
 
     /// Config versions spread over the run like rumors, published by the first node.
     private mutating func scheduleConfigVersions() {
-        guard config.configVersions > 0 else { return }
+        for (i, at) in spreadOverMeasuredRun(config.configVersions).enumerated() {
+            queue.schedule(.publishConfig(version: UInt32(i + 1)), at: at)
+        }
+    }
+
+    /// `count` instants evenly spread between the warm-up and the detection window.
+    private func spreadOverMeasuredRun(_ count: Int) -> [SimTime] {
         let start = config.warmup
         let stop = max(start, config.duration - config.detectionWindow)
-        for i in 0..<config.configVersions {
-            let at = start + (stop - start) * (Double(i) + 0.5) / Double(config.configVersions)
-            queue.schedule(.publishConfig(version: UInt32(i + 1)), at: .seconds(at))
-        }
+        return (0..<count).map { i in .seconds(start + (stop - start) * (Double(i) + 0.5) / Double(count)) }
     }
 
     private mutating func handle(_ event: SimEvent, at now: SimTime) throws {
