@@ -27,6 +27,8 @@ public final class ConfigAgent: @unchecked Sendable {
         public var lagThreshold: Duration = .seconds(10)
         /// Between fetch attempts while a newer version cannot be had.
         public var retryInterval: TimeAmount = .seconds(1)
+        /// A fetch unanswered this long gets a second try beside it, from another holder.
+        public var hedgeDelay: Duration = .milliseconds(200)
 
         public init(environment: String, trusted: [TrustedKey], holdsEveryEnvironment: Bool) {
             self.environment = environment
@@ -55,6 +57,8 @@ public final class ConfigAgent: @unchecked Sendable {
     var recent: [String: [(digest: ContentDigest, config: GatewayConfig)]] = [:]
     var heard: [String: (version: UInt64, from: String?)] = [:]
     var fetching: Set<String> = []
+    /// Per environment, the current fetch round: a try's answer from an ended round is ignored.
+    var rounds: [String: UInt64] = [:]
     var retry: [String: Scheduled<Void>] = [:]
     var behindSince: NIODeadline?
     /// Wall-clock milliseconds when this node's own environment's version was last applied.
@@ -160,20 +164,35 @@ public final class ConfigAgent: @unchecked Sendable {
         let have = held[environment]?.bundle.header.version ?? 0
         guard wanted > max(have, unusable[environment] ?? 0) else { return }
         fetching.insert(environment)
-        attempt(environment, from: sources(for: environment, version: wanted)[...], minimum: have + 1,
-                delta: held[environment] != nil)
+        rounds[environment, default: 0] &+= 1
+        attempt(environment, round: rounds[environment]!, from: sources(for: environment, version: wanted)[...],
+                minimum: have + 1, delta: held[environment] != nil)
     }
 
-    private func attempt(_ environment: String, from candidates: ArraySlice<Member>, minimum: UInt64, delta: Bool) {
+    /// One try of a fetch round, then (on failure) the next candidate's. A try unanswered
+    /// after `hedgeDelay` gets one more beside it, from the next candidate: a lost SYN costs
+    /// TCP a second, and the first reply ends the round.
+    private func attempt(_ environment: String, round: UInt64, from candidates: ArraySlice<Member>, minimum: UInt64,
+                         delta: Bool, hedged: Bool = false) {
+        guard rounds[environment] == round else { return }
         guard let source = candidates.first else {
-            fetching.remove(environment)
-            scheduleRetry(environment)
+            if !hedged { finish(environment, round: round, retry: true) }
             return
         }
         metrics.fetches.increment()
         let base = delta ? held[environment] : nil
         let request = StreamRequest.fetchBundle(environment: environment, minimumVersion: minimum, have: base?.config.digest)
+        var answered = false
+        if !hedged, candidates.count > 1 {
+            loop.scheduleTask(in: .nanoseconds(settings.hedgeDelay.nanoseconds)) { [self] in
+                if !answered {
+                    attempt(environment, round: round, from: candidates.dropFirst(), minimum: minimum, delta: delta, hedged: true)
+                }
+            }
+        }
         node.exchange(request, with: source.address).whenComplete { [self] result in
+            answered = true
+            guard rounds[environment] == round else { return }
             let arrival: Arrival
             switch result.map(BundleReply.init) {
             case .success(.bundle(let bytes)?):
@@ -187,22 +206,32 @@ public final class ConfigAgent: @unchecked Sendable {
                 fallthrough
             default:
                 metrics.fetchFailures.increment()
-                return attempt(environment, from: candidates.dropFirst(), minimum: minimum, delta: delta)
+                // A hedge that fails starts nothing: the first try's chain goes on.
+                if !hedged { attempt(environment, round: round, from: candidates.dropFirst(), minimum: minimum, delta: delta) }
+                return
             }
             take(arrival, environment: environment, from: source.name).whenSuccess { [self] outcome in
+                guard rounds[environment] == round else { return }
                 switch outcome {
                 case .held:
-                    fetching.remove(environment)
-                    fetch(environment)
+                    finish(environment, round: round, retry: false)
                 case .deltaUnusable:
                     logger.debug("a delta did not rebuild; fetching the full bundle", metadata: ["from": "\(source.name)"])
-                    attempt(environment, from: candidates, minimum: minimum, delta: false)
+                    attempt(environment, round: round, from: candidates, minimum: minimum, delta: false, hedged: hedged)
                 case .refused:
                     metrics.fetchFailures.increment()
-                    attempt(environment, from: candidates.dropFirst(), minimum: minimum, delta: delta)
+                    if !hedged { attempt(environment, round: round, from: candidates.dropFirst(), minimum: minimum, delta: delta) }
                 }
             }
         }
+    }
+
+    /// Ends a fetch round: on to a newer version heard meanwhile, or a retry later.
+    private func finish(_ environment: String, round: UInt64, retry: Bool) {
+        guard rounds[environment] == round else { return }
+        rounds[environment] = round &+ 1
+        fetching.remove(environment)
+        if retry { scheduleRetry(environment) } else { fetch(environment) }
     }
 
     private func scheduleRetry(_ environment: String) {

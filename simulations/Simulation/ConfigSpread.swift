@@ -4,11 +4,14 @@ import Gossip
 /// publishes a version and announces it as an urgent rumor; a node that hears of a version
 /// newer than the one it holds fetches it over a stream (`TCPModel`, the network's loss and
 /// latency) from the announcer, and after a failed or timed-out try from another node that
-/// holds it. A node holds a version once the fetch's reply arrives.
+/// holds it; a try unanswered after `hedgeDelay` gets a second one beside it, from another
+/// holder. A node holds a version once a fetch's reply arrives.
 struct ConfigSpread {
     static let subject = "meshgate.config.sim"
     /// Bytes of a fetch request: the kind, the version, the digest the asker runs, the environment.
     static let requestBytes = 48
+    /// As `ConfigAgent.Settings.hedgeDelay`.
+    static let hedgeDelay: SimTime = .seconds(0.2)
 
     /// Per slot: the version held, the newest heard of, the current fetch's try (0: none).
     private(set) var held: [UInt32] = []
@@ -50,11 +53,10 @@ struct ConfigSpread {
         return (origin[slot], heard[slot], attempt[slot])
     }
 
-    /// The reply of try `tryID` arrived: `slot` holds `version`; a newer one heard meanwhile is fetched next.
-    mutating func fetched(_ version: UInt32, at slot: Int, attempt tryID: UInt32, time: SimTime)
-        -> (source: Int32, version: UInt32, attempt: UInt32)?
-    {
-        guard tryID == attempt[slot], fetching[slot] else { return nil }
+    /// A reply arrived (from any try, the hedge's included): `slot` holds `version`; a newer
+    /// one heard meanwhile is fetched next.
+    mutating func fetched(_ version: UInt32, at slot: Int, time: SimTime) -> (source: Int32, version: UInt32, attempt: UInt32)? {
+        guard fetching[slot], version > held[slot] else { return nil }
         fetching[slot] = false
         if version > held[slot] {
             for v in (held[slot] + 1)...version { tracker.delivered(subject: Self.trackedSubject(v), at: slot, time: time) }
@@ -74,6 +76,16 @@ struct ConfigSpread {
         // Nobody reachable holds it yet: ask the announcer again.
         let source = holders.isEmpty ? origin[slot] : Int32(holders[pick(holders.count)])
         return (source, want, attempt[slot])
+    }
+
+    /// Try `tryID` has not been answered after `ConfigAgent.hedgeDelay`: one more try, from
+    /// another running holder, beside it (nil when there is none).
+    func hedge(_ slot: Int, attempt tryID: UInt32, running: [Bool], pick: (Int) -> Int) -> (source: Int32, version: UInt32)? {
+        guard tryID == attempt[slot], fetching[slot] else { return nil }
+        let want = heard[slot]
+        let holders = held.indices.filter { $0 != slot && $0 != Int(origin[slot]) && running[$0] && held[$0] >= want }
+        guard !holders.isEmpty else { return nil }
+        return (Int32(holders[pick(holders.count)]), want)
     }
 
     mutating func nodeGone(slot: Int, at time: SimTime) {

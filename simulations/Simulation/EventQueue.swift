@@ -25,6 +25,8 @@ indirect enum SimEvent {
     case fetchRequest(slot: Int32, epoch: UInt32, from: Int32, attempt: UInt32, version: UInt32, replyBy: SimTime)
     /// The bundle reaches the fetcher.
     case fetchReply(slot: Int32, attempt: UInt32, version: UInt32)
+    /// The fetcher's try `attempt` may need a hedge: a second try beside it.
+    case fetchHedge(slot: Int32, attempt: UInt32)
     /// The fetcher's try `attempt` failed or timed out: it asks another holder.
     case fetchRetry(slot: Int32, attempt: UInt32)
 }

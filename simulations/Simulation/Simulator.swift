@@ -228,8 +228,23 @@ public struct Simulator {
         case let .fetchReply(slot, attempt, version):
             let s = Int(slot)
             guard running[s] else { return }
-            if let next = configSpread.fetched(version, at: s, attempt: attempt, time: now) {
+            if let next = configSpread.fetched(version, at: s, time: now) {
                 fetchBundle(next, by: s, at: now)
+            }
+
+        case let .fetchHedge(slot, attempt):
+            let s = Int(slot)
+            guard running[s], let hedge = configSpread.hedge(s, attempt: attempt, running: running,
+                                                             pick: { Int(random.next() % UInt64($0)) }) else { return }
+            // One more try beside the first; its failure starts nothing, the first's chain goes on.
+            let t = Int(hedge.source)
+            traffic.sentStream(bytes: ConfigSpread.requestBytes, at: now)
+            if network.reachable(s, t), let connected = network.connect() {
+                deliver(.fetchRequest(slot: hedge.source, epoch: processes[t].epoch, from: slot, attempt: attempt,
+                                      version: hedge.version, replyBy: now + connected + TCPModel.readTimeout),
+                        to: t, arrival: now + connected + network.transfer(bytes: ConfigSpread.requestBytes))
+            } else {
+                traffic.streamFailed(at: now)
             }
 
         case let .fetchRetry(slot, attempt):
@@ -322,6 +337,7 @@ public struct Simulator {
             retryAt = now + TCPModel.connectTimeout
         }
         queue.schedule(.fetchRetry(slot: Int32(slot), attempt: fetch.attempt), at: retryAt)
+        queue.schedule(.fetchHedge(slot: Int32(slot), attempt: fetch.attempt), at: now + ConfigSpread.hedgeDelay)
     }
 
     /// Schedules a message that reaches the node in `slot` at `arrival`: handled then, or,
