@@ -171,7 +171,6 @@ final class AccessLogTests: XCTestCase {
     }
 
     func testAFullDiskDropsAndCountsLinesAndRequestsAreServed() async throws {
-        guard FileManager.default.fileExists(atPath: "/dev/full") else { throw XCTSkip("no /dev/full") }
         let metrics = RecordingMetrics()
         try await withGateway(.init(destination: .file("/dev/full"), format: .json), metrics: metrics) { gw, _ in
             let client = try gw.client()
