@@ -1,4 +1,5 @@
 import Foundation
+import ManagerCore
 import NIOHTTP1
 import Sodium
 
@@ -81,8 +82,8 @@ final class AdminAccess: @unchecked Sendable {
         let digest = Sodium.sha256(Array(header.dropFirst(7).utf8))
         // Every stored digest is compared in full, so the time taken says nothing about which matched.
         var found: Identity?
-        if Self.constantTimeEqual(digest, adminDigest) { found = Identity(name: "admin", role: .admin) }
-        for token in snapshot() where Self.constantTimeEqual(digest, [UInt8](hex: token.sha256) ?? []) {
+        if Sodium.constantTimeEqual(digest, adminDigest) { found = Identity(name: "admin", role: .admin) }
+        for token in snapshot() where Sodium.constantTimeEqual(digest, [UInt8](hex: token.sha256) ?? []) {
             found = Identity(name: token.name, role: token.role)
         }
         return found
@@ -92,7 +93,7 @@ final class AdminAccess: @unchecked Sendable {
 
     /// Creates a token and returns it; only its digest is kept.
     func create(name: String, role: AdminRole) throws -> String {
-        guard !name.isEmpty, name.utf8.count <= 64, name.utf8.allSatisfy(Self.isNameChar) else { throw Problem.badName(name) }
+        guard PlainName.isValid(name) else { throw Problem.badName(name) }
         guard name != "admin" else { throw Problem.reserved }
         let token = Sodium.randomBytes(32).hexString
         try update { tokens in
@@ -125,18 +126,5 @@ final class AdminAccess: @unchecked Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try SecretFile.write(try encoder.encode(next), to: path)
         tokens = next
-    }
-
-    private static func isNameChar(_ c: UInt8) -> Bool {
-        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
-            || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
-            || c == UInt8(ascii: ".")
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in a.indices { diff |= a[i] ^ b[i] }
-        return diff == 0
     }
 }

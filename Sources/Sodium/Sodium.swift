@@ -65,4 +65,10 @@ public enum Sodium {
         guard rc == 0 else { return nil }
         return Array(out.prefix(Int(outLength)))
     }
+
+    /// Whether two byte strings are equal, in time that depends only on their length.
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        ensureInitialized()
+        return a.count == b.count && sodium_memcmp(a, b, a.count) == 0
+    }
 }

@@ -26,7 +26,7 @@ final class DeltaTests: XCTestCase {
         let delta = try XCTUnwrap(bundle.delta(from: base))
         XCTAssertLessThan(Double(delta.count), 0.05 * Double(bundle.bytes.count), "\(delta.count) of \(bundle.bytes.count) bytes")
 
-        let rebuilt = try ConfigBundle.fromDelta(delta, base: base)
+        let rebuilt = try ConfigBundle.rebuild(delta: delta, base: base, baseDigest: base.digest).bundle
         XCTAssertEqual(rebuilt, bundle)
         let verifier = BundleVerifier(trusted: [key.publicKey], environment: "prod")
         XCTAssertEqual(try verifier.verify(rebuilt.bytes, running: 1).config, next)
@@ -38,10 +38,10 @@ final class DeltaTests: XCTestCase {
         next.routes[3].stripPrefix = true
         let delta = try XCTUnwrap(key.sign(content: next, environment: "prod", version: 2, parent: base.digest,
                                            createdAtMillis: 0, author: "a", summary: "").delta(from: base))
-        XCTAssertThrowsError(try ConfigBundle.fromDelta(delta, base: config(routes: 19))) { error in
+        XCTAssertThrowsError(try ConfigBundle.rebuild(delta: delta, base: config(routes: 19), baseDigest: config(routes: 19).digest)) { error in
             XCTAssertEqual(error as? BundleRejection, .contentMismatch)
         }
-        XCTAssertThrowsError(try ConfigBundle.fromDelta(Array(delta.dropLast()), base: base)) { error in
+        XCTAssertThrowsError(try ConfigBundle.rebuild(delta: Array(delta.dropLast()), base: base, baseDigest: base.digest)) { error in
             XCTAssertEqual(error as? BundleRejection, .malformed)
         }
 

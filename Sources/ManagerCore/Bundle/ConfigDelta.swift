@@ -94,10 +94,6 @@ extension ConfigBundle {
     /// Rebuilds the full bundle from a delta and the config it starts from. The result still
     /// goes through `BundleVerifier`: the signature covers the header, which names the digest
     /// the rebuilt content must have.
-    public static func fromDelta(_ bytes: [UInt8], base: GatewayConfig) throws(BundleRejection) -> ConfigBundle {
-        try rebuild(delta: bytes, base: base, baseDigest: base.digest).bundle
-    }
-
     /// The full bundle and its content decoded, from a delta and the config (of known digest) it starts from.
     public static func rebuild(delta bytes: [UInt8], base: GatewayConfig, baseDigest: ContentDigest)
         throws(BundleRejection) -> (bundle: ConfigBundle, config: GatewayConfig)

@@ -74,8 +74,9 @@ public struct ManifestLoader: Sendable {
     }
 }
 
-/// Names an environment may have: they appear in tags, file names and rumor subjects.
-public enum EnvironmentName {
+/// Names of environments, tokens and the like, which appear in tags, file names and rumor
+/// subjects: 1 to 64 letters, digits, '-', '_' or '.'.
+public enum PlainName {
     public static func isValid(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy { c in
             (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
@@ -83,4 +84,9 @@ public enum EnvironmentName {
                 || c == UInt8(ascii: ".")
         }
     }
+}
+
+/// Names an environment may have.
+public enum EnvironmentName {
+    public static func isValid(_ name: String) -> Bool { PlainName.isValid(name) }
 }
