@@ -268,6 +268,7 @@ public final class ConfigAgent: @unchecked Sendable {
         let verifier = verifier(for: environment)
         let apply = environment == settings.environment ? self.apply : nil
         let store = self.store
+        let keepsHistory = settings.holdsEveryEnvironment
         work.run { applied in
             let bundle: ConfigBundle, decoded: GatewayConfig?
             do throws(BundleRejection) {
@@ -291,7 +292,7 @@ public final class ConfigAgent: @unchecked Sendable {
                 }
             }
             let version = bundle.header.version
-            let result: Result<VerifiedBundle, BundleRejection>
+            let result: Result<(VerifiedBundle, [UInt8]), BundleRejection>
             var storeFailure: String?
             do {
                 let verified = try verifier.verify(bundle, running: max(running ?? 0, applied[environment] ?? 0), decoded: decoded)
@@ -299,8 +300,15 @@ public final class ConfigAgent: @unchecked Sendable {
                     do { try apply(verified) } catch { throw ApplyFailed(reason: "\(error)") }
                 }
                 applied[environment] = version
-                do { try store.saveCurrent(verified.bundle) } catch { storeFailure = "\(error)" }
-                result = .success(verified)
+                // The bundle's bytes (what peers are served) and both files are made here, not on the loop.
+                let bytes = verified.bundle.bytes
+                do {
+                    try store.saveCurrent(verified.bundle, bytes: bytes)
+                    if keepsHistory { try store.appendHistory(verified.bundle, bytes: bytes) }
+                } catch {
+                    storeFailure = "\(error)"
+                }
+                result = .success((verified, bytes))
             } catch let rejection as BundleRejection {
                 result = .failure(rejection)
             } catch {
@@ -309,11 +317,11 @@ public final class ConfigAgent: @unchecked Sendable {
             let storeError = storeFailure
             promise.futureResult.eventLoop.execute { [self] in
                 switch result {
-                case .success(let verified):
+                case .success(let (verified, bytes)):
                     if let storeError {
-                        logger.error("could not store the config as last-known-good", metadata: ["error": "\(storeError)"])
+                        logger.error("could not store the config", metadata: ["error": "\(storeError)"])
                     }
-                    commit(verified, source: source)
+                    commit(verified, bytes: bytes, source: source)
                     if announce {
                         let rumor = ConfigAnnouncement(header: verified.header, origin: node.gossip.localMember.name).rumor
                         node.run { core, now in (try? core.broadcast(rumor, now: now)) ?? [] }
@@ -353,15 +361,15 @@ public final class ConfigAgent: @unchecked Sendable {
         if verified.header.environment == settings.environment, let apply {
             do { try apply(verified) } catch { throw ApplyFailed(reason: "\(error)") }
         }
-        commit(verified, source: source)
+        commit(verified, bytes: verified.bundle.bytes, source: source)
     }
 
     /// Makes a verified (and applied, and stored) bundle the one this node holds, and
     /// announces it in meta. Event loop only.
-    func commit(_ verified: VerifiedBundle, source: String) {
+    func commit(_ verified: VerifiedBundle, bytes: [UInt8], source: String) {
         let header = verified.header
         guard header.version > (held[header.environment]?.bundle.header.version ?? 0) else { return }
-        held[header.environment] = Held(bundle: verified.bundle, bytes: verified.bundle.bytes, config: verified.config)
+        held[header.environment] = Held(bundle: verified.bundle, bytes: bytes, config: verified.config)
         deltas = deltas.filter { $0.key.environment != header.environment }
         var versions = recent[header.environment] ?? []
         versions.append((header.contentDigest, verified.config))

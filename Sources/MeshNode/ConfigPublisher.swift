@@ -50,16 +50,14 @@ public final class ConfigPublisher: @unchecked Sendable {
         }.get()
     }
 
-    /// Keeps every version the agent comes to hold (signed here, or fetched from the mesh). Event loop only.
+    /// Keeps every version the agent comes to hold (signed here, or fetched from the mesh); the
+    /// agent has written it to the history folder already. Event loop only.
     func record(_ bundle: ConfigBundle) {
         let environment = bundle.header.environment
         var line = lines[environment] ?? VersionLine(environment: environment)
         guard bundle.header.version > (line.latest?.header.version ?? 0) else { return }
         line.record(bundle)
         lines[environment] = line
-        do { try store.appendHistory(bundle) } catch {
-            logger.error("could not store a version in the history", metadata: ["error": "\(error)"])
-        }
     }
 
     public enum Outcome: Sendable {

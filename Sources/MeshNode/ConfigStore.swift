@@ -15,17 +15,18 @@ struct ConfigStore: Sendable {
         (configDir as NSString).appendingPathComponent("\(environment).bundle")
     }
 
-    func saveCurrent(_ bundle: ConfigBundle) throws {
-        try SecretFile.write(Data(bundle.bytes), to: currentPath(environment: bundle.header.environment))
+    /// `bytes` is `bundle.bytes`.
+    func saveCurrent(_ bundle: ConfigBundle, bytes: [UInt8]) throws {
+        try SecretFile.write(Data(bytes), to: currentPath(environment: bundle.header.environment))
     }
 
     func loadCurrent(environment: String) -> [UInt8]? {
         FileManager.default.contents(atPath: currentPath(environment: environment)).map { [UInt8]($0) }
     }
 
-    func appendHistory(_ bundle: ConfigBundle) throws {
+    func appendHistory(_ bundle: ConfigBundle, bytes: [UInt8]) throws {
         let folder = (historyDir as NSString).appendingPathComponent(bundle.header.environment)
-        try SecretFile.write(Data(bundle.bytes), to: (folder as NSString).appendingPathComponent("\(bundle.header.version).bundle"))
+        try SecretFile.write(Data(bytes), to: (folder as NSString).appendingPathComponent("\(bundle.header.version).bundle"))
     }
 
     /// Every environment with a history, and its bundles' bytes in version order.
