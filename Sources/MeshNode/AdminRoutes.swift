@@ -210,7 +210,7 @@ extension NodeShell {
             guard case .object(var fields) = member.json else { return member.json }
             let environment = member.tags["env"] ?? "default"
             if member.tags["role"] != "manager", let top = newest[environment] {
-                let running = member.meta[MetaKey.configVersion].flatMap { UInt64($0) } ?? 0
+                let running = member.configVersion ?? 0
                 fields.append(("config_lag", .int(Int64(top - min(top, running)))))
             } else {
                 fields.append(("config_lag", .null))

@@ -374,14 +374,12 @@ public final class ConfigAgent: @unchecked Sendable {
         var versions = recent[header.environment] ?? []
         versions.append((header.contentDigest, verified.config))
         recent[header.environment] = Array(versions.suffix(Self.recentVersions))
-        var meta: [String: String?] = [MetaKey.config(header.environment): ConfigAnnouncement.meta(header)]
         if header.environment == settings.environment {
-            meta[MetaKey.configVersion] = String(header.version)
             appliedAtMillis = NodeShell.wallClockMillis()
             metrics.version.set(Int64(header.version))
             metrics.applied.increment()
         }
-        node.updateMeta(meta)
+        node.updateMeta([MetaKey.config(header.environment): ConfigAnnouncement.meta(header)])
         updateLag()
         onHold?(verified.bundle)
         logger.info("config version held", metadata: [

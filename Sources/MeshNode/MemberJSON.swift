@@ -18,9 +18,16 @@ extension Member {
             ("incarnation", .int(Int64(bitPattern: incarnation))),
             ("tags", .strings(tags)),
             ("meta", .strings(meta)),
-            ("config_version", meta[MetaKey.configVersion].flatMap { UInt64($0) }.map { .int(Int64($0)) } ?? .null),
+            ("config_version", configVersion.map { .int(Int64($0)) } ?? .null),
             ("cache", cache),
         ])
+    }
+}
+
+extension Member {
+    /// The config version the member serves: its meta's `config.ENV` for its own `env` tag.
+    var configVersion: UInt64? {
+        meta[MetaKey.config(tags["env"] ?? "default")].flatMap(ConfigAnnouncement.version(fromMeta:))
     }
 }
 
@@ -28,7 +35,6 @@ extension Member {
 public enum MetaKey {
     /// Digest of the node's keyring; equal digests mean equal keyrings.
     public static let keyring = "keyring"
-    public static let configVersion = "config_version"
     /// A JSON object of cache figures.
     public static let cache = "cache"
 }
