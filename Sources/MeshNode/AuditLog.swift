@@ -12,10 +12,7 @@ final class AuditLog: @unchecked Sendable {
     func record(action: String, token: String, environment: String?, version: UInt64?, detail: String?) {
         let entry = AuditEntry(time: ISO8601DateFormatter().string(from: Date()), action: action, token: token,
                                environment: environment, version: version, detail: detail)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(entry) else { return }
-        let line = Array(data) + [UInt8(ascii: "\n")]
+        let line = CanonicalEncoding.encode(entry) + [UInt8(ascii: "\n")]
         lock.lock()
         defer { lock.unlock() }
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
