@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "MeshNode",
             dependencies: [
-                "Gossip", "Proxy", "ManagerCore", "Sodium",
+                "Gossip", "Proxy", "ManagerCore", "Sodium", "CacheRing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -160,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshNodeTests",
-            dependencies: ["MeshNode", "Gossip", "Proxy", "ManagerCore", "Sodium", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["MeshNode", "Gossip", "Proxy", "ManagerCore", "Sodium", "CacheRing", .product(name: "NIOCore", package: "swift-nio")]
         ),
     ]
 )

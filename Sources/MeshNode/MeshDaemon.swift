@@ -38,6 +38,7 @@ public enum MeshDaemon {
         // before the node joins, so a managed worker serves its last-known-good config at once.
         var gatewayGroup: MultiThreadedEventLoopGroup?
         var gateway: Gateway?
+        let cache = options.gatewayEnabled ? MeshCache(capacity: options.cacheSize) : nil
         if options.gatewayEnabled {
             let gatewayLoops = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
             gatewayGroup = gatewayLoops

@@ -38,6 +38,8 @@ public struct NodeOptions: Sendable, Equatable {
     public var accessLog: GatewayOptions.AccessLogSettings
     /// `--underscores-in-headers`: request fields with `_` in their names are kept.
     public var underscoredFields: UnderscoredFields
+    /// `--cache-size`: bytes of responses this node's share of the cache holds.
+    public var cacheSize: Int
 
     /// The environment this node serves: its `env` tag.
     public var environment: String { effectiveTags["env"] ?? "default" }
@@ -189,6 +191,7 @@ extension NodeOptions {
             limits: limits,
             drainTimeout: .nanoseconds(try duration(.drainTimeout, default: .seconds(5)).nanoseconds),
             accessLog: accessLog,
-            underscoredFields: try boolean(.underscoresInHeaders) ? .kept : .dropped)
+            underscoredFields: try boolean(.underscoresInHeaders) ? .kept : .dropped,
+            cacheSize: try size(.cacheSize, default: 256 << 20))
     }
 }

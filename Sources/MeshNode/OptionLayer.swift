@@ -29,6 +29,7 @@ public enum OptionKey: String, CaseIterable, Sendable {
     case accessLogSample = "access-log-sample"
     case accessLog = "access-log"
     case accessLogFormat = "access-log-format"
+    case cacheSize = "cache-size"
 
     public var environmentName: String {
         "MESHGATE_" + rawValue.uppercased().replacingOccurrences(of: "-", with: "_")

@@ -111,6 +111,9 @@ struct Meshd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Gateway: json, or combined (nginx's and Apache's). (default: json)", valueName: "json|combined"))
     var accessLogFormat: String?
 
+    @Option(help: ArgumentHelp("Gateway: bytes of responses this node's share of the mesh's cache holds. (default: 256MiB)", valueName: "size"))
+    var cacheSize: String?
+
     @Option(help: ArgumentHelp("YAML file of `option-name: value` settings (also MESHGATE_CONFIG_FILE).", valueName: "path"))
     var configFile: String?
 
@@ -124,7 +127,7 @@ struct Meshd: AsyncParsableCommand {
             (.maxHeaderBytes, maxHeaderBytes), (.maxBodyBytes, maxBodyBytes), (.idleTimeout, idleTimeout),
             (.readTimeout, readTimeout), (.writeTimeout, writeTimeout), (.drainTimeout, drainTimeout),
             (.accessLogSample, accessLogSample), (.accessLog, accessLog), (.accessLogFormat, accessLogFormat),
-            (.maxHeaderFields, maxHeaderFields),
+            (.maxHeaderFields, maxHeaderFields), (.cacheSize, cacheSize),
         ]
         for (key, value) in given { if let value { values[key] = [value] } }
         if !trustKey.isEmpty { values[.trustKey] = trustKey }

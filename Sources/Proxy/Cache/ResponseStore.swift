@@ -1,0 +1,97 @@
+import CacheRing
+import Synchronization
+
+/// This node's share of the response cache, shared by every event loop: a `CacheStore`
+/// behind a lock, and the fills in flight for its keys (`FillCoalescer`).
+///
+/// Every operation holds the lock for a lookup, an insert or one bust; bodies are never
+/// copied under it.
+public final class ResponseStore: Sendable {
+    /// A fill's outcome, handed to the requests that waited for it: the stored entry, or nil
+    /// when the response was not stored (they then go to the origin themselves).
+    public typealias Waiter = @Sendable (StoredEntry?) -> Void
+
+    private struct State {
+        var store: CacheStore
+        var fills = FillCoalescer<Waiter>()
+    }
+
+    private let state: Mutex<State>
+    public let capacity: Int
+
+    /// - Parameter capacity: bytes (`--cache-size`).
+    public init(capacity: Int) {
+        self.capacity = capacity
+        state = Mutex(State(store: CacheStore(capacity: capacity)))
+    }
+
+    /// The variant of `key` that matches the request's fields, counted as a hit or a miss.
+    public func lookup(_ key: CacheKey, request: FieldList) -> StoredEntry? {
+        state.withLock { $0.store.lookup(key, request: request) }
+    }
+
+    /// Joins the fill of `variant` (the key plus the request's `Vary` values, or the key's
+    /// text): `.lead` takes a ticket and goes to the origin, `.wait` is answered through
+    /// `waiter` when the leader finishes.
+    public func joinFill(_ fillKey: String, now: WallTime, waiter: @escaping Waiter) -> (FillCoalescer<Waiter>.Role, CacheStore.FillTicket) {
+        state.withLock { state in
+            (state.fills.join(fillKey, waiter), state.store.beginFill(now: now))
+        }
+    }
+
+    /// Ends a fill: stores `entry` unless a bust since `ticket` selected it, then answers the
+    /// waiters (outside the lock) with what was stored.
+    @discardableResult
+    public func finishFill(_ fillKey: String, ticket: CacheStore.FillTicket, entry: StoredEntry?, now: WallTime)
+        -> CacheStore.FillOutcome?
+    {
+        let (outcome, waiters) = state.withLock { state -> (CacheStore.FillOutcome?, [Waiter]) in
+            let outcome = entry.map { state.store.complete(ticket, with: $0, now: now) }
+            return (outcome, state.fills.finish(fillKey))
+        }
+        let served = outcome == .stored ? entry : nil
+        for waiter in waiters { waiter(served) }
+        return outcome
+    }
+
+    /// Stores an entry made elsewhere (a peer's fill, a handoff), unless a bust since `ticket`
+    /// selected it.
+    @discardableResult
+    public func store(_ entry: StoredEntry, ticket: CacheStore.FillTicket, now: WallTime) -> CacheStore.FillOutcome {
+        state.withLock { $0.store.complete(ticket, with: entry, now: now) }
+    }
+
+    public func beginFill(now: WallTime) -> CacheStore.FillTicket {
+        state.withLock { $0.store.beginFill(now: now) }
+    }
+
+    /// A 304's new head and freshness for a stored variant.
+    @discardableResult
+    public func refresh(_ key: CacheKey, request: FieldList, response: CacheResponse, freshness: Freshness) -> Bool {
+        state.withLock { $0.store.refresh(key, request: request, response: response, freshness: freshness) }
+    }
+
+    /// Drops what `invalidation` selects; fills in flight that it selects will not be stored.
+    @discardableResult
+    public func invalidate(_ invalidation: Invalidation, now: WallTime) -> Int {
+        state.withLock { $0.store.invalidate(invalidation, now: now) }
+    }
+
+    /// Counters, entries and bytes, read together.
+    public var figures: ResponseStoreFigures {
+        state.withLock { state in
+            ResponseStoreFigures(stats: state.store.stats, entries: state.store.count, bytes: state.store.bytes,
+                                 capacity: capacity, epoch: state.store.epoch, fillsInFlight: state.fills.inFlight)
+        }
+    }
+}
+
+public struct ResponseStoreFigures: Sendable, Equatable {
+    public var stats: CacheStoreStats
+    public var entries: Int
+    public var bytes: Int
+    public var capacity: Int
+    /// Busts applied since start.
+    public var epoch: UInt64
+    public var fillsInFlight: Int
+}
