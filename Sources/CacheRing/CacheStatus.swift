@@ -56,10 +56,11 @@ public struct CacheStatus: Sendable, Equatable {
         return value
     }
 
-    /// HIT for a fresh hit, STALE for a stale one, BYPASS when the cache was ruled out, MISS otherwise.
+    /// HIT for a fresh hit, STALE for a stale one (no freshness left), BYPASS when the cache was
+    /// ruled out, MISS otherwise.
     public var xCache: String {
         switch forward {
-        case nil: (ttl ?? 0) < 0 ? "STALE" : "HIT"
+        case nil: (ttl ?? 1) <= 0 ? "STALE" : "HIT"
         case .bypass, .method: "BYPASS"
         default: "MISS"
         }

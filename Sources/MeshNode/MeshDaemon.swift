@@ -43,7 +43,7 @@ public enum MeshDaemon {
             let gatewayLoops = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
             gatewayGroup = gatewayLoops
             do {
-                gateway = try await startGateway(options: options, group: gatewayLoops, logger: logger)
+                gateway = try await startGateway(options: options, group: gatewayLoops, cache: cache, logger: logger)
             } catch {
                 try? await gatewayLoops.shutdownGracefully()
                 throw error
@@ -104,7 +104,7 @@ public enum MeshDaemon {
     }
 
     /// Loads `--config` (or starts with no routes) and binds `--http`.
-    static func startGateway(options: NodeOptions, group: any EventLoopGroup, logger: Logger) async throws -> Gateway {
+    static func startGateway(options: NodeOptions, group: any EventLoopGroup, cache: MeshCache?, logger: Logger) async throws -> Gateway {
         let config: GatewayConfig
         do {
             config = try options.config.map { try ManifestLoader.local.load(path: $0).config } ?? .empty
@@ -115,7 +115,7 @@ public enum MeshDaemon {
             options: GatewayOptions(host: options.http.host, port: options.http.port, tls: options.tls,
                                     limits: options.limits, tags: options.effectiveTags,
                                     accessLog: options.accessLog, underscoredFields: options.underscoredFields,
-                                    viaName: "meshgate"),
+                                    viaName: "meshgate", cache: cache),
             config: config, group: group, logger: logger)
         do {
             _ = try await gateway.start()

@@ -17,6 +17,8 @@ public struct GatewayOptions: Sendable {
     public var viaName: String
     /// Where metrics go; nil uses the process-wide `MetricsSystem` (what the node bootstraps).
     public var metricsFactory: (any MetricsFactory)?
+    /// The response cache of routes with a `cache:` rule; nil: they forward every request.
+    public var cache: (any ResponseCache)?
 
     public struct TLSFiles: Sendable, Equatable {
         public var certificateChainPath: String
@@ -83,7 +85,7 @@ public struct GatewayOptions: Sendable {
         host: String = "0.0.0.0", port: Int = 8080, tls: TLSFiles? = nil, limits: Limits = Limits(),
         tags: [String: String] = [:], accessLog: AccessLogSettings = AccessLogSettings(),
         underscoredFields: UnderscoredFields = .dropped, viaName: String = "meshgate",
-        metricsFactory: (any MetricsFactory)? = nil
+        metricsFactory: (any MetricsFactory)? = nil, cache: (any ResponseCache)? = nil
     ) {
         self.host = host
         self.port = port
@@ -94,6 +96,7 @@ public struct GatewayOptions: Sendable {
         self.underscoredFields = underscoredFields
         self.viaName = viaName
         self.metricsFactory = metricsFactory
+        self.cache = cache
     }
 }
 

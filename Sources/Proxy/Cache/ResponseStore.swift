@@ -1,4 +1,5 @@
 import CacheRing
+import NIOCore
 import Synchronization
 
 /// This node's share of the response cache, shared by every event loop: a `CacheStore`
@@ -94,4 +95,34 @@ public struct ResponseStoreFigures: Sendable, Equatable {
     /// Busts applied since start.
     public var epoch: UInt64
     public var fillsInFlight: Int
+}
+
+/// A node on its own holds every key.
+extension ResponseStore: ResponseCache {
+    public func lookup(_ key: CacheKey, request: FieldList, route: String, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+        if let entry = lookup(key, request: request) { return .hit(entry) }
+        return fill(key, request: request, now: now, on: loop)
+    }
+
+    public func fill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+        let promise = loop.makePromise(of: StoredEntry?.self)
+        let (role, ticket) = joinFill(key.text, now: now) { entry in promise.succeed(entry) }
+        switch role {
+        case .lead:
+            promise.succeed(nil)
+            return .lead(CacheFill(key: key, ticket: ticket) { [self] in
+                finishFill(key.text, ticket: ticket, entry: nil, now: ticket.started)
+            })
+        case .wait:
+            return .wait(promise.futureResult)
+        case .alone:
+            promise.succeed(nil)
+            return .bypass
+        }
+    }
+
+    public func finish(_ fill: CacheFill, entry: StoredEntry?, now: WallTime) {
+        guard fill.settle() else { return }
+        finishFill(fill.fillKey, ticket: fill.ticket, entry: entry, now: now)
+    }
 }

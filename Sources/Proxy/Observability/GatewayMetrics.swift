@@ -22,8 +22,19 @@ final class RouteMetrics: Sendable {
     private let byStatusClass: [Counter]
     let latency: Timer
     let rateLimited: Counter
+    private let cacheHandles: AtomicLazyReference<RouteCacheMetrics>
+    private let route: String
+    private let factory: any MetricsFactory
+
+    /// Registered on the route's first request through the cache.
+    var cache: RouteCacheMetrics {
+        cacheHandles.load() ?? cacheHandles.storeIfNil(RouteCacheMetrics(route: route, factory: factory))
+    }
 
     init(route: String, factory: any MetricsFactory) {
+        self.route = route
+        self.factory = factory
+        cacheHandles = AtomicLazyReference()
         let dimensions = [("route", route)]
         byStatusClass = (1...5).map { klass in
             Counter(label: "meshgate_gateway_requests_total", dimensions: dimensions + [("status", "\(klass)xx")], factory: factory)
@@ -38,6 +49,28 @@ final class RouteMetrics: Sendable {
         byStatusClass[statusClass(status)].increment()
         latency.recordNanoseconds(nanoseconds)
         if limited { rateLimited.increment() }
+    }
+}
+
+/// What the cache did for one route's requests.
+final class RouteCacheMetrics: Sendable {
+    let hits: Counter
+    let misses: Counter
+    let staleServed: Counter
+    let revalidated: Counter
+    let coalesced: Counter
+    let bypass: Counter
+
+    init(route: String, factory: any MetricsFactory) {
+        func counter(_ result: String) -> Counter {
+            Counter(label: "meshgate_cache_requests_total", dimensions: [("route", route), ("result", result)], factory: factory)
+        }
+        hits = counter("hit")
+        misses = counter("miss")
+        staleServed = counter("stale")
+        revalidated = counter("revalidated")
+        bypass = counter("bypass")
+        coalesced = Counter(label: "meshgate_cache_coalesced_total", dimensions: [("route", route)], factory: factory)
     }
 }
 

@@ -15,7 +15,8 @@ final class CompiledRoute: Sendable {
     let policies: [any RequestPolicy]
     /// The smallest `request_size_limit` among the policies, counted against streamed bodies too.
     let maxBodyBytes: Int?
-    let cache: CacheRule?
+    /// The route's `cache:` rule; nil: its responses are neither stored nor served from the cache.
+    let cache: CacheRules?
     let metricsSlot: RouteMetricsSlot
     var metrics: RouteMetrics { metricsSlot.metrics }
 
@@ -36,7 +37,7 @@ final class CompiledRoute: Sendable {
         self.destination = destination
         self.policies = policies
         self.maxBodyBytes = policies.compactMap { ($0 as? RequestSizeLimit)?.maxBytes }.min()
-        self.cache = config.cache
+        self.cache = config.cache.map(CacheRules.init)
         self.metricsSlot = metrics
     }
 

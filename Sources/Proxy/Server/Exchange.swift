@@ -51,6 +51,10 @@ final class Exchange {
     var status = 0
     /// Body bytes of the response sent to the client (the access log's `$body_bytes_sent`).
     var bodyBytesSent = 0
+    /// On a route with a `cache:` rule, what the cache did and does for this request.
+    var cache: ExchangeCache?
+    /// The head sent upstream when the gateway adds fields of its own (a validation's conditions).
+    var upstreamHead: RequestHead?
 
     static let retryBufferLimit = 64 * 1024
 

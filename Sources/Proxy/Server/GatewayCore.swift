@@ -13,6 +13,8 @@ final class GatewayCore: Sendable {
     let requestIDs = RequestIDGenerator()
     let connections = ConnectionRegistry()
     let via: String
+    /// The response cache that routes with a `cache:` rule use; nil: none is served or stored.
+    let cache: (any ResponseCache)?
     private let current: Mutex<CompiledConfig>
 
     init(options: GatewayOptions, logger: Logger, initial: CompiledConfig) throws {
@@ -22,6 +24,7 @@ final class GatewayCore: Sendable {
         self.accessLog = try AccessLog(settings: options.accessLog, metrics: metrics, logger: logger)
         self.current = Mutex(initial)
         self.via = "1.1 " + options.viaName
+        self.cache = options.cache
     }
 
     /// The snapshot a new request will use for its whole life.

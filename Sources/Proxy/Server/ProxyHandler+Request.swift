@@ -122,6 +122,15 @@ extension ProxyHandler {
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
             }
         }
+        if let rules = exchange.route.cache, let cache = core.cache {
+            consultCache(exchange, rules: rules, cache: cache) { [weak self] in self?.forward($0) }
+        } else {
+            forward(exchange)
+        }
+    }
+
+    /// Picks the upstream and sends the request on its way.
+    private func forward(_ exchange: Exchange) {
         let upstream: UpstreamRuntime
         switch exchange.route.destination {
         case .single(let u): upstream = u
@@ -194,8 +203,13 @@ extension ProxyHandler {
         let forwarding = ForwardingHeaders.Forwarding(clientIP: clientIP, proto: scheme, requestID: exchange.requestID, via: core.via)
         // After policies, the head as they left it; the connection options are read anew
         // because they may have edited the fields those came from.
-        let request = exchange.context.map { RequestHead($0.head) } ?? exchange.request
+        var request = exchange.context.map { RequestHead($0.head) } ?? exchange.request
         let options = exchange.context.map { ConnectionOptions($0.head.headers) } ?? exchange.connectionOptions
+        if let validators = validators(exchange) {
+            var head = request.http
+            for (name, value) in validators { head.headers.replaceOrAdd(name: name, value: value) }
+            request = RequestHead(head)
+        }
         var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
         UpstreamRequestHead(uri: exchange.upstreamURI, framing: exchange.framing, forwarding: forwarding,
                             defaultHost: target.authority)

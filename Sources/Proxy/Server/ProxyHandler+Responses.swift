@@ -100,6 +100,7 @@ extension ProxyHandler {
             exchange.target?.health.inFlight.wrappingSubtract(1, ordering: .relaxed)
             connection.close()
         }
+        if servesStaleOnError(exchange, status: response.status) { return }
         if !exchange.requestEnded && exchange.hasBody {
             // A small announced body is read and dropped so the connection serves the next
             // request; any other unread body is not worth waiting for: the connection ends.

@@ -14,6 +14,7 @@ extension ProxyHandler: UpstreamResponseSink {
         exchange.status = Int(head.status.code)
         exchange.buffered.removeAll()
         exchange.bufferedBytes = 0
+        if let state = exchange.cache, !cacheReceives(head, exchange, state) { return }
         let version = exchange.request.version
         let bodyless = exchange.request.method == .HEAD || head.status == .noContent || head.status == .notModified
         // The upstream's length frames the client's copy too, unless the gateway has to chunk
@@ -25,9 +26,10 @@ extension ProxyHandler: UpstreamResponseSink {
         chunkingResponse = dropsLength && version.minor != 0
         // Room for the head and a small body that may join it, so neither reallocates.
         var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
-        if let edits = exchange.context?.responseHeaderEdits, !edits.isEmpty {
+        if exchange.cache != nil || exchange.context?.responseHeaderEdits.isEmpty == false {
             var edited = ForwardingHeaders.clientHead(
                 from: head.http, options: options, version: version, requestID: exchange.requestID, via: core.via)
+            if let state = exchange.cache { decorate(&edited, state) }
             prepareResponseHead(&edited, exchange)
             if dropsLength { edited.headers.remove(name: "content-length") }
             if chunkingResponse { edited.headers.add(name: "transfer-encoding", value: "chunked") }
@@ -46,6 +48,10 @@ extension ProxyHandler: UpstreamResponseSink {
     func upstreamBody(_ body: ByteBuffer, from connection: UpstreamConnection) {
         guard let exchange, exchange.connection === connection else { return }
         exchange.progress.moved()
+        if let state = exchange.cache {
+            if case .servingStored = state.phase { return }
+            cacheCollects(body, state)
+        }
         exchange.bodyBytesSent += body.readableBytes
         writeBody(body)
         if !context.channel.isWritable {
@@ -76,6 +82,14 @@ extension ProxyHandler: UpstreamResponseSink {
         }
         if !exchange.requestEnded { closing = true }
         exchange.upstream?.metrics.record(status: exchange.status, nanoseconds: (now - exchange.upstreamSentAt).nanoseconds)
+        if let state = exchange.cache {
+            if case .servingStored(let entry, let status) = state.phase {
+                exchange.responseStarted = false
+                serveStored(entry, status: status, exchange, state)
+                return
+            }
+            cacheStores(exchange, state)
+        }
         finish(exchange, at: now)
     }
 

@@ -1,0 +1,68 @@
+import CacheRing
+import NIOCore
+import Synchronization
+
+/// What the gateway asks of the response cache on a route with a `cache:` rule. A node's
+/// `ResponseStore` answers for keys it holds; the mesh's cache answers for any key, asking the
+/// key's owner when that is another node.
+public protocol ResponseCache: Sendable {
+    /// The stored variant of `key` for the request, fresh or not, or how to get one: lead a
+    /// fill, or wait for the one in flight. `loop` is where the answer to a wait is delivered.
+    func lookup(_ key: CacheKey, request: FieldList, route: String, now: WallTime, on loop: any EventLoop) -> CacheLookup
+
+    /// Starts a fill of `key` for a stored entry the request may not use as it is (stale, or
+    /// to be validated), coalesced with other fills of the key as a miss's is.
+    func fill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup
+
+    /// Ends a fill this request led: `entry` is what the origin's response made, or nil when it
+    /// was not storable (or the fill failed).
+    func finish(_ fill: CacheFill, entry: StoredEntry?, now: WallTime)
+
+    /// A stored variant's new head and freshness, after a 304 from the origin; false when it is
+    /// no longer stored.
+    @discardableResult
+    func refresh(_ key: CacheKey, request: FieldList, response: CacheResponse, freshness: Freshness) -> Bool
+
+    /// A bust made by a request (an unsafe method's, RFC 9111 §4.4); answers how many stored
+    /// variants this node dropped.
+    @discardableResult
+    func invalidate(_ invalidation: Invalidation, now: WallTime) -> Int
+}
+
+public enum CacheLookup {
+    /// Stored; freshness is the caller's to judge (`Reuse.decide`).
+    case hit(StoredEntry)
+    /// Nothing usable stored: go to the origin, then `finish` the fill.
+    case lead(CacheFill)
+    /// Another request is filling the key: its entry, or nil when it stored none.
+    case wait(EventLoopFuture<StoredEntry?>)
+    /// Go to the origin without storing (the cache cannot take a fill now).
+    case bypass
+}
+
+/// A fill this request leads. Ended with `ResponseCache.finish`; a fill that is dropped
+/// unfinished ends as "nothing stored", so the requests waiting on it go on.
+public final class CacheFill: Sendable {
+    public let key: CacheKey
+    /// What fills are coalesced on: the key's text.
+    public let fillKey: String
+    public let ticket: CacheStore.FillTicket
+    private let abandon: @Sendable () -> Void
+    private let settled = Atomic(false)
+
+    public init(key: CacheKey, ticket: CacheStore.FillTicket, abandon: @escaping @Sendable () -> Void) {
+        self.key = key
+        self.fillKey = key.text
+        self.ticket = ticket
+        self.abandon = abandon
+    }
+
+    /// True the first time only: the fill is ended once.
+    public func settle() -> Bool {
+        !settled.exchange(true, ordering: .acquiringAndReleasing)
+    }
+
+    deinit {
+        if settle() { abandon() }
+    }
+}

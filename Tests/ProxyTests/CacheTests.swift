@@ -1,0 +1,206 @@
+import CacheRing
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import XCTest
+
+@testable import Proxy
+
+/// The response cache on a route with a `cache:` rule, through a real gateway and origin.
+final class CacheTests: XCTestCase {
+    private var group: MultiThreadedEventLoopGroup!
+    private var origin: CacheOrigin!
+    private var gateway: GatewayHarness!
+    private var store: ResponseStore!
+
+    override func tearDown() async throws {
+        await gateway?.stop()
+        await origin?.close()
+        try await group?.shutdownGracefully()
+    }
+
+    private func start(rule: String = "{ ttl: 60s }", extra: String = "", threads: Int = 1,
+                       script: @escaping CacheOrigin.Script) async throws {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        origin = try await CacheOrigin(group: group, script: script)
+        store = ResponseStore(capacity: 16 << 20)
+        let yaml = "upstreams:\n" + upstreamYAML("origin", ports: [origin.port])
+            + "routes:\n  - { id: cached, upstream: origin, cache: \(rule)\(extra) }\n"
+        gateway = try await GatewayHarness.start(
+            yaml: yaml, threads: threads, options: GatewayOptions(cache: store))
+    }
+
+    private static func body(_ index: Int, _ head: HTTPRequestHead) -> String { "\(head.uri) #\(index)" }
+
+    func testAMissIsStoredAndTheNextRequestIsAHitWithAge() async throws {
+        try await start { index, head in
+            .init(headers: [("Cache-Control", "max-age=300"), ("Cache-Tag", "product-7 catalog")],
+                  body: Self.body(index, head))
+        }
+        let client = try gateway.client()
+        let miss = try client.get("/products/7?b=2&a=1")
+        XCTAssertEqual(miss.status, 200)
+        XCTAssertEqual(miss.header("x-cache"), "MISS")
+        XCTAssertEqual(miss.header("cache-status"), "meshgate; fwd=uri-miss; fwd-status=200; ttl=300; stored")
+        XCTAssertNil(miss.header("cache-tag"), "the tag field is the cache's, not the client's")
+        let hit = try client.get("/products/7?a=1&b=2")
+        XCTAssertEqual(hit.header("x-cache"), "HIT", "query order does not make another key")
+        XCTAssertEqual(hit.bodyText, "/products/7?b=2&a=1 #0")
+        XCTAssertEqual(hit.header("age"), "0")
+        XCTAssertTrue(hit.header("cache-status")?.hasPrefix("meshgate; hit; ttl=") == true)
+        XCTAssertNil(hit.header("cache-tag"))
+        XCTAssertNotNil(hit.header("x-request-id"))
+        XCTAssertEqual(origin.count, 1)
+        let head = try gateway.client()
+        try head.send("HEAD /products/7?a=1&b=2 HTTP/1.1\r\nHost: test.local\r\n\r\n")
+        let headHit = try head.readResponse(headRequest: true)
+        XCTAssertEqual(headHit.header("x-cache"), "HIT", "a HEAD is answered from the stored GET")
+        XCTAssertEqual(headHit.header("content-length"), String("/products/7?b=2&a=1 #0".utf8.count))
+        XCTAssertEqual(origin.count, 1)
+        XCTAssertEqual(store.figures.entries, 1)
+    }
+
+    func testWhatMustNotBeStoredIsNot() async throws {
+        try await start { index, head in
+            switch head.uri {
+            case "/no-store": .init(headers: [("Cache-Control", "no-store")], body: Self.body(index, head))
+            case "/private": .init(headers: [("Cache-Control", "private, max-age=60")], body: Self.body(index, head))
+            case "/vary-star": .init(headers: [("Vary", "*")], body: Self.body(index, head))
+            case "/error": .init(status: .internalServerError, body: Self.body(index, head))
+            default: .init(body: Self.body(index, head))
+            }
+        }
+        let client = try gateway.client()
+        for path in ["/no-store", "/private", "/vary-star", "/error"] {
+            XCTAssertEqual(try client.get(path).header("cache-status")?.contains("stored"), false, path)
+            XCTAssertEqual(try client.get(path).header("x-cache"), "MISS", path)
+        }
+        // A response to a request with credentials is not shared unless it says so.
+        _ = try client.get("/mine", headers: ["Authorization": "Bearer a"])
+        XCTAssertEqual(try client.get("/mine").header("x-cache"), "MISS")
+        XCTAssertEqual(origin.count, 10)
+        XCTAssertEqual(store.figures.entries, 1, "only /mine's second, credential-free response is stored")
+    }
+
+    func testEmptyRuleStoresOnlyWhatTheOriginMarksFresh() async throws {
+        try await start(rule: "{}") { index, head in
+            head.uri == "/fresh"
+                ? .init(headers: [("Cache-Control", "s-maxage=30, max-age=5")], body: Self.body(index, head))
+                : .init(headers: [("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT")], body: Self.body(index, head))
+        }
+        let client = try gateway.client()
+        _ = try client.get("/fresh")
+        let hit = try client.get("/fresh")
+        XCTAssertEqual(hit.header("x-cache"), "HIT")
+        XCTAssertTrue(hit.header("cache-status")?.contains("ttl=30") == true, "s-maxage wins over max-age")
+        _ = try client.get("/heuristic")
+        XCTAssertEqual(try client.get("/heuristic").header("x-cache"), "MISS", "no heuristic freshness")
+        XCTAssertEqual(origin.count, 3)
+    }
+
+    func testVaryKeepsAVariantPerValue() async throws {
+        try await start { index, head in
+            .init(headers: [("Cache-Control", "max-age=60"), ("Vary", "Accept-Encoding")],
+                  body: "\(head.headers.first(name: "accept-encoding") ?? "none") #\(index)")
+        }
+        let client = try gateway.client()
+        XCTAssertEqual(try client.get("/v", headers: ["Accept-Encoding": "gzip"]).bodyText, "gzip #0")
+        XCTAssertEqual(try client.get("/v", headers: ["Accept-Encoding": "br"]).bodyText, "br #1")
+        XCTAssertEqual(try client.get("/v", headers: ["Accept-Encoding": "gzip"]).bodyText, "gzip #0")
+        XCTAssertEqual(try client.get("/v", headers: ["Accept-Encoding": "br"]).header("x-cache"), "HIT")
+        XCTAssertEqual(try client.get("/v").bodyText, "none #2")
+        XCTAssertEqual(origin.count, 3)
+    }
+
+    func testAStaleEntryIsValidatedAndA304RefreshesIt() async throws {
+        try await start { index, head in
+            if head.headers.first(name: "if-none-match") == "\"v1\"" {
+                return .init(status: .notModified, headers: [("Cache-Control", "max-age=60"), ("ETag", "\"v1\"")])
+            }
+            return .init(headers: [("Cache-Control", "no-cache"), ("ETag", "\"v1\"")], body: "body #\(index)")
+        }
+        let client = try gateway.client()
+        _ = try client.get("/doc")
+        let validated = try client.get("/doc")
+        XCTAssertEqual(validated.bodyText, "body #0", "the stored body is served after a 304")
+        XCTAssertEqual(validated.header("cache-status"), "meshgate; fwd=stale; fwd-status=304; ttl=60")
+        XCTAssertEqual(origin.requests[1].headers.first(name: "if-none-match"), "\"v1\"")
+        let hit = try client.get("/doc")
+        XCTAssertEqual(hit.header("x-cache"), "HIT", "the 304's max-age replaced the stored no-cache")
+        XCTAssertEqual(origin.count, 2)
+    }
+
+    func testAClientsConditionalRequestIsAnswered304FromAFreshEntry() async throws {
+        try await start { index, _ in
+            .init(headers: [("Cache-Control", "max-age=60"), ("ETag", "W/\"e7\"")], body: "body #\(index)")
+        }
+        let client = try gateway.client()
+        _ = try client.get("/doc")
+        let conditional = try gateway.client()
+        try conditional.send("GET /doc HTTP/1.1\r\nHost: test.local\r\nIf-None-Match: \"x\", \"e7\"\r\n\r\n")
+        let answer = try conditional.readResponse(headRequest: true)
+        XCTAssertEqual(answer.status, 304)
+        XCTAssertEqual(answer.header("etag"), "W/\"e7\"")
+        XCTAssertEqual(answer.header("x-cache"), "HIT")
+        XCTAssertEqual(try conditional.get("/doc").bodyText, "body #0", "the connection goes on")
+        XCTAssertEqual(origin.count, 1)
+    }
+
+    func testConcurrentMissesMakeOneOriginRequest() async throws {
+        try await start { index, head in
+            .init(headers: [("Cache-Control", "max-age=60")], body: Self.body(index, head), delay: .milliseconds(300))
+        }
+        let clients = try (0..<100).map { _ in try gateway.client(timeout: 20) }
+        for client in clients { try client.send("GET /hot HTTP/1.1\r\nHost: test.local\r\n\r\n") }
+        let answers = try clients.map { try $0.readResponse() }
+        XCTAssertEqual(origin.count, 1, "100 concurrent misses of one key make one origin request")
+        XCTAssertTrue(answers.allSatisfy { $0.bodyText == "/hot #0" })
+        XCTAssertEqual(answers.filter { $0.header("cache-status")?.contains("collapsed") == true }.count, 99)
+    }
+
+    func testASuccessfulUnsafeMethodBustsItsTarget() async throws {
+        try await start { index, head in
+            head.method == .POST
+                ? .init(status: .created, headers: [("Location", "/items/9")], body: "made")
+                : .init(headers: [("Cache-Control", "max-age=60")], body: Self.body(index, head))
+        }
+        let client = try gateway.client()
+        for path in ["/items", "/items/9", "/other"] { _ = try client.get(path) }
+        XCTAssertEqual(try client.get("/items").header("x-cache"), "HIT")
+        try client.send("POST /items HTTP/1.1\r\nHost: test.local\r\nContent-Length: 2\r\n\r\n{}")
+        XCTAssertEqual(try client.readResponse().status, 201)
+        XCTAssertEqual(try client.get("/items").header("x-cache"), "MISS")
+        XCTAssertEqual(try client.get("/items/9").header("x-cache"), "MISS", "Location on the same host is busted too")
+        XCTAssertEqual(try client.get("/other").header("x-cache"), "HIT")
+    }
+
+    func testAStaleEntryIsServedWhenTheOriginFailsAndItAllowsIt() async throws {
+        try await start { index, head in
+            .init(headers: [("Cache-Control", "max-age=0, stale-if-error=600"), ("ETag", "\"1\"")], body: Self.body(index, head))
+        }
+        let client = try gateway.client()
+        _ = try client.get("/s")
+        origin.answer { _, _ in .init(status: .serviceUnavailable, body: "down") }
+        let stale = try client.get("/s")
+        XCTAssertEqual(stale.status, 200)
+        XCTAssertEqual(stale.bodyText, "/s #0")
+        XCTAssertEqual(stale.header("x-cache"), "STALE")
+        await origin.close()
+        let unreachable = try client.get("/s")
+        XCTAssertEqual(unreachable.bodyText, "/s #0", "an origin that cannot be reached is covered as well")
+        XCTAssertEqual(unreachable.header("x-cache"), "STALE")
+    }
+
+    func testBodiesOverTheLargestObjectAreNotStored() async throws {
+        try await start(rule: "{ ttl: 60s, max_object_size: 100 }") { index, head in
+            .init(body: head.uri == "/big" ? String(repeating: "x", count: 500) : "small")
+        }
+        let client = try gateway.client()
+        XCTAssertEqual(try client.get("/big").body.count, 500)
+        XCTAssertEqual(try client.get("/big").header("x-cache"), "MISS")
+        _ = try client.get("/small")
+        XCTAssertEqual(try client.get("/small").header("x-cache"), "HIT")
+        XCTAssertEqual(store.figures.entries, 1)
+    }
+}
