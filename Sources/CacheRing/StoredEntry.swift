@@ -24,6 +24,19 @@ public struct StoredEntry: Sendable {
         self.freshness = freshness
     }
 
+    /// An entry as another node stored it, its variant already computed.
+    init(key: CacheKey, varyNames: [String], variant: String, route: String, tags: [String],
+         response: CacheResponse, body: [UInt8], freshness: Freshness) {
+        self.key = key
+        self.varyNames = varyNames
+        self.variant = variant
+        self.route = route
+        self.tags = tags
+        self.response = response
+        self.body = body
+        self.freshness = freshness
+    }
+
     /// Bytes counted against the store's bound: body, fields, keys and tags, plus a fixed
     /// allowance for the entry's bookkeeping, allocations and index, measured so that a store
     /// of 1M small entries takes about the memory it accounts (docs/cache.md).

@@ -2,33 +2,33 @@
 /// that remain and against `WireLimits` before anything is allocated. Only the encoder's
 /// own form is accepted (minimal varints, flags of 0 or 1, valid UTF-8, map keys in
 /// ascending order), so whatever decodes encodes back to the same bytes.
-struct ByteReader {
-    let bytes: [UInt8]
-    private(set) var offset: Int
-    let end: Int
+public struct ByteReader {
+    public let bytes: [UInt8]
+    public private(set) var offset: Int
+    public let end: Int
 
-    init(_ bytes: [UInt8], from offset: Int = 0, end: Int? = nil) {
+    public init(_ bytes: [UInt8], from offset: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.offset = offset
         self.end = end ?? bytes.count
     }
 
-    var remaining: Int { end - offset }
-    var isAtEnd: Bool { offset >= end }
+    public var remaining: Int { end - offset }
+    public var isAtEnd: Bool { offset >= end }
 
-    mutating func u8() throws(WireError) -> UInt8 {
+    public mutating func u8() throws(WireError) -> UInt8 {
         guard offset < end else { throw .truncated }
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    mutating func u16() throws(WireError) -> UInt16 {
+    public mutating func u16() throws(WireError) -> UInt16 {
         guard remaining >= 2 else { throw .truncated }
         defer { offset += 2 }
         return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
     }
 
-    mutating func u64() throws(WireError) -> UInt64 {
+    public mutating func u64() throws(WireError) -> UInt64 {
         guard remaining >= 8 else { throw .truncated }
         var value: UInt64 = 0
         for i in 0..<8 { value |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
@@ -37,7 +37,7 @@ struct ByteReader {
     }
 
     /// A flag: 0 or 1.
-    mutating func flag(_ what: String) throws(WireError) -> Bool {
+    public mutating func flag(_ what: String) throws(WireError) -> Bool {
         switch try u8() {
         case 0: return false
         case 1: return true
@@ -45,7 +45,7 @@ struct ByteReader {
         }
     }
 
-    mutating func varint() throws(WireError) -> UInt64 {
+    public mutating func varint() throws(WireError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -63,14 +63,19 @@ struct ByteReader {
     }
 
     /// A varint that is a count or a length, at most `limit`.
-    mutating func count(limit: Int, _ what: String) throws(WireError) -> Int {
+    public mutating func count(limit: Int, _ what: String) throws(WireError) -> Int {
         let value = try varint()
         guard value <= UInt64(limit) else { throw .limitExceeded(what) }
         return Int(value)
     }
 
-    mutating func string(_ what: String) throws(WireError) -> String {
-        let length = try count(limit: WireLimits.maxStringLength, what)
+    public mutating func string(_ what: String) throws(WireError) -> String {
+        try string(limit: WireLimits.maxStringLength, what)
+    }
+
+    /// A UTF-8 string of at most `limit` bytes.
+    public mutating func string(limit: Int, _ what: String) throws(WireError) -> String {
+        let length = try count(limit: limit, what)
         guard length <= remaining else { throw .truncated }
         guard let string = String(validating: bytes[offset..<offset + length], as: UTF8.self) else {
             throw .invalidValue(what)
@@ -79,14 +84,14 @@ struct ByteReader {
         return string
     }
 
-    mutating func byteString(limit: Int, _ what: String) throws(WireError) -> [UInt8] {
+    public mutating func byteString(limit: Int, _ what: String) throws(WireError) -> [UInt8] {
         let length = try count(limit: limit, what)
         guard length <= remaining else { throw .truncated }
         defer { offset += length }
         return Array(bytes[offset..<offset + length])
     }
 
-    mutating func map(_ what: String) throws(WireError) -> [String: String] {
+    public mutating func map(_ what: String) throws(WireError) -> [String: String] {
         let entries = try count(limit: WireLimits.maxMapEntries, what)
         if entries == 0 { return [:] }
         guard entries * 2 <= remaining else { throw .truncated }
@@ -103,7 +108,7 @@ struct ByteReader {
         return map
     }
 
-    mutating func skip(_ length: Int) throws(WireError) {
+    public mutating func skip(_ length: Int) throws(WireError) {
         guard length <= remaining else { throw .truncated }
         offset += length
     }

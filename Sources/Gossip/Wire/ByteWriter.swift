@@ -1,27 +1,27 @@
 /// Appends wire primitives to a byte array: LEB128 varints, fixed little-endian
 /// integers, length-prefixed UTF-8 strings and byte strings.
-struct ByteWriter {
-    var bytes: [UInt8]
+public struct ByteWriter {
+    public var bytes: [UInt8]
 
-    init(capacity: Int = 256) {
+    public init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func reset() {
+    public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
     }
 
-    mutating func u8(_ value: UInt8) {
+    public mutating func u8(_ value: UInt8) {
         bytes.append(value)
     }
 
-    mutating func u16(_ value: UInt16) {
+    public mutating func u16(_ value: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: value))
         bytes.append(UInt8(truncatingIfNeeded: value >> 8))
     }
 
-    mutating func u64(_ value: UInt64) {
+    public mutating func u64(_ value: UInt64) {
         var v = value
         for _ in 0..<8 {
             bytes.append(UInt8(truncatingIfNeeded: v))
@@ -29,7 +29,7 @@ struct ByteWriter {
         }
     }
 
-    mutating func varint(_ value: UInt64) {
+    public mutating func varint(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -38,11 +38,11 @@ struct ByteWriter {
         bytes.append(UInt8(v))
     }
 
-    mutating func varint(_ value: Int) {
+    public mutating func varint(_ value: Int) {
         varint(UInt64(max(0, value)))
     }
 
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
             varint(utf8.count)
@@ -50,12 +50,12 @@ struct ByteWriter {
         }
     }
 
-    mutating func byteString(_ value: [UInt8]) {
+    public mutating func byteString(_ value: [UInt8]) {
         varint(value.count)
         bytes.append(contentsOf: value)
     }
 
-    mutating func map(_ value: [String: String]) {
+    public mutating func map(_ value: [String: String]) {
         varint(value.count)
         for key in value.keys.sorted() {
             string(key)
@@ -63,7 +63,7 @@ struct ByteWriter {
         }
     }
 
-    static func varintSize(_ value: Int) -> Int {
+    public static func varintSize(_ value: Int) -> Int {
         var v = UInt64(max(0, value))
         var size = 1
         while v >= 0x80 { v >>= 7; size += 1 }
