@@ -12,9 +12,14 @@ public struct CacheMembership: Sendable {
     private var suspects: Set<String> = []
 
     public init(local: Member, replicas: Int = KeyOwnership.defaultReplicas) {
-        environment = Self.environment(of: local)
+        self.init(name: local.name, tags: local.tags, replicas: replicas)
+    }
+
+    /// The local node by its name and tags.
+    public init(name: String, tags: [String: String], replicas: Int = KeyOwnership.defaultReplicas) {
+        environment = tags["env"] ?? "default"
         self.replicas = replicas
-        if Self.isWorker(local) { holders.insert(local.name) }
+        if (tags["role"] ?? "worker") == "worker" { holders.insert(name) }
         ownership = KeyOwnership(members: holders, replicas: replicas)
     }
 

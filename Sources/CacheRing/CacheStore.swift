@@ -39,6 +39,12 @@ public struct CacheStore {
     public struct FillTicket: Sendable, Equatable {
         public let epoch: UInt64
         public let started: WallTime
+
+        /// A ticket as the key owner's store gave it, carried by a fill another node leads.
+        public init(epoch: UInt64, started: WallTime) {
+            self.epoch = epoch
+            self.started = started
+        }
     }
 
     public enum FillOutcome: Sendable, Equatable {

@@ -38,7 +38,9 @@ public enum MeshDaemon {
         // before the node joins, so a managed worker serves its last-known-good config at once.
         var gatewayGroup: MultiThreadedEventLoopGroup?
         var gateway: Gateway?
-        let cache = options.gatewayEnabled ? MeshCache(capacity: options.cacheSize) : nil
+        let cache = options.gatewayEnabled
+            ? MeshCache(capacity: options.cacheSize, name: options.name, tags: options.effectiveTags, logger: logger) : nil
+        if let cache { node.subscribeMembership { cache.apply($0) } }
         if options.gatewayEnabled {
             let gatewayLoops = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
             gatewayGroup = gatewayLoops

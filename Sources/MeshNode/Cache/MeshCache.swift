@@ -1,28 +1,94 @@
 import CacheRing
+import Gossip
+import Logging
 import NIOCore
 import Proxy
+import Synchronization
 
-/// The node's part of the mesh's one response cache: its share of the keys (`ResponseStore`).
-/// Busts from `meshctl bust`, from peers and from unsafe methods all end here.
+/// The node's part of the mesh's one response cache.
+///
+/// Keys are owned on a ring over the live workers of the environment (`CacheMembership`),
+/// each by a primary and a backup. The node answers for the keys it owns from its
+/// `ResponseStore`; for any other key it asks the owner (the backup when the primary is
+/// suspect), keeps what it gets in its `NearCache` a short while, and when the owners cannot
+/// be reached goes to the origin without the cache. On a miss the owner makes the first asker,
+/// on any node, the fill's leader and holds the others until the fill ends, so the origin sees
+/// one request for all of them. What an owner stores, it copies to the key's backup.
 public final class MeshCache: Sendable {
     public let store: ResponseStore
+    let near: NearCache
+    let localName: String
+    let settings: Settings
+    private let logger: Logger
+    private let membership: Mutex<CacheMembership>
+    private let peers = Mutex<(any CachePeers)?>(nil)
+    /// Fills of keys this node owns that another node leads: when each began.
+    private let remoteFills = Mutex<[String: CacheStore.FillTicket]>([:])
 
-    public init(capacity: Int) {
+    public struct Settings: Sendable {
+        /// How long an asker waits for an owner's answer, a fill it waits on included.
+        public var askTimeout: TimeAmount = .seconds(3)
+        /// Seconds a fill led by another node may take before a new asker leads instead.
+        public var remoteFillLease: Int = 30
+        /// Seconds an owner's entry is served from the near-cache.
+        public var nearLifetime: Int = 2
+
+        public init() {}
+    }
+
+    /// - Parameters:
+    ///   - capacity: bytes of this node's share (`--cache-size`); the near-cache takes an
+    ///     eighth more, at most 32 MiB.
+    ///   - name, tags: this node as the mesh sees it (its `env` and `role` tags).
+    public init(capacity: Int, name: String, tags: [String: String], settings: Settings = Settings(), logger: Logger) {
         store = ResponseStore(capacity: capacity)
+        near = NearCache(capacity: min(capacity / 8, 32 << 20), lifetime: settings.nearLifetime)
+        localName = name
+        self.settings = settings
+        self.logger = logger
+        membership = Mutex(CacheMembership(name: name, tags: tags))
+    }
+
+    /// Connects the cache to the other nodes; until then the node holds every key itself.
+    public func connect(_ peers: any CachePeers) {
+        self.peers.withLock { $0 = peers }
+    }
+
+    /// A membership event the node concluded; the ring follows the live workers.
+    public func apply(_ event: MembershipEvent) {
+        membership.withLock { _ = $0.apply(event) }
+    }
+
+    /// The owners of `key`, in the order a reader asks them.
+    public func owners(of key: String) -> [String] {
+        membership.withLock { $0.readOrder(of: key) }
+    }
+
+    /// The member a request for `key` goes to: nil when this node answers it.
+    private func remoteOwner(of key: CacheKey) -> (owner: String, peers: any CachePeers)? {
+        guard let peers = peers.withLock({ $0 }) else { return nil }
+        let order = owners(of: key.text)
+        guard let first = order.first, first != localName else { return nil }
+        return (first, peers)
     }
 }
 
 extension MeshCache: ResponseCache {
     public func lookup(_ key: CacheKey, request: FieldList, route: String, now: WallTime, on loop: any EventLoop) -> CacheLookup {
-        store.lookup(key, request: request, route: route, now: now, on: loop)
+        guard let (owner, peers) = remoteOwner(of: key) else {
+            return ownedLookup(key, request: request, now: now, on: loop)
+        }
+        if let entry = near.lookup(key, request: request, now: now) { return .hit(entry) }
+        return ask(owner, peers, key: key, request: request, on: loop)
     }
 
     public func fill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
-        store.fill(key, request: request, now: now, on: loop)
-    }
-
-    public func finish(_ fill: CacheFill, entry: StoredEntry?, now: WallTime) {
-        store.finish(fill, entry: entry, now: now)
+        guard remoteOwner(of: key) != nil else { return ownedFill(key, request: request, now: now, on: loop) }
+        // A stale entry of another owner's key is validated by this request alone; what it
+        // gets is kept here a short while, like any entry from an owner.
+        return .lead(CacheFill(key: key, ticket: CacheStore.FillTicket(epoch: 0, started: now)) { [near] entry, now in
+            if let entry { near.keep(entry, now: now) }
+        })
     }
 
     @discardableResult
@@ -30,9 +96,129 @@ extension MeshCache: ResponseCache {
         store.refresh(key, request: request, response: response, freshness: freshness)
     }
 
-    /// Applies a bust to what this node holds; answers how many stored variants went.
+    /// Applies a bust to what this node holds, near-cache included; answers how many stored
+    /// variants of its own share went.
     @discardableResult
     public func invalidate(_ invalidation: Invalidation, now: WallTime = .current) -> Int {
-        store.invalidate(invalidation, now: now)
+        near.invalidate(invalidation, now: now)
+        return store.invalidate(invalidation, now: now)
+    }
+
+    // MARK: keys this node owns
+
+    private func ownedLookup(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+        if let entry = store.lookup(key, request: request) { return .hit(entry) }
+        return ownedFill(key, request: request, now: now, on: loop)
+    }
+
+    private func ownedFill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+        expireRemoteFill(key.text, now: now)
+        let promise = loop.makePromise(of: StoredEntry?.self)
+        let (role, ticket) = store.joinFill(key.text, now: now) { promise.succeed($0) }
+        switch role {
+        case .lead:
+            promise.succeed(nil)
+            return .lead(CacheFill(key: key, ticket: ticket) { [self] entry, now in
+                completeFill(key, ticket: ticket, entry: entry, now: now)
+            })
+        case .wait:
+            return .wait(promise.futureResult)
+        case .alone:
+            promise.succeed(nil)
+            return .bypass
+        }
+    }
+
+    /// Stores a fill's entry (unless a bust since its ticket selected it), answers those that
+    /// waited, and copies the entry to the key's backup.
+    private func completeFill(_ key: CacheKey, ticket: CacheStore.FillTicket, entry: StoredEntry?, now: WallTime) {
+        let outcome = store.finishFill(key.text, ticket: ticket, entry: entry, now: now)
+        guard outcome == .stored, let entry, let peers = peers.withLock({ $0 }) else { return }
+        for backup in owners(of: key.text) where backup != localName {
+            let deadline = NIODeadline.now() + settings.askTimeout
+            _ = peers.request(CachePeerRequest.replicate(entry).bytes, to: backup, deadline: deadline)
+        }
+    }
+
+    /// A fill another node led that never ended (it crashed or lost its way): after the lease,
+    /// the next asker leads.
+    private func expireRemoteFill(_ fillKey: String, now: WallTime) {
+        let expired = remoteFills.withLock { fills -> CacheStore.FillTicket? in
+            guard let ticket = fills[fillKey], now - ticket.started > settings.remoteFillLease else { return nil }
+            fills[fillKey] = nil
+            return ticket
+        }
+        if let expired { store.finishFill(fillKey, ticket: expired, entry: nil, now: now) }
+    }
+
+    // MARK: asking an owner
+
+    private func ask(_ owner: String, _ peers: any CachePeers, key: CacheKey, request: FieldList,
+                     on loop: any EventLoop) -> CacheLookup {
+        let deadline = NIODeadline.now() + settings.askTimeout
+        let answer = peers.request(CachePeerRequest.lookup(key: key, request: request).bytes, to: owner, deadline: deadline)
+            .flatMapThrowing { [self] bytes -> CacheLookup in
+                switch try CachePeerReply(bytes) {
+                case .hit(let entry):
+                    near.keep(entry, now: .current)
+                    return .hit(entry)
+                case .lead(let epoch):
+                    let ticket = CacheStore.FillTicket(epoch: epoch, started: .current)
+                    return .lead(CacheFill(key: key, ticket: ticket) { [self] entry, now in
+                        if let entry { near.keep(entry, now: now) }
+                        let deadline = NIODeadline.now() + settings.askTimeout
+                        _ = peers.request(CachePeerRequest.fill(key: key, epoch: epoch, entry: entry).bytes,
+                                          to: owner, deadline: deadline)
+                    })
+                case .miss, .done:
+                    return .bypass
+                }
+            }
+        return .ask(answer.hop(to: loop))
+    }
+
+    // MARK: answering askers
+
+    /// Answers another node's request about a key this node owns (or holds as the backup).
+    public func serve(_ bytes: [UInt8], on loop: any EventLoop) -> EventLoopFuture<[UInt8]> {
+        let request: CachePeerRequest
+        do {
+            request = try CachePeerRequest(bytes)
+        } catch {
+            return loop.makeFailedFuture(error)
+        }
+        let now = WallTime.current
+        switch request {
+        case .lookup(let key, let fields):
+            if let entry = store.lookup(key, request: fields) {
+                return loop.makeSucceededFuture(CachePeerReply.hit(entry).bytes)
+            }
+            expireRemoteFill(key.text, now: now)
+            let promise = loop.makePromise(of: StoredEntry?.self)
+            let (role, ticket) = store.joinFill(key.text, now: now) { promise.succeed($0) }
+            switch role {
+            case .lead:
+                promise.succeed(nil)
+                remoteFills.withLock { $0[key.text] = ticket }
+                return loop.makeSucceededFuture(CachePeerReply.lead(epoch: ticket.epoch).bytes)
+            case .wait:
+                return promise.futureResult.map { entry in
+                    guard let entry,
+                          VaryKey.variant(of: entry.key.text, names: entry.varyNames, request: fields) == entry.variant
+                    else { return CachePeerReply.miss.bytes }
+                    return CachePeerReply.hit(entry).bytes
+                }
+            case .alone:
+                promise.succeed(nil)
+                return loop.makeSucceededFuture(CachePeerReply.miss.bytes)
+            }
+        case .fill(let key, let epoch, let entry):
+            let started = remoteFills.withLock { $0.removeValue(forKey: key.text)?.started } ?? now
+            completeFill(key, ticket: CacheStore.FillTicket(epoch: epoch, started: started), entry: entry, now: now)
+            return loop.makeSucceededFuture(CachePeerReply.done.bytes)
+        case .replicate(let entry):
+            store.store(entry, ticket: store.beginFill(now: now), now: now)
+            return loop.makeSucceededFuture(CachePeerReply.done.bytes)
+        }
     }
 }

@@ -43,7 +43,7 @@ final class ExchangeCache {
     func finishFill(_ entry: StoredEntry?, now: WallTime) {
         guard let fill else { return }
         self.fill = nil
-        cache.finish(fill, entry: entry, now: now)
+        fill.end(entry, now: now)
     }
 
     /// Whether `entry` is the variant this request would get (it may come from another

@@ -14,10 +14,6 @@ public protocol ResponseCache: Sendable {
     /// to be validated), coalesced with other fills of the key as a miss's is.
     func fill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup
 
-    /// Ends a fill this request led: `entry` is what the origin's response made, or nil when it
-    /// was not storable (or the fill failed).
-    func finish(_ fill: CacheFill, entry: StoredEntry?, now: WallTime)
-
     /// A stored variant's new head and freshness, after a 304 from the origin; false when it is
     /// no longer stored.
     @discardableResult
@@ -32,37 +28,38 @@ public protocol ResponseCache: Sendable {
 public enum CacheLookup {
     /// Stored; freshness is the caller's to judge (`Reuse.decide`).
     case hit(StoredEntry)
-    /// Nothing usable stored: go to the origin, then `finish` the fill.
+    /// Nothing usable stored: go to the origin, then `end` the fill.
     case lead(CacheFill)
     /// Another request is filling the key: its entry, or nil when it stored none.
     case wait(EventLoopFuture<StoredEntry?>)
+    /// The key's owner is another node; its answer is one of the others.
+    case ask(EventLoopFuture<CacheLookup>)
     /// Go to the origin without storing (the cache cannot take a fill now).
     case bypass
 }
 
-/// A fill this request leads. Ended with `ResponseCache.finish`; a fill that is dropped
-/// unfinished ends as "nothing stored", so the requests waiting on it go on.
+/// A fill this request leads. Ended once, with `end`; a fill that is dropped unended ends
+/// as "nothing stored", so the requests waiting on it go on.
 public final class CacheFill: Sendable {
     public let key: CacheKey
-    /// What fills are coalesced on: the key's text.
-    public let fillKey: String
     public let ticket: CacheStore.FillTicket
-    private let abandon: @Sendable () -> Void
+    private let ending: @Sendable (StoredEntry?, WallTime) -> Void
     private let settled = Atomic(false)
 
-    public init(key: CacheKey, ticket: CacheStore.FillTicket, abandon: @escaping @Sendable () -> Void) {
+    /// - Parameter end: stores the entry the origin's response made (nil: none) where the key
+    ///   is owned, and answers the requests that waited; called once.
+    public init(key: CacheKey, ticket: CacheStore.FillTicket, end: @escaping @Sendable (StoredEntry?, WallTime) -> Void) {
         self.key = key
-        self.fillKey = key.text
         self.ticket = ticket
-        self.abandon = abandon
+        self.ending = end
     }
 
-    /// True the first time only: the fill is ended once.
-    public func settle() -> Bool {
-        !settled.exchange(true, ordering: .acquiringAndReleasing)
+    public func end(_ entry: StoredEntry?, now: WallTime) {
+        guard !settled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        ending(entry, now)
     }
 
     deinit {
-        if settle() { abandon() }
+        end(nil, now: ticket.started)
     }
 }

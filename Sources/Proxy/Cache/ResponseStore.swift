@@ -110,8 +110,8 @@ extension ResponseStore: ResponseCache {
         switch role {
         case .lead:
             promise.succeed(nil)
-            return .lead(CacheFill(key: key, ticket: ticket) { [self] in
-                finishFill(key.text, ticket: ticket, entry: nil, now: ticket.started)
+            return .lead(CacheFill(key: key, ticket: ticket) { [self] entry, now in
+                finishFill(key.text, ticket: ticket, entry: entry, now: now)
             })
         case .wait:
             return .wait(promise.futureResult)
@@ -119,10 +119,5 @@ extension ResponseStore: ResponseCache {
             promise.succeed(nil)
             return .bypass
         }
-    }
-
-    public func finish(_ fill: CacheFill, entry: StoredEntry?, now: WallTime) {
-        guard fill.settle() else { return }
-        finishFill(fill.fillKey, ticket: fill.ticket, entry: entry, now: now)
     }
 }

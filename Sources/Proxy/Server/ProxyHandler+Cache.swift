@@ -28,7 +28,7 @@ extension ProxyHandler {
     }
 
     private func resolve(_ lookup: CacheLookup, _ exchange: Exchange, _ state: ExchangeCache,
-                         collapsed: Bool = false, forward: @escaping (Exchange) -> Void) {
+                         forward: @escaping (Exchange) -> Void) {
         let metrics = exchange.route.metrics.cache
         switch lookup {
         case .hit(let entry):
@@ -40,6 +40,18 @@ extension ProxyHandler {
         case .bypass:
             if state.stored == nil { metrics.misses.increment() }
             forward(exchange)
+        case .ask(let answer):
+            answer.hop(to: context.eventLoop).assumeIsolated().whenComplete { [weak self] result in
+                guard let self, self.exchange === exchange, exchange.phase == .policies else { return }
+                switch result {
+                case .success(let lookup):
+                    self.resolve(lookup, exchange, state, forward: forward)
+                case .failure:
+                    // The owners could not be asked: the client never sees the cache's trouble.
+                    if state.stored == nil { metrics.misses.increment() }
+                    forward(exchange)
+                }
+            }
         case .wait(let outcome):
             metrics.coalesced.increment()
             outcome.hop(to: context.eventLoop).assumeIsolated().whenComplete { [weak self] result in
