@@ -200,4 +200,6 @@ public struct CacheStoreStats: Sendable, Equatable {
     public var invalidated = 0
     /// Fills refused because a bust selected them while they were in flight.
     public var refusedFills = 0
+
+    public init() {}
 }

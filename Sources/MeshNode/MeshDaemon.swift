@@ -68,6 +68,7 @@ public enum MeshDaemon {
             try await publisher?.start()
         }
         _ = try await node.start()
+        if let cache { CacheReporter(cache: cache, node: node, registry: metrics.registry).start() }
 
         let (leaveRequests, leaveContinuation) = AsyncStream.makeStream(of: Void.self)
         let access = try AdminAccess(adminToken: token, path: (options.dataDir as NSString).appendingPathComponent("tokens.json"))

@@ -1,0 +1,111 @@
+import CacheRing
+import NIOCore
+import Prometheus
+import Proxy
+import Synchronization
+
+/// The node's cache figures: Prometheus gauges refreshed every second, and a small summary in
+/// the member's meta (`cache`: keys, bytes and the hit rate) for `meshctl status`. Every meta
+/// change bumps the incarnation and floods an alive record, so the summary is checked every
+/// `metaInterval` and published only when its rounded figures changed.
+final class CacheReporter: Sendable {
+    private let cache: MeshCache
+    private let node: NodeShell
+    private let metrics: CacheStoreMetrics
+    private let metaInterval: Int
+    private let state = Mutex(State())
+
+    private struct State {
+        var seconds = 0
+        var counted = CacheStoreStats()
+        var nearCounted = CacheStoreStats()
+        var published: String?
+        /// Hits and misses when the summary was last checked.
+        var window = (hits: 0, misses: 0)
+    }
+
+    init(cache: MeshCache, node: NodeShell, registry: PrometheusCollectorRegistry, metaInterval: Int = 10) {
+        self.cache = cache
+        self.node = node
+        self.metrics = CacheStoreMetrics(registry: registry)
+        self.metaInterval = metaInterval
+    }
+
+    func start() {
+        node.loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in tick() }
+    }
+
+    private func tick() {
+        let figures = cache.store.figures
+        let near = cache.near.figures
+        metrics.entries.set(Int64(figures.entries))
+        metrics.bytes.set(Int64(figures.bytes))
+        metrics.capacity.set(Int64(figures.capacity))
+        metrics.nearEntries.set(Int64(near.entries))
+        let summary: String? = state.withLock { state in
+            let s = figures.stats
+            metrics.evicted.increment(by: Int64(s.evicted - state.counted.evicted))
+            metrics.invalidated.increment(by: Int64(s.invalidated - state.counted.invalidated))
+            metrics.refusedFills.increment(by: Int64(s.refusedFills - state.counted.refusedFills))
+            metrics.nearEvicted.increment(by: Int64(near.stats.evicted - state.nearCounted.evicted))
+            state.counted = s
+            state.nearCounted = near.stats
+            state.seconds += 1
+            guard state.seconds % metaInterval == 0 else { return nil }
+            let hits = s.hits + near.stats.hits
+            let misses = s.misses
+            let (windowHits, windowMisses) = (hits - state.window.hits, misses - state.window.misses)
+            state.window = (hits, misses)
+            var fields = "{\"keys\":\(Self.rounded(figures.entries)),\"bytes\":\(Self.rounded(figures.bytes))"
+            if windowHits + windowMisses > 0 {
+                let percent = (100 * windowHits) / (windowHits + windowMisses)
+                fields += ",\"hit_rate\":\(Double(percent) / 100)"
+            }
+            let text = fields + "}"
+            guard text != state.published else { return nil }
+            state.published = text
+            return text
+        }
+        if let summary { node.updateMeta([MetaKey.cache: summary]) }
+    }
+
+    /// Two significant digits: a summary that does not change with every stored entry.
+    static func rounded(_ value: Int) -> Int {
+        var scale = 1
+        while value / scale >= 100 { scale *= 10 }
+        return (value / scale) * scale
+    }
+}
+
+/// The store's figures on the node's Prometheus registry.
+final class CacheStoreMetrics: Sendable {
+    let entries: Prometheus.Gauge
+    let bytes: Prometheus.Gauge
+    let capacity: Prometheus.Gauge
+    let nearEntries: Prometheus.Gauge
+    let evicted: Prometheus.Counter
+    let invalidated: Prometheus.Counter
+    let refusedFills: Prometheus.Counter
+    let nearEvicted: Prometheus.Counter
+
+    init(registry: PrometheusCollectorRegistry) {
+        func gauge(_ name: String, _ help: String) -> Prometheus.Gauge {
+            registry.makeGauge(descriptor: MetricNameDescriptor(
+                namespace: "meshgate", subsystem: "cache", metricName: name, unitName: "", helpText: help))
+        }
+        func counter(_ name: String, _ help: String, labels: [(String, String)] = []) -> Prometheus.Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "meshgate", subsystem: "cache", metricName: name, unitName: "total",
+                                                 helpText: help),
+                labels: labels)
+        }
+        entries = gauge("entries", "Stored responses (variants) in this node's share")
+        bytes = gauge("bytes", "Bytes this node's share accounts, bookkeeping included")
+        capacity = gauge("capacity_bytes", "The share's bound (--cache-size)")
+        nearEntries = gauge("near_entries", "Owners' entries kept in this node's near-cache")
+        evicted = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "capacity")])
+        invalidated = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "bust")])
+        nearEvicted = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "near-capacity")])
+        refusedFills = counter("refused_fills", "Fills not stored because a bust selected them while they were in flight")
+    }
+}
