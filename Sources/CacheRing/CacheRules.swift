@@ -14,20 +14,23 @@ public struct CacheRules: Sendable, Equatable {
     /// Bodies larger than this many bytes are not stored.
     public var maxObjectSize: Int
     public var key: CacheKeyTemplate
-    /// The response field naming the entry's tags (stripped before the client sees it).
-    public var tagField: String
+    /// The response fields naming the entry's tags (lower case; stripped before the client sees
+    /// them): `Cache-Tag` and `Surrogate-Key` unless the rule names one.
+    public var tagFields: Set<String>
 
     public init(defaultTTL: Int? = nil, override: Bool = false, methods: Set<String> = ["GET", "HEAD"],
                 statuses: Set<Int>? = nil, maxObjectSize: Int = 8 << 20, key: CacheKeyTemplate = .standard,
-                tagField: String = "cache-tag") {
+                tagFields: Set<String> = CacheRules.defaultTagFields) {
         self.defaultTTL = defaultTTL
         self.override = override
         self.methods = methods
         self.statuses = statuses
         self.maxObjectSize = maxObjectSize
         self.key = key
-        self.tagField = tagField.lowercased()
+        self.tagFields = Set(tagFields.map { $0.lowercased() })
     }
+
+    public static let defaultTagFields: Set<String> = ["cache-tag", "surrogate-key"]
 
     /// RFC 9110 §15.1: statuses a cache may give heuristic freshness.
     public static let heuristicallyCacheable: Set<Int> = [200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501]

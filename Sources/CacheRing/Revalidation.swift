@@ -15,8 +15,8 @@ public enum Revalidation {
 
     /// The stored head updated by a 304 (RFC 9111 §4.3.4): each field the 304 carries replaces
     /// the stored ones of that name, except the framing fields that describe the stored body.
-    public static func refreshed(_ stored: CacheResponse, by notModified: FieldList, tagField: String) -> CacheResponse {
-        let update = StoredHeaders(response: notModified, tagField: tagField).fields
+    public static func refreshed(_ stored: CacheResponse, by notModified: FieldList, tagFields: Set<String>) -> CacheResponse {
+        let update = StoredHeaders(response: notModified, tagFields: tagFields).fields
         let kept: Set<String> = ["content-length", "content-encoding", "content-range"]
         let replaced = Set(update.fields.map { $0.name.lowercased() }).subtracting(kept)
         var fields = stored.headers.fields.filter { !replaced.contains($0.name.lowercased()) }

@@ -1,6 +1,6 @@
 /// The header fields a cache keeps of a response: without hop-by-hop fields (RFC 9110 §7.6.1,
 /// and any that `Connection` names), without `Age` (recomputed on every hit), and without the
-/// tag field, whose members become the entry's tags.
+/// tag fields, whose members become the entry's tags (`tagFields` are lower case).
 public struct StoredHeaders: Sendable, Equatable {
     public var fields: FieldList
     public var tags: [String]
@@ -11,14 +11,13 @@ public struct StoredHeaders: Sendable, Equatable {
     ]
 
     /// Tags are separated by commas or spaces, as `Cache-Tag` and `Surrogate-Key` write them.
-    public init(response: FieldList, tagField: String) {
+    public init(response: FieldList, tagFields: Set<String>) {
         let named = Set(response.listMembers("connection").map { $0.lowercased() })
-        let tagField = tagField.lowercased()
         var kept: [(name: String, value: String)] = []
         var tags: [String] = []
         for field in response.fields {
             let name = field.name.lowercased()
-            if name == tagField {
+            if tagFields.contains(name) {
                 tags += field.value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init)
             } else if !Self.hopByHop.contains(name) && !named.contains(name) {
                 kept.append(field)

@@ -25,10 +25,10 @@ final class FieldRulesTests: XCTestCase {
             "Transfer-Encoding": "chunked", "X-Trace": "abc", "Age": "7", "Upgrade": "h2c", "TE": "trailers",
             "Proxy-Authenticate": "Basic", "Trailer": "Expires", "Cache-Tag": "product-7, home", "cache-tag": "home  sale",
             "ETag": "\"v1\"",
-        ], tagField: "Cache-Tag")
+        ], tagFields: ["cache-tag"])
         XCTAssertEqual(stored.fields.fields.map(\.name), ["Content-Type", "ETag"])
         XCTAssertEqual(stored.tags, ["product-7", "home", "sale"])
-        XCTAssertEqual(StoredHeaders(response: ["Surrogate-Key": "a b"], tagField: "surrogate-key").tags, ["a", "b"])
+        XCTAssertEqual(StoredHeaders(response: ["Surrogate-Key": "a b"], tagFields: CacheRules.defaultTagFields).tags, ["a", "b"])
     }
 
     func testVaryStoresAVariantPerNormalizedRequestValue() {
@@ -54,7 +54,7 @@ final class FieldRulesTests: XCTestCase {
 
         let refreshed = Revalidation.refreshed(
             CacheResponse(status: 200, headers: stored),
-            by: ["Cache-Control": "max-age=60", "Content-Length": "0", "Connection": "close", "Cache-Tag": "t"], tagField: "cache-tag")
+            by: ["Cache-Control": "max-age=60", "Content-Length": "0", "Connection": "close", "Cache-Tag": "t"], tagFields: ["cache-tag"])
         XCTAssertEqual(refreshed.status, 200)
         XCTAssertEqual(refreshed.headers.first("cache-control"), "max-age=60")
         XCTAssertEqual(refreshed.headers.first("content-length"), "5", "the stored body's framing stays")

@@ -35,7 +35,7 @@ final class CacheTests: XCTestCase {
 
     func testAMissIsStoredAndTheNextRequestIsAHitWithAge() async throws {
         try await start { index, head in
-            .init(headers: [("Cache-Control", "max-age=300"), ("Cache-Tag", "product-7 catalog")],
+            .init(headers: [("Cache-Control", "max-age=300"), ("Cache-Tag", "product-7 catalog"), ("Surrogate-Key", "sk-1")],
                   body: Self.body(index, head))
         }
         let client = try gateway.client()
@@ -43,7 +43,8 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(miss.status, 200)
         XCTAssertEqual(miss.header("x-cache"), "MISS")
         XCTAssertEqual(miss.header("cache-status"), "meshgate; fwd=uri-miss; fwd-status=200; ttl=300; stored")
-        XCTAssertNil(miss.header("cache-tag"), "the tag field is the cache's, not the client's")
+        XCTAssertNil(miss.header("cache-tag"), "the tag fields are the cache's, not the client's")
+        XCTAssertNil(miss.header("surrogate-key"))
         let hit = try client.get("/products/7?a=1&b=2")
         XCTAssertEqual(hit.header("x-cache"), "HIT", "query order does not make another key")
         XCTAssertEqual(hit.bodyText, "/products/7?b=2&a=1 #0")
@@ -59,6 +60,18 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(headHit.header("content-length"), String("/products/7?b=2&a=1 #0".utf8.count))
         XCTAssertEqual(origin.count, 1)
         XCTAssertEqual(store.figures.entries, 1)
+        XCTAssertEqual(store.invalidate(.tag("sk-1"), now: .current), 1, "both fields' members are the entry's tags")
+    }
+
+    func testARuleCanNameItsOwnTagField() async throws {
+        try await start(rule: "{ ttl: 60s, tag_header: X-Tags }") { index, head in
+            .init(headers: [("X-Tags", "a, b"), ("Cache-Tag", "not-a-tag")], body: Self.body(index, head))
+        }
+        let miss = try gateway.client().get("/t")
+        XCTAssertNil(miss.header("x-tags"))
+        XCTAssertEqual(miss.header("cache-tag"), "not-a-tag", "another field is the origin's own")
+        XCTAssertEqual(store.invalidate(.tag("not-a-tag"), now: .current), 0)
+        XCTAssertEqual(store.invalidate(.tag("b"), now: .current), 1)
     }
 
     func testWhatMustNotBeStoredIsNot() async throws {

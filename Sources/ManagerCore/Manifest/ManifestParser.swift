@@ -252,14 +252,15 @@ struct ManifestParser {
     }
 
     private func parseCache(_ node: ManifestNode) throws -> CacheRule {
-        let f = try node.fields("cache", allowed: ["ttl", "override", "methods", "statuses", "max_object_size", "key"])
+        let f = try node.fields("cache", allowed: ["ttl", "override", "methods", "statuses", "max_object_size", "key", "tag_header"])
         return CacheRule(
             ttl: try f["ttl"]?.duration("ttl"),
             override: try f["override"]?.bool("override") ?? false,
             methods: try f["methods"]?.sequence("methods").map { try $0.string("a method").uppercased() },
             statuses: try f["statuses"]?.sequence("statuses").map { try $0.int("a status") },
             maxObjectSize: try f["max_object_size"]?.byteSize("max_object_size"),
-            key: try f["key"].map(parseCacheKey))
+            key: try f["key"].map(parseCacheKey),
+            tagHeader: try f["tag_header"]?.string("tag_header"))
     }
 
     private func parseCacheKey(_ node: ManifestNode) throws -> CacheKeyRule {

@@ -79,6 +79,7 @@ enum ValueChecks {
             out.append("status \(status) is not a final status (200-599)")
         }
         if let size = cache.maxObjectSize, size <= 0 { out.append("max_object_size must be above zero") }
+        if let field = cache.tagHeader, !HeaderEditParser.isFieldName(field) { out.append("tag_header: '\(field)' is not a header name") }
         if let key = cache.key {
             if key.query != nil && !key.queryIgnore.isEmpty { out.append("key: query and query_ignore exclude each other") }
             for name in key.headers where !HeaderEditParser.isFieldName(name) { out.append("key: '\(name)' is not a header name") }

@@ -201,13 +201,14 @@ public struct SplitShare: Sendable, Equatable, Codable {
 /// left out are nil and take the cache's defaults.
 public struct CacheRule: Sendable, Equatable, Codable {
     public init(ttl: Duration?, override: Bool, methods: [String]? = nil, statuses: [Int]? = nil,
-                maxObjectSize: Int? = nil, key: CacheKeyRule? = nil) {
+                maxObjectSize: Int? = nil, key: CacheKeyRule? = nil, tagHeader: String? = nil) {
         self.ttl = ttl
         self.override = override
         self.methods = methods
         self.statuses = statuses
         self.maxObjectSize = maxObjectSize
         self.key = key
+        self.tagHeader = tagHeader
     }
 
     /// Freshness given to cacheable responses that carry none of their own.
@@ -222,6 +223,8 @@ public struct CacheRule: Sendable, Equatable, Codable {
     public var maxObjectSize: Int?
     /// Which parts of a request make its key; nil: method, host, path and every query parameter.
     public var key: CacheKeyRule?
+    /// The response field that names an entry's tags; nil: `Cache-Tag` and `Surrogate-Key`.
+    public var tagHeader: String?
 }
 
 /// `key: { method, host, query, query_ignore, headers }` of a cache rule.

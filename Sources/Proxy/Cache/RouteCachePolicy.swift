@@ -17,6 +17,7 @@ extension CacheRules {
             methods: Set(rule.methods ?? ["GET", "HEAD"]),
             statuses: rule.statuses.map(Set.init),
             maxObjectSize: rule.maxObjectSize ?? 8 << 20,
-            key: CacheKeyTemplate(method: key.method, host: key.host, query: query, headers: key.headers))
+            key: CacheKeyTemplate(method: key.method, host: key.host, query: query, headers: key.headers),
+            tagFields: rule.tagHeader.map { [$0] } ?? CacheRules.defaultTagFields)
     }
 }

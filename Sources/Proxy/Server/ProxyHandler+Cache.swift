@@ -173,7 +173,7 @@ extension ProxyHandler {
         state.status.forwardStatus = code
         if let stored = state.stored {
             if code == 304 && state.validating {
-                let refreshed = Revalidation.refreshed(stored.response, by: fields, tagField: state.rules.tagField)
+                let refreshed = Revalidation.refreshed(stored.response, by: fields, tagFields: state.rules.tagFields)
                 var entry = stored
                 entry.response = refreshed
                 if case .store(let freshness) = Storability.evaluate(
@@ -210,7 +210,7 @@ extension ProxyHandler {
             let length = fields.first("content-length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
             var body: [UInt8] = []
             body.reserveCapacity(min(length, state.rules.maxObjectSize))
-            state.phase = .collecting(StoredHeaders(response: fields, tagField: state.rules.tagField), freshness, body: body)
+            state.phase = .collecting(StoredHeaders(response: fields, tagFields: state.rules.tagFields), freshness, body: body)
         case .store:
             break
         case .bypass:
@@ -222,7 +222,7 @@ extension ProxyHandler {
     /// The cache's fields on a forwarded response, and the tag field taken off.
     func decorate(_ head: inout HTTPResponseHead, _ state: ExchangeCache) {
         guard state.key != nil else { return }
-        head.headers.remove(name: state.rules.tagField)
+        for field in state.rules.tagFields { head.headers.remove(name: field) }
         head.headers.replaceOrAdd(name: "x-cache", value: state.status.xCache)
         head.headers.replaceOrAdd(name: "cache-status", value: state.status.fieldValue)
     }
