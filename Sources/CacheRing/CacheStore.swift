@@ -160,6 +160,22 @@ public struct CacheStore {
         return before - count
     }
 
+    /// The primary key text of every stored entry, each once.
+    public func keyTexts() -> [String] {
+        var seen = Set<String>()
+        return entries.compactMap { entry in
+            guard let text = entry?.key.text, seen.insert(text).inserted else { return nil }
+            return text
+        }
+    }
+
+    /// Every stored variant of a primary key, without counting a hit.
+    public func variants(of keyText: String) -> [StoredEntry] {
+        (slotsByKeyHash[StableHash.hash(CacheKey.resource(of: keyText).utf8)] ?? []).compactMap { slot in
+            entries[slot].flatMap { $0.key.text == keyText ? $0 : nil }
+        }
+    }
+
     private func variantSlot(_ key: CacheKey, request: FieldList) -> Int? {
         slotsByKeyHash[StableHash.hash(key.resource.utf8)]?.first { slot in
             guard let entry = entries[slot], entry.key.text == key.text else { return false }

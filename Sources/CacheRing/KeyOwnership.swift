@@ -8,7 +8,7 @@ public struct KeyOwnership: Sendable {
 
     public let replicas: Int
     private let ring: HashRing
-    private let members: Set<String>
+    public let members: Set<String>
 
     public init(members: some Sequence<String>, replicas: Int = KeyOwnership.defaultReplicas) {
         self.replicas = max(1, replicas)

@@ -48,7 +48,7 @@ final class MeshCacheTests: XCTestCase {
                 cache.apply(.joined(Member(id: NodeID(name: other, uid: 1), address: NodeAddress(host: "127.0.0.1", port: 1),
                                            incarnation: 1, state: .alive, tags: ["env": "prod"])))
             }
-            cache.connect(links)
+            cache.connect(links, loop: loop)
             caches[name] = cache
         }
         links.nodes.withLock { $0 = caches }
@@ -136,5 +136,68 @@ final class MeshCacheTests: XCTestCase {
         guard case .hit(let copy) = try settle(caches[asker]!.lookup(key, request: [:], route: "r", now: .current, on: loop))
         else { return XCTFail("the backup answers while the primary is suspect") }
         XCTAssertEqual(copy.body, Array("copy".utf8))
+    }
+
+    private func member(_ name: String) -> Member {
+        Member(id: NodeID(name: name, uid: 1), address: NodeAddress(host: "127.0.0.1", port: 1), incarnation: 1,
+               state: .alive, tags: ["env": "prod"])
+    }
+
+    /// Fills each node with the entries of the keys it owns (primary and backup), as the mesh
+    /// would have stored and copied them.
+    private func fill(_ caches: [String: MeshCache], keys: Int) -> [CacheKey] {
+        let keys = (0..<keys).map { CacheKeyTemplate.standard.key(for: CacheRequest(method: "GET", host: "shop", target: "/k/\($0)")) }
+        for key in keys {
+            for owner in caches.values.first!.owners(of: key.text) {
+                let store = caches[owner]!.store
+                store.store(entry(key, body: key.text), ticket: store.beginFill(now: .current), now: .current)
+            }
+        }
+        return keys
+    }
+
+    private func waitForHandoff(_ caches: [String: MeshCache]) async throws {
+        for _ in 0..<500 where caches.values.contains(where: { $0.handoff.pending > 0 }) {
+            try await loop.submit {}.get()
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        XCTAssertEqual(caches.values.map(\.handoff.pending).reduce(0, +), 0)
+    }
+
+    func testAJoiningNodeIsSentExactlyTheKeysItNowOwns() async throws {
+        var (links, caches) = mesh(["a", "b", "c"])
+        let keys = fill(caches, keys: 600)
+        let d = MeshCache(capacity: 1 << 20, name: "d", tags: ["env": "prod"], logger: Logger(label: "test"))
+        for name in ["a", "b", "c"] { d.apply(.joined(member(name))) }
+        d.connect(links, loop: loop)
+        caches["d"] = d
+        links.nodes.withLock { $0["d"] = d }
+        for name in ["a", "b", "c"] { caches[name]!.apply(.joined(member("d"))) }
+        try await waitForHandoff(caches)
+        let owned = keys.filter { d.owners(of: $0.text).contains("d") }
+        XCTAssertGreaterThan(owned.count, 200)
+        XCTAssertEqual(Set(d.store.heldKeys()), Set(owned.map(\.text)), "d holds what it owns, nothing else")
+        XCTAssertEqual(links.sent.withLock { $0.filter { $0.to == "d" }.count }, owned.count, "each key is sent once")
+    }
+
+    func testALeavingNodeSendsItsKeysToTheirNewOwnersBeforeItGoes() async throws {
+        let (links, caches) = mesh(["a", "b", "c", "d"])
+        let keys = fill(caches, keys: 600)
+        let result = await caches["b"]!.handOffBeforeLeaving(until: .now + .seconds(10))
+        XCTAssertEqual(result.left, 0)
+        XCTAssertGreaterThan(result.sent, 0)
+        // The others see it leave: where it was the backup, the primary fills the new one.
+        var left = member("b")
+        left.state = .left
+        for name in ["a", "c", "d"] { caches[name]!.apply(.left(left)) }
+        try await waitForHandoff(caches)
+        let after = KeyOwnership(members: ["a", "c", "d"])
+        for key in keys {
+            for owner in after.owners(of: key.text) {
+                XCTAssertEqual(caches[owner]!.store.variants(of: key.text).count, 1, "\(key) at \(owner)")
+            }
+        }
+        XCTAssertTrue(links.sent.withLock { $0.allSatisfy { $0.kind == "replicate" } })
+        XCTAssertFalse(links.sent.withLock { $0.contains { $0.to == "b" } }, "nothing is sent to the node that left")
     }
 }

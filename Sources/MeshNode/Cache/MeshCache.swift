@@ -21,7 +21,8 @@ public final class MeshCache: Sendable {
     let settings: Settings
     private let logger: Logger
     private let membership: Mutex<CacheMembership>
-    private let peers = Mutex<(any CachePeers)?>(nil)
+    private let link = Mutex<(peers: any CachePeers, loop: any EventLoop)?>(nil)
+    let handoff: CacheHandoff
     /// Fills of keys this node owns that another node leads: when each began.
     private let remoteFills = Mutex<[String: CacheStore.FillTicket]>([:])
 
@@ -47,16 +48,42 @@ public final class MeshCache: Sendable {
         self.settings = settings
         self.logger = logger
         membership = Mutex(CacheMembership(name: name, tags: tags))
+        handoff = CacheHandoff(store: store)
     }
 
     /// Connects the cache to the other nodes; until then the node holds every key itself.
-    public func connect(_ peers: any CachePeers) {
-        self.peers.withLock { $0 = peers }
+    /// `loop` runs the background work: handing entries to new owners.
+    public func connect(_ peers: any CachePeers, loop: any EventLoop) {
+        link.withLock { $0 = (peers, loop) }
     }
 
-    /// A membership event the node concluded; the ring follows the live workers.
+    private var peers: (any CachePeers)? { link.withLock { $0?.peers } }
+
+    /// A membership event the node concluded; the ring follows the live workers, and the
+    /// entries this node holds for new owners are handed to them.
     public func apply(_ event: MembershipEvent) {
-        membership.withLock { _ = $0.apply(event) }
+        let change = membership.withLock { ring -> (KeyOwnership, KeyOwnership)? in
+            let before = ring.ownership
+            return ring.apply(event) ? (before, ring.ownership) : nil
+        }
+        guard let (before, after) = change, let (peers, loop) = link.withLock({ $0 }) else { return }
+        handoff.ringChanged(local: localName, before: before, after: after, peers: peers, loop: loop)
+    }
+
+    /// Sends the keys this node holds to the owners they get once it has left, waiting at most
+    /// until `deadline`; what is left unsent is counted. Called on a graceful leave, once the
+    /// gateway has drained.
+    public func handOffBeforeLeaving(until deadline: ContinuousClock.Instant) async -> (sent: Int, left: Int) {
+        guard let (peers, loop) = link.withLock({ $0 }) else { return (0, 0) }
+        let (before, after) = membership.withLock { ring in
+            (ring.ownership, KeyOwnership(members: ring.ownership.members.filter { $0 != localName }, replicas: ring.replicas))
+        }
+        let sentBefore = handoff.sent
+        handoff.ringChanged(local: localName, before: before, after: after, leaving: [localName], peers: peers, loop: loop)
+        while handoff.pending > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return (handoff.sent - sentBefore, handoff.pending)
     }
 
     /// The owners of `key`, in the order a reader asks them.
@@ -66,7 +93,7 @@ public final class MeshCache: Sendable {
 
     /// The member a request for `key` goes to: nil when this node answers it.
     private func remoteOwner(of key: CacheKey) -> (owner: String, peers: any CachePeers)? {
-        guard let peers = peers.withLock({ $0 }) else { return nil }
+        guard let peers else { return nil }
         let order = owners(of: key.text)
         guard let first = order.first, first != localName else { return nil }
         return (first, peers)
@@ -133,7 +160,7 @@ extension MeshCache: ResponseCache {
     /// waited, and copies the entry to the key's backup.
     private func completeFill(_ key: CacheKey, ticket: CacheStore.FillTicket, entry: StoredEntry?, now: WallTime) {
         let outcome = store.finishFill(key.text, ticket: ticket, entry: entry, now: now)
-        guard outcome == .stored, let entry, let peers = peers.withLock({ $0 }) else { return }
+        guard outcome == .stored, let entry, let peers else { return }
         for backup in owners(of: key.text) where backup != localName {
             let deadline = NIODeadline.now() + settings.askTimeout
             _ = peers.request(CachePeerRequest.replicate(entry).bytes, to: backup, deadline: deadline)

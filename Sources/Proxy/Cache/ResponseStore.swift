@@ -78,6 +78,16 @@ public final class ResponseStore: Sendable {
         state.withLock { $0.store.invalidate(invalidation, now: now) }
     }
 
+    /// The primary key text of every stored entry, each once.
+    public func heldKeys() -> [String] {
+        state.withLock { $0.store.keyTexts() }
+    }
+
+    /// Every stored variant of a primary key.
+    public func variants(of keyText: String) -> [StoredEntry] {
+        state.withLock { $0.store.variants(of: keyText) }
+    }
+
     /// Counters, entries and bytes, read together.
     public var figures: ResponseStoreFigures {
         state.withLock { state in
