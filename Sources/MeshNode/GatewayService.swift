@@ -5,8 +5,8 @@ import ServiceLifecycle
 import UnixSignals
 
 /// The gateway as a service: SIGHUP reloads `--config` (an invalid file changes nothing);
-/// SIGUSR1 reopens the access log file; a graceful shutdown stops accepting and drains
-/// in-flight requests.
+/// SIGUSR1 reopens the access log file; a graceful shutdown stops accepting, drains
+/// in-flight requests, then hands the node's cache entries to their next owners.
 public struct GatewayService: Service {
     public let gateway: Gateway
     public let configPath: String?
@@ -14,13 +14,16 @@ public struct GatewayService: Service {
     public let managed: Bool
     public let drainTimeout: Duration
     public let logger: Logger
+    public let cache: MeshCache?
 
-    public init(gateway: Gateway, configPath: String?, managed: Bool, drainTimeout: Duration, logger: Logger) {
+    public init(gateway: Gateway, configPath: String?, managed: Bool, drainTimeout: Duration, cache: MeshCache? = nil,
+                logger: Logger) {
         self.gateway = gateway
         self.configPath = configPath
         self.managed = managed
         self.drainTimeout = drainTimeout
         self.logger = logger
+        self.cache = cache
     }
 
     public func run() async throws {
@@ -33,6 +36,10 @@ public struct GatewayService: Service {
         }
         logger.info("draining the gateway")
         await gateway.drain(timeout: drainTimeout)
+        if let cache {
+            let (sent, left) = await cache.handOffBeforeLeaving(until: .now + drainTimeout)
+            logger.info("cache entries handed to their next owners", metadata: ["sent": "\(sent)", "unsent": "\(left)"])
+        }
     }
 
     func reload() {

@@ -98,7 +98,7 @@ public enum MeshDaemon {
             // Services shut down in reverse order: the gateway drains first, then the node leaves.
             services.append(GatewayService(
                 gateway: gateway, configPath: options.config, managed: !keys.trusted.isEmpty,
-                drainTimeout: options.drainTimeout, logger: logger))
+                drainTimeout: options.drainTimeout, cache: cache, logger: logger))
         }
 
         try await Lifecycle.run(services, logger: logger)

@@ -102,35 +102,42 @@ extension ProxyHandler {
     func serveStored(_ entry: StoredEntry, status: CacheStatus, _ exchange: Exchange, _ state: ExchangeCache) {
         let now = WallTime.current
         let notModified = Revalidation.notModified(request: state.request.headers, stored: entry.response.headers)
-        let code = notModified ? 304 : entry.response.status
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(entry.response.headers.fields.count + 6)
-        for field in entry.response.headers.fields {
-            let name = field.name.lowercased()
-            if name == "content-length" || name == "x-request-id" { continue }
-            if notModified && !Self.notModifiedFields.contains(name) { continue }
-            headers.add(name: field.name, value: field.value)
-        }
-        headers.add(name: "age", value: String(max(0, entry.freshness.age(at: now))))
-        headers.add(name: "x-cache", value: status.xCache)
-        headers.add(name: "cache-status", value: status.fieldValue)
-        headers.add(name: "via", value: core.via)
-        headers.add(name: "x-request-id", value: exchange.requestID)
-        let bodyless = notModified || Self.forbidsBody(HTTPResponseStatus(statusCode: code))
-        if !bodyless { headers.add(name: "content-length", value: String(entry.body.count)) }
-        var head = HTTPResponseHead(version: exchange.request.version, status: HTTPResponseStatus(statusCode: code), headers: headers)
-        prepareResponseHead(&head, exchange)
-        exchange.status = code
-        exchange.responseStarted = true
+        let code = HTTPResponseStatus(statusCode: notModified ? 304 : entry.response.status)
+        let bodyless = notModified || Self.forbidsBody(code)
         let sendsBody = !bodyless && exchange.request.method != .HEAD && !entry.body.isEmpty
         if !exchange.requestEnded && exchange.hasBody {
             discarding = true
             if !exchange.bodyCanBeDrained { closing = true }
         }
-        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity + (sendsBody ? entry.body.count : 0))
-        HeadWriter.write(head, into: &bytes)
-        if sendsBody { bytes.writeBytes(entry.body) }
+        exchange.status = Int(code.code)
+        exchange.responseStarted = true
         exchange.bodyBytesSent = sendsBody ? entry.body.count : 0
+        let age = max(0, entry.freshness.age(at: now))
+        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity + (sendsBody ? entry.body.count : 0))
+        if let edits = exchange.context?.responseHeaderEdits, !edits.isEmpty {
+            var headers = HTTPHeaders()
+            for field in entry.response.headers.fields where StoredResponseHead.servedAsStored(field.name, notModified: notModified) {
+                headers.add(name: field.name, value: field.value)
+            }
+            headers.add(name: "age", value: String(age))
+            headers.add(name: "x-cache", value: status.xCache)
+            headers.add(name: "cache-status", value: status.fieldValue)
+            headers.add(name: "via", value: core.via)
+            headers.add(name: "x-request-id", value: exchange.requestID)
+            if !bodyless { headers.add(name: "content-length", value: String(entry.body.count)) }
+            var head = HTTPResponseHead(version: exchange.request.version, status: code, headers: headers)
+            prepareResponseHead(&head, exchange)
+            HeadWriter.write(head, into: &bytes)
+        } else {
+            if quiescing || !exchange.keepAlive { closing = true }
+            let version = exchange.request.version
+            StoredResponseHead(
+                version: version, status: code, age: age, cacheStatus: status, via: core.via, requestID: exchange.requestID,
+                contentLength: bodyless ? nil : entry.body.count,
+                connection: closing ? "close" : version.minor == 0 ? "keep-alive" : nil
+            ).write(entry.response.headers, notModified: notModified, into: &bytes)
+        }
+        if sendsBody { bytes.writeBytes(entry.body) }
         context.write(wrapOutboundOut(bytes), promise: nil)
         finish(exchange)
     }
