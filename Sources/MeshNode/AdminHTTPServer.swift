@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -5,6 +6,8 @@ import NIOPosix
 public struct AdminRequest: Sendable {
     public var method: HTTPMethod
     public var path: String
+    /// Parameters of the target's query, decoded (`?url=...`).
+    public var query: [String: String] = [:]
     public var headers: HTTPHeaders
     public var body: [UInt8]
 }
@@ -82,8 +85,12 @@ private final class AdminRequestHandler: ChannelInboundHandler {
                 answer = context.eventLoop.makeSucceededFuture(
                     .error("request body over \(AdminHTTPServer.maxBodyBytes) bytes", status: .payloadTooLarge))
             } else {
-                let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
-                let request = AdminRequest(method: head.method, path: path, headers: head.headers, body: body)
+                let parts = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+                let path = String(parts.first ?? "")
+                let query = URLComponents(string: "?" + (parts.count > 1 ? parts[1] : ""))?.queryItems ?? []
+                let request = AdminRequest(
+                    method: head.method, path: path, query: Dictionary(query.map { ($0.name, $0.value ?? "") }) { first, _ in first },
+                    headers: head.headers, body: body)
                 answer = route(request, context.eventLoop)
             }
             answer.hop(to: context.eventLoop).whenComplete { result in

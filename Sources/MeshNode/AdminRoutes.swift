@@ -12,6 +12,7 @@ public struct AdminRoutes: Sendable {
     /// Asks the process to leave the mesh and exit (POST /v1/leave).
     public let requestLeave: @Sendable () -> Void
     let config: ConfigEndpoints?
+    let cacheKey: CacheKeyEndpoint?
 
     public struct NodeIdentity: Sendable {
         public var role: String
@@ -28,12 +29,13 @@ public struct AdminRoutes: Sendable {
     }
 
     init(node: NodeShell, access: AdminAccess, audit: AuditLog, identity: NodeIdentity, config: ConfigEndpoints?,
-         requestLeave: @escaping @Sendable () -> Void) {
+         cacheKey: CacheKeyEndpoint? = nil, requestLeave: @escaping @Sendable () -> Void) {
         self.node = node
         self.access = access
         self.audit = audit
         self.identity = identity
         self.config = config
+        self.cacheKey = cacheKey
         self.requestLeave = requestLeave
     }
 
@@ -77,6 +79,9 @@ public struct AdminRoutes: Sendable {
             return loop.makeSucceededFuture(.json(.object([("ok", true)])))
         case (.GET, "/v1/keys"):
             return node.loop.makeFutureWithTask { await keys() }
+        case (.GET, "/v1/cache/key"):
+            return loop.makeSucceededFuture(
+                cacheKey?.handle(request) ?? .error("this node runs no gateway, so no cache", status: .notFound))
         case (.POST, "/v1/keys/install"), (.POST, "/v1/keys/use"), (.POST, "/v1/keys/remove"):
             return node.loop.makeFutureWithTask { await changeKeys(request) }
         case (_, "/healthz"), (_, "/readyz"), (_, "/metrics"), (_, "/v1/status"), (_, "/v1/members"),

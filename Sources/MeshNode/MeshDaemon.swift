@@ -77,6 +77,7 @@ public enum MeshDaemon {
             identity: .init(role: options.role.rawValue, version: version, profile: options.profile.rawValue,
                             hasSeeds: !options.seeds.isEmpty),
             config: ConfigEndpoints(agent: agent, publisher: publisher, audit: audit),
+            cacheKey: gateway.flatMap { gateway in cache.map { CacheKeyEndpoint(gateway: gateway, cache: $0) } },
             requestLeave: { leaveContinuation.yield() })
         let admin: any Channel
         do {
