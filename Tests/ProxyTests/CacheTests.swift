@@ -216,4 +216,28 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(try client.get("/small").header("x-cache"), "HIT")
         XCTAssertEqual(store.figures.entries, 1)
     }
+
+    func testStaleWhileRevalidateServesStaleAndValidatesInTheBackground() async throws {
+        try await start { index, head in
+            if head.headers.first(name: "if-none-match") == "\"r1\"" {
+                return .init(status: .notModified, headers: [("Cache-Control", "max-age=600"), ("ETag", "\"r1\"")])
+            }
+            return .init(headers: [("Cache-Control", "max-age=0, stale-while-revalidate=600"), ("ETag", "\"r1\"")],
+                         body: "v #\(index)")
+        }
+        let client = try gateway.client()
+        XCTAssertEqual(try client.get("/swr").header("x-cache"), "MISS")
+        let stale = try client.get("/swr")
+        XCTAssertEqual(stale.header("x-cache"), "STALE", "served at once, within the window")
+        XCTAssertEqual(stale.bodyText, "v #0")
+        var fresh: RawClient.Response?
+        for _ in 0..<200 {
+            let answer = try client.get("/swr")
+            if answer.header("x-cache") == "HIT" { fresh = answer; break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        XCTAssertEqual(fresh?.bodyText, "v #0", "the background 304 made the stored entry fresh again")
+        XCTAssertEqual(origin.requests.filter { $0.headers.first(name: "if-none-match") == "\"r1\"" }.count, 1,
+                       "one validation, however many stale answers went out meanwhile")
+    }
 }

@@ -1,4 +1,6 @@
 import CacheRing
+import Foundation
+import NIOCore
 import NIOHTTP1
 
 /// What the cache knows and does for one request on a route with a `cache:` rule.
@@ -44,6 +46,96 @@ final class ExchangeCache {
         guard let fill else { return }
         self.fill = nil
         fill.end(entry, now: now)
+    }
+
+    /// What an origin's response head means for the cache.
+    enum Received {
+        /// The response goes to the client (and is collected when it is to be stored).
+        case forward
+        /// A 304 to the gateway's validation: the stored entry, refreshed, is what the client gets.
+        case validated(StoredEntry, CacheStatus)
+        /// An error a stale entry covers (`stale-if-error`): the entry is what the client gets.
+        case staleOnError(StoredEntry, CacheStatus)
+    }
+
+    /// Reads an origin's response head: refreshes a validated entry, ends the fill of a
+    /// response that will not be stored, starts collecting one that will, and busts what a
+    /// successful unsafe method changed.
+    func received(status code: Int, fields: FieldList, now: WallTime) -> Received {
+        guard let key else {
+            for bust in UnsafeMethodInvalidation.invalidations(request: request, status: code, response: fields, template: rules.key) {
+                cache.invalidate(bust, now: now)
+            }
+            return .forward
+        }
+        status.forwardStatus = code
+        if let stored {
+            if code == 304 && validating {
+                let refreshed = Revalidation.refreshed(stored.response, by: fields, tagFields: rules.tagFields)
+                var entry = stored
+                entry.response = refreshed
+                if case .store(let freshness) = Storability.evaluate(
+                    request: request, response: refreshed, requestTime: requestTime, responseTime: now, rules: rules)
+                {
+                    entry.freshness = freshness
+                    if fill != nil {
+                        finishFill(entry, now: now)
+                    } else {
+                        cache.refresh(key, request: request.headers, response: refreshed, freshness: freshness)
+                    }
+                } else {
+                    finishFill(nil, now: now)
+                }
+                var served = status
+                served.ttl = entry.freshness.lifetime &- entry.freshness.age(at: now)
+                return .validated(entry, served)
+            }
+            if code >= 500 && Reuse.servesOnError(stored.freshness, request: request.headers, now: now) {
+                finishFill(nil, now: now)
+                return .staleOnError(stored, CacheStatus(ttl: stored.freshness.lifetime &- stored.freshness.age(at: now)))
+            }
+        }
+        switch Storability.evaluate(request: request, response: CacheResponse(status: code, headers: fields),
+                                    requestTime: requestTime, responseTime: now, rules: rules) {
+        case .store(let freshness) where fill != nil:
+            status.stored = true
+            status.ttl = freshness.lifetime &- freshness.age(at: now)
+            let length = fields.first("content-length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+            var body: [UInt8] = []
+            body.reserveCapacity(min(length, rules.maxObjectSize))
+            phase = .collecting(StoredHeaders(response: fields, tagFields: rules.tagFields), freshness, body: body)
+        case .store:
+            break
+        case .bypass:
+            finishFill(nil, now: now)
+        }
+        return .forward
+    }
+
+    /// Body bytes of a response being stored; past the rule's largest object, it is not.
+    func collect(_ body: ByteBuffer) {
+        guard case .collecting(let headers, let freshness, var bytes) = phase else { return }
+        phase = .forwarding
+        guard bytes.count + body.readableBytes <= rules.maxObjectSize else {
+            finishFill(nil, now: .current)
+            return
+        }
+        body.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+        phase = .collecting(headers, freshness, body: bytes)
+    }
+
+    /// The origin's response has ended: what was collected is stored.
+    func ended(status code: Int, route: String) {
+        guard case .collecting(let headers, let freshness, let body) = phase, let key else {
+            finishFill(nil, now: .current)
+            return
+        }
+        phase = .forwarding
+        let entry = StoredEntry(
+            key: key, varyNames: VaryKey.names(headers.fields) ?? [], request: request.headers, route: route,
+            tags: headers.tags, response: CacheResponse(status: code, headers: headers.fields), body: body,
+            freshness: freshness)
+        finishFill(entry, now: .current)
     }
 
     /// Whether `entry` is the variant this request would get (it may come from another

@@ -81,11 +81,12 @@ extension ProxyHandler {
             status.forward = nil
             status.ttl = ttl
             serveStored(entry, status: status, exchange, state)
-        case .stale:
-            // A client's `max-stale`, or `stale-while-revalidate`: served now; the next request
-            // past the window validates it.
+        case .stale(let revalidate):
+            // A client's `max-stale`, or `stale-while-revalidate`: served now, and in the
+            // latter case validated with the origin once the client has its answer.
             metrics.staleServed.increment()
             serveStored(entry, status: CacheStatus(ttl: ttl), exchange, state)
+            if revalidate { validateInBackground(entry, exchange, state) }
         case .validate:
             state.stored = entry
             // `fwd=request` when only the client's directives stopped the entry from serving.
@@ -164,66 +165,19 @@ extension ProxyHandler {
     /// Decides what the origin's response head means for the cache, before it goes to the
     /// client. False when the client gets a stored entry instead, once the origin's answer ends.
     func cacheReceives(_ head: ResponseHead, _ exchange: Exchange, _ state: ExchangeCache) -> Bool {
-        let now = WallTime.current
-        let code = Int(head.status.code)
-        let fields = head.fields.fieldList
-        let response = CacheResponse(status: code, headers: fields)
         let metrics = exchange.route.metrics.cache
-        if state.key == nil {
-            for bust in UnsafeMethodInvalidation.invalidations(
-                request: state.request, status: code, response: fields, template: state.rules.key)
-            {
-                state.cache.invalidate(bust, now: now)
-            }
+        switch state.received(status: Int(head.status.code), fields: head.fields.fieldList, now: .current) {
+        case .forward:
             return true
+        case .validated(let entry, let status):
+            metrics.revalidated.increment()
+            state.phase = .servingStored(entry, status)
+            return false
+        case .staleOnError(let entry, let status):
+            metrics.staleServed.increment()
+            state.phase = .servingStored(entry, status)
+            return false
         }
-        state.status.forwardStatus = code
-        if let stored = state.stored {
-            if code == 304 && state.validating {
-                let refreshed = Revalidation.refreshed(stored.response, by: fields, tagFields: state.rules.tagFields)
-                var entry = stored
-                entry.response = refreshed
-                if case .store(let freshness) = Storability.evaluate(
-                    request: state.request, response: refreshed, requestTime: state.requestTime, responseTime: now,
-                    rules: state.rules)
-                {
-                    entry.freshness = freshness
-                    if state.fill != nil {
-                        state.finishFill(entry, now: now)
-                    } else {
-                        state.cache.refresh(stored.key, request: state.request.headers, response: refreshed, freshness: freshness)
-                    }
-                } else {
-                    state.finishFill(nil, now: now)
-                }
-                metrics.revalidated.increment()
-                var status = state.status
-                status.ttl = entry.freshness.lifetime &- entry.freshness.age(at: now)
-                state.phase = .servingStored(entry, status)
-                return false
-            }
-            if code >= 500 && Reuse.servesOnError(stored.freshness, request: state.request.headers, now: now) {
-                state.finishFill(nil, now: now)
-                metrics.staleServed.increment()
-                state.phase = .servingStored(stored, CacheStatus(ttl: stored.freshness.lifetime &- stored.freshness.age(at: now)))
-                return false
-            }
-        }
-        switch Storability.evaluate(request: state.request, response: response, requestTime: state.requestTime,
-                                    responseTime: now, rules: state.rules) {
-        case .store(let freshness) where state.fill != nil:
-            state.status.stored = true
-            state.status.ttl = freshness.lifetime &- freshness.age(at: now)
-            let length = fields.first("content-length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
-            var body: [UInt8] = []
-            body.reserveCapacity(min(length, state.rules.maxObjectSize))
-            state.phase = .collecting(StoredHeaders(response: fields, tagFields: state.rules.tagFields), freshness, body: body)
-        case .store:
-            break
-        case .bypass:
-            state.finishFill(nil, now: now)
-        }
-        return true
     }
 
     /// The cache's fields on a forwarded response, and the tag field taken off.
@@ -232,32 +186,6 @@ extension ProxyHandler {
         for field in state.rules.tagFields { head.headers.remove(name: field) }
         head.headers.replaceOrAdd(name: "x-cache", value: state.status.xCache)
         head.headers.replaceOrAdd(name: "cache-status", value: state.status.fieldValue)
-    }
-
-    /// Body bytes of a response being stored; past the rule's largest object, it is not.
-    func cacheCollects(_ body: ByteBuffer, _ state: ExchangeCache) {
-        guard case .collecting(let headers, let freshness, var bytes) = state.phase else { return }
-        state.phase = .forwarding
-        guard bytes.count + body.readableBytes <= state.rules.maxObjectSize else {
-            state.finishFill(nil, now: .current)
-            return
-        }
-        body.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
-        state.phase = .collecting(headers, freshness, body: bytes)
-    }
-
-    /// The origin's response has ended: store what was collected.
-    func cacheStores(_ exchange: Exchange, _ state: ExchangeCache) {
-        guard case .collecting(let headers, let freshness, let body) = state.phase, let key = state.key else {
-            state.finishFill(nil, now: .current)
-            return
-        }
-        state.phase = .forwarding
-        let response = CacheResponse(status: exchange.status, headers: headers.fields)
-        let entry = StoredEntry(
-            key: key, varyNames: VaryKey.names(headers.fields) ?? [], request: state.request.headers,
-            route: exchange.route.id, tags: headers.tags, response: response, body: body, freshness: freshness)
-        state.finishFill(entry, now: .current)
     }
 
     /// An error answer is about to go out: a stale entry that allows it is served instead.
@@ -270,5 +198,40 @@ extension ProxyHandler {
         let now = WallTime.current
         serveStored(stored, status: CacheStatus(ttl: stored.freshness.lifetime &- stored.freshness.age(at: now)), exchange, state)
         return true
+    }
+}
+
+extension ProxyHandler {
+    /// After a stale entry was served within its `stale-while-revalidate` window: one request
+    /// for the key validates it in the background, the others find the fill in flight.
+    func validateInBackground(_ entry: StoredEntry, _ exchange: Exchange, _ state: ExchangeCache) {
+        guard let key = state.key,
+              case .lead(let fill) = state.cache.fill(key, request: state.request.headers, now: .current, on: context.eventLoop)
+        else { return }
+        let validation = ExchangeCache(rules: state.rules, cache: state.cache, request: state.request, key: key, now: .current)
+        validation.stored = entry
+        validation.fill = fill
+        validation.validating = true
+        let upstream = upstream(for: exchange)
+        let input = BalanceInput(hashKey: upstream.hashKey.flatMap { exchange.value(of: $0, clientAddress: remoteAddress) })
+        guard let target = upstream.pick(input, excluded: TriedTargets(), now: .now()),
+              let pool = target.pool(for: context.eventLoop)
+        else { return }
+        var head = (exchange.context.map { RequestHead($0.head) } ?? exchange.request).http
+        head.method = .GET
+        head.headers.remove(name: "if-none-match")
+        head.headers.remove(name: "if-modified-since")
+        head.headers.remove(name: "content-length")
+        head.headers.remove(name: "transfer-encoding")
+        for field in Revalidation.conditionalFields(for: entry.response.headers).fields {
+            head.headers.add(name: field.name, value: field.value)
+        }
+        let forwarding = ForwardingHeaders.Forwarding(clientIP: clientIP, proto: scheme, requestID: exchange.requestID, via: core.via)
+        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
+        UpstreamRequestHead(uri: upstreamURI(head.uri, strip: exchange.route.stripSegments), framing: .none,
+                            forwarding: forwarding, defaultHost: target.authority)
+            .write(RequestHead(head), options: ConnectionOptions(head.headers), into: &bytes)
+        BackgroundValidation(state: validation, route: exchange.route.id, readTimeout: TimeAmount(upstream.config.readTimeout))
+            .start(head: bytes, pool: pool, fieldLimit: core.options.limits.maxHeaderFields)
     }
 }

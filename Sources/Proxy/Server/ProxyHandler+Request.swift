@@ -131,21 +131,25 @@ extension ProxyHandler {
 
     /// Picks the upstream and sends the request on its way.
     private func forward(_ exchange: Exchange) {
-        let upstream: UpstreamRuntime
-        switch exchange.route.destination {
-        case .single(let u): upstream = u
-        case .split(let split):
-            let key = split.sticky.flatMap { exchange.value(of: $0, clientAddress: remoteAddress) }
-            upstream = split.pick(stickyKey: key)
-        }
-        exchange.upstream = upstream
+        exchange.upstream = upstream(for: exchange)
         exchange.upstreamURI = upstreamURI(exchange.context?.head.uri ?? exchange.request.target,
                                            strip: exchange.route.stripSegments)
         exchange.phase = .connecting
         attempt(exchange)
     }
 
-    private func upstreamURI(_ uri: String, strip: Int) -> String {
+    /// The route's upstream for this request: its one upstream, or a split's share.
+    func upstream(for exchange: Exchange) -> UpstreamRuntime {
+        switch exchange.route.destination {
+        case .single(let upstream):
+            return upstream
+        case .split(let split):
+            let key = split.sticky.flatMap { exchange.value(of: $0, clientAddress: remoteAddress) }
+            return split.pick(stickyKey: key)
+        }
+    }
+
+    func upstreamURI(_ uri: String, strip: Int) -> String {
         if strip == 0 && uri.utf8.first == UInt8(ascii: "/") { return uri }
         let origin = RequestValidator.originForm(uri)
         guard strip > 0 else { return String(origin) }

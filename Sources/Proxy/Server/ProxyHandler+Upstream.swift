@@ -50,7 +50,7 @@ extension ProxyHandler: UpstreamResponseSink {
         exchange.progress.moved()
         if let state = exchange.cache {
             if case .servingStored = state.phase { return }
-            cacheCollects(body, state)
+            state.collect(body)
         }
         exchange.bodyBytesSent += body.readableBytes
         writeBody(body)
@@ -88,7 +88,7 @@ extension ProxyHandler: UpstreamResponseSink {
                 serveStored(entry, status: status, exchange, state)
                 return
             }
-            cacheStores(exchange, state)
+            state.ended(status: exchange.status, route: exchange.route.id)
         }
         finish(exchange, at: now)
     }
