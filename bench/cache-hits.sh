@@ -3,7 +3,8 @@
 # upstream with no cache; both with access logs off, as the shared comparison runs nginx.
 # W meshd workers (the production build, defaults otherwise) form one mesh and serve one route
 # with `cache: { ttl: 1h }` in front of nginx (`return 200`, 2 bytes). wrk (-t1 -c64) alternates
-# between nginx and worker 1 for R rounds of S seconds, on a URL whose owners are other workers.
+# between nginx and worker 1 for R rounds of S seconds, on a URL whose owners are other workers
+# (with W=1, a URL worker 1 owns: local hits).
 #   bench/cache-hits.sh [W=2] [S=5] [R=3]
 # MESHGATE_BIN=DIR uses meshd and meshctl from DIR instead of building them; BASE_PORT moves the ports.
 set -uo pipefail
@@ -36,7 +37,7 @@ routes:
 CONF
 source bench/lib/cache-mesh.sh
 start_workers $W "--config $D/routes.yaml --access-log-sample 0"
-URL=$(non_owned_url 1) || { echo "no URL owned by another worker" >&2; exit 1; }
+if [ "$W" -eq 1 ]; then URL=/k0; else URL=$(non_owned_url 1) || { echo "no URL owned by another worker" >&2; exit 1; }; fi
 curl -s -o /dev/null "http://127.0.0.1:$(http_port 1)$URL"
 run() { # name port
   local out; out=$(wrk -t1 -c64 -d${S}s --latency "http://127.0.0.1:$2$URL" 2>&1)

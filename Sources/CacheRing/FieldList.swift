@@ -12,12 +12,12 @@ public struct FieldList: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 
     /// Every value of the fields named `name`, in order.
     public func values(_ name: String) -> [String] {
-        fields.compactMap { $0.name.lowercased() == name ? $0.value : nil }
+        fields.compactMap { Self.isNamed($0.name, name) ? $0.value : nil }
     }
 
     /// The value of the first field named `name` (lower case).
     public func first(_ name: String) -> String? {
-        fields.first { $0.name.lowercased() == name }?.value
+        fields.first { Self.isNamed($0.name, name) }?.value
     }
 
     public func contains(_ name: String) -> Bool { first(name) != nil }
@@ -40,7 +40,15 @@ public struct FieldList: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     }
 
     public mutating func remove(_ name: String) {
-        fields.removeAll { $0.name.lowercased() == name }
+        fields.removeAll { Self.isNamed($0.name, name) }
+    }
+
+    /// Whether a field's name, in any letter case, is `lowercased` (ASCII), without allocating.
+    @inlinable
+    public static func isNamed(_ name: String, _ lowercased: String) -> Bool {
+        let a = name.utf8, b = lowercased.utf8
+        guard a.count == b.count else { return false }
+        return a.elementsEqual(b) { x, y in (x >= 0x41 && x <= 0x5A ? x | 0x20 : x) == y }
     }
 
     public static func == (lhs: FieldList, rhs: FieldList) -> Bool {

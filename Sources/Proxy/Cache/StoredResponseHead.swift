@@ -43,8 +43,9 @@ struct StoredResponseHead {
 
     /// Fields the gateway writes itself are not copied from the stored head.
     static func servedAsStored(_ name: String, notModified: Bool) -> Bool {
-        let lower = name.lowercased()
-        if lower == "content-length" || lower == "x-request-id" || lower == "age" { return false }
-        return !notModified || ProxyHandler.notModifiedFields.contains(lower)
+        if FieldList.isNamed(name, "content-length") || FieldList.isNamed(name, "x-request-id") || FieldList.isNamed(name, "age") {
+            return false
+        }
+        return !notModified || ProxyHandler.notModifiedFields.contains(name.lowercased())
     }
 }
