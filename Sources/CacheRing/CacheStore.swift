@@ -1,5 +1,5 @@
 /// A node's share of the response cache: entries bounded in bytes, evicted by S3-FIFO,
-/// invalidated by key, resource, prefix, tag, route or all.
+/// invalidated by key, resource, prefix, path, tag, route or all.
 ///
 /// Every bust starts a new epoch. A fill takes a `FillTicket` before it asks the origin; when
 /// it completes, a bust since the ticket's epoch that selects the entry refuses it, so content
@@ -151,7 +151,7 @@ public struct CacheStore {
             for slot in slotsByKeyHash[StableHash.hash(resource)] ?? [] where entries[slot]?.key.resource == resource[...] {
                 drop(slot)
             }
-        case .prefix, .tag, .route:
+        case .prefix, .path, .tag, .route:
             for slot in entries.indices {
                 if let entry = entries[slot], invalidation.matches(entry) { drop(slot) }
             }

@@ -7,7 +7,7 @@ import Sodium
 public enum AdminRole: String, Sendable, Codable, CaseIterable, Comparable {
     /// Status, members, metrics, config state, history, diff, audit.
     case read
-    /// Also leave (and, with the cache, bust).
+    /// Also leave and bust the cache.
     case operate
     /// Also apply, rollback, promote, import, keys and tokens.
     case admin
@@ -19,7 +19,7 @@ public enum AdminRole: String, Sendable, Codable, CaseIterable, Comparable {
     /// The role an endpoint needs.
     static func required(_ method: HTTPMethod, _ path: String) -> AdminRole {
         switch (method, path) {
-        case (.POST, "/v1/leave"):
+        case (.POST, "/v1/leave"), (.POST, "/v1/cache/bust"):
             return .operate
         case (.POST, "/v1/config/diff"), (.GET, _):
             return .read

@@ -13,6 +13,7 @@ public struct AdminRoutes: Sendable {
     public let requestLeave: @Sendable () -> Void
     let config: ConfigEndpoints?
     let cacheKey: CacheKeyEndpoint?
+    let cache: CacheEndpoints?
 
     public struct NodeIdentity: Sendable {
         public var role: String
@@ -29,13 +30,14 @@ public struct AdminRoutes: Sendable {
     }
 
     init(node: NodeShell, access: AdminAccess, audit: AuditLog, identity: NodeIdentity, config: ConfigEndpoints?,
-         cacheKey: CacheKeyEndpoint? = nil, requestLeave: @escaping @Sendable () -> Void) {
+         cacheKey: CacheKeyEndpoint? = nil, cache: CacheEndpoints? = nil, requestLeave: @escaping @Sendable () -> Void) {
         self.node = node
         self.access = access
         self.audit = audit
         self.identity = identity
         self.config = config
         self.cacheKey = cacheKey
+        self.cache = cache
         self.requestLeave = requestLeave
     }
 
@@ -65,6 +67,9 @@ public struct AdminRoutes: Sendable {
         }
         if let config, ConfigEndpoints.handles(request.path) {
             return loop.makeFutureWithTask { await config.handle(request, token: caller.name) }
+        }
+        if let cache, CacheEndpoints.paths.contains(request.path) {
+            return cache.handle(request, token: caller.name)
         }
         if request.path.hasPrefix("/v1/tokens") {
             return loop.makeSucceededFuture(tokens(request, caller: caller))

@@ -15,15 +15,18 @@ public struct GatewayService: Service {
     public let drainTimeout: Duration
     public let logger: Logger
     public let cache: MeshCache?
+    /// Told of each config a reload applied (the node busts the routes it changed).
+    public let onApplied: (@Sendable (GatewayConfig) -> Void)?
 
     public init(gateway: Gateway, configPath: String?, managed: Bool, drainTimeout: Duration, cache: MeshCache? = nil,
-                logger: Logger) {
+                logger: Logger, onApplied: (@Sendable (GatewayConfig) -> Void)? = nil) {
         self.gateway = gateway
         self.configPath = configPath
         self.managed = managed
         self.drainTimeout = drainTimeout
         self.logger = logger
         self.cache = cache
+        self.onApplied = onApplied
     }
 
     public func run() async throws {
@@ -50,7 +53,9 @@ public struct GatewayService: Service {
             return
         }
         do {
-            try gateway.apply(ManifestLoader.local.load(path: configPath).config)
+            let config = try ManifestLoader.local.load(path: configPath).config
+            try gateway.apply(config)
+            onApplied?(config)
             logger.info("SIGHUP: gateway config reloaded", metadata: ["config": "\(configPath)"])
         } catch {
             logger.error("SIGHUP: config refused, the previous one keeps serving",

@@ -38,14 +38,18 @@ public enum MeshDaemon {
         // before the node joins, so a managed worker serves its last-known-good config at once.
         var gatewayGroup: MultiThreadedEventLoopGroup?
         var gateway: Gateway?
+        var routeBusts: RouteBusts?
         let cache = options.gatewayEnabled
             ? MeshCache(capacity: options.cacheSize, name: options.name, tags: options.effectiveTags, logger: logger) : nil
         if let cache { node.subscribeMembership { cache.apply($0) } }
-        if options.gatewayEnabled {
+        let bustMetrics = BustMetrics(registry: metrics.registry)
+        if options.gatewayEnabled, let cache {
             let gatewayLoops = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
             gatewayGroup = gatewayLoops
             do {
-                gateway = try await startGateway(options: options, group: gatewayLoops, cache: cache, logger: logger)
+                let (started, config) = try await startGateway(options: options, group: gatewayLoops, cache: cache, logger: logger)
+                gateway = started
+                routeBusts = RouteBusts(cache: cache, metrics: bustMetrics, initial: config, logger: logger)
             } catch {
                 try? await gatewayLoops.shutdownGracefully()
                 throw error
@@ -55,7 +59,10 @@ public enum MeshDaemon {
         let audit = AuditLog(path: (options.dataDir as NSString).appendingPathComponent("audit.log"))
         var applier: ConfigAgent.Applier?
         if let gateway {
-            applier = { verified in try gateway.apply(verified.config) }
+            applier = { [routeBusts] verified in
+                try gateway.apply(verified.config)
+                routeBusts?.applied(verified.config)
+            }
         }
         let agent = ConfigAgent(
             settings: ConfigAgent.Settings(environment: options.environment, trusted: keys.trusted,
@@ -67,6 +74,9 @@ public enum MeshDaemon {
             publisher = ConfigPublisher(key: signing, agent: agent, store: store, audit: audit)
             try await publisher?.start()
         }
+        let busts = CacheBustAgent(settings: CacheBustAgent.Settings(environment: options.environment),
+                                   node: node, cache: cache, metrics: bustMetrics)
+        try await busts.start()
         _ = try await node.start()
         if let cache { CacheReporter(cache: cache, node: node, registry: metrics.registry).start() }
 
@@ -78,6 +88,7 @@ public enum MeshDaemon {
                             hasSeeds: !options.seeds.isEmpty),
             config: ConfigEndpoints(agent: agent, publisher: publisher, audit: audit),
             cacheKey: gateway.flatMap { gateway in cache.map { CacheKeyEndpoint(gateway: gateway, cache: $0) } },
+            cache: CacheEndpoints(agent: busts, audit: audit, gateway: gateway),
             requestLeave: { leaveContinuation.yield() })
         let admin: any Channel
         do {
@@ -99,7 +110,8 @@ public enum MeshDaemon {
             // Services shut down in reverse order: the gateway drains first, then the node leaves.
             services.append(GatewayService(
                 gateway: gateway, configPath: options.config, managed: !keys.trusted.isEmpty,
-                drainTimeout: options.drainTimeout, cache: cache, logger: logger))
+                drainTimeout: options.drainTimeout, cache: cache, logger: logger,
+                onApplied: { [routeBusts] config in routeBusts?.applied(config) }))
         }
 
         try await Lifecycle.run(services, logger: logger)
@@ -107,8 +119,11 @@ public enum MeshDaemon {
         try? await group.shutdownGracefully()
     }
 
-    /// Loads `--config` (or starts with no routes) and binds `--http`.
-    static func startGateway(options: NodeOptions, group: any EventLoopGroup, cache: MeshCache?, logger: Logger) async throws -> Gateway {
+    /// Loads `--config` (or starts with no routes) and binds `--http`; answers the gateway and
+    /// the config it started with.
+    static func startGateway(options: NodeOptions, group: any EventLoopGroup, cache: MeshCache?, logger: Logger) async throws
+        -> (Gateway, GatewayConfig)
+    {
         let config: GatewayConfig
         do {
             config = try options.config.map { try ManifestLoader.local.load(path: $0).config } ?? .empty
@@ -126,7 +141,7 @@ public enum MeshDaemon {
         } catch {
             throw OptionError("cannot listen on --http \(options.http): \(error)")
         }
-        return gateway
+        return (gateway, config)
     }
 
     /// The persisted keyring wins (a rotation survives restarts); otherwise the key file

@@ -34,17 +34,40 @@ extension NodeShell {
         }
     }
 
-    func received(stream frame: [UInt8], from: SocketAddress) -> [UInt8]? {
+    /// `exchange`, bounded in time: nil when the request fails or `timeout` passes first.
+    func exchange(_ request: StreamRequest, with address: NodeAddress, within timeout: TimeAmount) -> EventLoopFuture<[UInt8]?> {
+        let promise = loop.makePromise(of: [UInt8]?.self)
+        let settled = NIOLoopBoundBox(false, eventLoop: loop)
+        let timer = loop.scheduleTask(in: timeout) {
+            guard !settled.value else { return }
+            settled.value = true
+            promise.succeed(nil)
+        }
+        exchange(request, with: address).whenComplete { [self] result in
+            timer.cancel()
+            guard !settled.value else { return }
+            settled.value = true
+            if case .failure(let error) = result {
+                logger.debug("stream request unanswered", metadata: ["with": "\(address)", "error": "\(error)"])
+            }
+            promise.succeed(try? result.get())
+        }
+        return promise.futureResult
+    }
+
+    /// Opens a request frame and answers it; nil closes the stream unanswered. Event loop only.
+    func received(stream frame: [UInt8], from: SocketAddress) -> EventLoopFuture<[UInt8]?> {
         loop.preconditionInEventLoop()
         guard let address = Self.nodeAddress(from),
-              let plain = open(frame, channel: .stream, from: address.host) else { return nil }
+              let plain = open(frame, channel: .stream, from: address.host) else { return loop.makeSucceededFuture(nil) }
         guard let request = StreamRequest(plain) else {
             badPackets.record(source: address.host, reason: "unknown stream request", logger: logger)
             figures.decodeErrors += 1
             metrics.decodeErrors.increment()
-            return nil
+            if plain.first == StreamRequest.Kind.bust.rawValue { cacheServer?.malformed() }
+            return loop.makeSucceededFuture(nil)
         }
-        let reply: [UInt8]
+        let reply: EventLoopFuture<[UInt8]?>
         switch request {
         case .pushPull(let body):
             figures.pushPulls += 1
@@ -55,18 +78,32 @@ extension NodeShell {
                 answer = bytes
                 return outputs
             }
-            guard !answer.isEmpty else { return nil }
-            reply = answer
+            reply = loop.makeSucceededFuture(answer.isEmpty ? nil : answer)
         case .fetchBundle(let environment, let minimumVersion, let have):
-            reply = (bundleServer?(environment, minimumVersion, have) ?? .notHeld).bytes
+            reply = loop.makeSucceededFuture((bundleServer?(environment, minimumVersion, have) ?? .notHeld).bytes)
+        case .bust, .bustSync, .cacheStats:
+            guard let cacheServer else { return loop.makeSucceededFuture(nil) }
+            reply = cacheServer.answer(request, address.host).map { Optional($0) }
         }
-        let sealed = seal(reply, channel: .stream)
-        figures.messagesOut += 1
-        figures.bytesOut += Int64(sealed.count)
-        metrics.messagesOut.increment()
-        metrics.bytesOut.increment(by: Int64(sealed.count))
-        return sealed
+        return reply.map { [self] answer in
+            guard let answer else { return nil }
+            let sealed = seal(answer, channel: .stream)
+            figures.messagesOut += 1
+            figures.bytesOut += Int64(sealed.count)
+            metrics.messagesOut.increment()
+            metrics.bytesOut.increment(by: Int64(sealed.count))
+            return sealed
+        }
     }
+}
+
+/// Serves the cache's stream requests (`bust`, `bustSync`, `cacheStats`); set by the node's
+/// `CacheBustAgent`. Both calls run on the node's event loop.
+struct CacheStreamServer: Sendable {
+    /// The reply's plaintext; the future completes on the node's loop.
+    var answer: @Sendable (_ request: StreamRequest, _ source: String) -> EventLoopFuture<[UInt8]>
+    /// A bust request that did not decode.
+    var malformed: @Sendable () -> Void
 }
 
 struct StreamUnavailable: Error, CustomStringConvertible {

@@ -63,6 +63,8 @@ public final class NodeShell: @unchecked Sendable {
     var membershipSubscribers: [@Sendable (MembershipEvent) -> Void] = []
     /// Serves `fetchBundle` streams; set by the config agent.
     var bundleServer: (@Sendable (_ environment: String, _ minimumVersion: UInt64, _ have: ContentDigest?) -> BundleReply)?
+    /// Serves the cache's stream requests; set by the cache bust agent.
+    var cacheServer: CacheStreamServer?
     var hasLeft = false
     var lastStats = GossipStats()
 
@@ -108,7 +110,7 @@ public final class NodeShell: @unchecked Sendable {
         let transport = try await GossipTransport.bind(
             host: settings.bind.host, port: settings.bind.port, group: loop, limits: settings.limits,
             onDatagram: { [self] bytes, from in received(datagram: bytes, from: from) },
-            onStream: { [self] frame, from in loop.submit { self.received(stream: frame, from: from) } },
+            onStream: { [self] frame, from in loop.flatSubmit { self.received(stream: frame, from: from) } },
             onRefused: { [self] from, reason in
                 loop.execute {
                     self.figures.streamsRefused += 1

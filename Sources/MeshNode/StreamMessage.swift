@@ -10,10 +10,20 @@ enum StreamRequest: Equatable {
     /// The newest signed bundle of an environment, when at least `minimumVersion`; `have`
     /// names the content the asker runs, so the answer may be a delta from it.
     case fetchBundle(environment: String, minimumVersion: UInt64, have: ContentDigest?)
+    /// Apply this bust now (`meshctl bust` sends it to every alive member besides the rumor);
+    /// the reply is a `BustAck`.
+    case bust(CacheBust)
+    /// The asker's bust vector; the reply is a `BustSyncReply` with the busts it lacks.
+    case bustSync(BustSyncRequest)
+    /// This node's cache figures; the reply is a `CacheFigures`.
+    case cacheStats
 
     enum Kind: UInt8 {
         case pushPull = 1
         case fetchBundle = 2
+        case bust = 3
+        case bustSync = 4
+        case cacheStats = 5
     }
 
     var bytes: [UInt8] {
@@ -30,6 +40,12 @@ enum StreamRequest: Equatable {
             }
             out += Array(environment.utf8)
             return out
+        case .bust(let bust):
+            return [Kind.bust.rawValue] + bust.bytes
+        case .bustSync(let request):
+            return [Kind.bustSync.rawValue] + request.bytes
+        case .cacheStats:
+            return [Kind.cacheStats.rawValue]
         }
     }
 
@@ -59,6 +75,15 @@ enum StreamRequest: Equatable {
                 return nil
             }
             self = .fetchBundle(environment: environment, minimumVersion: version, have: have)
+        case .bust:
+            guard let bust = CacheBust(bytes: Array(body)) else { return nil }
+            self = .bust(bust)
+        case .bustSync:
+            guard let request = BustSyncRequest(bytes: Array(body)) else { return nil }
+            self = .bustSync(request)
+        case .cacheStats:
+            guard body.isEmpty else { return nil }
+            self = .cacheStats
         }
     }
 }

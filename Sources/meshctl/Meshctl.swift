@@ -15,7 +15,7 @@ struct Meshctl: ParsableCommand {
             StatusCommand.self, MembersCommand.self, LeaveCommand.self,
             KeygenCommand.self, KeysCommand.self, DevCommand.self,
             ApplyCommand.self, DiffCommand.self, HistoryCommand.self, RollbackCommand.self, PromoteCommand.self,
-            ExportCommand.self, ImportCommand.self, TokensCommand.self, CacheCommand.self,
+            ExportCommand.self, ImportCommand.self, TokensCommand.self, BustCommand.self, CacheCommand.self,
         ]
     )
 

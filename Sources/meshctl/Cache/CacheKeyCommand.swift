@@ -37,6 +37,6 @@ struct CacheCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
         abstract: "The mesh's response cache.",
-        subcommands: [CacheKeyCommand.self]
+        subcommands: [CacheKeyCommand.self, CacheStatsCommand.self]
     )
 }
