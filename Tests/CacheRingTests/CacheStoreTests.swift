@@ -67,7 +67,7 @@ final class CacheStoreTests: XCTestCase {
                        .tooLarge)
     }
 
-    func testBustsByKeyPrefixTagRouteAndAll() {
+    func testBustsByKeyPrefixPathTagRouteAndAll() {
         var store = CacheStore(capacity: 1 << 20)
         fill(&store, entry("/news/1", route: "news", tags: ["story-1", "home"]))
         fill(&store, entry("/news/2", route: "news", tags: ["story-2"]))
@@ -87,19 +87,23 @@ final class CacheStoreTests: XCTestCase {
         XCTAssertEqual(store.count, 1)
 
         fill(&store, entry("/x"))
-        XCTAssertEqual(store.invalidate(.all, now: now), 2)
+        fill(&store, entry("/p?a=1"))
+        fill(&store, entry("/p?a=2", host: "other.example"))
+        fill(&store, entry("/p/q"))
+        XCTAssertEqual(store.invalidate(.path("/p"), now: now), 2, "a path on every host, whatever the query, not below it")
+        XCTAssertEqual(store.invalidate(.all, now: now), 3)
         XCTAssertEqual(store.count, 0)
         XCTAssertEqual(store.bytes, 0)
         fill(&store, entry("/after"))
         XCTAssertTrue(has(&store, "/after"), "the store works after a bust of everything")
-        XCTAssertEqual(store.stats.invalidated, 6)
+        XCTAssertEqual(store.stats.invalidated, 9)
     }
 
     /// A fill asks the origin, a bust arrives while the old content is on its way, then the fill
     /// completes: the old content must not be written back. A fill that starts after the bust,
     /// or one the bust does not select, is stored.
     func testAFillThatStartedBeforeABustCannotWriteOldContentBack() {
-        for bust in [Invalidation.key(entry("/a").key.text), .prefix("/a"), .tag("t"), .route("r"), .all] {
+        for bust in [Invalidation.key(entry("/a").key.text), .prefix("/a"), .path("/a"), .tag("t"), .route("r"), .all] {
             var store = CacheStore(capacity: 1 << 20)
             fill(&store, entry("/a", tags: ["t"], body: "v1"))
             let early = store.beginFill(now: now)
