@@ -6,9 +6,9 @@ struct BustCommand: ParsableCommand {
         commandName: "bust",
         abstract: "Invalidate cached responses on every node of the environment, and wait until each alive worker applied it.",
         discussion: """
-            KEY is a URL (http(s)://host/path?query: every stored variant of that URL, keyed as the standard \
-            template keys a GET), a bare path (/path: that path on every host, whatever its query), or a cache key's \
-            text (meshctl cache key URL prints it). Or one of --prefix, --tag, --route, --all. Needs a token with the \
+            KEY is a URL (http(s)://host/path?query: every stored variant of that URL, keyed as its route keys a \
+            GET, or by the standard template when no cached route takes it), a bare path (/path: that path on every \
+            host, whatever its query), or a cache key's text (meshctl cache key URL prints it). Or one of --prefix, --tag, --route, --all. Needs a token with the \
             operate role. Exits 1 naming the alive workers that did not acknowledge within --wait-timeout.
             """
     )
