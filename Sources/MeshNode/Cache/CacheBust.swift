@@ -132,7 +132,8 @@ extension CacheBust {
 }
 
 /// What a node answers a bust sent to it directly: whether it applied it now, had applied it
-/// already, or holds no cache of that environment, and how many stored variants went.
+/// already (the rumor came first), or holds no cache of that environment, and how many stored
+/// variants the bust removed there.
 ///
 ///     u8 outcome (0 applied, 1 already applied, 2 other environment) | varint removed
 struct BustAck: Equatable, Sendable {

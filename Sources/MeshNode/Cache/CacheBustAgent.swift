@@ -40,6 +40,10 @@ public final class CacheBustAgent: @unchecked Sendable {
     var synced = false
     var syncsInFlight = 0
     var syncTask: RepeatedTask?
+    /// What each recent bust removed here, so a repeat (the rumor came first) acknowledges the
+    /// same count; as many as the log holds.
+    var removals: [BustID: Int] = [:]
+    var removalOrder: [BustID] = []
 
     init(settings: Settings, node: NodeShell, cache: MeshCache?, metrics: BustMetrics) {
         self.settings = settings
@@ -83,11 +87,22 @@ public final class CacheBustAgent: @unchecked Sendable {
         }
         guard ledger.admit(bust) else {
             // After any store work still queued, so an ack always means "gone here".
-            return afterQueuedWork().map { BustAck(outcome: .alreadyApplied, removed: 0) }
+            return afterQueuedWork().map { [self] in BustAck(outcome: .alreadyApplied, removed: removals[bust.id] ?? 0) }
         }
         metrics.applied.increment()
         logger.debug("cache bust applied", metadata: ["bust": "\(bust.id)", "what": "\(bust.invalidation)", "from": "\(source)"])
-        return invalidate(bust.invalidation).map { BustAck(outcome: .applied, removed: $0) }
+        return invalidate(bust.invalidation).map { [self] removed in
+            remember(removed, for: bust.id)
+            return BustAck(outcome: .applied, removed: removed)
+        }
+    }
+
+    private func remember(_ removed: Int, for id: BustID) {
+        removals[id] = removed
+        removalOrder.append(id)
+        if removalOrder.count > settings.logCapacity {
+            removals[removalOrder.removeFirst()] = nil
+        }
     }
 
     /// Drops what `invalidation` selects from the store, off the loop; answers how many went.

@@ -191,4 +191,40 @@ final class CacheBustTests: XCTestCase {
         XCTAssertEqual(try figures(node)["bust_epoch"] as? Int, 1, "the route that caches nothing was busted too")
         XCTAssertEqual(try busts(node), 0, "a config's route busts are not mesh busts")
     }
+
+    /// End to end: a response the gateway stored is gone on the node that stored it after a bust
+    /// of its URL asked of another node, and the next request misses.
+    func testABustedURLIsAMissOnTheNodeThatStoredIt() throws {
+        let a = try cluster.node("e-1", seeds: [], start: false)
+        let b = try cluster.node("e-2", seeds: [a.gossipAddress], start: false)
+        let config = "\(cluster.directory)/gateway.yaml"
+        try Data("""
+            upstreams:
+              - { id: admin, targets: [ { url: "http://127.0.0.1:\(a.adminPort)" } ] }
+            routes:
+              - { id: cached, match: { path_prefix: /c }, strip_prefix: true, upstream: admin, cache: { ttl: 30s } }
+            """.utf8).write(to: URL(fileURLWithPath: config))
+        for node in [a, b] {
+            node.extraArguments = ["--config", config]
+            try node.start()
+        }
+        try cluster.waitUntilAlive([a, b], on: [a, b], within: 30)
+        func xCache() throws -> String {
+            let response = try AdminHTTP(port: a.httpPort, token: nil).get("/c/healthz")
+            XCTAssertEqual(response.status, 200)
+            return response.header("x-cache") ?? "none"
+        }
+        try eventually("a repeated request is a hit", within: 10) { try xCache() == "hit" }
+        let stored = try XCTUnwrap(try figures(a)["entries"] as? Int)
+        XCTAssertGreaterThan(stored, 0)
+
+        let run = try meshctl(b, ["bust", "--json", "http://127.0.0.1:\(a.httpPort)/c/healthz"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let answer = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let acks = try XCTUnwrap(answer["acknowledged"] as? [[String: Any]])
+        XCTAssertEqual(acks.first?["name"] as? String, "e-1")
+        XCTAssertEqual(acks.first?["removed"] as? Int, 1, "\(answer)")
+        XCTAssertEqual(try figures(a)["entries"] as? Int, stored - 1)
+        XCTAssertEqual(try xCache(), "miss")
+    }
 }

@@ -5,8 +5,15 @@ struct AdminHTTP: Sendable {
     struct Response {
         let status: Int
         let body: [UInt8]
+        /// The head's lines, lower case.
+        var head: [String] = []
 
         var text: String { String(decoding: body, as: UTF8.self) }
+
+        /// A field's value (lower case), by its lower-case name.
+        func header(_ name: String) -> String? {
+            head.dropFirst().first { $0.hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+        }
 
         func json() throws -> [String: Any] {
             guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
@@ -78,7 +85,7 @@ struct AdminHTTP: Sendable {
                 guard !chunk.isEmpty else { throw IntegrationError("connection closed inside the body") }
                 body += chunk
             }
-            return Response(status: status, body: Array(body.prefix(length)))
+            return Response(status: status, body: Array(body.prefix(length)), head: lines)
         }
         if header("transfer-encoding")?.contains("chunked") == true {
             while !Self.chunkedBodyIsComplete(body) {
@@ -86,14 +93,14 @@ struct AdminHTTP: Sendable {
                 guard !chunk.isEmpty else { break }
                 body += chunk
             }
-            return Response(status: status, body: try Self.dechunk(body))
+            return Response(status: status, body: try Self.dechunk(body), head: lines)
         }
         while true {
             let chunk = try socket.read()
             if chunk.isEmpty { break }
             body += chunk
         }
-        return Response(status: status, body: body)
+        return Response(status: status, body: body, head: lines)
     }
 
     private static func chunkedBodyIsComplete(_ body: [UInt8]) -> Bool {
