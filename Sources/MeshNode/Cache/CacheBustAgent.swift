@@ -145,6 +145,7 @@ public final class CacheBustAgent: @unchecked Sendable {
         case .cacheStats:
             return loop.makeSucceededFuture(figures.encoded)
         case .pushPull, .fetchBundle:
+            // The node serves these itself and never hands them here; an empty reply closes the stream.
             return loop.makeSucceededFuture([])
         }
     }
