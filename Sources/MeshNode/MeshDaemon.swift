@@ -77,6 +77,9 @@ public enum MeshDaemon {
         let busts = CacheBustAgent(settings: CacheBustAgent.Settings(environment: options.environment),
                                    node: node, cache: cache, metrics: bustMetrics)
         try await busts.start()
+        cache?.spreadBusts { invalidation in
+            busts.loop.execute { _ = busts.bust(invalidation, wait: false, timeout: .seconds(5)) }
+        }
         _ = try await node.start()
         if let cache { CacheReporter(cache: cache, node: node, registry: metrics.registry).start() }
 

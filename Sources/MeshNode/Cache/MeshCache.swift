@@ -23,6 +23,13 @@ public final class MeshCache: Sendable {
     private let membership: Mutex<CacheMembership>
     private let link = Mutex<(peers: any CachePeers, loop: any EventLoop)?>(nil)
     let handoff: CacheHandoff
+    /// Carries a request's bust to the other nodes (the node's `CacheBustAgent`).
+    private let spread = Mutex<(@Sendable (Invalidation) -> Void)?>(nil)
+
+    /// Where the busts requests make go to reach the other nodes.
+    func spreadBusts(through carrier: @escaping @Sendable (Invalidation) -> Void) {
+        spread.withLock { $0 = carrier }
+    }
     /// Fills of keys this node owns that another node leads: when each began.
     private let remoteFills = Mutex<[String: CacheStore.FillTicket]>([:])
 
@@ -121,6 +128,13 @@ extension MeshCache: ResponseCache {
     @discardableResult
     public func refresh(_ key: CacheKey, request: FieldList, response: CacheResponse, freshness: Freshness) -> Bool {
         store.refresh(key, request: request, response: response, freshness: freshness)
+    }
+
+    /// A bust a request made (a successful unsafe method): applied here at once, and carried
+    /// to every node as `meshctl bust` carries its busts.
+    public func bust(_ invalidation: Invalidation, now: WallTime) {
+        invalidate(invalidation, now: now)
+        spread.withLock { $0 }?(invalidation)
     }
 
     /// Applies a bust to what this node holds, near-cache included; answers how many stored

@@ -64,7 +64,7 @@ final class ExchangeCache {
     func received(status code: Int, fields: FieldList, now: WallTime) -> Received {
         guard let key else {
             for bust in UnsafeMethodInvalidation.invalidations(request: request, status: code, response: fields, template: rules.key) {
-                cache.invalidate(bust, now: now)
+                cache.bust(bust, now: now)
             }
             return .forward
         }

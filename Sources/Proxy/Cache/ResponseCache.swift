@@ -19,10 +19,9 @@ public protocol ResponseCache: Sendable {
     @discardableResult
     func refresh(_ key: CacheKey, request: FieldList, response: CacheResponse, freshness: Freshness) -> Bool
 
-    /// A bust made by a request (an unsafe method's, RFC 9111 §4.4); answers how many stored
-    /// variants this node dropped.
-    @discardableResult
-    func invalidate(_ invalidation: Invalidation, now: WallTime) -> Int
+    /// A bust made by a request (an unsafe method's, RFC 9111 §4.4): applied wherever the
+    /// cache holds entries.
+    func bust(_ invalidation: Invalidation, now: WallTime)
 }
 
 public enum CacheLookup {

@@ -114,6 +114,10 @@ extension ResponseStore: ResponseCache {
         return fill(key, request: request, now: now, on: loop)
     }
 
+    public func bust(_ invalidation: Invalidation, now: WallTime) {
+        invalidate(invalidation, now: now)
+    }
+
     public func fill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
         let promise = loop.makePromise(of: StoredEntry?.self)
         let (role, ticket) = joinFill(key.text, now: now) { entry in promise.succeed(entry) }
