@@ -65,7 +65,7 @@ public enum MeshDaemon {
             publisher = ConfigPublisher(key: signing, agent: agent, store: store, audit: audit)
             try await publisher?.start()
         }
-        _ = try await node.start()
+        _ = try await node.start(connectionLoops: gatewayGroup)
 
         let (leaveRequests, leaveContinuation) = AsyncStream.makeStream(of: Void.self)
         let access = try AdminAccess(adminToken: token, path: (options.dataDir as NSString).appendingPathComponent("tokens.json"))

@@ -34,7 +34,7 @@ extension NodeShell {
         }
     }
 
-    func received(stream frame: [UInt8], from: SocketAddress) -> [UInt8]? {
+    func received(stream frame: [UInt8], from: SocketAddress) -> StreamAnswer? {
         loop.preconditionInEventLoop()
         guard let address = Self.nodeAddress(from),
               let plain = open(frame, channel: .stream, from: address.host) else { return nil }
@@ -59,7 +59,15 @@ extension NodeShell {
             reply = answer
         case .fetchBundle(let environment, let minimumVersion, let have):
             reply = (bundleServer?(environment, minimumVersion, have) ?? .notHeld).bytes
+        case .openSession(let opening):
+            guard let server = peerSessionServer(for: opening) else { return nil }
+            return .session(reply: sealedReply(SessionAcceptance(askerToken: opening.token,
+                                                                 answererToken: server.cipher.ownToken).bytes), server)
         }
+        return .reply(sealedReply(reply))
+    }
+
+    private func sealedReply(_ reply: [UInt8]) -> [UInt8] {
         let sealed = seal(reply, channel: .stream)
         figures.messagesOut += 1
         figures.bytesOut += Int64(sealed.count)
@@ -72,4 +80,12 @@ extension NodeShell {
 struct StreamUnavailable: Error, CustomStringConvertible {
     let address: NodeAddress
     var description: String { "no stream to \(address), or its reply did not open" }
+}
+
+extension NodeShell {
+    /// A bundle fetch on a stream of its own, as the config agent makes one: the one-shot
+    /// exchange that `bench/peer.sh` measures beside peer sessions.
+    @_spi(Bench) public func exchangeBundleFetch(environment: String, with address: NodeAddress) -> EventLoopFuture<[UInt8]> {
+        loop.flatSubmit { self.exchange(.fetchBundle(environment: environment, minimumVersion: 0, have: nil), with: address) }
+    }
 }

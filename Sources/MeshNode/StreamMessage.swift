@@ -10,10 +10,14 @@ enum StreamRequest: Equatable {
     /// The newest signed bundle of an environment, when at least `minimumVersion`; `have`
     /// names the content the asker runs, so the answer may be a delta from it.
     case fetchBundle(environment: String, minimumVersion: UInt64, have: ContentDigest?)
+    /// Turns the stream into a peer session (`SessionOpening`); the reply is a `SessionAcceptance`,
+    /// after which both sides send `SessionFrame`s until either closes.
+    case openSession(SessionOpening)
 
     enum Kind: UInt8 {
         case pushPull = 1
         case fetchBundle = 2
+        case openSession = 3
     }
 
     var bytes: [UInt8] {
@@ -30,6 +34,8 @@ enum StreamRequest: Equatable {
             }
             out += Array(environment.utf8)
             return out
+        case .openSession(let opening):
+            return [Kind.openSession.rawValue] + opening.bytes
         }
     }
 
@@ -59,6 +65,9 @@ enum StreamRequest: Equatable {
                 return nil
             }
             self = .fetchBundle(environment: environment, minimumVersion: version, have: have)
+        case .openSession:
+            guard let opening = SessionOpening(body) else { return nil }
+            self = .openSession(opening)
         }
     }
 }
