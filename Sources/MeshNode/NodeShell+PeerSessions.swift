@@ -18,6 +18,7 @@ extension NodeShell {
             cipher: SessionCipher(keys: liveKeyring, ownToken: UInt64.random(in: .min ... .max), peerToken: opening.token),
             asker: opening.asker, handler: handler,
             maxInFlight: limits.maxSessionInFlight, maxFrameBytes: limits.maxSessionFrameBytes,
+            idleTimeout: limits.sessionIdleTimeout,
             onAnswered: { answered in
                 (answered ? metrics.peerRequestsServed : metrics.peerRequestsBusy).increment()
             },

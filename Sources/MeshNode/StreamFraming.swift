@@ -16,6 +16,9 @@ public struct StreamLimits: Sendable {
     public var maxSessionFrameBytes: Int = 16 << 20
     /// Requests of one peer session being answered at once; one more is answered `busy`.
     public var maxSessionInFlight: Int = 1024
+    /// A peer session with nothing in flight and no frame for this long is closed: its asker
+    /// closes idle sessions sooner (`PeerLinks.Settings.idleTimeout`), so this one was lost.
+    public var sessionIdleTimeout: TimeAmount = .seconds(120)
     /// Time to receive a whole frame (or reply) before the connection is closed.
     public var readTimeout: TimeAmount = .seconds(5)
     public var connectTimeout: TimeAmount = .seconds(2)

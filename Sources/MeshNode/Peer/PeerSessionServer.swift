@@ -14,6 +14,7 @@ public struct PeerSessionServer: Sendable {
     public var handler: PeerRequestHandler
     public var maxInFlight: Int
     public var maxFrameBytes: Int
+    public var idleTimeout: TimeAmount
     /// Told of each request answered (`true`) or refused `busy` (`false`).
     public var onAnswered: @Sendable (_ answered: Bool) -> Void
     /// Told why the session was closed on a frame it refused.

@@ -2,17 +2,40 @@ import NIOCore
 
 /// The answering side of a peer session: opens each request frame, hands its body to the
 /// node's handler, and writes the replies in the order they complete, each with its request's
-/// id. A frame that does not open, or is not a request, closes the session.
+/// id. A frame that does not open, or is not a request, closes the session; so does idleness
+/// past `idleTimeout`.
 final class SessionServerHandler: ChannelInboundHandler {
     typealias InboundIn = [UInt8]
     typealias OutboundOut = ByteBuffer
 
     private var server: PeerSessionServer
     private var inFlight = 0
+    private var lastFrame = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
 
     init(server: PeerSessionServer) { self.server = server }
 
+    func handlerAdded(context: ChannelHandlerContext) { checkIdle(at: lastFrame + server.idleTimeout, context: context) }
+
+    func handlerRemoved(context: ChannelHandlerContext) { idleCheck?.cancel() }
+
+    private func checkIdle(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = loopBound.value
+            let due = handler.lastFrame + handler.server.idleTimeout
+            if due > .now() {
+                handler.checkIdle(at: due, context: context)
+            } else if handler.inFlight > 0 {
+                handler.checkIdle(at: .now() + handler.server.idleTimeout, context: context)
+            } else {
+                context.close(promise: nil)
+            }
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastFrame = .now()
         let frame: SessionFrame
         do { frame = try server.cipher.open(unwrapInboundIn(data)) } catch {
             refuse(error, context: context)

@@ -202,3 +202,19 @@ final class PeerLinksTests: XCTestCase {
         XCTAssertEqual(afterwards, [99])
     }
 }
+
+extension PeerLinksTests {
+    func testTheAnswererClosesASessionLeftIdleAndTheAskerReopens() async throws {
+        var limits = StreamLimits()
+        limits.sessionIdleTimeout = .milliseconds(300)
+        let (_, address) = try await nodes.node("tidy", limits: limits, handler: nodes.answering { $0 })
+        let links = nodes.links()
+        let first = try await links.request([1], to: address, deadline: in30s()).get()
+        XCTAssertEqual(first, [1])
+        try await waitUntil("the answerer closed the idle session", within: 10) { await links.figures().openConnections == 0 }
+        let second = try await links.request([2], to: address, deadline: in30s()).get()
+        XCTAssertEqual(second, [2])
+        let figures = await links.figures()
+        XCTAssertEqual(figures.connectsStarted, 2)
+    }
+}
