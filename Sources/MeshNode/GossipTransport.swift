@@ -49,8 +49,8 @@ public final class GossipTransport: Sendable {
             }
             .bind(host: host, port: port).get()
         let boundPort = udp.localAddress?.port ?? port
-        let streams = ConnectionCount(limit: limits.maxConnections, what: "connection")
-        let sessions = ConnectionCount(limit: limits.maxSessions, what: "peer session")
+        let streams = ConnectionCount(limit: limits.maxConnections)
+        let sessions = ConnectionCount(limit: limits.maxSessions)
         let accepted = AcceptedConnections()
         do {
             let tcp = try await ServerBootstrap(group: group, childGroup: connectionGroup ?? group)
@@ -115,64 +115,12 @@ public final class GossipTransport: Sendable {
     }
 }
 
-/// The TCP connections accepted and still open.
-private final class AcceptedConnections: Sendable {
-    private let open = Mutex<[ObjectIdentifier: any Channel]>([:])
-
-    func insert(_ channel: any Channel) {
-        let id = ObjectIdentifier(channel)
-        open.withLock { $0[id] = channel }
-        channel.closeFuture.whenComplete { _ in _ = self.open.withLock { $0.removeValue(forKey: id) } }
-    }
-
-    func all() -> [any Channel] { open.withLock { Array($0.values) } }
-}
-
 /// What the first frame of an inbound stream gets.
 public enum StreamAnswer: Sendable {
     /// One reply frame, then the stream closes.
     case reply([UInt8])
     /// One reply frame, then the stream carries a peer session until either side closes it.
     case session(reply: [UInt8], PeerSessionServer)
-}
-
-/// Connections of one kind held open at once, up to a limit.
-private final class ConnectionCount: Sendable {
-    let limit: Int
-    let what: String
-    private let value = Atomic<Int>(0)
-
-    init(limit: Int, what: String) {
-        self.limit = limit
-        self.what = what
-    }
-
-    /// A place for `channel` that is given back when it closes, or nil at the limit.
-    func acquire(closing channel: any Channel) -> ConnectionSlot? {
-        let now = value.wrappingAdd(1, ordering: .relaxed).newValue
-        if now > limit {
-            value.wrappingSubtract(1, ordering: .relaxed)
-            return nil
-        }
-        let slot = ConnectionSlot(count: self)
-        channel.closeFuture.whenComplete { _ in slot.release() }
-        return slot
-    }
-
-    fileprivate func release() { value.wrappingSubtract(1, ordering: .relaxed) }
-}
-
-/// One connection's place in a `ConnectionCount`: given back once, when the connection
-/// closes or moves to another count (a stream that becomes a session).
-private final class ConnectionSlot: Sendable {
-    private let count: ConnectionCount
-    private let held = Atomic<Bool>(true)
-
-    init(count: ConnectionCount) { self.count = count }
-
-    func release() {
-        if held.exchange(false, ordering: .relaxed) { count.release() }
-    }
 }
 
 private final class DatagramReader: ChannelInboundHandler {
@@ -189,96 +137,6 @@ private final class DatagramReader: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // An ICMP "port unreachable" from a dead peer surfaces here; the protocol already
         // treats the missing reply as a failed probe, so the socket stays open.
-    }
-}
-
-private final class StreamServerHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = [UInt8]
-    typealias OutboundOut = ByteBuffer
-
-    private enum State {
-        case awaitingFrame
-        case answering
-    }
-
-    private let readTimeout: TimeAmount
-    private let reader: FrameReader
-    private let slot: ConnectionSlot
-    private let sessions: ConnectionCount
-    private let onStream: GossipTransport.StreamHandler
-    private let onRefused: GossipTransport.RefusalHandler
-    private var timeout: Scheduled<Void>?
-    private var state = State.awaitingFrame
-
-    init(readTimeout: TimeAmount, reader: FrameReader, slot: ConnectionSlot, sessions: ConnectionCount,
-         onStream: @escaping GossipTransport.StreamHandler, onRefused: @escaping GossipTransport.RefusalHandler) {
-        self.readTimeout = readTimeout
-        self.reader = reader
-        self.slot = slot
-        self.sessions = sessions
-        self.onStream = onStream
-        self.onRefused = onRefused
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let onRefused = self.onRefused
-        timeout = context.eventLoop.scheduleTask(in: readTimeout) {
-            let context = loopBound.value
-            onRefused(context.channel.remoteAddress, "read timeout")
-            context.close(promise: nil)
-        }
-        context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        timeout?.cancel()
-        context.fireChannelInactive()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .awaitingFrame = state, let remote = context.channel.remoteAddress else { return }
-        state = .answering
-        let frame = unwrapInboundIn(data)
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        onStream(frame, remote).hop(to: context.eventLoop).whenComplete { result in
-            let (handler, context) = loopBound.value
-            switch result {
-            case .success(.reply(let reply)):
-                let channel = context.channel
-                context.writeAndFlush(handler.wrapOutboundOut(StreamFrame.encode(reply, allocator: channel.allocator)))
-                    .whenComplete { _ in channel.close(promise: nil) }
-            case .success(.session(let reply, let server)):
-                handler.beginSession(server, reply: reply, context: context)
-            case .success(nil), .failure:
-                context.close(promise: nil)
-            }
-        }
-    }
-
-    /// Moves the connection from the stream count to the session count, and hands it to a
-    /// `SessionServerHandler` after the acceptance is written.
-    private func beginSession(_ server: PeerSessionServer, reply: [UInt8], context: ChannelHandlerContext) {
-        timeout?.cancel()
-        slot.release()
-        guard sessions.acquire(closing: context.channel) != nil else {
-            onRefused(context.channel.remoteAddress, "peer session limit of \(sessions.limit) reached")
-            context.close(promise: nil)
-            return
-        }
-        reader.maxFrameBytes = server.maxFrameBytes
-        context.writeAndFlush(wrapOutboundOut(StreamFrame.encode(reply, allocator: context.channel.allocator)), promise: nil)
-        do {
-            try context.pipeline.syncOperations.addHandler(SessionServerHandler(server: server), position: .after(self))
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-        } catch {
-            context.close(promise: nil)
-        }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        onRefused(context.channel.remoteAddress, "\(error)")
-        context.close(promise: nil)
     }
 }
 
