@@ -140,6 +140,18 @@ let package = Package(
         // Measures the ring, eviction policies and busts (bench/cache.sh).
         .executableTarget(name: "cache-bench", dependencies: ["CacheRing", "Gossip"], path: "bench/cache-bench"),
 
+        // Round trips through peer sessions beside one-shot streams (bench/peer.sh).
+        .executableTarget(
+            name: "peer-bench",
+            dependencies: [
+                "MeshNode", "Gossip",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/peer-bench"
+        ),
+
         .testTarget(name: "GossipTests", dependencies: ["Gossip"]),
         .testTarget(name: "CacheRingTests", dependencies: ["CacheRing", "Gossip"]),
         .testTarget(name: "ManagerCoreTests", dependencies: ["ManagerCore", "Sodium"]),

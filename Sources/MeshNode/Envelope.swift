@@ -13,6 +13,8 @@ public enum Envelope {
     public enum Channel: UInt8, Sendable {
         case datagram = 1
         case stream = 2
+        /// A frame inside a peer session, after its opening (docs/wire.md, "Peer sessions").
+        case session = 3
     }
 
     public enum OpenError: Error, Equatable, Sendable {
@@ -43,6 +45,23 @@ public enum Envelope {
     public static func open(
         _ sealed: [UInt8], channel: Channel, keys: [ClusterKey], replayGuard: inout ReplayGuard, nowMillis: Int64
     ) throws(OpenError) -> [UInt8] {
+        let (nonce, sentAt, payload) = try authenticate(sealed, channel: channel, keys: keys)
+        switch replayGuard.check(nonce: nonce, sentAtMillis: sentAt, nowMillis: nowMillis) {
+        case .fresh: return payload
+        case .replayed: throw .replayed
+        case .outsideWindow: throw .outsideWindow
+        }
+    }
+
+    /// Tries every key (primary first) and checks no time or nonce: for frames whose freshness
+    /// the caller proves otherwise (a peer session's token and frame numbers).
+    public static func open(_ sealed: [UInt8], channel: Channel, keys: [ClusterKey]) throws(OpenError) -> [UInt8] {
+        try authenticate(sealed, channel: channel, keys: keys).payload
+    }
+
+    private static func authenticate(
+        _ sealed: [UInt8], channel: Channel, keys: [ClusterKey]
+    ) throws(OpenError) -> (nonce: [UInt8], sentAt: Int64, payload: [UInt8]) {
         guard sealed.count >= overhead else { throw .malformed }
         guard sealed[0] == version else { throw .unknownVersion(sealed[0]) }
         let nonce = Array(sealed[1..<(1 + Sodium.nonceBytes)])
@@ -53,11 +72,7 @@ public enum Envelope {
                 continue
             }
             let sentAt = plain.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            switch replayGuard.check(nonce: nonce, sentAtMillis: Int64(bitPattern: sentAt), nowMillis: nowMillis) {
-            case .fresh: return Array(plain.dropFirst(8))
-            case .replayed: throw .replayed
-            case .outsideWindow: throw .outsideWindow
-            }
+            return (nonce, Int64(bitPattern: sentAt), Array(plain.dropFirst(8)))
         }
         throw .badKey
     }

@@ -3,33 +3,40 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// The gossip port: UDP for the protocol, TCP on the same port for push-pull streams.
+/// The gossip port: UDP for the protocol, TCP on the same port for push-pull streams and
+/// peer sessions.
 ///
 /// Bytes in and out are already sealed envelopes; this type knows nothing of keys or of
 /// the protocol. Inbound callbacks run on the channel's event loop.
 public final class GossipTransport: Sendable {
     public typealias DatagramHandler = @Sendable (_ bytes: [UInt8], _ from: SocketAddress) -> Void
-    /// Serves one inbound stream frame; the returned bytes (if any) are the reply frame.
-    public typealias StreamHandler = @Sendable (_ frame: [UInt8], _ from: SocketAddress) -> EventLoopFuture<[UInt8]?>
+    /// Serves the first frame of an inbound stream; nil closes the stream unanswered.
+    public typealias StreamHandler = @Sendable (_ frame: [UInt8], _ from: SocketAddress) -> EventLoopFuture<StreamAnswer?>
     public typealias RefusalHandler = @Sendable (_ from: SocketAddress?, _ reason: String) -> Void
 
     public let udp: any Channel
     public let tcp: any Channel
     public let limits: StreamLimits
     private let group: any EventLoopGroup
+    private let accepted: AcceptedConnections
 
     /// The port both listeners are bound to (useful when binding port 0).
     public var port: Int { udp.localAddress?.port ?? 0 }
 
-    private init(udp: any Channel, tcp: any Channel, limits: StreamLimits, group: any EventLoopGroup) {
+    private init(udp: any Channel, tcp: any Channel, limits: StreamLimits, group: any EventLoopGroup,
+                 accepted: AcceptedConnections) {
         self.udp = udp
         self.tcp = tcp
         self.limits = limits
         self.group = group
+        self.accepted = accepted
     }
 
+    /// Binds both listeners on `group`; accepted TCP connections live on `connectionGroup`
+    /// (the gateway's loops on a worker, so that peer sessions stay off the gossip loop).
     public static func bind(
-        host: String, port: Int, group: any EventLoopGroup, limits: StreamLimits = StreamLimits(),
+        host: String, port: Int, group: any EventLoopGroup, connectionGroup: (any EventLoopGroup)? = nil,
+        limits: StreamLimits = StreamLimits(),
         onDatagram: @escaping DatagramHandler, onStream: @escaping StreamHandler, onRefused: @escaping RefusalHandler
     ) async throws -> GossipTransport {
         let udp = try await DatagramBootstrap(group: group)
@@ -42,27 +49,33 @@ public final class GossipTransport: Sendable {
             }
             .bind(host: host, port: port).get()
         let boundPort = udp.localAddress?.port ?? port
-        let open = ConnectionCount()
+        let streams = ConnectionCount(limit: limits.maxConnections)
+        let sessions = ConnectionCount(limit: limits.maxSessions)
+        let accepted = AcceptedConnections()
         do {
-            let tcp = try await ServerBootstrap(group: group)
+            let tcp = try await ServerBootstrap(group: group, childGroup: connectionGroup ?? group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        guard open.acquire(limit: limits.maxConnections) else {
+                        guard let slot = streams.acquire(closing: channel) else {
                             onRefused(channel.remoteAddress, "connection limit of \(limits.maxConnections) reached")
                             channel.close(promise: nil)
                             return
                         }
-                        channel.closeFuture.whenComplete { _ in open.release() }
+                        accepted.insert(channel)
+                        let reader = FrameReader(maxFrameBytes: limits.maxFrameBytes)
                         try channel.pipeline.syncOperations.addHandlers([
-                            FrameReader(maxFrameBytes: limits.maxFrameBytes),
-                            StreamServerHandler(readTimeout: limits.readTimeout, onStream: onStream, onRefused: onRefused),
+                            reader,
+                            StreamServerHandler(
+                                readTimeout: limits.readTimeout, reader: reader, slot: slot, sessions: sessions,
+                                onStream: onStream, onRefused: onRefused),
                         ])
                     }
                 }
                 .bind(host: host, port: boundPort).get()
-            return GossipTransport(udp: udp, tcp: tcp, limits: limits, group: group)
+            return GossipTransport(udp: udp, tcp: tcp, limits: limits, group: group, accepted: accepted)
         } catch {
             try? await udp.close()
             throw error
@@ -94,25 +107,20 @@ public final class GossipTransport: Sendable {
         return reply.futureResult
     }
 
+    /// Closes both listeners and every connection they accepted (streams and peer sessions).
     public func close() async {
         try? await udp.close()
         try? await tcp.close()
+        for channel in accepted.all() { try? await channel.close() }
     }
 }
 
-private final class ConnectionCount: Sendable {
-    private let value = Atomic<Int>(0)
-
-    func acquire(limit: Int) -> Bool {
-        let now = value.wrappingAdd(1, ordering: .relaxed).newValue
-        if now > limit {
-            value.wrappingSubtract(1, ordering: .relaxed)
-            return false
-        }
-        return true
-    }
-
-    func release() { value.wrappingSubtract(1, ordering: .relaxed) }
+/// What the first frame of an inbound stream gets.
+public enum StreamAnswer: Sendable {
+    /// One reply frame, then the stream closes.
+    case reply([UInt8])
+    /// One reply frame, then the stream carries a peer session until either side closes it.
+    case session(reply: [UInt8], PeerSessionServer)
 }
 
 private final class DatagramReader: ChannelInboundHandler {
@@ -129,63 +137,6 @@ private final class DatagramReader: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // An ICMP "port unreachable" from a dead peer surfaces here; the protocol already
         // treats the missing reply as a failed probe, so the socket stays open.
-    }
-}
-
-private final class StreamServerHandler: ChannelInboundHandler {
-    typealias InboundIn = [UInt8]
-    typealias OutboundOut = ByteBuffer
-
-    private let readTimeout: TimeAmount
-    private let onStream: GossipTransport.StreamHandler
-    private let onRefused: GossipTransport.RefusalHandler
-    private var timeout: Scheduled<Void>?
-    private var served = false
-
-    init(readTimeout: TimeAmount, onStream: @escaping GossipTransport.StreamHandler,
-         onRefused: @escaping GossipTransport.RefusalHandler) {
-        self.readTimeout = readTimeout
-        self.onStream = onStream
-        self.onRefused = onRefused
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let onRefused = self.onRefused
-        timeout = context.eventLoop.scheduleTask(in: readTimeout) {
-            let context = loopBound.value
-            onRefused(context.channel.remoteAddress, "read timeout")
-            context.close(promise: nil)
-        }
-        context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        timeout?.cancel()
-        context.fireChannelInactive()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !served, let remote = context.channel.remoteAddress else { return }
-        served = true
-        let frame = unwrapInboundIn(data)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        onStream(frame, remote).hop(to: context.eventLoop).whenComplete { result in
-            let context = loopBound.value
-            switch result {
-            case .success(let reply?):
-                let buffer = StreamFrame.encode(reply, allocator: context.channel.allocator)
-                let channel = context.channel
-                context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in channel.close(promise: nil) }
-            case .success(nil), .failure:
-                context.close(promise: nil)
-            }
-        }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        onRefused(context.channel.remoteAddress, "\(error)")
-        context.close(promise: nil)
     }
 }
 

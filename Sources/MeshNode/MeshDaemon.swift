@@ -80,8 +80,12 @@ public enum MeshDaemon {
         cache?.spreadBusts { invalidation in
             busts.loop.execute { _ = busts.bust(invalidation, wait: false, timeout: .seconds(5)) }
         }
-        _ = try await node.start()
-        if let cache { CacheReporter(cache: cache, node: node, registry: metrics.registry).start() }
+        _ = try await node.start(connectionLoops: gatewayGroup)
+        var peerLinks: PeerLinks?
+        if let cache, let gatewayGroup {
+            peerLinks = try await CachePeerLinks.connect(cache, node: node, group: gatewayGroup)
+            CacheReporter(cache: cache, node: node, registry: metrics.registry).start()
+        }
 
         let (leaveRequests, leaveContinuation) = AsyncStream.makeStream(of: Void.self)
         let access = try AdminAccess(adminToken: token, path: (options.dataDir as NSString).appendingPathComponent("tokens.json"))
@@ -118,6 +122,7 @@ public enum MeshDaemon {
         }
 
         try await Lifecycle.run(services, logger: logger)
+        await peerLinks?.close()
         try? await gatewayGroup?.shutdownGracefully()
         try? await group.shutdownGracefully()
     }

@@ -19,6 +19,8 @@ public final class NodeMetrics: Sendable {
     let replayedPackets: Prometheus.Counter
     let pushPulls: Prometheus.Counter
     let streamsRefused: Prometheus.Counter
+    let peerRequestsServed: Prometheus.Counter
+    let peerRequestsBusy: Prometheus.Counter
     let probes: Prometheus.Counter
     let indirectProbes: Prometheus.Counter
     let suspicionsRaised: Prometheus.Counter
@@ -42,6 +44,8 @@ public final class NodeMetrics: Sendable {
         replayedPackets = counter("gossip", "replayed_packets", "Packets refused by the replay guard: dropped")
         pushPulls = counter("gossip", "push_pulls", "TCP stream exchanges (push-pull, and the stream ping fallback), started or served")
         streamsRefused = counter("gossip", "streams_refused", "TCP streams closed for the connection limit, size limit or read timeout")
+        peerRequestsServed = counter("peer", "requests_served", "Peer session requests handed to the node's handler")
+        peerRequestsBusy = counter("peer", "requests_busy", "Peer session requests refused: the session's in-flight limit was reached")
         probes = counter("swim", "probes", "Direct probes sent")
         indirectProbes = counter("swim", "indirect_probes", "Indirect probes (ping-req) sent")
         suspicionsRaised = counter("swim", "suspicions_raised", "Members this node started to suspect")

@@ -3,8 +3,7 @@ import NIOCore
 
 extension NodeShell {
     func seal(_ bytes: [UInt8], channel: Envelope.Channel) -> [UInt8] {
-        guard let keyring else { return bytes }
-        return Envelope.seal(bytes, channel: channel, key: keyring.primary, nowMillis: Self.wallClockMillis())
+        liveKeyring.seal(bytes, channel: channel)
     }
 
     /// Opens what arrived; nil (counted and logged) when no installed key opens it, or it is replayed or malformed.

@@ -56,7 +56,7 @@ extension NodeShell {
     }
 
     /// Opens a request frame and answers it; nil closes the stream unanswered. Event loop only.
-    func received(stream frame: [UInt8], from: SocketAddress) -> EventLoopFuture<[UInt8]?> {
+    func received(stream frame: [UInt8], from: SocketAddress) -> EventLoopFuture<StreamAnswer?> {
         loop.preconditionInEventLoop()
         guard let address = Self.nodeAddress(from),
               let plain = open(frame, channel: .stream, from: address.host) else { return loop.makeSucceededFuture(nil) }
@@ -84,16 +84,21 @@ extension NodeShell {
         case .bust, .bustSync, .cacheStats:
             guard let cacheServer else { return loop.makeSucceededFuture(nil) }
             reply = cacheServer.answer(request, address.host).map { Optional($0) }
+        case .openSession(let opening):
+            guard let server = peerSessionServer(for: opening) else { return loop.makeSucceededFuture(nil) }
+            let acceptance = SessionAcceptance(askerToken: opening.token, answererToken: server.cipher.ownToken)
+            return loop.makeSucceededFuture(.session(reply: sealedReply(acceptance.bytes), server))
         }
-        return reply.map { [self] answer in
-            guard let answer else { return nil }
-            let sealed = seal(answer, channel: .stream)
-            figures.messagesOut += 1
-            figures.bytesOut += Int64(sealed.count)
-            metrics.messagesOut.increment()
-            metrics.bytesOut.increment(by: Int64(sealed.count))
-            return sealed
-        }
+        return reply.map { [self] answer in answer.map { .reply(sealedReply($0)) } }
+    }
+
+    private func sealedReply(_ reply: [UInt8]) -> [UInt8] {
+        let sealed = seal(reply, channel: .stream)
+        figures.messagesOut += 1
+        figures.bytesOut += Int64(sealed.count)
+        metrics.messagesOut.increment()
+        metrics.bytesOut.increment(by: Int64(sealed.count))
+        return sealed
     }
 }
 
@@ -109,4 +114,12 @@ struct CacheStreamServer: Sendable {
 struct StreamUnavailable: Error, CustomStringConvertible {
     let address: NodeAddress
     var description: String { "no stream to \(address), or its reply did not open" }
+}
+
+extension NodeShell {
+    /// A bundle fetch on a stream of its own, as the config agent makes one: the one-shot
+    /// exchange that `bench/peer.sh` measures beside peer sessions.
+    @_spi(Bench) public func exchangeBundleFetch(environment: String, with address: NodeAddress) -> EventLoopFuture<[UInt8]> {
+        loop.flatSubmit { self.exchange(.fetchBundle(environment: environment, minimumVersion: 0, have: nil), with: address) }
+    }
 }

@@ -47,7 +47,12 @@ public final class NodeShell: @unchecked Sendable {
 
     // Event-loop state.
     var gossip: GossipNode
-    var keyring: Keyring?
+    /// The keyring, shared with the peer sessions that seal and open off this loop.
+    public let liveKeyring: LiveKeyring
+    var keyring: Keyring? {
+        get { liveKeyring.keyring }
+        set { liveKeyring.keyring = newValue }
+    }
     var replayGuard = ReplayGuard()
     var figures = GossipFigures()
     var badPackets = BadPacketLog()
@@ -65,6 +70,8 @@ public final class NodeShell: @unchecked Sendable {
     var bundleServer: (@Sendable (_ environment: String, _ minimumVersion: UInt64, _ have: ContentDigest?) -> BundleReply)?
     /// Serves the cache's stream requests; set by the cache bust agent.
     var cacheServer: CacheStreamServer?
+    /// Serves the requests of peer sessions; nil refuses them.
+    var peerRequestHandler: PeerRequestHandler?
     var hasLeft = false
     var lastStats = GossipStats()
 
@@ -72,7 +79,7 @@ public final class NodeShell: @unchecked Sendable {
         self.settings = settings
         self.loop = loop
         self.metrics = metrics
-        self.keyring = keyring
+        self.liveKeyring = LiveKeyring(keyring)
         var logger = logger
         logger[metadataKey: "node"] = "\(settings.name)"
         self.logger = logger
@@ -99,16 +106,18 @@ public final class NodeShell: @unchecked Sendable {
     }
 
     static func now() -> Instant { Instant(nanoseconds: Int64(NIODeadline.now().uptimeNanoseconds)) }
-    static func wallClockNanoseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
-    static func wallClockMillis() -> Int64 { wallClockNanoseconds() / 1_000_000 }
+    static func wallClockNanoseconds() -> Int64 { WallClock.nanoseconds() }
+    static func wallClockMillis() -> Int64 { WallClock.millis() }
 
     // MARK: Starting and stopping
 
     /// Binds the gossip port, starts the protocol timer and joins through the seeds.
-    /// Returns the bound port.
-    public func start() async throws -> Int {
+    /// TCP connections from peers live on `connectionLoops` (the gateway's, on a worker), so
+    /// that peer sessions stay off this node's loop. Returns the bound port.
+    public func start(connectionLoops: (any EventLoopGroup)? = nil) async throws -> Int {
         let transport = try await GossipTransport.bind(
-            host: settings.bind.host, port: settings.bind.port, group: loop, limits: settings.limits,
+            host: settings.bind.host, port: settings.bind.port, group: loop, connectionGroup: connectionLoops,
+            limits: settings.limits,
             onDatagram: { [self] bytes, from in received(datagram: bytes, from: from) },
             onStream: { [self] frame, from in loop.flatSubmit { self.received(stream: frame, from: from) } },
             onRefused: { [self] from, reason in

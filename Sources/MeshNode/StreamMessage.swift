@@ -17,6 +17,9 @@ enum StreamRequest: Equatable {
     case bustSync(BustSyncRequest)
     /// This node's cache figures; the reply is a `CacheFigures`.
     case cacheStats
+    /// Turns the stream into a peer session (`SessionOpening`); the reply is a `SessionAcceptance`,
+    /// after which both sides send `SessionFrame`s until either closes.
+    case openSession(SessionOpening)
 
     enum Kind: UInt8 {
         case pushPull = 1
@@ -24,6 +27,7 @@ enum StreamRequest: Equatable {
         case bust = 3
         case bustSync = 4
         case cacheStats = 5
+        case openSession = 6
     }
 
     var bytes: [UInt8] {
@@ -46,6 +50,8 @@ enum StreamRequest: Equatable {
             return [Kind.bustSync.rawValue] + request.bytes
         case .cacheStats:
             return [Kind.cacheStats.rawValue]
+        case .openSession(let opening):
+            return [Kind.openSession.rawValue] + opening.bytes
         }
     }
 
@@ -84,6 +90,9 @@ enum StreamRequest: Equatable {
         case .cacheStats:
             guard body.isEmpty else { return nil }
             self = .cacheStats
+        case .openSession:
+            guard let opening = SessionOpening(body) else { return nil }
+            self = .openSession(opening)
         }
     }
 }

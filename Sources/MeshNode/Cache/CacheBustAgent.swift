@@ -144,7 +144,7 @@ public final class CacheBustAgent: @unchecked Sendable {
             return loop.makeSucceededFuture(serveSync(sync))
         case .cacheStats:
             return loop.makeSucceededFuture(figures.encoded)
-        case .pushPull, .fetchBundle:
+        case .pushPull, .fetchBundle, .openSession:
             // The node serves these itself and never hands them here; an empty reply closes the stream.
             return loop.makeSucceededFuture([])
         }
