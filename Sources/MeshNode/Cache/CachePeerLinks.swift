@@ -39,7 +39,11 @@ final class CachePeerLinks: CachePeers {
         let local = try await node.loop.submit { node.gossip.localMember.address }.get()
         let links = PeerLinks(group: group, keys: node.liveKeyring, localAddress: local)
         let peers = CachePeerLinks(links: links, group: group)
+        // The members known already, then every change after them (both run on the node's loop, in order).
         node.subscribeMembership { event in peers.apply(event) }
+        try await node.loop.submit {
+            for member in node.gossip.members where member.isLive { peers.apply(.joined(member)) }
+        }.get()
         cache.connect(peers, loop: group.next())
         await node.servePeerRequests { body, _ in
             cache.serve(body, on: MultiThreadedEventLoopGroup.currentEventLoop ?? group.next())
