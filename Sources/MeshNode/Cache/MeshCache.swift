@@ -30,8 +30,8 @@ public final class MeshCache: Sendable {
     func spreadBusts(through carrier: @escaping @Sendable (Invalidation) -> Void) {
         spread.withLock { $0 = carrier }
     }
-    /// Fills of keys this node owns that another node leads: when each began.
-    private let remoteFills = Mutex<[String: CacheStore.FillTicket]>([:])
+    /// Fills of keys this node owns that another node leads, until it reports their end.
+    private let remoteFills = Mutex<[String: CacheFill]>([:])
 
     public struct Settings: Sendable {
         /// How long an asker waits for an owner's answer, a fill it waits on included.
@@ -184,12 +184,12 @@ extension MeshCache: ResponseCache {
     /// A fill another node led that never ended (it crashed or lost its way): after the lease,
     /// the next asker leads.
     private func expireRemoteFill(_ fillKey: String, now: WallTime) {
-        let expired = remoteFills.withLock { fills -> CacheStore.FillTicket? in
-            guard let ticket = fills[fillKey], now - ticket.started > settings.remoteFillLease else { return nil }
+        let expired = remoteFills.withLock { fills -> CacheFill? in
+            guard let fill = fills[fillKey], now - fill.ticket.started > settings.remoteFillLease else { return nil }
             fills[fillKey] = nil
-            return ticket
+            return fill
         }
-        if let expired { store.finishFill(fillKey, ticket: expired, entry: nil, now: now) }
+        expired?.end(nil, now: now)
     }
 
     // MARK: asking an owner
@@ -231,31 +231,29 @@ extension MeshCache: ResponseCache {
         let now = WallTime.current
         switch request {
         case .lookup(let key, let fields):
-            if let entry = store.lookup(key, request: fields) {
+            switch ownedLookup(key, request: fields, now: now, on: loop) {
+            case .hit(let entry):
                 return loop.makeSucceededFuture(CachePeerReply.hit(entry).bytes)
-            }
-            expireRemoteFill(key.text, now: now)
-            let promise = loop.makePromise(of: StoredEntry?.self)
-            let (role, ticket) = store.joinFill(key.text, now: now) { promise.succeed($0) }
-            switch role {
-            case .lead:
-                promise.succeed(nil)
-                remoteFills.withLock { $0[key.text] = ticket }
-                return loop.makeSucceededFuture(CachePeerReply.lead(epoch: ticket.epoch).bytes)
-            case .wait:
-                return promise.futureResult.map { entry in
+            case .lead(let fill):
+                remoteFills.withLock { $0[key.text] = fill }
+                return loop.makeSucceededFuture(CachePeerReply.lead(epoch: fill.ticket.epoch).bytes)
+            case .wait(let outcome):
+                return outcome.map { entry in
                     guard let entry,
                           VaryKey.variant(of: entry.key.text, names: entry.varyNames, request: fields) == entry.variant
                     else { return CachePeerReply.miss.bytes }
                     return CachePeerReply.hit(entry).bytes
                 }
-            case .alone:
-                promise.succeed(nil)
+            case .ask, .bypass:
                 return loop.makeSucceededFuture(CachePeerReply.miss.bytes)
             }
         case .fill(let key, let epoch, let entry):
-            let started = remoteFills.withLock { $0.removeValue(forKey: key.text)?.started } ?? now
-            completeFill(key, ticket: CacheStore.FillTicket(epoch: epoch, started: started), entry: entry, now: now)
+            if let fill = remoteFills.withLock({ $0.removeValue(forKey: key.text) }) {
+                fill.end(entry, now: now)
+            } else if let entry {
+                // The lease ran out first: stored still, unless a bust since the fill began selected it.
+                store.store(entry, ticket: CacheStore.FillTicket(epoch: epoch, started: now), now: now)
+            }
             return loop.makeSucceededFuture(CachePeerReply.done.bytes)
         case .replicate(let entry):
             store.store(entry, ticket: store.beginFill(now: now), now: now)

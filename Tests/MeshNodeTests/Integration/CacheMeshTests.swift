@@ -86,7 +86,11 @@ final class CacheMeshTests: XCTestCase {
         let asker = nodes[0]
         let path = try findPath(asking: asker) { !$0.contains(asker.name) }
         _ = try get(path, from: asker)
-        let primary = try XCTUnwrap(nodes.first { $0.name == (try? owners(path, asking: asker).first) })
+        let owning = try owners(path, asking: asker)
+        let primary = try XCTUnwrap(nodes.first { $0.name == owning.first })
+        let backup = try XCTUnwrap(nodes.first { $0.name == owning.last })
+        // The owner copies what it stores to the backup after the asker reported its fill.
+        try eventually("the backup holds a copy", within: 10) { try entries(backup) == 1 }
         primary.killNow()
         let other = try findPath("/o", asking: asker) { $0.first == primary.name && !$0.contains(asker.name) }
         let started = Date()
