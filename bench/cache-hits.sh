@@ -4,17 +4,17 @@
 # W meshd workers (the production build, defaults otherwise) form one mesh and serve one route
 # with `cache: { ttl: 1h }` in front of nginx (`return 200`, 2 bytes). wrk (-t1 -c64) alternates
 # between nginx and worker 1 for R rounds of S seconds, on a URL whose owners are other workers
-# (with W=1, a URL worker 1 owns: local hits).
-#   bench/cache-hits.sh [W=2] [S=5] [R=3]
+# (W of 3 or more: with 2 workers both own every key; W=1 measures local hits).
+#   bench/cache-hits.sh [W=3] [S=5] [R=3]
 # MESHGATE_BIN=DIR uses meshd and meshctl from DIR instead of building them; BASE_PORT moves the ports.
 set -uo pipefail
-W=${1:-2}; S=${2:-5}; R=${3:-3}
+W=${1:-3}; S=${2:-5}; R=${3:-3}
 cd "$(dirname "$0")/.."
 for t in nginx wrk python3; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 2; }; done
 scripts/install-deps.sh
 source bench/lib/meshd-build.sh
 D=$(mktemp -d)
-trap 'exec 2>/dev/null; for p in $(cat $D/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $D' EXIT
+trap 'exec 2>/dev/null; for p in $(cat $D/pids 2>/dev/null); do kill $p 2>/dev/null; done; sleep 0.5; for p in $(cat $D/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $D' EXIT
 BASE=${BASE_PORT:-29000}
 UP=$((BASE + 90)); PX=$((BASE + 91))
 mkdir -p $D/logs
