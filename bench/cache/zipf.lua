@@ -10,7 +10,7 @@ math.randomseed(tonumber(os.getenv("ZIPF_SEED") or "1"))
 local function draw()
   local u, lo, hi = math.random(), 1, n
   while lo < hi do
-    local mid = (lo + hi) // 2
+    local mid = math.floor((lo + hi) / 2)
     if cdf[mid] < u then lo = mid + 1 else hi = mid end
   end
   return lo
