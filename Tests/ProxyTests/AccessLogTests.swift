@@ -5,7 +5,7 @@ import XCTest
 
 @testable import Proxy
 
-/// The access log in its file: one whole line per request in each format, a reopen after a
+/// The access log in its file: one whole line per request in each format (refused ones too), a reopen after a
 /// rotation that loses and splits nothing, lines dropped and counted (never waited for) when
 /// the destination does not take them, and sampling.
 final class AccessLogTests: XCTestCase {
@@ -198,6 +198,24 @@ final class AccessLogTests: XCTestCase {
                 XCTAssertEqual(Int(match.2), refusal.status)
                 XCTAssertGreaterThan(Int(match.3) ?? 0, 0, "the refusal's body bytes")
             }
+        }
+    }
+
+    /// A chunked body that outgrows the limit after the request was routed: the line names the route.
+    func testABodyRefusedMidRequestGetsOneLine() async throws {
+        let path = directory + "/access.log"
+        try await withGateway(.init(destination: .file(path), format: .json), limits: Self.refusalLimits) { gw, _ in
+            let client = try gw.client()
+            try client.send("POST /stream HTTP/1.1\r\nHost: test.local\r\nX-Request-Id: stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "7d0\r\n" + String(repeating: "b", count: 2000) + "\r\n0\r\n\r\n")
+            XCTAssertEqual(try client.readResponse().status, 413)
+            let all = await lines(path, count: 1)
+            XCTAssertEqual(all.count, 1)
+            let object = json(all.first ?? "")
+            XCTAssertEqual(object?["status"] as? Int, 413)
+            XCTAssertEqual(object?["uri"] as? String, "/stream")
+            XCTAssertEqual(object?["route"] as? String, "r")
+            XCTAssertEqual(object?["request_id"] as? String, "stream")
         }
     }
 
