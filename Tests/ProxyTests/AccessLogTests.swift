@@ -201,6 +201,19 @@ final class AccessLogTests: XCTestCase {
         }
     }
 
+    /// A head that does not arrive in time: its request line, as far as it came, and 408.
+    func testASlowHeadGetsOneLine() async throws {
+        let path = directory + "/access.log"
+        try await withGateway(.init(destination: .file(path), format: .combined), limits: .init(readTimeout: .milliseconds(200))) { gw, _ in
+            let client = try gw.client()
+            try client.send("GET /slow?x=1 HTTP/1.1\r\nHost: test.local\r\n")
+            XCTAssertEqual(try client.readResponse().status, 408)
+            let all = await lines(path, count: 1)
+            XCTAssertEqual(all.count, 1)
+            XCTAssertNotNil(all.first?.wholeMatch(of: /127\.0\.0\.1 - - \[[^\]]+\] "GET \/slow\?x=1 HTTP\/1\.1" 408 \d+ "-" "-"/), "\(all)")
+        }
+    }
+
     /// A chunked body that outgrows the limit after the request was routed: the line names the route.
     func testABodyRefusedMidRequestGetsOneLine() async throws {
         let path = directory + "/access.log"

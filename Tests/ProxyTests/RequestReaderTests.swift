@@ -166,18 +166,26 @@ final class RequestReaderTests: XCTestCase {
         XCTAssertEqual(reader.bufferedBytes, 0)
     }
 
-    func testARefusalKeepsTheRequestLineWhenItWasRead() {
+    func testTheRequestLineOfAnUnfinishedOrRefusedHeadIsKnown() {
         var reader = RequestReader(headLimit: 4096, fieldLimit: 1)
-        reader.append(ByteBuffer(string: "GET /x HTTP/1.0\r\nHost: a\r\nX-Two: b\r\n\r\n"))
+        reader.append(ByteBuffer(string: "GET /x HTTP/1.0\r\nHost: a\r\n"))
+        XCTAssertNil(reader.next())
+        XCTAssertEqual(reader.pendingRequestLine?.target, "/x", "a head still coming")
+        reader.append(ByteBuffer(string: "X-Two: b\r\n\r\n"))
         guard case .refused(let rejection)? = reader.next() else { return XCTFail("not refused") }
         XCTAssertEqual(rejection.status, .requestHeaderFieldsTooLarge)
-        XCTAssertEqual(reader.refusedRequestLine?.method, .GET)
-        XCTAssertEqual(reader.refusedRequestLine?.target, "/x")
-        XCTAssertEqual(reader.refusedRequestLine?.version, .http1_0)
+        XCTAssertEqual(reader.pendingRequestLine?.method, .GET)
+        XCTAssertEqual(reader.pendingRequestLine?.target, "/x")
+        XCTAssertEqual(reader.pendingRequestLine?.version, .http1_0)
+
+        var complete = RequestReader(headLimit: 4096, fieldLimit: 100)
+        complete.append(ByteBuffer(string: "GET /y HTTP/1.1\r\nHost: a\r\n\r\n"))
+        guard case .head? = complete.next() else { return XCTFail("no head") }
+        XCTAssertNil(complete.pendingRequestLine, "a head read whole is no longer pending")
 
         var garbled = RequestReader(headLimit: 4096, fieldLimit: 100)
         garbled.append(ByteBuffer(string: "GET  / HTTP/1.1\r\n\r\n"))
         guard case .refused? = garbled.next() else { return XCTFail("not refused") }
-        XCTAssertNil(garbled.refusedRequestLine)
+        XCTAssertNil(garbled.pendingRequestLine)
     }
 }

@@ -55,10 +55,13 @@ struct RequestReader {
     /// Bytes received and not yet read as part of a request.
     var bufferedBytes: Int { buffer.readableBytes }
 
-    /// After a refusal of a head whose request line was read: that line.
-    var refusedRequestLine: RequestLine? {
-        guard case .refused(let line) = state else { return nil }
-        return line
+    /// The request line of the head being read, or of the head refused, once it was read.
+    var pendingRequestLine: RequestLine? {
+        switch state {
+        case .head: partial.requestLine
+        case .body: nil
+        case .refused(let line): line
+        }
     }
 
     mutating func append(_ bytes: ByteBuffer) {

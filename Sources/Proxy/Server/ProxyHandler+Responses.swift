@@ -162,9 +162,11 @@ extension ProxyHandler {
     }
 
     /// A request refused before routing (malformed, too large, too slow): answer, log and
-    /// close. `head` is what was read of it, if its request line was; `start`, when it began.
+    /// close. `head` is what was read of it (else the request line the reader has, if any);
+    /// `start`, when it began (else its first byte).
     func refuse(status: HTTPResponseStatus, reason: String, head: RequestHead? = nil, start: NIODeadline? = nil) {
         guard !closing else { return }
+        let head = head ?? reader.pendingRequestLine.map(RequestHead.init)
         core.logger.debug("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
         closing = true
         discarding = true

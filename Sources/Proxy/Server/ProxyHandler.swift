@@ -141,7 +141,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if let exchange, !discarding {
                 refuseMidRequest(exchange, status: rejection.status, reason: rejection.reason)
             } else {
-                refuse(status: rejection.status, reason: rejection.reason, head: reader.refusedRequestLine.map(RequestHead.init))
+                refuse(status: rejection.status, reason: rejection.reason)
             }
         }
     }
