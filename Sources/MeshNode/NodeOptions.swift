@@ -36,7 +36,8 @@ public struct NodeOptions: Sendable, Equatable {
     /// The longest a graceful shutdown waits for in-flight requests.
     public var drainTimeout: Duration
     public var accessLog: GatewayOptions.AccessLogSettings
-    /// `--underscores-in-headers`: request fields with `_` in their names are kept.
+    /// `--underscores-in-headers`: request fields with `_` in their names are kept on routes
+    /// without an `underscores_in_headers` of their own.
     public var underscoredFields: UnderscoredFields
     /// `--cache-size`: bytes of responses this node's share of the cache holds.
     public var cacheSize: Int

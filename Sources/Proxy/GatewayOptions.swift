@@ -126,7 +126,7 @@ public enum AccessLogFormat: String, Sendable, CaseIterable {
 
 /// What the gateway does with a request field whose name holds an underscore, which an
 /// origin that maps `_` to `-` (CGI-style environments, some frameworks) reads as another
-/// field (nginx's `underscores_in_headers`).
+/// field (nginx's `underscores_in_headers`); a route's own `underscores_in_headers` wins.
 public enum UnderscoredFields: String, Sendable, CaseIterable {
     /// Every such field is dropped.
     case dropped

@@ -84,7 +84,7 @@ struct Meshd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Gateway: most header fields in a request (beyond them 431) or an upstream's response (502). (default: 100)", valueName: "n"))
     var maxHeaderFields: String?
 
-    @Flag(help: "Gateway: keep request fields with '_' in their names (dropped by default); those that would read as a framing or hop-by-hop field are dropped still.")
+    @Flag(help: "Gateway: keep request fields with '_' in their names (dropped by default) on routes that do not say; those that would read as a framing or hop-by-hop field are dropped still.")
     var underscoresInHeaders = false
 
     @Option(help: ArgumentHelp("Gateway: most bytes of a request body; beyond them 413. (default: 64MiB)", valueName: "size"))

@@ -41,7 +41,7 @@ final class ManifestTests: XCTestCase {
                 "routes.yaml:4: target url 'ftp://nowhere' must look like http://HOST:PORT",
                 "routes.yaml:7: retries must be an integer >= 0",
                 "routes.yaml:15: rate_limit.requests: must be at least 1",
-                "routes.yaml:18: unknown key 'colour' in a route (expected one of: cache, id, match, policies, split, sticky, strip_prefix, upstream)",
+                "routes.yaml:18: unknown key 'colour' in a route (expected one of: cache, id, match, policies, split, sticky, strip_prefix, underscores_in_headers, upstream)",
                 "routes.yaml:21: ttl 'soon' is not a duration (like 500ms, 30s, 5m)",
                 "routes.yaml:9: route 'a' names unknown upstream 'missing'",
             ])
@@ -164,6 +164,28 @@ final class ManifestTests: XCTestCase {
         changed.routes.swapAt(0, 1)
         XCTAssertNotEqual(changed.digest, a.digest, "route order is content: it breaks ties between routes")
         XCTAssertEqual(try CanonicalEncoding.decode(GatewayConfig.self, from: a.canonicalBytes), a)
+    }
+
+    func testARouteSaysWhetherItKeepsUnderscoredFieldsOrLeavesItToTheNode() throws {
+        let yaml = """
+            upstreams:
+              - { id: u, targets: [{ url: "http://127.0.0.1:1" }] }
+            routes:
+              - { id: keeps, upstream: u, underscores_in_headers: true }
+              - { id: drops, upstream: u, underscores_in_headers: false }
+              - { id: node, upstream: u }
+            """
+        let config = try loader.parse([("u.yaml", yaml)]).config
+        XCTAssertEqual(config.routes.map(\.underscoresInHeaders), [true, false, nil])
+        XCTAssertEqual(try CanonicalEncoding.decode(GatewayConfig.self, from: config.canonicalBytes), config)
+        XCTAssertFalse(String(decoding: CanonicalEncoding.encode(config.routes[2]), as: UTF8.self).contains("underscores"),
+                       "a route without the key encodes as before, so earlier digests stay as they were")
+        let wrong = yaml.replacingOccurrences(of: "underscores_in_headers: true", with: "underscores_in_headers: sometimes")
+        XCTAssertThrowsError(try loader.parse([("u.yaml", wrong)])) { error in
+            let errors = (error as! ConfigErrors).errors.map(\.description)
+            XCTAssertEqual(errors.count, 1)
+            XCTAssertTrue(errors.first?.hasPrefix("u.yaml:4: ") == true, "\(errors)")
+        }
     }
 
     func testACacheRuleWithEveryField() throws {

@@ -5,7 +5,7 @@ import XCTest
 
 @testable import Proxy
 
-/// The access log in its file: one whole line per request in each format, a reopen after a
+/// The access log in its file: one whole line per request in each format (refused ones too), a reopen after a
 /// rotation that loses and splits nothing, lines dropped and counted (never waited for) when
 /// the destination does not take them, and sampling.
 final class AccessLogTests: XCTestCase {
@@ -22,13 +22,13 @@ final class AccessLogTests: XCTestCase {
 
     private func withGateway(
         _ settings: GatewayOptions.AccessLogSettings, metrics: RecordingMetrics = RecordingMetrics(),
-        _ body: (GatewayHarness, TestUpstream) async throws -> Void
+        limits: GatewayOptions.Limits = .init(), _ body: (GatewayHarness, TestUpstream) async throws -> Void
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let upstream = try await TestUpstream(name: "up", group: group)
         let gw = try await GatewayHarness.start(
             yaml: "upstreams:\n" + upstreamYAML("up", ports: [upstream.port]) + "routes:\n  - { id: r, match: { host: test.local }, upstream: up }\n",
-            options: GatewayOptions(accessLog: settings, metricsFactory: metrics))
+            options: GatewayOptions(limits: limits, accessLog: settings, metricsFactory: metrics))
         try await body(gw, upstream)
         await gw.stop()
         await upstream.close()
@@ -126,6 +126,122 @@ final class AccessLogTests: XCTestCase {
                     XCTAssertEqual(match.8, "-")
                 }
             }
+        }
+    }
+
+    /// Requests refused before routing, each on a connection of its own, after one that is
+    /// served: what was read of each (its request line, or nothing) and the status sent.
+    private static let refusals: [(request: String, status: Int, line: String?)] = [
+        ("POST /smuggle HTTP/1.1\r\nHost: test.local\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+         400, "POST /smuggle HTTP/1.1"),
+        ("GET  /two-spaces HTTP/1.1\r\nHost: test.local\r\n\r\n", 400, nil),
+        ("GET /big-head HTTP/1.0\r\nHost: test.local\r\n" + (1...5).map { "X-F\($0): v\r\n" }.joined() + "\r\n",
+         431, "GET /big-head HTTP/1.0"),
+        ("POST /upload HTTP/1.1\r\nHost: test.local\r\nContent-Length: 2000\r\n\r\n", 413, "POST /upload HTTP/1.1"),
+    ]
+    private static let refusalLimits = GatewayOptions.Limits(maxHeaderFields: 5, maxBodyBytes: 1000)
+
+    /// Sends ``refusals`` after one served request; returns each refusal's `X-Request-Id`.
+    private func sendRefusals(_ gw: GatewayHarness) throws -> [String] {
+        XCTAssertEqual(try gw.client().get("/served").status, 200)
+        return try Self.refusals.map { refusal in
+            let client = try gw.client()
+            try client.send(refusal.request)
+            let response = try client.readResponse()
+            XCTAssertEqual(response.status, refusal.status, refusal.request)
+            return response.header("x-request-id") ?? ""
+        }
+    }
+
+    func testARequestRefusedBeforeRoutingGetsOneJSONLine() async throws {
+        let path = directory + "/access.log"
+        try await withGateway(.init(destination: .file(path), format: .json), limits: Self.refusalLimits) { gw, _ in
+            let ids = try sendRefusals(gw)
+            let all = await lines(path, count: 1 + Self.refusals.count)
+            XCTAssertEqual(all.count, 1 + Self.refusals.count)
+            for (index, refusal) in Self.refusals.enumerated() {
+                guard let object = json(all[index + 1]) else {
+                    XCTFail("not a JSON object: \(all[index + 1])")
+                    continue
+                }
+                XCTAssertEqual(object["status"] as? Int, refusal.status)
+                if let line = refusal.line {
+                    let parts = line.split(separator: " ")
+                    XCTAssertEqual(object["method"] as? String, String(parts[0]))
+                    XCTAssertEqual(object["uri"] as? String, String(parts[1]))
+                } else {
+                    XCTAssertTrue(object["method"] is NSNull && object["uri"] is NSNull, "\(object)")
+                }
+                XCTAssertTrue(object["route"] is NSNull && object["upstream"] is NSNull && object["target"] is NSNull)
+                XCTAssertEqual(object["request_id"] as? String, ids[index])
+                XCTAssertEqual(object["client"] as? String, "127.0.0.1")
+                XCTAssertEqual(object["attempts"] as? Int, 0)
+                XCTAssertGreaterThanOrEqual(object["duration_ms"] as? Double ?? -1, 0)
+            }
+        }
+    }
+
+    func testARequestRefusedBeforeRoutingGetsOneCombinedLine() async throws {
+        let path = directory + "/access.log"
+        try await withGateway(.init(destination: .file(path), format: .combined), limits: Self.refusalLimits) { gw, _ in
+            _ = try sendRefusals(gw)
+            let all = await lines(path, count: 1 + Self.refusals.count)
+            XCTAssertEqual(all.count, 1 + Self.refusals.count)
+            let combined = /127\.0\.0\.1 - - \[[^\]]+\] "([^"]*)" (\d{3}) (\d+) "-" "-"/
+            for (index, refusal) in Self.refusals.enumerated() {
+                let line = all[index + 1]
+                guard let match = line.wholeMatch(of: combined) else {
+                    XCTFail("not a combined line: \(line)")
+                    continue
+                }
+                XCTAssertEqual(String(match.1), refusal.line ?? "-")
+                XCTAssertEqual(Int(match.2), refusal.status)
+                XCTAssertGreaterThan(Int(match.3) ?? 0, 0, "the refusal's body bytes")
+            }
+        }
+    }
+
+    /// A head that does not arrive in time: its request line, as far as it came, and 408.
+    func testASlowHeadGetsOneLine() async throws {
+        let path = directory + "/access.log"
+        try await withGateway(.init(destination: .file(path), format: .combined), limits: .init(readTimeout: .milliseconds(200))) { gw, _ in
+            let client = try gw.client()
+            try client.send("GET /slow?x=1 HTTP/1.1\r\nHost: test.local\r\n")
+            XCTAssertEqual(try client.readResponse().status, 408)
+            let all = await lines(path, count: 1)
+            XCTAssertEqual(all.count, 1)
+            XCTAssertNotNil(all.first?.wholeMatch(of: /127\.0\.0\.1 - - \[[^\]]+\] "GET \/slow\?x=1 HTTP\/1\.1" 408 \d+ "-" "-"/), "\(all)")
+        }
+    }
+
+    /// A chunked body that outgrows the limit after the request was routed: the line names the route.
+    func testABodyRefusedMidRequestGetsOneLine() async throws {
+        let path = directory + "/access.log"
+        try await withGateway(.init(destination: .file(path), format: .json), limits: Self.refusalLimits) { gw, _ in
+            let client = try gw.client()
+            try client.send("POST /stream HTTP/1.1\r\nHost: test.local\r\nX-Request-Id: stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "7d0\r\n" + String(repeating: "b", count: 2000) + "\r\n0\r\n\r\n")
+            XCTAssertEqual(try client.readResponse().status, 413)
+            let all = await lines(path, count: 1)
+            XCTAssertEqual(all.count, 1)
+            let object = json(all.first ?? "")
+            XCTAssertEqual(object?["status"] as? Int, 413)
+            XCTAssertEqual(object?["uri"] as? String, "/stream")
+            XCTAssertEqual(object?["route"] as? String, "r")
+            XCTAssertEqual(object?["request_id"] as? String, "stream")
+        }
+    }
+
+    func testRefusalsAreSampledLikeOtherRequests() async throws {
+        let path = directory + "/access.log"
+        try await withGateway(.init(destination: .file(path), format: .json, sampleEvery: 2), limits: Self.refusalLimits) { gw, _ in
+            let ids = try sendRefusals(gw)
+            // Requests 0, 2, 4 and 6 are logged; the last is a marker: the lines before it are complete.
+            for marker in ["marker-5", "marker-6"] {
+                XCTAssertEqual(try gw.client().get("/marker", headers: ["X-Request-Id": marker]).status, 200)
+            }
+            let all = await lines(path, count: 4)
+            XCTAssertEqual(Array(all.compactMap { json($0)?["request_id"] as? String }.dropFirst()), [ids[1], ids[3], "marker-6"])
         }
     }
 

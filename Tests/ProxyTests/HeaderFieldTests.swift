@@ -10,13 +10,12 @@ import XCTest
 final class HeaderFieldTests: XCTestCase {
     private func withGateway(
         options: GatewayOptions = GatewayOptions(), response: String = "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nraw",
-        _ body: (GatewayHarness, RawUpstream) async throws -> Void
+        routes: String = "  - { id: all, upstream: raw }\n", _ body: (GatewayHarness, RawUpstream) async throws -> Void
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let upstream = try await RawUpstream(group: group, response: response)
         let gw = try await GatewayHarness.start(
-            yaml: "upstreams:\n" + upstreamYAML("raw", ports: [upstream.port]) + "routes:\n  - { id: all, upstream: raw }\n",
-            options: options)
+            yaml: "upstreams:\n" + upstreamYAML("raw", ports: [upstream.port]) + "routes:\n" + routes, options: options)
         try await body(gw, upstream)
         await gw.stop()
         await upstream.close()
@@ -116,6 +115,71 @@ final class HeaderFieldTests: XCTestCase {
             }
             XCTAssertTrue(sent.hasSuffix("\r\n\r\nhello"), sent)
             XCTAssertEqual(metrics.counter("meshgate_gateway_underscored_fields_dropped_total", []), 6)
+        }
+    }
+
+    /// The request line and field lines the upstream received for the request to `path`.
+    private func forwarded(_ path: String, in received: String) -> String {
+        guard let start = received.range(of: "GET \(path) ") else { return "" }
+        let rest = received[start.lowerBound...]
+        return String(rest[..<(rest.range(of: "\r\n\r\n")?.upperBound ?? rest.endIndex)])
+    }
+
+    /// A request with underscored fields, one a framing look-alike, between ordinary ones.
+    private func underscored(_ path: String) -> String {
+        "GET \(path) HTTP/1.1\r\nHost: a.test\r\nX_User: admin\r\nTransfer_Encoding: chunked\r\nX-Mid: m\r\n"
+            + "Content_Length: 3\r\nZ_Last: z\r\n\r\n"
+    }
+
+    func testARouteThatKeepsUnderscoredFieldsForwardsThemInOrderAndNoOtherRouteDoes() async throws {
+        let metrics = RecordingMetrics()
+        let routes = """
+              - { id: keeps, match: { path_prefix: /keeps }, upstream: raw, underscores_in_headers: true }
+              - id: renames
+                match: { path_prefix: /renames }
+                upstream: raw
+                underscores_in_headers: true
+                policies: [{ type: headers, request: { rename: { X_User: X-User } } }]
+              - { id: all, upstream: raw }
+
+            """
+        try await withGateway(options: GatewayOptions(metricsFactory: metrics), routes: routes) { gw, upstream in
+            let client = try gw.client()
+            for path in ["/keeps", "/renames", "/other"] {
+                try client.send(underscored(path))
+                XCTAssertEqual(try client.readResponse().status, 200, path)
+            }
+            let sent = upstream.received
+            XCTAssertTrue(forwarded("/keeps", in: sent).contains("\r\nX_User: admin\r\nX-Mid: m\r\nZ_Last: z\r\n"),
+                          "kept fields go up in the order they came: \(sent)")
+            XCTAssertTrue(forwarded("/renames", in: sent).contains("X-User: admin\r\n"), "the route's policies see kept fields: \(sent)")
+            let other = forwarded("/other", in: sent)
+            XCTAssertTrue(other.contains("X-Mid: m\r\n"), sent)
+            XCTAssertFalse(other.contains("_"), "a route without the switch forwarded an underscored name: \(other)")
+            for gone in ["Transfer_Encoding", "Content_Length", "transfer-encoding"] {
+                XCTAssertFalse(sent.contains(gone), "\(gone) reached the upstream: \(sent)")
+            }
+            // Two framing look-alikes on each request, and the two set aside on the last.
+            XCTAssertEqual(metrics.counter("meshgate_gateway_underscored_fields_dropped_total", []), 8)
+        }
+    }
+
+    func testARouteCanDropUnderscoredFieldsTheGlobalSwitchKeeps() async throws {
+        let routes = """
+              - { id: strict, match: { path_prefix: /strict }, upstream: raw, underscores_in_headers: false }
+              - { id: all, upstream: raw }
+
+            """
+        try await withGateway(options: GatewayOptions(underscoredFields: .kept), routes: routes) { gw, upstream in
+            let client = try gw.client()
+            for path in ["/strict", "/other"] {
+                try client.send(underscored(path))
+                XCTAssertEqual(try client.readResponse().status, 200, path)
+            }
+            let strict = forwarded("/strict", in: upstream.received)
+            XCTAssertFalse(strict.isEmpty)
+            XCTAssertFalse(strict.contains("_"), strict)
+            XCTAssertTrue(forwarded("/other", in: upstream.received).contains("\r\nX_User: admin\r\nX-Mid: m\r\nZ_Last: z\r\n"))
         }
     }
 }

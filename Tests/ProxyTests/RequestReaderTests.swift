@@ -7,11 +7,10 @@ import XCTest
 /// The client side's reader on its own: the same requests however the bytes are split,
 /// and refusals with the status the gateway answers.
 final class RequestReaderTests: XCTestCase {
-    /// What a reader made of a stream, as text: one line per head, body and end.
-    private func read(
-        _ chunks: [[UInt8]], limit: Int = 4096, fieldLimit: Int = 100, underscores: UnderscoredFields = .dropped
-    ) -> [String] {
-        var reader = RequestReader(headLimit: limit, fieldLimit: fieldLimit, underscores: underscores)
+    /// What a reader made of a stream, as text: one line per head (its fields as a route that
+    /// keeps underscored ones takes them), body and end.
+    private func read(_ chunks: [[UInt8]], limit: Int = 4096, fieldLimit: Int = 100) -> [String] {
+        var reader = RequestReader(headLimit: limit, fieldLimit: fieldLimit)
         var events: [String] = []
         var body: [UInt8] = []
         for chunk in chunks {
@@ -19,9 +18,10 @@ final class RequestReaderTests: XCTestCase {
             while let event = reader.next() {
                 switch event {
                 case .head(let head, let framing, let options):
-                    let fields = head.http.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+                    let fields = head.keepingUnderscoredFields().http.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
                     let connection = (options.persists(head.version) ? "persists" : "closes") + options.named.map { " " + $0 }.joined()
-                    let dropped = head.droppedFields > 0 ? " dropped \(head.droppedFields)" : ""
+                    let dropped = (head.droppedFields > 0 ? " dropped \(head.droppedFields)" : "")
+                        + (head.underscored.isEmpty ? "" : " aside \(head.underscored.count)")
                     events.append("head \(head.method.rawValue) \(head.target) 1.\(head.version.minor) [\(fields)] \(framing) \(connection)\(dropped)")
                 case .body(let bytes):
                     body += Array(bytes.readableBytesView)
@@ -127,36 +127,65 @@ final class RequestReaderTests: XCTestCase {
         XCTAssertEqual(read([Array(underscored.utf8)], fieldLimit: 10), ["refused 431"])
     }
 
-    func testUnderscoredNamesAreDroppedByDefault() {
-        let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer_Encoding: chunked\r\nX_User: bob\r\nContent-Length: 2\r\n\r\nok"
-        XCTAssertEqual(read([Array(head.utf8)]),
-                       ["head POST / 1.1 [Host=a,Content-Length=2] contentLength(2) persists dropped 2", "body ok", "end"])
+    func testUnderscoredNamesAreSetAsideInOrderAndFramingLookalikesDropped() {
+        let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer_Encoding: chunked\r\nX_User: bob\r\nContent-Length: 2\r\nA_B: c\r\n\r\nok"
+        XCTAssertEqual(read([Array(head.utf8)]), [
+            "head POST / 1.1 [Host=a,X_User=bob,Content-Length=2,A_B=c] contentLength(2) persists dropped 1 aside 2",
+            "body ok", "end",
+        ])
+        var reader = RequestReader(headLimit: 4096, fieldLimit: 100)
+        reader.append(ByteBuffer(string: head))
+        guard case .head(let read, _, _)? = reader.next() else { return XCTFail("no head") }
+        XCTAssertEqual(read.http.headers.map(\.name), ["Host", "Content-Length"], "set aside fields are not among the head's")
     }
 
-    func testKeptUnderscoredNamesNeverReadAsFramingOrHopByHopFields() {
+    func testUnderscoredNamesNeverReadAsFramingOrHopByHopFields() {
         let names = ["Transfer_Encoding", "content_length", "HOST_", "_host", "Connection_", "keep_alive", "Proxy_Connection",
                      "X_Forwarded_For", "Te_", "x_request_id"]
         for name in names {
             let head = "GET / HTTP/1.1\r\nHost: a\r\n\(name): v\r\nX_User: bob\r\n\r\n"
-            let kept = read([Array(head.utf8)], underscores: .kept)
+            let kept = read([Array(head.utf8)])
             // "HOST_" and "_host" read as other names: only exact lookalikes go.
             if name == "HOST_" || name == "_host" || name == "Connection_" || name == "Te_" {
-                XCTAssertEqual(kept.first, "head GET / 1.1 [Host=a,\(name)=v,X_User=bob] none persists", name)
+                XCTAssertEqual(kept.first, "head GET / 1.1 [Host=a,\(name)=v,X_User=bob] none persists aside 2", name)
             } else {
-                XCTAssertEqual(kept.first, "head GET / 1.1 [Host=a,X_User=bob] none persists dropped 1", name)
+                XCTAssertEqual(kept.first, "head GET / 1.1 [Host=a,X_User=bob] none persists dropped 1 aside 1", name)
             }
         }
         let named = "GET / HTTP/1.1\r\nHost: a\r\nX_Secret: s\r\nConnection: x-secret\r\n\r\n"
-        XCTAssertEqual(read([Array(named.utf8)], underscores: .kept).first,
+        XCTAssertEqual(read([Array(named.utf8)]).first,
                        "head GET / 1.1 [Host=a,Connection=x-secret] none persists x-secret dropped 1")
     }
 
     func testNothingIsReadAfterARefusal() {
-        var reader = RequestReader(headLimit: 4096, fieldLimit: 100, underscores: .dropped)
+        var reader = RequestReader(headLimit: 4096, fieldLimit: 100)
         reader.append(ByteBuffer(string: "GET  / HTTP/1.1\r\n\r\n"))
         guard case .refused? = reader.next() else { return XCTFail("not refused") }
         reader.append(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
         XCTAssertNil(reader.next())
         XCTAssertEqual(reader.bufferedBytes, 0)
+    }
+
+    func testTheRequestLineOfAnUnfinishedOrRefusedHeadIsKnown() {
+        var reader = RequestReader(headLimit: 4096, fieldLimit: 1)
+        reader.append(ByteBuffer(string: "GET /x HTTP/1.0\r\nHost: a\r\n"))
+        XCTAssertNil(reader.next())
+        XCTAssertEqual(reader.pendingRequestLine?.target, "/x", "a head still coming")
+        reader.append(ByteBuffer(string: "X-Two: b\r\n\r\n"))
+        guard case .refused(let rejection)? = reader.next() else { return XCTFail("not refused") }
+        XCTAssertEqual(rejection.status, .requestHeaderFieldsTooLarge)
+        XCTAssertEqual(reader.pendingRequestLine?.method, .GET)
+        XCTAssertEqual(reader.pendingRequestLine?.target, "/x")
+        XCTAssertEqual(reader.pendingRequestLine?.version, .http1_0)
+
+        var complete = RequestReader(headLimit: 4096, fieldLimit: 100)
+        complete.append(ByteBuffer(string: "GET /y HTTP/1.1\r\nHost: a\r\n\r\n"))
+        guard case .head? = complete.next() else { return XCTFail("no head") }
+        XCTAssertNil(complete.pendingRequestLine, "a head read whole is no longer pending")
+
+        var garbled = RequestReader(headLimit: 4096, fieldLimit: 100)
+        garbled.append(ByteBuffer(string: "GET  / HTTP/1.1\r\n\r\n"))
+        guard case .refused? = garbled.next() else { return XCTFail("not refused") }
+        XCTAssertNil(garbled.pendingRequestLine)
     }
 }

@@ -168,7 +168,7 @@ struct ManifestParser {
 
     private func parseRoute(_ node: ManifestNode) throws -> RouteConfig {
         let f = try node.fields("a route", allowed: [
-            "id", "match", "upstream", "split", "sticky", "strip_prefix", "policies", "cache",
+            "id", "match", "upstream", "split", "sticky", "strip_prefix", "policies", "cache", "underscores_in_headers",
         ])
         let id = try f.required("id").string("route id")
         let destination: RouteDestination
@@ -197,7 +197,8 @@ struct ManifestParser {
         return RouteConfig(
             id: id, match: match, destination: destination, stripPrefix: strip,
             policies: try f["policies"]?.sequence("policies").map(PolicyParser.parse) ?? [],
-            cache: try f["cache"].map(parseCache))
+            cache: try f["cache"].map(parseCache),
+            underscoresInHeaders: try f["underscores_in_headers"]?.bool("underscores_in_headers"))
     }
 
     private func parseMatch(_ node: ManifestNode?, route: String, at routeNode: ManifestNode) throws -> RouteMatch {

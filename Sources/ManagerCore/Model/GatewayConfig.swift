@@ -128,15 +128,20 @@ public struct RouteConfig: Sendable, Equatable, Codable {
     public var stripPrefix: Bool
     public var policies: [PolicyConfig]
     public var cache: CacheRule?
+    /// `underscores_in_headers`: whether request fields with `_` in their names reach this
+    /// route's policies and upstream (never those that would read as a framing or hop-by-hop
+    /// field); nil leaves it to the gateway's global switch.
+    public var underscoresInHeaders: Bool?
 
     public init(id: String, match: RouteMatch = .everything, destination: RouteDestination, stripPrefix: Bool = false,
-                policies: [PolicyConfig] = [], cache: CacheRule? = nil) {
+                policies: [PolicyConfig] = [], cache: CacheRule? = nil, underscoresInHeaders: Bool? = nil) {
         self.id = id
         self.match = match
         self.destination = destination
         self.stripPrefix = stripPrefix
         self.policies = policies
         self.cache = cache
+        self.underscoresInHeaders = underscoresInHeaders
     }
 }
 

@@ -28,6 +28,9 @@ struct FieldBlock {
         self.spans = spans
     }
 
+    /// No fields at all.
+    static var empty: FieldBlock { FieldBlock(bytes: ByteBuffer(), spans: []) }
+
     /// Fields a policy edited, laid out as field lines so they go upstream the same way.
     init(_ headers: HTTPHeaders) {
         var bytes = ByteBuffer()
@@ -138,13 +141,38 @@ struct RequestHead {
     let fields: FieldBlock
     /// Field lines the client sent that were dropped as they were read (``UnderscoreRule``).
     let droppedFields: Int
+    /// Field lines with `_` in their names, set aside in `fields.bytes` for the route to keep
+    /// or drop (``UnderscoreRule``); not among `fields`.
+    let underscored: [FieldBlock.Span]
 
-    init(method: HTTPMethod, target: String, version: HTTPVersion, fields: FieldBlock, droppedFields: Int = 0) {
+    init(
+        method: HTTPMethod, target: String, version: HTTPVersion, fields: FieldBlock, droppedFields: Int = 0,
+        underscored: [FieldBlock.Span] = []
+    ) {
         self.method = method
         self.target = target
         self.version = version
         self.fields = fields
         self.droppedFields = droppedFields
+        self.underscored = underscored
+    }
+
+    /// The head as a route that keeps underscored fields takes it: those fields among the
+    /// others, in the order they came.
+    func keepingUnderscoredFields() -> RequestHead {
+        var spans: [FieldBlock.Span] = []
+        spans.reserveCapacity(fields.spans.count + underscored.count)
+        var others = fields.spans[...]
+        for span in underscored {
+            while let next = others.first, next.nameStart < span.nameStart {
+                spans.append(next)
+                others = others.dropFirst()
+            }
+            spans.append(span)
+        }
+        spans += others
+        return RequestHead(method: method, target: target, version: version,
+                           fields: FieldBlock(bytes: fields.bytes, spans: spans), droppedFields: droppedFields)
     }
 
     /// A head as the policies left it.

@@ -9,6 +9,8 @@ struct FieldSection {
     private(set) var lines = 0
     /// Field lines dropped by `underscores`.
     private(set) var dropped = 0
+    /// Field lines `underscores` set aside for the route to keep or drop.
+    private(set) var setAside: [FieldBlock.Span] = []
     private let underscores: UnderscoreRule
     private(set) var connection = ConnectionOptions()
     private(set) var hosts = 0
@@ -37,8 +39,14 @@ struct FieldSection {
         guard let field = FieldLine.bounds(line) else { return false }
         lines += 1
         let name = UnsafeRawBufferPointer(rebasing: line[..<field.nameEnd])
-        if underscores.drops(name) {
+        switch underscores.verdict(name) {
+        case .keep:
+            break
+        case .drop:
             dropped += 1
+            return true
+        case .setAside:
+            setAside.append(FieldBlock.Span(field, at: offset))
             return true
         }
         spans.append(FieldBlock.Span(field, at: offset))
@@ -71,19 +79,19 @@ struct FieldSection {
 }
 
 extension FieldSection {
-    /// Once the head is complete, with underscored names kept: drops those that read, with
-    /// dashes, as a field the `Connection` fields name. `head` holds the field lines at the
-    /// offsets they were added with.
+    /// Once the head is complete: drops the fields set aside whose names read, with dashes,
+    /// as a field the `Connection` fields name. `head` holds the field lines at the offsets
+    /// they were added with.
     mutating func dropLookalikesOfNamedFields(in head: ByteBuffer) {
-        guard case .dropLookalikes = underscores, !connection.named.isEmpty else { return }
+        guard !setAside.isEmpty, !connection.named.isEmpty else { return }
         let options = connection
-        let before = spans.count
+        let before = setAside.count
         head.withUnsafeReadableBytes { all in
-            spans.removeAll { span in
+            setAside.removeAll { span in
                 UnderscoreRule.dropsLookalike(
                     UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)]), of: options)
             }
         }
-        dropped += before - spans.count
+        dropped += before - setAside.count
     }
 }

@@ -18,10 +18,11 @@ struct RequestReader {
     private enum State {
         case head
         case body(BodyDecoder)
-        case refused
+        /// Nothing more is read; the request line of the refused head, when it was read.
+        case refused(RequestLine?)
     }
 
-    private struct RequestLine {
+    struct RequestLine {
         let method: HTTPMethod
         let target: String
         let version: HTTPVersion
@@ -34,11 +35,7 @@ struct RequestReader {
         var requestLine: RequestLine?
         /// Where the field lines begin, once the request line is read.
         var fieldsStart = 0
-        var fields: FieldSection
-
-        init(underscores: UnderscoreRule) {
-            fields = FieldSection(underscores: underscores)
-        }
+        var fields = FieldSection(underscores: .routeDecides)
     }
 
     private var state = State.head
@@ -48,17 +45,24 @@ struct RequestReader {
     private let headLimit: Int
     /// Most field lines in a head.
     private let fieldLimit: Int
-    private let underscores: UnderscoreRule
 
-    init(headLimit: Int, fieldLimit: Int, underscores: UnderscoredFields) {
+    init(headLimit: Int, fieldLimit: Int) {
         self.headLimit = headLimit
         self.fieldLimit = fieldLimit
-        self.underscores = UnderscoreRule(underscores)
-        partial = PartialHead(underscores: self.underscores)
+        partial = PartialHead()
     }
 
     /// Bytes received and not yet read as part of a request.
     var bufferedBytes: Int { buffer.readableBytes }
+
+    /// The request line of the head being read, or of the head refused, once it was read.
+    var pendingRequestLine: RequestLine? {
+        switch state {
+        case .head: partial.requestLine
+        case .body: nil
+        case .refused(let line): line
+        }
+    }
 
     mutating func append(_ bytes: ByteBuffer) {
         if case .refused = state { return }
@@ -139,13 +143,13 @@ struct RequestReader {
 
     private mutating func completeHead() -> Event {
         var head = partial
-        partial = PartialHead(underscores: underscores)
+        partial = PartialHead()
         let bytes = buffer.readSlice(length: head.scanned)!
         head.fields.dropLookalikesOfNamedFields(in: bytes)
         let line = head.requestLine!
         switch RequestValidator.validate(method: line.method, target: line.target, version: line.version, fields: head.fields) {
         case .failure(let rejection):
-            state = .refused
+            state = .refused(line)
             buffer.clear()
             return .refused(rejection)
         case .success(let framing):
@@ -156,13 +160,13 @@ struct RequestReader {
             }
             let request = RequestHead(method: line.method, target: line.target, version: line.version,
                                       fields: FieldBlock(bytes: bytes, spans: head.fields.spans),
-                                      droppedFields: head.fields.dropped)
+                                      droppedFields: head.fields.dropped, underscored: head.fields.setAside)
             return .head(request, framing, head.fields.connection)
         }
     }
 
     private mutating func refuse(_ status: HTTPResponseStatus, _ reason: String) -> Event {
-        state = .refused
+        state = .refused(partial.requestLine)
         buffer.clear()
         return .refused(RequestRejection(status: status, reason: reason))
     }
@@ -188,5 +192,12 @@ struct RequestReader {
         let target = String(decoding: UnsafeRawBufferPointer(rebasing: line[targetStart..<index]), as: UTF8.self)
         return RequestLine(method: HTTPMethod(rawValue: method), target: target,
                            version: HTTPVersion(major: 1, minor: minor))
+    }
+}
+
+extension RequestHead {
+    /// What is known of a request refused after its request line was read: that line, no fields.
+    init(_ line: RequestReader.RequestLine) {
+        self.init(method: line.method, target: line.target, version: line.version, fields: .empty)
     }
 }

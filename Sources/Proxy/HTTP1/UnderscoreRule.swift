@@ -1,33 +1,32 @@
-/// Which field lines of a head are dropped as they are read for a name holding `_`: an
-/// origin that maps `_` to `-` would read `Transfer_Encoding` as `Transfer-Encoding`, and
-/// frame the body differently from the gateway.
+/// What becomes of a field line whose name holds `_`, as a head is read: an origin that maps
+/// `_` to `-` would read `Transfer_Encoding` as `Transfer-Encoding`, and frame the body
+/// differently from the gateway.
 enum UnderscoreRule {
     /// Responses: names are taken as they are.
     case keepAll
-    /// Requests, by default (nginx's `underscores_in_headers off`).
-    case dropAll
-    /// Requests with `--underscores-in-headers`: only names that would read as a field the
-    /// gateway frames, rewrites or treats as hop-by-hop are dropped.
-    case dropLookalikes
+    /// Requests: a name that would read as a field the gateway frames, rewrites or treats as
+    /// hop-by-hop is dropped; any other underscored name is set aside until the route that
+    /// takes the request decides (`underscores_in_headers`, or the global switch).
+    case routeDecides
 
-    init(_ setting: UnderscoredFields) {
-        switch setting {
-        case .dropped: self = .dropAll
-        case .kept: self = .dropLookalikes
-        }
+    enum Verdict {
+        case keep
+        case drop
+        case setAside
     }
 
-    /// Whether the field `name` is dropped (the fields the `Connection` fields name are
-    /// judged once the head is complete, by ``dropsLookalike(_:of:)``).
+    /// What happens to the field `name` (the fields the `Connection` fields name are judged
+    /// once the head is complete, by ``dropsLookalike(_:of:)``).
     @inline(__always)
-    func drops(_ name: UnsafeRawBufferPointer) -> Bool {
+    func verdict(_ name: UnsafeRawBufferPointer) -> Verdict {
         switch self {
-        case .keepAll: return false
-        case .dropAll: return name.contains(UInt8(ascii: "_"))
-        case .dropLookalikes:
-            guard name.contains(UInt8(ascii: "_")) else { return false }
+        case .keepAll: return .keep
+        case .routeDecides:
+            guard name.contains(UInt8(ascii: "_")) else { return .keep }
             let dashed = Self.dashed(name)
-            return ForwardingHeaders.classify(dashed) != .other || ForwardingHeaders.isHopByHop(dashed, ConnectionOptions())
+            let lookalike = ForwardingHeaders.classify(dashed) != .other
+                || ForwardingHeaders.isHopByHop(dashed, ConnectionOptions())
+            return lookalike ? .drop : .setAside
         }
     }
 

@@ -2,8 +2,9 @@ import NIOHTTP1
 
 /// What the access log says about one answered request.
 struct AccessLogEntry {
-    var method: HTTPMethod
-    var uri: String
+    /// nil, with `uri`, for a request refused before its request line was read.
+    var method: HTTPMethod?
+    var uri: String?
     var version: HTTPVersion
     var status: Int
     /// nil for a request no route matched.
@@ -22,16 +23,30 @@ struct AccessLogEntry {
     var fields: FieldBlock
 }
 
+extension AccessLogEntry {
+    /// A request answered before any route took it: none matched it, or it was refused
+    /// (malformed, too large, too slow) with `head` nil when not even its request line was read.
+    static func unrouted(
+        _ head: RequestHead?, status: Int, requestID: String, client: String?, durationNanos: Int64, bodyBytesSent: Int
+    ) -> AccessLogEntry {
+        AccessLogEntry(
+            method: head?.method, uri: head?.target, version: head?.version ?? .http1_1, status: status, route: nil,
+            upstream: nil, target: nil, requestID: requestID, client: client, consumer: nil,
+            durationNanos: durationNanos, attempts: 0, bodyBytesSent: bodyBytesSent,
+            fields: head?.fields ?? .empty)
+    }
+}
+
 /// One access log line in each format, written in one pass (``LineWriter``).
 enum AccessLogLine {
     /// `{"time":…,"method":…,"uri":…,"status":…,"route":…,"upstream":…,"target":…,
-    /// "request_id":…,"client":…,"duration_ms":…,"attempts":…}`; an absent route, upstream,
-    /// target or client is `null`.
+    /// "request_id":…,"client":…,"duration_ms":…,"attempts":…}`; an absent method, uri, route,
+    /// upstream, target or client is `null`.
     static func json(_ e: AccessLogEntry, time: LogTimestamp, into w: inout LineWriter) {
         w.raw("{\"time\":\"")
         time.writeISO(&w)
         w.raw("\",\"method\":")
-        string(e.method.rawValue, &w)
+        string(e.method?.rawValue, &w)
         w.raw(",\"uri\":")
         string(e.uri, &w)
         w.raw(",\"status\":")
@@ -54,7 +69,8 @@ enum AccessLogLine {
     }
 
     /// nginx's `combined`: `$remote_addr - $remote_user [$time_local] "$request" $status
-    /// $body_bytes_sent "$http_referer" "$http_user_agent"`, escaped as nginx does.
+    /// $body_bytes_sent "$http_referer" "$http_user_agent"`, escaped as nginx does; `"-"` for
+    /// the request of a head refused before its request line was read.
     static func combined(_ e: AccessLogEntry, time: LogTimestamp, into w: inout LineWriter) {
         field(e.client, &w)
         w.raw(" - ")
@@ -62,10 +78,14 @@ enum AccessLogLine {
         w.raw(" [")
         time.writeLocal(&w)
         w.raw("] \"")
-        e.method.rawValue.withBytes { w.escaped($0, .combined) }
-        w.byte(UInt8(ascii: " "))
-        e.uri.withBytes { w.escaped($0, .combined) }
-        w.raw(e.version.minor == 0 ? " HTTP/1.0\" " : " HTTP/1.1\" ")
+        if let method = e.method, let uri = e.uri {
+            method.rawValue.withBytes { w.escaped($0, .combined) }
+            w.byte(UInt8(ascii: " "))
+            uri.withBytes { w.escaped($0, .combined) }
+            w.raw(e.version.minor == 0 ? " HTTP/1.0\" " : " HTTP/1.1\" ")
+        } else {
+            w.raw("-\" ")
+        }
         w.decimal(e.status)
         w.byte(UInt8(ascii: " "))
         w.decimal(e.bodyBytesSent)

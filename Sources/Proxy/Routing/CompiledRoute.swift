@@ -17,6 +17,9 @@ final class CompiledRoute: Sendable {
     let maxBodyBytes: Int?
     /// The route's `cache:` rule; nil: its responses are neither stored nor served from the cache.
     let cache: CacheRules?
+    /// `underscores_in_headers`: whether request fields with `_` in their names go on; nil
+    /// leaves it to the gateway's global switch.
+    let underscoresInHeaders: Bool?
     let metricsSlot: RouteMetricsSlot
     var metrics: RouteMetrics { metricsSlot.metrics }
 
@@ -38,6 +41,7 @@ final class CompiledRoute: Sendable {
         self.policies = policies
         self.maxBodyBytes = policies.compactMap { ($0 as? RequestSizeLimit)?.maxBytes }.min()
         self.cache = config.cache.map(CacheRules.init)
+        self.underscoresInHeaders = config.underscoresInHeaders
         self.metricsSlot = metrics
     }
 

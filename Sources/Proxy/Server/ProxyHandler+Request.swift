@@ -6,20 +6,17 @@ extension ProxyHandler {
     func receiveHead(_ head: RequestHead, framing: RequestFraming, options: ConnectionOptions) {
         let now = NIODeadline.now()
         clock.lastBodyAt = now
-        if head.droppedFields > 0 {
-            core.metrics.droppedUnderscoredFields.increment(by: Int64(head.droppedFields))
-            core.logger.debug("request fields with '_' in their names dropped", metadata: ["fields": "\(head.droppedFields)"])
-        }
+        countDroppedUnderscoredFields(head.droppedFields)
         if case .contentLength(let length) = framing, length > core.options.limits.maxBodyBytes {
             core.metrics.rejected.increment()
-            refuse(status: .payloadTooLarge, reason: "request body too large", version: head.version)
+            refuse(status: .payloadTooLarge, reason: "request body too large", head: head, start: now)
             return
         }
         let target = RequestValidator.originForm(head.target)
         let path = target.prefix { $0 != "?" }
         if PathSafety.hasDotSegment(path) {
             core.metrics.rejected.increment()
-            refuse(status: .badRequest, reason: "dot segment in path", version: head.version)
+            refuse(status: .badRequest, reason: "dot segment in path", head: head, start: now)
             return
         }
         let requestID: String
@@ -32,18 +29,36 @@ extension ProxyHandler {
         let snapshot = core.snapshot()
         guard let route = snapshot.router.match(host: { Self.routingHost(head) }, path: path, accept: { $0.accepts(head.method, head.fields) }) else {
             core.metrics.unrouted.increment()
+            countDroppedUnderscoredFields(head.underscored.count)
             respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: keepAlive, start: now)
             return
         }
+        let request = underscoredFields(of: head, on: route)
         // Policies see the head as HTTPHeaders; a route without them forwards the client's bytes.
         let context = route.policies.isEmpty ? nil : RequestContext(
-            head: head.http, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
+            head: request.http, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
         let exchange = Exchange(
-            snapshot: snapshot, route: route, request: head, context: context, requestID: requestID, framing: framing,
+            snapshot: snapshot, route: route, request: request, context: context, requestID: requestID, framing: framing,
             connectionOptions: options, keepAlive: keepAlive && !closing, start: now,
             globalBodyLimit: core.options.limits.maxBodyBytes)
         self.exchange = exchange
         runPolicies(exchange)
+    }
+
+    /// The head with the underscored fields it set aside among the others, when the route keeps
+    /// them (`underscores_in_headers`, or else `--underscores-in-headers`); else as it is, and
+    /// those fields counted as dropped.
+    private func underscoredFields(of head: RequestHead, on route: CompiledRoute) -> RequestHead {
+        guard !head.underscored.isEmpty else { return head }
+        if route.underscoresInHeaders ?? (core.options.underscoredFields == .kept) { return head.keepingUnderscoredFields() }
+        countDroppedUnderscoredFields(head.underscored.count)
+        return head
+    }
+
+    private func countDroppedUnderscoredFields(_ count: Int) {
+        guard count > 0 else { return }
+        core.metrics.droppedUnderscoredFields.increment(by: Int64(count))
+        core.logger.debug("request fields with '_' in their names dropped", metadata: ["fields": "\(count)"])
     }
 
     /// Lower-cased host without port, from an absolute-form target or else the Host field.

@@ -154,27 +154,36 @@ extension ProxyHandler {
         let sent = request.method == .HEAD ? 0 : body.readableBytes
         if sent > 0 { context.write(wrapOutboundOut(body), promise: nil) }
         if core.accessLog.shouldLog {
-            core.accessLog.write(AccessLogEntry(
-                method: request.method, uri: request.target, version: request.version, status: 404, route: nil,
-                upstream: nil, target: nil, requestID: requestID, client: clientIP, consumer: nil,
-                durationNanos: (NIODeadline.now() - start).nanoseconds, attempts: 0, bodyBytesSent: sent,
-                fields: request.fields))
+            core.accessLog.write(.unrouted(
+                request, status: 404, requestID: requestID, client: clientIP,
+                durationNanos: (NIODeadline.now() - start).nanoseconds, bodyBytesSent: sent))
         }
         endResponse()
     }
 
-    /// A request refused before routing (malformed, too large, too slow): answer and close.
-    func refuse(status: HTTPResponseStatus, reason: String, version: HTTPVersion = .http1_1) {
+    /// A request refused before routing (malformed, too large, too slow): answer, log and
+    /// close. `head` is what was read of it (else the request line the reader has, if any);
+    /// `start`, when it began (else its first byte).
+    func refuse(status: HTTPResponseStatus, reason: String, head: RequestHead? = nil, start: NIODeadline? = nil) {
         guard !closing else { return }
+        let head = head ?? reader.pendingRequestLine.map(RequestHead.init)
         core.logger.debug("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
         closing = true
         discarding = true
         let body = Self.statusBody(status, context.channel.allocator)
+        let requestID = core.requestIDs.next()
         let headers: HTTPHeaders = [
             "content-type": "application/json", "content-length": String(body.readableBytes),
-            "connection": "close", "x-request-id": core.requestIDs.next(),
+            "connection": "close", "x-request-id": requestID,
         ]
+        let version = head?.version ?? .http1_1
         writeHead(HTTPResponseHead(version: version.minor == 0 ? .http1_0 : .http1_1, status: status, headers: headers))
+        if core.accessLog.shouldLog {
+            core.accessLog.write(.unrouted(
+                head, status: Int(status.code), requestID: requestID, client: clientIP,
+                durationNanos: (NIODeadline.now() - (start ?? clock.firstByteAt ?? .now())).nanoseconds,
+                bodyBytesSent: body.readableBytes))
+        }
         context.writeAndFlush(wrapOutboundOut(body)).assumeIsolated().whenComplete { [context] _ in
             context?.close(promise: nil)
         }

@@ -47,9 +47,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.core = core
         self.clock = clock
         self.scheme = scheme
-        reader = RequestReader(
-            headLimit: core.options.limits.maxHeaderBytes, fieldLimit: core.options.limits.maxHeaderFields,
-            underscores: core.options.underscoredFields)
+        reader = RequestReader(headLimit: core.options.limits.maxHeaderBytes, fieldLimit: core.options.limits.maxHeaderFields)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
