@@ -169,12 +169,11 @@ final class CacheTests: XCTestCase {
         let answers = try clients.map { try $0.readResponse() }
         XCTAssertEqual(origin.count, 1, "100 concurrent misses of one key make one origin request")
         XCTAssertTrue(answers.allSatisfy { $0.bodyText == "/hot #0" })
-        // Requests sent while the fill was in flight waited for it; any sent after it found the entry.
-        let waited = answers.filter { $0.header("cache-status")?.contains("collapsed") == true }.count
-        let hits = answers.filter { $0.header("x-cache") == "HIT" }.count
-        XCTAssertEqual(answers.filter { $0.header("x-cache") == "MISS" && $0.header("cache-status")?.contains("collapsed") != true }.count,
-                       1, "one request led the fill")
-        XCTAssertEqual(waited + hits, 99)
+        // Requests sent while the fill was in flight waited for it (`collapsed`); any sent after
+        // it ended found the entry. Either way they are hits, and one request led the fill.
+        XCTAssertEqual(answers.filter { $0.header("x-cache") == "MISS" }.count, 1)
+        XCTAssertEqual(answers.filter { $0.header("x-cache") == "HIT" }.count, 99)
+        XCTAssertGreaterThan(answers.filter { $0.header("cache-status")?.contains("collapsed") == true }.count, 0)
     }
 
     func testASuccessfulUnsafeMethodBustsItsTarget() async throws {
