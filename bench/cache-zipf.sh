@@ -4,16 +4,16 @@
 # `cache: { ttl: 1h }` in front of nginx; one wrk per worker draws GET /k<i> from Zipf(0.99)
 # over K keys (bench/cache/zipf.lua). Every second it samples the requests the workers answered
 # (meshgate_gateway_requests_total) and those the origin saw (nginx stub_status).
-#   phase warm:    T seconds of warm-up
+#   phase warm:    WARM seconds of warm-up (the key space's first requests are misses)
 #   phase steady:  T seconds: cluster hit rate, origin requests against client requests
 #   phase leave:   worker W gets SIGTERM (its clients stop), T seconds on the others
 #   phase rejoin:  worker W starts again with an empty cache, T seconds on all
 # For each second: client req/s, origin req/s, hit rate. Then per phase: hit rate, the
 # origin's peak rate against its steady rate, and seconds until the hit rate is >= 95% again.
-#   bench/cache-zipf.sh [W=6] [K=100000] [T=15]
+#   bench/cache-zipf.sh [W=6] [K=100000] [T=15] [WARM=60]
 # MESHGATE_BIN=DIR uses meshd and meshctl from DIR; BASE_PORT moves the ports.
 set -uo pipefail
-W=${1:-6}; K=${2:-100000}; T=${3:-15}
+W=${1:-6}; K=${2:-100000}; T=${3:-15}; WARM=${4:-60}
 cd "$(dirname "$0")/.."
 for t in nginx wrk python3; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 2; }; done
 scripts/install-deps.sh
@@ -51,8 +51,8 @@ sample() { # phase seconds nodes...
   W=$W BASE=$BASE STATUS=$STATUS D=$D python3 bench/cache/sample.py "$phase" "$secs" "$@" >> $D/samples
 }
 all=$(seq 1 $W)
-for i in $all; do load $i $((4 * T + 10)); done
-sample warm $T $all
+for i in $all; do load $i $((WARM + 3 * T + 10)); done
+sample warm $WARM $all
 sample steady $T $all
 kill -TERM $(cat $D/pid.$W)
 sample leave $T $(seq 1 $((W - 1)))

@@ -4,6 +4,8 @@ import json, sys
 rows = [json.loads(line) for line in sys.stdin if line.strip()]
 print(f"{'phase':8} {'s':>3} {'client/s':>9} {'origin/s':>9} {'hit%':>6}")
 for r in rows:
+    if r["phase"] == "warm" and r["second"] % 5:
+        continue
     hit = 100 * (1 - r["origin"] / r["clients"]) if r["clients"] else 0
     print(f"{r['phase']:8} {r['second']:>3} {r['clients']:>9.0f} {r['origin']:>9.0f} {hit:>6.1f}")
 steady = [r for r in rows if r["phase"] == "steady"]
