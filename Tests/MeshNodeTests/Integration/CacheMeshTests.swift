@@ -79,6 +79,18 @@ final class CacheMeshTests: XCTestCase {
             XCTAssertEqual(try entries(node), owning.contains(node.name) ? 1 : 0,
                            "\(node.name): the owners store it (\(owning)), the asker keeps only a near copy")
         }
+        // `meshctl status` reads each member's cache summary from its meta, published every 10 s.
+        try eventually("the owners' cache summaries in the member list", within: 30) {
+            let members = try asker.admin.object("/v1/members")["members"] as? [[String: Any]] ?? []
+            return members.filter { ($0["cache"] as? [String: Any])?["keys"] as? Int == 1 }.count == owning.count
+        }
+        let status = try MeshctlRun.run(["--node", asker.adminURL, "--token-file", cluster.tokenFile, "status"])
+        let lines = status.stdout.split(separator: "\n").map(String.init)
+        let header = try XCTUnwrap(lines.first { $0.hasPrefix("NAME") })
+        let column = try XCTUnwrap(header.range(of: "CACHE")).lowerBound.utf16Offset(in: header)
+        let ownerRow = try XCTUnwrap(lines.first { $0.hasPrefix(owning.first! + " ") })
+        let cell = ownerRow.dropFirst(column).prefix { $0 != " " }
+        XCTAssertEqual(cell, "1", "the CACHE column of \(owning.first!):\n\(status.stdout)")
     }
 
     func testARequestWhoseOwnerIsGoneStillGetsItsAnswer() throws {

@@ -19,6 +19,13 @@ final class DevUpTests: XCTestCase {
             return answer?.status == 200
         }
         XCTAssertTrue(answer?.text.contains("\"upstream\": \"example\"") == true, answer?.text ?? "")
+        // The README's next steps: the answer again, through another worker, is a hit from the
+        // mesh's cache, and `meshctl bust` with the status command's flags drops it everywhere.
+        let worker2 = AdminHTTP(port: devUp.basePort + 22, token: nil)
+        try eventually("a hit through worker-2", within: 10) { try worker2.get("/hello").header("x-cache") == "hit" }
+        let bust = try MeshctlRun.run(Array(statusCommand.dropLast()) + ["bust", "/hello"])
+        XCTAssertEqual(bust.status, 0, bust.stderr)
+        XCTAssertEqual(try gateway.get("/hello").header("x-cache"), "miss")
 
         let keyMode = try FileManager.default.attributesOfItem(atPath: "\(devUp.directory)/cluster.key")[.posixPermissions] as? NSNumber
         XCTAssertEqual((keyMode?.intValue ?? 0) & 0o777, 0o600)
