@@ -7,6 +7,7 @@ public enum Storability: Sendable, Equatable {
     public enum BypassReason: String, Sendable {
         case method, status, requestNoStore = "request-no-store", noStore = "no-store", privateResponse = "private"
         case authorization, varyStar = "vary-star", noFreshness = "no-freshness", tooLarge = "too-large"
+        case setCookie = "set-cookie"
         /// A HEAD's response has no body to store: HEADs are answered from stored GETs.
         case headResponse = "head-response"
     }
@@ -34,6 +35,9 @@ public enum Storability: Sendable, Equatable {
             return .bypass(.authorization)
         }
         if response.headers.listMembers("vary").contains("*") { return .bypass(.varyStar) }
+        // One client's cookie served to every other: a shared cache keeps none, as nginx and
+        // Varnish do by default.
+        if response.headers.contains("set-cookie") { return .bypass(.setCookie) }
         if let length = response.headers.first("content-length").flatMap({ Int($0.trimmingOWS()) }),
            length > rules.maxObjectSize {
             return .bypass(.tooLarge)

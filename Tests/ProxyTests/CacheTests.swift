@@ -81,18 +81,19 @@ final class CacheTests: XCTestCase {
             case "/private": .init(headers: [("Cache-Control", "private, max-age=60")], body: Self.body(index, head))
             case "/vary-star": .init(headers: [("Vary", "*")], body: Self.body(index, head))
             case "/error": .init(status: .internalServerError, body: Self.body(index, head))
+            case "/cookie": .init(headers: [("Cache-Control", "max-age=60"), ("Set-Cookie", "session=a")], body: Self.body(index, head))
             default: .init(body: Self.body(index, head))
             }
         }
         let client = try gateway.client()
-        for path in ["/no-store", "/private", "/vary-star", "/error"] {
+        for path in ["/no-store", "/private", "/vary-star", "/error", "/cookie"] {
             XCTAssertEqual(try client.get(path).header("cache-status")?.contains("stored"), false, path)
             XCTAssertEqual(try client.get(path).header("x-cache"), "MISS", path)
         }
         // A response to a request with credentials is not shared unless it says so.
         _ = try client.get("/mine", headers: ["Authorization": "Bearer a"])
         XCTAssertEqual(try client.get("/mine").header("x-cache"), "MISS")
-        XCTAssertEqual(origin.count, 10)
+        XCTAssertEqual(origin.count, 12)
         XCTAssertEqual(store.figures.entries, 1, "only /mine's second, credential-free response is stored")
     }
 
@@ -243,5 +244,17 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(fresh?.bodyText, "v #0", "the background 304 made the stored entry fresh again")
         XCTAssertEqual(origin.requests.filter { $0.headers.first(name: "if-none-match") == "\"r1\"" }.count, 1,
                        "one validation, however many stale answers went out meanwhile")
+    }
+
+    func testOnlyIfCachedIsAnsweredFromTheCacheOr504() async throws {
+        try await start { index, head in .init(headers: [("Cache-Control", "max-age=60")], body: Self.body(index, head)) }
+        let client = try gateway.client()
+        XCTAssertEqual(try client.get("/o", headers: ["Cache-Control": "only-if-cached"]).status, 504)
+        XCTAssertEqual(origin.count, 0, "nothing reached the origin")
+        _ = try client.get("/o")
+        let stored = try client.get("/o", headers: ["Cache-Control": "only-if-cached"])
+        XCTAssertEqual(stored.status, 200)
+        XCTAssertEqual(stored.header("x-cache"), "HIT")
+        XCTAssertEqual(origin.count, 1)
     }
 }

@@ -23,8 +23,14 @@ extension ProxyHandler {
             forward(exchange)
             return
         }
+        // RFC 9111 §5.2.1.7: a client that asks `only-if-cached` gets a stored response or a 504.
+        let onlyIfCached = CacheControl(request.headers).has("only-if-cached")
+        let goOn: (Exchange) -> Void = onlyIfCached ? { [weak self] exchange in
+            state.finishFill(nil, now: .current)
+            self?.respondFromGateway(exchange, GatewayResponse(status: .gatewayTimeout))
+        } : forward
         resolve(cache.lookup(key, request: request.headers, route: exchange.route.id, now: now, on: context.eventLoop),
-                exchange, state, forward: forward)
+                exchange, state, forward: goOn)
     }
 
     private func resolve(_ lookup: CacheLookup, _ exchange: Exchange, _ state: ExchangeCache,
