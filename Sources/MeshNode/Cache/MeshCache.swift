@@ -45,12 +45,13 @@ public final class MeshCache: Sendable {
     }
 
     /// - Parameters:
-    ///   - capacity: bytes of this node's share (`--cache-size`); the near-cache takes an
-    ///     eighth more, at most 32 MiB.
+    ///   - capacity: bytes this node's cache holds (`--cache-size`): its share of the keys, and
+    ///     the near-cache's part of it (an eighth, at most 32 MiB).
     ///   - name, tags: this node as the mesh sees it (its `env` and `role` tags).
     public init(capacity: Int, name: String, tags: [String: String], settings: Settings = Settings(), logger: Logger) {
-        store = ResponseStore(capacity: capacity)
-        near = NearCache(capacity: min(capacity / 8, 32 << 20), lifetime: settings.nearLifetime)
+        let nearCapacity = min(capacity / 8, 32 << 20)
+        store = ResponseStore(capacity: capacity - nearCapacity)
+        near = NearCache(capacity: nearCapacity, lifetime: settings.nearLifetime)
         localName = name
         self.settings = settings
         self.logger = logger
