@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
     ],
     targets: [
         // libsodium, linked from the system (Debian: libsodium-dev).
@@ -54,7 +55,12 @@ let package = Package(
 
         // The response cache's pure logic: the consistent-hash ring and its owners, cache keys,
         // RFC 9111 freshness and storability, the byte-bounded store and its invalidation.
-        .target(name: "CacheRing", dependencies: ["Gossip"]),
+        .target(
+            name: "CacheRing",
+            dependencies: [
+                "Gossip", .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+            ]
+        ),
 
         // The HTTP data plane: routing, upstream pools, policies, hot swap.
         .target(

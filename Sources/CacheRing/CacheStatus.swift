@@ -1,3 +1,5 @@
+import RawStructuredFieldValues
+
 /// What the cache did with a response, as the client is told: the `Cache-Status` field (RFC 9211)
 /// and the gateway's `X-Cache` (HIT, MISS, BYPASS or STALE).
 public struct CacheStatus: Sendable, Equatable {
@@ -44,16 +46,19 @@ public struct CacheStatus: Sendable, Equatable {
     public static let cacheName = "meshgate"
 
     /// The `Cache-Status` field value: the cache's name and its parameters, a structured field
-    /// list member (RFC 8941).
+    /// list member (RFC 9651), written by the structured-field serializer.
     public var fieldValue: String {
-        var value = Self.cacheName
-        if let forward { value += "; fwd=" + forward.rawValue } else { value += "; hit" }
-        if let forwardStatus { value += "; fwd-status=\(forwardStatus)" }
-        if let ttl { value += "; ttl=\(ttl)" }
-        if stored { value += "; stored" }
-        if collapsed { value += "; collapsed" }
-        if let key { value += "; key=" + Self.structuredString(key) }
-        return value
+        var parameters = OrderedMap<String, RFC9651BareItem>()
+        if let forward { parameters["fwd"] = .token(forward.rawValue) } else { parameters["hit"] = true }
+        if let forwardStatus { parameters["fwd-status"] = .integer(Int64(forwardStatus)) }
+        if let ttl { parameters["ttl"] = .integer(Int64(ttl)) }
+        if stored { parameters["stored"] = true }
+        if collapsed { parameters["collapsed"] = true }
+        if let key { parameters["key"] = .string(Self.printable(key)) }
+        var serializer = StructuredFieldValueSerializer()
+        let member = ItemOrInnerList.item(Item(bareItem: .token(Self.cacheName), parameters: parameters))
+        // Every value above is one the serializer takes: tokens, integers in range, printable strings.
+        return String(decoding: (try? serializer.writeListFieldValue([member])) ?? [], as: UTF8.self)
     }
 
     /// HIT for a fresh hit, STALE for a stale one (no freshness left), BYPASS when the cache was
@@ -66,21 +71,18 @@ public struct CacheStatus: Sendable, Equatable {
         }
     }
 
-    /// An sf-string: quoted, `"` and `\` escaped; bytes it cannot hold (outside printable ASCII,
-    /// such as the key's line breaks) written as `%XX`.
-    static func structuredString(_ text: String) -> String {
-        var out = "\""
+    /// The text with the bytes an sf-string cannot hold (outside printable ASCII, such as the
+    /// key's line breaks) written as `%XX`.
+    static func printable(_ text: String) -> String {
+        var out = ""
         for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out += "\\" + String(UnicodeScalar(byte))
-            case 0x20...0x7E:
+            if (0x20...0x7E).contains(byte) {
                 out.append(Character(UnicodeScalar(byte)))
-            default:
+            } else {
                 let hex = String(byte, radix: 16, uppercase: true)
                 out += "%" + (hex.count == 1 ? "0" + hex : hex)
             }
         }
-        return out + "\""
+        return out
     }
 }
