@@ -17,10 +17,12 @@ public struct CacheRules: Sendable, Equatable {
     /// The response fields naming the entry's tags (lower case; stripped before the client sees
     /// them): `Cache-Tag` and `Surrogate-Key` unless the rule names one.
     public var tagFields: Set<String>
+    /// `Cache-Status` carries the key (RFC 9211 `key`), for debugging.
+    public var showsKey: Bool
 
     public init(defaultTTL: Int? = nil, override: Bool = false, methods: Set<String> = ["GET", "HEAD"],
                 statuses: Set<Int>? = nil, maxObjectSize: Int = 8 << 20, key: CacheKeyTemplate = .standard,
-                tagFields: Set<String> = CacheRules.defaultTagFields) {
+                tagFields: Set<String> = CacheRules.defaultTagFields, showsKey: Bool = false) {
         self.defaultTTL = defaultTTL
         self.override = override
         self.methods = methods
@@ -28,6 +30,7 @@ public struct CacheRules: Sendable, Equatable {
         self.maxObjectSize = maxObjectSize
         self.key = key
         self.tagFields = Set(tagFields.map { $0.lowercased() })
+        self.showsKey = showsKey
     }
 
     public static let defaultTagFields: Set<String> = ["cache-tag", "surrogate-key"]

@@ -257,4 +257,13 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(stored.header("x-cache"), "HIT")
         XCTAssertEqual(origin.count, 1)
     }
+
+    func testADebuggingRuleNamesTheKeyInCacheStatus() async throws {
+        try await start(rule: "{ ttl: 60s, debug: true }") { index, head in .init(body: Self.body(index, head)) }
+        let client = try gateway.client()
+        XCTAssertEqual(try client.get("/d?b=1&a=2").header("cache-status"),
+                       #"meshgate;fwd=uri-miss;fwd-status=200;ttl=60;stored;key="GET test.local/d?a=2&b=1""#)
+        let hit = try client.get("/d?a=2&b=1").header("cache-status") ?? ""
+        XCTAssertTrue(hit.hasPrefix("meshgate;hit;ttl=") && hit.hasSuffix(#";key="GET test.local/d?a=2&b=1""#), hit)
+    }
 }

@@ -253,7 +253,7 @@ struct ManifestParser {
     }
 
     private func parseCache(_ node: ManifestNode) throws -> CacheRule {
-        let f = try node.fields("cache", allowed: ["ttl", "override", "methods", "statuses", "max_object_size", "key", "tag_header"])
+        let f = try node.fields("cache", allowed: ["ttl", "override", "methods", "statuses", "max_object_size", "key", "tag_header", "debug"])
         return CacheRule(
             ttl: try f["ttl"]?.duration("ttl"),
             override: try f["override"]?.bool("override") ?? false,
@@ -261,7 +261,8 @@ struct ManifestParser {
             statuses: try f["statuses"]?.sequence("statuses").map { try $0.int("a status") },
             maxObjectSize: try f["max_object_size"]?.byteSize("max_object_size"),
             key: try f["key"].map(parseCacheKey),
-            tagHeader: try f["tag_header"]?.string("tag_header"))
+            tagHeader: try f["tag_header"]?.string("tag_header"),
+            debug: try f["debug"]?.bool("debug"))
     }
 
     private func parseCacheKey(_ node: ManifestNode) throws -> CacheKeyRule {

@@ -206,7 +206,7 @@ public struct SplitShare: Sendable, Equatable, Codable {
 /// left out are nil and take the cache's defaults.
 public struct CacheRule: Sendable, Equatable, Codable {
     public init(ttl: Duration?, override: Bool, methods: [String]? = nil, statuses: [Int]? = nil,
-                maxObjectSize: Int? = nil, key: CacheKeyRule? = nil, tagHeader: String? = nil) {
+                maxObjectSize: Int? = nil, key: CacheKeyRule? = nil, tagHeader: String? = nil, debug: Bool? = nil) {
         self.ttl = ttl
         self.override = override
         self.methods = methods
@@ -214,6 +214,7 @@ public struct CacheRule: Sendable, Equatable, Codable {
         self.maxObjectSize = maxObjectSize
         self.key = key
         self.tagHeader = tagHeader
+        self.debug = debug
     }
 
     /// Freshness given to cacheable responses that carry none of their own.
@@ -230,6 +231,8 @@ public struct CacheRule: Sendable, Equatable, Codable {
     public var key: CacheKeyRule?
     /// The response field that names an entry's tags; nil: `Cache-Tag` and `Surrogate-Key`.
     public var tagHeader: String?
+    /// `Cache-Status` names the cache key of every response (RFC 9211 `key`), for debugging.
+    public var debug: Bool?
 }
 
 /// `key: { method, host, query, query_ignore, headers }` of a cache rule.

@@ -37,7 +37,7 @@ final class ExchangeCache {
         self.cache = cache
         self.request = request
         self.key = key
-        self.status = CacheStatus(forward: key == nil ? .method : .uriMiss)
+        self.status = CacheStatus(forward: key == nil ? .method : .uriMiss, key: rules.showsKey ? key?.text : nil)
         self.requestTime = now
     }
 
@@ -92,7 +92,7 @@ final class ExchangeCache {
             }
             if code >= 500 && Reuse.servesOnError(stored.freshness, request: request.headers, now: now) {
                 finishFill(nil, now: now)
-                return .staleOnError(stored, CacheStatus(ttl: stored.freshness.lifetime &- stored.freshness.age(at: now)))
+                return .staleOnError(stored, served(ttl: stored.freshness.lifetime &- stored.freshness.age(at: now)))
             }
         }
         switch Storability.evaluate(request: request, response: CacheResponse(status: code, headers: fields),
@@ -136,6 +136,11 @@ final class ExchangeCache {
             tags: headers.tags, response: CacheResponse(status: code, headers: headers.fields), body: body,
             freshness: freshness)
         finishFill(entry, now: .current)
+    }
+
+    /// What the client is told about a response served from the cache.
+    func served(ttl: Int) -> CacheStatus {
+        CacheStatus(ttl: ttl, collapsed: status.collapsed, key: status.key)
     }
 
     /// Whether `entry` is the variant this request would get (it may come from another

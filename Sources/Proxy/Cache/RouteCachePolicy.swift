@@ -18,6 +18,7 @@ extension CacheRules {
             statuses: rule.statuses.map(Set.init),
             maxObjectSize: rule.maxObjectSize ?? 8 << 20,
             key: CacheKeyTemplate(method: key.method, host: key.host, query: query, headers: key.headers),
-            tagFields: rule.tagHeader.map { [$0] } ?? CacheRules.defaultTagFields)
+            tagFields: rule.tagHeader.map { [$0] } ?? CacheRules.defaultTagFields,
+            showsKey: rule.debug ?? false)
     }
 }

@@ -83,15 +83,12 @@ extension ProxyHandler {
         switch afterFill ? .fresh : Reuse.decide(entry.freshness, request: state.request.headers, now: now) {
         case .fresh:
             metrics.hits.increment()
-            var status = state.status
-            status.forward = nil
-            status.ttl = ttl
-            serveStored(entry, status: status, exchange, state)
+            serveStored(entry, status: state.served(ttl: ttl), exchange, state)
         case .stale(let revalidate):
             // A client's `max-stale`, or `stale-while-revalidate`: served now, and in the
             // latter case validated with the origin once the client has its answer.
             metrics.staleServed.increment()
-            serveStored(entry, status: CacheStatus(ttl: ttl), exchange, state)
+            serveStored(entry, status: state.served(ttl: ttl), exchange, state)
             if revalidate { validateInBackground(entry, exchange, state) }
         case .validate:
             state.stored = entry
@@ -202,7 +199,7 @@ extension ProxyHandler {
         state.finishFill(nil, now: .current)
         exchange.route.metrics.cache.staleServed.increment()
         let now = WallTime.current
-        serveStored(stored, status: CacheStatus(ttl: stored.freshness.lifetime &- stored.freshness.age(at: now)), exchange, state)
+        serveStored(stored, status: state.served(ttl: stored.freshness.lifetime &- stored.freshness.age(at: now)), exchange, state)
         return true
     }
 }
