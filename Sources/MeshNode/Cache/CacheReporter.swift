@@ -48,6 +48,7 @@ final class CacheReporter: Sendable {
             metrics.invalidated.increment(by: Int64(s.invalidated - state.counted.invalidated))
             metrics.refusedFills.increment(by: Int64(s.refusedFills - state.counted.refusedFills))
             metrics.nearEvicted.increment(by: Int64(near.stats.evicted - state.nearCounted.evicted))
+            metrics.nearHits.increment(by: Int64(near.stats.hits - state.nearCounted.hits))
             state.counted = s
             state.nearCounted = near.stats
             state.seconds += 1
@@ -87,6 +88,7 @@ final class CacheStoreMetrics: Sendable {
     let invalidated: Prometheus.Counter
     let refusedFills: Prometheus.Counter
     let nearEvicted: Prometheus.Counter
+    let nearHits: Prometheus.Counter
 
     init(registry: PrometheusCollectorRegistry) {
         func gauge(_ name: String, _ help: String) -> Prometheus.Gauge {
@@ -106,6 +108,7 @@ final class CacheStoreMetrics: Sendable {
         evicted = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "capacity")])
         invalidated = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "bust")])
         nearEvicted = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "near-capacity")])
+        nearHits = counter("near_hits", "Requests for other owners' keys answered from this node's near-cache")
         refusedFills = counter("refused_fills", "Fills not stored because a bust selected them while they were in flight")
     }
 }
