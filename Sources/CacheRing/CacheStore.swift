@@ -62,6 +62,20 @@ public struct CacheStore {
         FillTicket(epoch: epoch, started: now)
     }
 
+    /// Stores an entry another node fetched (a copy from its owner, a handoff): refused when a
+    /// bust remembered here selects it and came no earlier than the entry's response arrived
+    /// at that node, so content from before a bust does not come back through a peer either.
+    /// Wall clocks of nodes are compared to the second; a tie refuses.
+    @discardableResult
+    public mutating func completeCopy(of entry: StoredEntry, now: WallTime) -> FillOutcome {
+        forgetBusts(before: now)
+        if busts.contains(where: { $0.at >= entry.freshness.responseTime && $0.invalidation.matches(entry) }) {
+            stats.refusedFills += 1
+            return .bustedDuringFill
+        }
+        return complete(beginFill(now: now), with: entry, now: now)
+    }
+
     /// Stores `entry`, replacing the variant stored under the same key, and evicts until the
     /// store fits its bound again.
     @discardableResult

@@ -121,6 +121,17 @@ final class CacheStoreTests: XCTestCase {
         }
     }
 
+    func testACopyFromAPeerFetchedBeforeABustHereIsRefused() {
+        var store = CacheStore(capacity: 1 << 20)
+        store.invalidate(.tag("t"), now: now + 5)
+        XCTAssertEqual(store.completeCopy(of: entry("/a", tags: ["t"]), now: now + 6), .bustedDuringFill,
+                       "its response arrived (at `now`) before the bust")
+        XCTAssertEqual(store.completeCopy(of: entry("/b", tags: ["other"]), now: now + 6), .stored, "the bust does not select it")
+        var later = entry("/a", tags: ["t"])
+        later.freshness.responseTime = now + 6
+        XCTAssertEqual(store.completeCopy(of: later, now: now + 7), .stored, "fetched after the bust")
+    }
+
     func testAFillOlderThanTheWindowIsRefusedAndABustIsRememberedForIt() {
         var store = CacheStore(capacity: 1 << 20, fillWindow: 10)
         let slow = store.beginFill(now: now)

@@ -257,7 +257,7 @@ extension MeshCache: ResponseCache {
             }
             return loop.makeSucceededFuture(CachePeerReply.done.bytes)
         case .replicate(let entry):
-            store.store(entry, ticket: store.beginFill(now: now), now: now)
+            store.storeCopy(entry, now: now)
             return loop.makeSucceededFuture(CachePeerReply.done.bytes)
         }
     }

@@ -27,7 +27,7 @@ final class NearCache: Sendable {
     }
 
     func keep(_ entry: StoredEntry, now: WallTime) {
-        guard store.store(entry, ticket: store.beginFill(now: now), now: now) == .stored else { return }
+        guard store.storeCopy(entry, now: now) == .stored else { return }
         arrivals.withLock { arrivals in
             arrivals[entry.variant] = now
             // Arrival times of variants the store has since evicted are dropped in bulk.

@@ -62,6 +62,13 @@ public final class ResponseStore: Sendable {
         state.withLock { $0.store.complete(ticket, with: entry, now: now) }
     }
 
+    /// Stores a copy of an entry another node fetched, unless a bust here came after its
+    /// response did (`CacheStore.completeCopy`).
+    @discardableResult
+    public func storeCopy(_ entry: StoredEntry, now: WallTime) -> CacheStore.FillOutcome {
+        state.withLock { $0.store.completeCopy(of: entry, now: now) }
+    }
+
     public func beginFill(now: WallTime) -> CacheStore.FillTicket {
         state.withLock { $0.store.beginFill(now: now) }
     }
