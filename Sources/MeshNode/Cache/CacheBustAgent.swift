@@ -241,7 +241,7 @@ public final class CacheBustAgent: @unchecked Sendable {
         if let store = cache?.store.figures {
             figures.entries = store.entries
             figures.bytes = store.bytes
-            figures.capacity = store.capacity
+            figures.capacity = cache?.capacity ?? store.capacity
             figures.hits = store.stats.hits
             figures.misses = store.stats.misses
             figures.stored = store.stats.stored

@@ -16,6 +16,8 @@ import Synchronization
 /// one request for all of them. What an owner stores, it copies to the key's backup.
 public final class MeshCache: Sendable {
     public let store: ResponseStore
+    /// `--cache-size`: the share and the near-cache together.
+    public let capacity: Int
     let near: NearCache
     let localName: String
     let settings: Settings
@@ -49,6 +51,7 @@ public final class MeshCache: Sendable {
     ///     the near-cache's part of it (an eighth, at most 32 MiB).
     ///   - name, tags: this node as the mesh sees it (its `env` and `role` tags).
     public init(capacity: Int, name: String, tags: [String: String], settings: Settings = Settings(), logger: Logger) {
+        self.capacity = capacity
         let nearCapacity = min(capacity / 8, 32 << 20)
         store = ResponseStore(capacity: capacity - nearCapacity)
         near = NearCache(capacity: nearCapacity, lifetime: settings.nearLifetime)
