@@ -102,26 +102,26 @@ public final class MeshCache: Sendable {
         membership.withLock { $0.readOrder(of: key) }
     }
 
-    /// The member a request for `key` goes to: nil when this node answers it.
-    private func remoteOwner(of key: CacheKey) -> (owner: String, peers: any CachePeers)? {
+    /// The owners a request for `key` asks, in order: nil when this node answers it.
+    private func remoteOwners(of key: CacheKey) -> (owners: [String], peers: any CachePeers)? {
         guard let peers else { return nil }
         let order = owners(of: key.text)
         guard let first = order.first, first != localName else { return nil }
-        return (first, peers)
+        return (order, peers)
     }
 }
 
 extension MeshCache: ResponseCache {
     public func lookup(_ key: CacheKey, request: FieldList, route: String, now: WallTime, on loop: any EventLoop) -> CacheLookup {
-        guard let (owner, peers) = remoteOwner(of: key) else {
+        guard let (owners, peers) = remoteOwners(of: key) else {
             return ownedLookup(key, request: request, now: now, on: loop)
         }
         if let entry = near.lookup(key, request: request, now: now) { return .hit(entry) }
-        return ask(owner, peers, key: key, request: request, on: loop)
+        return .ask(ask(owners[...], peers, key: key, request: request, until: .now() + settings.askTimeout, on: loop))
     }
 
     public func fill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
-        guard remoteOwner(of: key) != nil else { return ownedFill(key, request: request, now: now, on: loop) }
+        guard remoteOwners(of: key) != nil else { return ownedFill(key, request: request, now: now, on: loop) }
         // A stale entry of another owner's key is validated by this request alone; what it
         // gets is kept here a short while, like any entry from an owner.
         return .lead(CacheFill(key: key, ticket: CacheStore.FillTicket(epoch: 0, started: now)) { [near] entry, now in
@@ -198,28 +198,43 @@ extension MeshCache: ResponseCache {
 
     // MARK: asking an owner
 
-    private func ask(_ owner: String, _ peers: any CachePeers, key: CacheKey, request: FieldList,
-                     on loop: any EventLoop) -> CacheLookup {
-        let deadline = NIODeadline.now() + settings.askTimeout
-        let answer = peers.request(CachePeerRequest.lookup(key: key, request: request).bytes, to: owner, deadline: deadline)
-            .flatMapThrowing { [self] bytes -> CacheLookup in
-                switch try CachePeerReply(bytes) {
-                case .hit(let entry):
-                    near.keep(entry, now: .current)
-                    return .hit(entry)
-                case .lead(let epoch):
-                    let ticket = CacheStore.FillTicket(epoch: epoch, started: .current)
-                    return .lead(CacheFill(key: key, ticket: ticket) { [self] entry, now in
-                        if let entry { near.keep(entry, now: now) }
-                        let deadline = NIODeadline.now() + settings.askTimeout
-                        _ = peers.request(CachePeerRequest.fill(key: key, epoch: epoch, entry: entry).bytes,
-                                          to: owner, deadline: deadline)
-                    })
-                case .miss, .done:
-                    return .bypass
-                }
+    /// Asks the key's owners in their read order: the first, and when it cannot be asked in
+    /// time (down, unreachable, refusing), the next, which may be this node. The whole ask is
+    /// bound by `askTimeout`, the first owner getting two thirds of it.
+    private func ask(_ owners: ArraySlice<String>, _ peers: any CachePeers, key: CacheKey, request: FieldList,
+                     until deadline: NIODeadline, on loop: any EventLoop) -> EventLoopFuture<CacheLookup> {
+        guard let owner = owners.first else { return loop.makeFailedFuture(PeerLinkError.deadlineExceeded) }
+        if owner == localName {
+            return loop.makeSucceededFuture(ownedLookup(key, request: request, now: .current, on: loop))
+        }
+        let now = NIODeadline.now()
+        let mine = owners.count > 1 ? now + .nanoseconds((deadline - now).nanoseconds * 2 / 3) : deadline
+        return peers.request(CachePeerRequest.lookup(key: key, request: request).bytes, to: owner, deadline: mine)
+            .hop(to: loop)
+            .flatMapThrowing { [self] bytes in try answer(CachePeerReply(bytes), from: owner, peers, key: key) }
+            .flatMapError { [self] error in
+                guard error is PeerLinkError, owners.count > 1 else { return loop.makeFailedFuture(error) }
+                return ask(owners.dropFirst(), peers, key: key, request: request, until: deadline, on: loop)
             }
-        return .ask(answer.hop(to: loop))
+    }
+
+    /// What an owner's reply means for the request that asked.
+    private func answer(_ reply: CachePeerReply, from owner: String, _ peers: any CachePeers, key: CacheKey) -> CacheLookup {
+        switch reply {
+        case .hit(let entry):
+            near.keep(entry, now: .current)
+            return .hit(entry)
+        case .lead(let epoch):
+            let ticket = CacheStore.FillTicket(epoch: epoch, started: .current)
+            return .lead(CacheFill(key: key, ticket: ticket) { [self] entry, now in
+                if let entry { near.keep(entry, now: now) }
+                let deadline = NIODeadline.now() + settings.askTimeout
+                _ = peers.request(CachePeerRequest.fill(key: key, epoch: epoch, entry: entry).bytes,
+                                  to: owner, deadline: deadline)
+            })
+        case .miss, .done:
+            return .bypass
+        }
     }
 
     // MARK: answering askers
