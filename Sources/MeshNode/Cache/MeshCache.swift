@@ -33,7 +33,7 @@ public final class MeshCache: Sendable {
         spread.withLock { $0 = carrier }
     }
     /// Fills of keys this node owns that another node leads, until it reports their end.
-    private let remoteFills = Mutex<[String: CacheFill]>([:])
+    let remoteFills = Mutex<[String: CacheFill]>([:])
 
     public struct Settings: Sendable {
         /// How long an asker waits for an owner's answer, a fill it waits on included.
@@ -68,7 +68,7 @@ public final class MeshCache: Sendable {
         link.withLock { $0 = (peers, loop) }
     }
 
-    private var peers: (any CachePeers)? { link.withLock { $0?.peers } }
+    var peers: (any CachePeers)? { link.withLock { $0?.peers } }
 
     /// A membership event the node concluded; the ring follows the live workers, and the
     /// entries this node holds for new owners are handed to them.
@@ -151,12 +151,12 @@ extension MeshCache: ResponseCache {
 
     // MARK: keys this node owns
 
-    private func ownedLookup(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+    func ownedLookup(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
         if let entry = store.lookup(key, request: request) { return .hit(entry) }
         return ownedFill(key, request: request, now: now, on: loop)
     }
 
-    private func ownedFill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+    func ownedFill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
         expireRemoteFill(key.text, now: now)
         let promise = loop.makePromise(of: StoredEntry?.self)
         let (role, ticket) = store.joinFill(key.text, now: now) { promise.succeed($0) }
@@ -176,7 +176,7 @@ extension MeshCache: ResponseCache {
 
     /// Stores a fill's entry (unless a bust since its ticket selected it), answers those that
     /// waited, and copies the entry to the key's backup.
-    private func completeFill(_ key: CacheKey, ticket: CacheStore.FillTicket, entry: StoredEntry?, now: WallTime) {
+    func completeFill(_ key: CacheKey, ticket: CacheStore.FillTicket, entry: StoredEntry?, now: WallTime) {
         let outcome = store.finishFill(key.text, ticket: ticket, entry: entry, now: now)
         guard outcome == .stored, let entry, let peers else { return }
         for backup in owners(of: key.text) where backup != localName {
@@ -187,96 +187,12 @@ extension MeshCache: ResponseCache {
 
     /// A fill another node led that never ended (it crashed or lost its way): after the lease,
     /// the next asker leads.
-    private func expireRemoteFill(_ fillKey: String, now: WallTime) {
+    func expireRemoteFill(_ fillKey: String, now: WallTime) {
         let expired = remoteFills.withLock { fills -> CacheFill? in
             guard let fill = fills[fillKey], now - fill.ticket.started > settings.remoteFillLease else { return nil }
             fills[fillKey] = nil
             return fill
         }
         expired?.end(nil, now: now)
-    }
-
-    // MARK: asking an owner
-
-    /// Asks the key's owners in their read order: the first, and when it cannot be asked in
-    /// time (down, unreachable, refusing), the next, which may be this node. The whole ask is
-    /// bound by `askTimeout`, the first owner getting two thirds of it.
-    private func ask(_ owners: ArraySlice<String>, _ peers: any CachePeers, key: CacheKey, request: FieldList,
-                     until deadline: NIODeadline, on loop: any EventLoop) -> EventLoopFuture<CacheLookup> {
-        guard let owner = owners.first else { return loop.makeFailedFuture(PeerLinkError.deadlineExceeded) }
-        if owner == localName {
-            return loop.makeSucceededFuture(ownedLookup(key, request: request, now: .current, on: loop))
-        }
-        let now = NIODeadline.now()
-        let mine = owners.count > 1 ? now + .nanoseconds((deadline - now).nanoseconds * 2 / 3) : deadline
-        return peers.request(CachePeerRequest.lookup(key: key, request: request).bytes, to: owner, deadline: mine)
-            .hop(to: loop)
-            .flatMapThrowing { [self] bytes in try answer(CachePeerReply(bytes), from: owner, peers, key: key) }
-            .flatMapError { [self] error in
-                guard error is PeerLinkError, owners.count > 1 else { return loop.makeFailedFuture(error) }
-                return ask(owners.dropFirst(), peers, key: key, request: request, until: deadline, on: loop)
-            }
-    }
-
-    /// What an owner's reply means for the request that asked.
-    private func answer(_ reply: CachePeerReply, from owner: String, _ peers: any CachePeers, key: CacheKey) -> CacheLookup {
-        switch reply {
-        case .hit(let entry):
-            near.keep(entry, now: .current)
-            return .hit(entry)
-        case .lead(let epoch):
-            let ticket = CacheStore.FillTicket(epoch: epoch, started: .current)
-            return .lead(CacheFill(key: key, ticket: ticket) { [self] entry, now in
-                if let entry { near.keep(entry, now: now) }
-                let deadline = NIODeadline.now() + settings.askTimeout
-                _ = peers.request(CachePeerRequest.fill(key: key, epoch: epoch, entry: entry).bytes,
-                                  to: owner, deadline: deadline)
-            })
-        case .miss, .done:
-            return .bypass
-        }
-    }
-
-    // MARK: answering askers
-
-    /// Answers another node's request about a key this node owns (or holds as the backup).
-    public func serve(_ bytes: [UInt8], on loop: any EventLoop) -> EventLoopFuture<[UInt8]> {
-        let request: CachePeerRequest
-        do {
-            request = try CachePeerRequest(bytes)
-        } catch {
-            return loop.makeFailedFuture(error)
-        }
-        let now = WallTime.current
-        switch request {
-        case .lookup(let key, let fields):
-            switch ownedLookup(key, request: fields, now: now, on: loop) {
-            case .hit(let entry):
-                return loop.makeSucceededFuture(CachePeerReply.hit(entry).bytes)
-            case .lead(let fill):
-                remoteFills.withLock { $0[key.text] = fill }
-                return loop.makeSucceededFuture(CachePeerReply.lead(epoch: fill.ticket.epoch).bytes)
-            case .wait(let outcome):
-                return outcome.map { entry in
-                    guard let entry,
-                          VaryKey.variant(of: entry.key.text, names: entry.varyNames, request: fields) == entry.variant
-                    else { return CachePeerReply.miss.bytes }
-                    return CachePeerReply.hit(entry).bytes
-                }
-            case .ask, .bypass:
-                return loop.makeSucceededFuture(CachePeerReply.miss.bytes)
-            }
-        case .fill(let key, let epoch, let entry):
-            if let fill = remoteFills.withLock({ $0.removeValue(forKey: key.text) }) {
-                fill.end(entry, now: now)
-            } else if let entry {
-                // The lease ran out first: stored still, unless a bust since the fill began selected it.
-                store.store(entry, ticket: CacheStore.FillTicket(epoch: epoch, started: now), now: now)
-            }
-            return loop.makeSucceededFuture(CachePeerReply.done.bytes)
-        case .replicate(let entry):
-            store.storeCopy(entry, now: now)
-            return loop.makeSucceededFuture(CachePeerReply.done.bytes)
-        }
     }
 }
