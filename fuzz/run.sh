@@ -119,6 +119,9 @@ for target in "${targets[@]}"; do
   build "$target" 2> >(grep -v "Cannot export local symbol" >&2)
   echo "== $target: $runs inputs" >&2
   # An allocation above 64 MiB (the largest stream the codec accepts) is a finding too.
+  # fuzz/seeds/TARGET, where there is one, holds inputs of shapes random mutation would hardly reach (JSON bodies, framed bundles).
+  seeds=()
+  [ -d "fuzz/seeds/$target" ] && seeds=("$PWD/fuzz/seeds/$target")
   (cd "$out/$target" && ./fuzzer -runs="$runs" -malloc_limit_mb=64 -rss_limit_mb=2048 -print_final_stats=1 \
-     corpus 2>&1 | grep -E "^#[0-9]+ *(DONE|INITED)|^stat::|ERROR|SUMMARY|Test unit written" | tail -n 20)
+     corpus "${seeds[@]}" 2>&1 | grep -E "^#[0-9]+ *(DONE|INITED)|^stat::|ERROR|SUMMARY|Test unit written" | tail -n 20)
 done
