@@ -32,20 +32,28 @@ public struct AdminResponse: Sendable {
 
 /// A small HTTP/1.1 server for the admin API: it reads one request (body bounded),
 /// hands it to `route`, writes the answer, and keeps the connection alive when asked.
+///
+/// `screen` sees each request's head first. A request it answers (one without a valid token)
+/// gets that answer without its body being read: at once, closing the connection, when the
+/// head announces a body; otherwise at the request's end, as any other. So only a caller
+/// with a valid token can make the node buffer a body of up to `maxBodyBytes`.
 public enum AdminHTTPServer {
     public typealias Route = @Sendable (AdminRequest, any EventLoop) -> EventLoopFuture<AdminResponse>
+    /// The answer a request gets on its head alone (method, path, headers; the body empty), or nil to read it whole.
+    public typealias Screen = @Sendable (AdminRequest) -> AdminResponse?
 
     /// Large enough for a manifest of tens of thousands of routes (`meshctl apply`).
     public static let maxBodyBytes = 32 << 20
 
-    public static func bind(host: String, port: Int, group: any EventLoopGroup, route: @escaping Route) async throws -> any Channel {
+    public static func bind(host: String, port: Int, group: any EventLoopGroup, screen: @escaping Screen,
+                            route: @escaping Route) async throws -> any Channel {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 64)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(AdminRequestHandler(route: route))
+                    try channel.pipeline.syncOperations.addHandler(AdminRequestHandler(screen: screen, route: route))
                 }
             }
             .bind(host: host, port: port).get()
@@ -56,41 +64,60 @@ private final class AdminRequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    private let screen: AdminHTTPServer.Screen
     private let route: AdminHTTPServer.Route
     private var head: HTTPRequestHead?
-    private var body: [UInt8] = []
+    private var request: AdminRequest?
+    /// The screen's answer to the request in progress.
+    private var refusal: AdminResponse?
+    /// The request was answered on its head and the connection is closing: its parts are dropped.
+    private var answeredEarly = false
     private var tooLarge = false
 
-    init(route: @escaping AdminHTTPServer.Route) { self.route = route }
+    init(screen: @escaping AdminHTTPServer.Screen, route: @escaping AdminHTTPServer.Route) {
+        self.screen = screen
+        self.route = route
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !answeredEarly else { return }
         switch unwrapInboundIn(data) {
         case .head(let h):
+            let parts = h.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+            let query = URLComponents(string: "?" + (parts.count > 1 ? parts[1] : ""))?.queryItems ?? []
+            let request = AdminRequest(
+                method: h.method, path: String(parts.first ?? ""),
+                query: Dictionary(query.map { ($0.name, $0.value ?? "") }) { first, _ in first }, headers: h.headers, body: [])
             head = h
-            body = []
             tooLarge = false
+            refusal = screen(request)
+            self.request = request
+            if let refusal, Self.announcesBody(h) {
+                answeredEarly = true
+                context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+                Self.write(refusal, keepAlive: false, version: h.version, context: context)
+            }
         case .body(var chunk):
-            if body.count + chunk.readableBytes > AdminHTTPServer.maxBodyBytes {
+            guard refusal == nil, request != nil else { return }
+            if request!.body.count + chunk.readableBytes > AdminHTTPServer.maxBodyBytes {
                 tooLarge = true
-            } else {
-                body += chunk.readBytes(length: chunk.readableBytes) ?? []
+                request!.body = []
+            } else if !tooLarge {
+                request!.body += chunk.readBytes(length: chunk.readableBytes) ?? []
             }
         case .end:
-            guard let head else { return }
+            guard let head, let request else { return }
             self.head = nil
+            self.request = nil
             let keepAlive = head.isKeepAlive
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             let answer: EventLoopFuture<AdminResponse>
-            if tooLarge {
+            if let refusal {
+                answer = context.eventLoop.makeSucceededFuture(refusal)
+            } else if tooLarge {
                 answer = context.eventLoop.makeSucceededFuture(
                     .error("request body over \(AdminHTTPServer.maxBodyBytes) bytes", status: .payloadTooLarge))
             } else {
-                let parts = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-                let path = String(parts.first ?? "")
-                let query = URLComponents(string: "?" + (parts.count > 1 ? parts[1] : ""))?.queryItems ?? []
-                let request = AdminRequest(
-                    method: head.method, path: path, query: Dictionary(query.map { ($0.name, $0.value ?? "") }) { first, _ in first },
-                    headers: head.headers, body: body)
                 answer = route(request, context.eventLoop)
             }
             answer.hop(to: context.eventLoop).whenComplete { result in
@@ -98,6 +125,12 @@ private final class AdminRequestHandler: ChannelInboundHandler {
                 Self.write(response, keepAlive: keepAlive, version: head.version, context: loopBound.value)
             }
         }
+    }
+
+    /// Whether a body follows the head: a non-zero `Content-Length`, or any `Transfer-Encoding`.
+    private static func announcesBody(_ head: HTTPRequestHead) -> Bool {
+        if head.headers.contains(name: "Transfer-Encoding") { return true }
+        return head.headers["Content-Length"].contains { Int($0.trimmingCharacters(in: .whitespaces)) != 0 }
     }
 
     private static func write(_ response: AdminResponse, keepAlive: Bool, version: HTTPVersion, context: ChannelHandlerContext) {

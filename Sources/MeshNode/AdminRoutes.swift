@@ -41,6 +41,19 @@ public struct AdminRoutes: Sendable {
         self.requestLeave = requestLeave
     }
 
+    /// The endpoints anyone may ask, without a token.
+    static func isOpen(_ request: AdminRequest) -> Bool {
+        request.method == .GET && ["/healthz", "/readyz", "/metrics"].contains(request.path)
+    }
+
+    static let unauthorized = AdminResponse.error("missing or wrong bearer token", status: .unauthorized)
+
+    /// The answer a request gets on its head alone (`AdminHTTPServer.Screen`): 401 when it
+    /// needs a token and carries none that `AdminAccess.identify` knows.
+    public func screen(_ request: AdminRequest) -> AdminResponse? {
+        Self.isOpen(request) || access.identify(request.headers) != nil ? nil : Self.unauthorized
+    }
+
     public func handle(_ request: AdminRequest, on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
         switch (request.method, request.path) {
         case (.GET, "/healthz"):
@@ -57,7 +70,7 @@ public struct AdminRoutes: Sendable {
             break
         }
         guard let caller = access.identify(request.headers) else {
-            return loop.makeSucceededFuture(.error("missing or wrong bearer token", status: .unauthorized))
+            return loop.makeSucceededFuture(Self.unauthorized)
         }
         let needed = AdminRole.required(request.method, request.path)
         guard caller.role >= needed else {

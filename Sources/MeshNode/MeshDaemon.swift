@@ -101,7 +101,7 @@ public enum MeshDaemon {
         do {
             admin = try await AdminHTTPServer.bind(
                 host: options.admin.host, port: options.admin.port, group: group,
-                route: { request, loop in routes.handle(request, on: loop) })
+                screen: { request in routes.screen(request) }, route: { request, loop in routes.handle(request, on: loop) })
         } catch {
             await node.stop()
             throw OptionError("cannot listen on --admin \(options.admin): \(error)")

@@ -1,5 +1,4 @@
 import Foundation
-import Sodium
 import XCTest
 
 /// Named admin tokens with roles, through real processes: each role is refused what it may
@@ -8,13 +7,7 @@ final class AdminRolesTests: XCTestCase {
     func testEachRoleIsRefusedWhatItMayNotDo() throws {
         let cluster = try TestCluster("roles")
         defer { cluster.shutdown() }
-        let pair = Ed25519.keyPair()
-        let signingKey = "\(cluster.directory)/manager.key"
-        try Data((Data(pair.secretKey).base64EncodedString() + "\n").utf8).write(to: URL(fileURLWithPath: signingKey))
-        let boss = try cluster.node("manager", seeds: [], start: false)
-        boss.extraArguments = ["--role", "manager", "--signing-key", signingKey]
-        try boss.start()
-        try eventually("the manager answers", within: 15) { (try? boss.admin.object("/v1/status")) != nil }
+        let boss = try cluster.startManager("manager")
 
         func meshctl(_ arguments: [String], token: String? = nil) throws -> MeshctlRun {
             let auth = token.map { ["--token", $0] } ?? ["--token-file", cluster.tokenFile]

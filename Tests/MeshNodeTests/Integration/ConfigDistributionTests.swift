@@ -192,13 +192,7 @@ final class ConfigDistributionTests: XCTestCase {
         XCTAssertEqual(status(far2, "/a/healthz"), 200)
 
         // A bundle signed by a key the far mesh does not trust is refused, counted, and changes nothing.
-        let rogue = Ed25519.keyPair()
-        let rogueKey = "\(cluster.directory)/rogue.key"
-        try Data((Data(rogue.secretKey).base64EncodedString() + "\n").utf8).write(to: URL(fileURLWithPath: rogueKey))
-        let rogueManager = try cluster.node("rogue", seeds: [], start: false)
-        rogueManager.extraArguments = ["--role", "manager", "--signing-key", rogueKey]
-        try rogueManager.start()
-        try eventually("the rogue manager answers", within: 15) { (try? rogueManager.admin.object("/v1/status")) != nil }
+        let rogueManager = try cluster.startManager("rogue")
         XCTAssertEqual(try meshctl(rogueManager, ["apply", "--no-wait", "-f",
                                                   try manifest("rogue", prefix: "/r", upstreamPort: prod.adminPort)]).status, 0)
         let rogueBundle = "\(cluster.directory)/rogue.bundle"

@@ -1,4 +1,5 @@
 import Foundation
+import Sodium
 import XCTest
 
 /// Real meshd processes sharing a temporary folder, a cluster key and an admin token. `shutdown()`
@@ -41,6 +42,18 @@ final class TestCluster {
         }
         for node in mesh { try node.start() }
         return mesh
+    }
+
+    /// A manager (`--role manager`) seeded at `seeds`, signing with a new key written to
+    /// `NAME.key`, once its admin API answers.
+    func startManager(_ name: String, seeds: [String] = []) throws -> MeshdNode {
+        let signingKey = "\(directory)/\(name).key"
+        try Data((Data(Ed25519.keyPair().secretKey).base64EncodedString() + "\n").utf8).write(to: URL(fileURLWithPath: signingKey))
+        let manager = try node(name, seeds: seeds, start: false)
+        manager.extraArguments = ["--role", "manager", "--signing-key", signingKey]
+        try manager.start()
+        try eventually("\(name) answers", within: 15) { (try? manager.admin.object("/v1/status")) != nil }
+        return manager
     }
 
     func newKeyFile(_ name: String) throws -> String {
