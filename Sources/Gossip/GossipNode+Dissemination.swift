@@ -16,11 +16,11 @@ extension GossipNode {
     }
 
     /// Queues an update for piggybacking, replacing any queued update about the same subject.
-    func enqueue(_ subject: BroadcastSubject, _ message: Message) {
+    func enqueue(_ subject: BroadcastSubject, _ message: Message, urgent: Bool = false) {
         guard rebroadcastEnabled else { return }
         let bytes = encoder.record(message)
         guard bytes.count + 1 <= config.maxPacketSize else { return }
-        queue.enqueue(subject, bytes: bytes)
+        queue.enqueue(subject, bytes: bytes, urgent: urgent)
     }
 
     /// Queues the update (as urgent unless told otherwise) and also sends it right away to

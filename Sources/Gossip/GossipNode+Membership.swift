@@ -53,11 +53,14 @@ extension GossipNode {
             probeRotation.insert(ProbeTarget(slot: slot, uid: changed.id.uid))
             emit(.membership(.joined(changed)))
             enqueueAndForward(.member(changed.name), record, except: sender, now: now)
-        } else {
-            if changed.address != known.address || changed.tags != known.tags || changed.meta != known.meta {
-                emit(.membership(.updated(changed)))
-            }
+        } else if changed.address != known.address || changed.tags != known.tags || changed.meta != known.meta {
+            emit(.membership(.updated(changed)))
             enqueue(.member(changed.name), record)
+        } else {
+            // A higher incarnation with nothing else changed is a refutation of a suspicion
+            // this node had not heard of. Others may hold that suspicion with their timers
+            // running: it is passed on as urgent news, ahead of a mass join's alive records.
+            enqueue(.member(changed.name), record, urgent: true)
         }
     }
 
@@ -102,9 +105,12 @@ extension GossipNode {
 
     func handleSuspect(id: NodeID, incarnation: Incarnation, suspecters: [String], from sender: NodeAddress?, now: Instant) {
         if id.name == localName {
-            if id.uid == localUID, !hasLeft, incarnation >= localMember.incarnation {
-                refute(above: incarnation, accusers: [sender].compactMap { $0 } + suspecters.compactMap(address(named:)),
-                       now: now)
+            guard id.uid == localUID, !hasLeft else { return }
+            let accusers = [sender].compactMap { $0 } + suspecters.compactMap(address(named:))
+            if incarnation >= localMember.incarnation {
+                refute(above: incarnation, accusers: accusers, now: now)
+            } else {
+                answerLateAccusers(accusers)
             }
             return
         }
@@ -195,8 +201,12 @@ extension GossipNode {
 
     func handleDead(id: NodeID, incarnation: Incarnation, from: String, left: Bool, sender: NodeAddress?, now: Instant) {
         if id.name == localName {
-            if id.uid == localUID, !hasLeft, incarnation >= localMember.incarnation {
-                refute(above: incarnation, accusers: [sender, address(named: from)].compactMap { $0 }, now: now)
+            guard id.uid == localUID, !hasLeft else { return }
+            let accusers = [sender, address(named: from)].compactMap { $0 }
+            if incarnation >= localMember.incarnation {
+                refute(above: incarnation, accusers: accusers, now: now)
+            } else {
+                answerLateAccusers(accusers)
             }
             return
         }
@@ -252,10 +262,21 @@ extension GossipNode {
         awareness.apply(delta: 1)
         stats.awarenessScore = awareness.score
         enqueueAndForward(.member(me.name), .alive(me), except: nil, now: now)
-        var told: [NodeAddress] = []
-        for address in accusers where address != me.address && !told.contains(address) {
-            told.append(address)
+        refutedAccusers = []
+        answerLateAccusers(accusers)
+    }
+
+    /// Sends the current alive record straight to each accuser not yet told at this
+    /// incarnation. Besides the accusers of the refuted suspicion, this answers every node
+    /// that still suspects us (or holds us dead) at an incarnation we already refuted:
+    /// each holds a timer of its own, and in a mesh busy with join traffic the flooded
+    /// refutation can reach the last few of them only after that timer has run out.
+    func answerLateAccusers(_ accusers: [NodeAddress]) {
+        let me = localMember
+        for address in accusers where address != me.address && !refutedAccusers.contains(address) {
+            refutedAccusers.insert(address)
             sendRecord(.alive(me), to: address)
+            stats.lateAccusersAnswered += 1
         }
     }
 

@@ -30,6 +30,8 @@ public final class GossipNode {
     /// The dogpile timer of every member this node holds suspect, by name.
     var suspicions: [String: Suspicion] = [:]
     var tombstones = TombstoneQueue()
+    /// The accusers already sent our alive record at our current incarnation.
+    var refutedAccusers: Set<NodeAddress> = []
     var nextGossipAt: Instant
     var nextPushPullAt: Instant
     var nextRejoinAt: Instant?

@@ -8,6 +8,9 @@ public struct GossipStats: Sendable, Equatable {
     public var nacksReceived = 0
     public var suspicionsRaised = 0
     public var refutations = 0
+    /// Alive records sent straight to a node that suspected us, or held us dead, at an
+    /// incarnation already refuted (or named as an accuser of the one refuted).
+    public var lateAccusersAnswered = 0
     public var deathsDeclared = 0
     public var messagesIn = 0
     public var messagesOut = 0

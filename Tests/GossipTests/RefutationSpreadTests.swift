@@ -1,0 +1,65 @@
+import XCTest
+@testable import Gossip
+
+/// How a refutation reaches the nodes whose suspicion timers are running: the suspect
+/// answers every late accuser directly, and a node that hears the refutation without having
+/// heard the suspicion still passes it on ahead of plain news.
+final class RefutationSpreadTests: XCTestCase {
+    private let lateAccuser = NodeAddress(host: "10.4.0.9", port: 7946)
+
+    private func aliveRecords(_ outputs: [GossipOutput], to address: NodeAddress) -> [Member] {
+        decodedDatagrams(outputs).filter { $0.to == address }.flatMap { _, messages in
+            messages.compactMap { if case let .alive(member) = $0 { member } else { nil } }
+        }
+    }
+
+    func testAStaleSuspicionIsAnsweredWithTheCurrentIncarnation() throws {
+        let node = try makeNode()
+        feed(node, [.alive(member("c", host: "10.4.0.3")), .alive(member("d", host: "10.4.0.9"))])
+        let me = node.localMember.id
+        feed(node, [.suspect(id: me, incarnation: 0, suspecters: ["c"])], at: .seconds(1))
+        XCTAssertEqual(node.localMember.incarnation, 1)
+
+        let outputs = feed(node, [.suspect(id: me, incarnation: 0, suspecters: ["d"])],
+                           from: lateAccuser, at: .seconds(1.5))
+        XCTAssertEqual(node.localMember.incarnation, 1, "a stale suspicion is not refuted again")
+        XCTAssertEqual(aliveRecords(outputs, to: lateAccuser).map(\.incarnation), [1])
+        XCTAssertEqual(node.stats.refutations, 1)
+
+        let again = feed(node, [.suspect(id: me, incarnation: 0, suspecters: ["d"])],
+                         from: lateAccuser, at: .seconds(1.6))
+        XCTAssertTrue(aliveRecords(again, to: lateAccuser).isEmpty, "each accuser is answered once per incarnation")
+    }
+
+    func testAStaleDeathIsAnsweredToo() throws {
+        let node = try makeNode()
+        feed(node, [.alive(member("c", host: "10.4.0.3"))])
+        let me = node.localMember.id
+        feed(node, [.suspect(id: me, incarnation: 0, suspecters: ["c"])], at: .seconds(1))
+
+        let outputs = feed(node, [.dead(id: me, incarnation: 0, from: "c", left: false)],
+                           from: lateAccuser, at: .seconds(2))
+        XCTAssertEqual(aliveRecords(outputs, to: lateAccuser).map(\.incarnation), [1])
+    }
+
+    /// In a mass join every packet fills with alive records sent 0 times; a refutation
+    /// queued as plain news would wait behind them once it had been sent.
+    func testARefutationHeardWithoutItsSuspicionGoesAheadOfJoinNews() throws {
+        let node = try makeNode()
+        let refuted = member("m", host: "10.4.0.5")
+        feed(node, [.alive(refuted)])
+        var raised = refuted
+        raised.incarnation = 1
+        feed(node, [.alive(raised)], at: .seconds(0.1))
+        XCTAssertEqual(node.member(named: "m")?.incarnation, 1)
+        // Sent once, piggybacked on an ack.
+        let first = feed(node, [.ping(seq: 1, target: "self")], at: .seconds(0.2))
+        XCTAssertTrue(decodedDatagrams(first).flatMap(\.messages).contains(.alive(raised)))
+        // Then a burst of joins, heard second-hand: fresh plain news, more than a packet holds.
+        feed(node, (0..<60).map { .alive(member("join\($0)", host: "10.5.0.\($0 + 1)")) }, at: .seconds(0.3))
+        let next = feed(node, [.ping(seq: 2, target: "self")], at: .seconds(0.4))
+        let messages = decodedDatagrams(next).flatMap(\.messages)
+        XCTAssertTrue(messages.contains { if case .alive = $0 { true } else { false } }, "the packet carries join news too")
+        XCTAssertTrue(messages.contains(.alive(raised)), "the refutation is not held back by join news")
+    }
+}
