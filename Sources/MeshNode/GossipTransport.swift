@@ -34,9 +34,29 @@ public final class GossipTransport: Sendable {
 
     /// Binds both listeners on `group`; accepted TCP connections live on `connectionGroup`
     /// (the gateway's loops on a worker, so that peer sessions stay off the gossip loop).
+    /// With port 0 the kernel picks the UDP port, and TCP takes the same number; when TCP has
+    /// it in use already, another pick is tried.
     public static func bind(
         host: String, port: Int, group: any EventLoopGroup, connectionGroup: (any EventLoopGroup)? = nil,
         limits: StreamLimits = StreamLimits(),
+        onDatagram: @escaping DatagramHandler, onStream: @escaping StreamHandler, onRefused: @escaping RefusalHandler
+    ) async throws -> GossipTransport {
+        var attempts = port == 0 ? 8 : 1
+        while true {
+            attempts -= 1
+            do {
+                return try await bindOnce(
+                    host: host, port: port, group: group, connectionGroup: connectionGroup, limits: limits,
+                    onDatagram: onDatagram, onStream: onStream, onRefused: onRefused)
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempts > 0 {
+                continue
+            }
+        }
+    }
+
+    private static func bindOnce(
+        host: String, port: Int, group: any EventLoopGroup, connectionGroup: (any EventLoopGroup)?,
+        limits: StreamLimits,
         onDatagram: @escaping DatagramHandler, onStream: @escaping StreamHandler, onRefused: @escaping RefusalHandler
     ) async throws -> GossipTransport {
         let udp = try await DatagramBootstrap(group: group)
