@@ -40,7 +40,7 @@ public enum MeshDaemon {
         var gateway: Gateway?
         var routeBusts: RouteBusts?
         let cache = options.gatewayEnabled
-            ? MeshCache(capacity: options.cacheSize, name: options.name, tags: options.effectiveTags, logger: logger) : nil
+            ? MeshCache(capacity: options.cacheSize, name: options.name, tags: options.effectiveTags) : nil
         if let cache { node.subscribeMembership { cache.apply($0) } }
         let bustMetrics = BustMetrics(registry: metrics.registry)
         if options.gatewayEnabled, let cache {

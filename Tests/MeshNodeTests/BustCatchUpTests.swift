@@ -36,7 +36,7 @@ final class BustCatchUpTests: XCTestCase {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         let shell = try NodeShell(settings: settings, keyring: nil, loop: group.next(), metrics: NodeMetrics(), logger: logger)
-        let cache = MeshCache(capacity: 1 << 20, name: name, tags: settings.tags, logger: logger)
+        let cache = MeshCache(capacity: 1 << 20, name: name, tags: settings.tags)
         let metrics = BustMetrics(registry: shell.metrics.registry)
         var agentSettings = CacheBustAgent.Settings(environment: "prod")
         agentSettings.logCapacity = logCapacity

@@ -43,7 +43,7 @@ final class MeshCacheTests: XCTestCase {
         let links = Links(loop: loop)
         var caches: [String: MeshCache] = [:]
         for name in names {
-            let cache = MeshCache(capacity: 1 << 20, name: name, tags: ["env": "prod"], logger: Logger(label: "test"))
+            let cache = MeshCache(capacity: 1 << 20, name: name, tags: ["env": "prod"])
             for other in names where other != name {
                 cache.apply(.joined(Member(id: NodeID(name: other, uid: 1), address: NodeAddress(host: "127.0.0.1", port: 1),
                                            incarnation: 1, state: .alive, tags: ["env": "prod"])))
@@ -173,7 +173,7 @@ final class MeshCacheTests: XCTestCase {
     func testAJoiningNodeIsSentExactlyTheKeysItNowOwns() async throws {
         var (links, caches) = mesh(["a", "b", "c"])
         let keys = fill(caches, keys: 600)
-        let d = MeshCache(capacity: 1 << 20, name: "d", tags: ["env": "prod"], logger: Logger(label: "test"))
+        let d = MeshCache(capacity: 1 << 20, name: "d", tags: ["env": "prod"])
         for name in ["a", "b", "c"] { d.apply(.joined(member(name))) }
         d.connect(links, loop: loop)
         caches["d"] = d

@@ -1,6 +1,5 @@
 import CacheRing
 import Gossip
-import Logging
 import NIOCore
 import Proxy
 import Synchronization
@@ -21,7 +20,6 @@ public final class MeshCache: Sendable {
     let near: NearCache
     let localName: String
     let settings: Settings
-    private let logger: Logger
     private let membership: Mutex<CacheMembership>
     private let link = Mutex<(peers: any CachePeers, loop: any EventLoop)?>(nil)
     let handoff: CacheHandoff
@@ -50,14 +48,13 @@ public final class MeshCache: Sendable {
     ///   - capacity: bytes this node's cache holds (`--cache-size`): its share of the keys, and
     ///     the near-cache's part of it (an eighth, at most 32 MiB).
     ///   - name, tags: this node as the mesh sees it (its `env` and `role` tags).
-    public init(capacity: Int, name: String, tags: [String: String], settings: Settings = Settings(), logger: Logger) {
+    public init(capacity: Int, name: String, tags: [String: String], settings: Settings = Settings()) {
         self.capacity = capacity
         let nearCapacity = min(capacity / 8, 32 << 20)
         store = ResponseStore(capacity: capacity - nearCapacity)
         near = NearCache(capacity: nearCapacity, lifetime: settings.nearLifetime)
         localName = name
         self.settings = settings
-        self.logger = logger
         membership = Mutex(CacheMembership(name: name, tags: tags))
         handoff = CacheHandoff(store: store)
     }
@@ -121,7 +118,10 @@ extension MeshCache: ResponseCache {
     }
 
     public func fill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
-        guard remoteOwners(of: key) != nil else { return ownedFill(key, request: request, now: now, on: loop) }
+        guard remoteOwners(of: key) != nil else {
+            expireRemoteFill(key.text, now: now)
+            return store.fill(key, now: now, on: loop) { [self] entry in replicate(entry) }
+        }
         // A stale entry of another owner's key is validated by this request alone; what it
         // gets is kept here a short while, like any entry from an owner.
         return .lead(CacheFill(key: key, ticket: CacheStore.FillTicket(epoch: 0, started: now)) { [near] entry, now in
@@ -151,37 +151,18 @@ extension MeshCache: ResponseCache {
 
     // MARK: keys this node owns
 
+    /// A lookup of a key this node owns: its store, or a fill coalesced with every asker's,
+    /// whose entry is copied to the key's backup once stored.
     func ownedLookup(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
-        if let entry = store.lookup(key, request: request) { return .hit(entry) }
-        return ownedFill(key, request: request, now: now, on: loop)
-    }
-
-    func ownedFill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
         expireRemoteFill(key.text, now: now)
-        let promise = loop.makePromise(of: StoredEntry?.self)
-        let (role, ticket) = store.joinFill(key.text, now: now) { promise.succeed($0) }
-        switch role {
-        case .lead:
-            promise.succeed(nil)
-            return .lead(CacheFill(key: key, ticket: ticket) { [self] entry, now in
-                completeFill(key, ticket: ticket, entry: entry, now: now)
-            })
-        case .wait:
-            return .wait(promise.futureResult)
-        case .alone:
-            promise.succeed(nil)
-            return .bypass
-        }
+        return store.lookupOrFill(key, request: request, now: now, on: loop) { [self] entry in replicate(entry) }
     }
 
-    /// Stores a fill's entry (unless a bust since its ticket selected it), answers those that
-    /// waited, and copies the entry to the key's backup.
-    func completeFill(_ key: CacheKey, ticket: CacheStore.FillTicket, entry: StoredEntry?, now: WallTime) {
-        let outcome = store.finishFill(key.text, ticket: ticket, entry: entry, now: now)
-        guard outcome == .stored, let entry, let peers else { return }
-        for backup in owners(of: key.text) where backup != localName {
-            let deadline = NIODeadline.now() + settings.askTimeout
-            _ = peers.request(CachePeerRequest.replicate(entry).bytes, to: backup, deadline: deadline)
+    /// Copies a stored entry to the key's other owners.
+    func replicate(_ entry: StoredEntry) {
+        guard let peers else { return }
+        for backup in owners(of: entry.key.text) where backup != localName {
+            _ = peers.request(CachePeerRequest.replicate(entry).bytes, to: backup, deadline: .now() + settings.askTimeout)
         }
     }
 

@@ -114,25 +114,25 @@ public struct ResponseStoreFigures: Sendable, Equatable {
     public var fillsInFlight: Int
 }
 
-/// A node on its own holds every key.
-extension ResponseStore: ResponseCache {
-    public func lookup(_ key: CacheKey, request: FieldList, route: String, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+extension ResponseStore {
+    /// The stored variant of `key` for the request, or a fill of it (`fill(_:now:on:stored:)`).
+    public func lookupOrFill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop,
+                             stored: @escaping @Sendable (StoredEntry) -> Void = { _ in }) -> CacheLookup {
         if let entry = lookup(key, request: request) { return .hit(entry) }
-        return fill(key, request: request, now: now, on: loop)
+        return fill(key, now: now, on: loop, stored: stored)
     }
 
-    public func bust(_ invalidation: Invalidation, now: WallTime) {
-        invalidate(invalidation, now: now)
-    }
-
-    public func fill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+    /// Joins the fill of `key`: the leader gets a `CacheFill` whose end stores the entry and
+    /// calls `stored` with it when it was stored; the others wait for it, answered on `loop`.
+    public func fill(_ key: CacheKey, now: WallTime, on loop: any EventLoop,
+                     stored: @escaping @Sendable (StoredEntry) -> Void = { _ in }) -> CacheLookup {
         let promise = loop.makePromise(of: StoredEntry?.self)
         let (role, ticket) = joinFill(key.text, now: now) { entry in promise.succeed(entry) }
         switch role {
         case .lead:
             promise.succeed(nil)
             return .lead(CacheFill(key: key, ticket: ticket) { [self] entry, now in
-                finishFill(key.text, ticket: ticket, entry: entry, now: now)
+                if finishFill(key.text, ticket: ticket, entry: entry, now: now) == .stored, let entry { stored(entry) }
             })
         case .wait:
             return .wait(promise.futureResult)
@@ -140,5 +140,20 @@ extension ResponseStore: ResponseCache {
             promise.succeed(nil)
             return .bypass
         }
+    }
+}
+
+/// A node on its own holds every key.
+extension ResponseStore: ResponseCache {
+    public func lookup(_ key: CacheKey, request: FieldList, route: String, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+        lookupOrFill(key, request: request, now: now, on: loop)
+    }
+
+    public func fill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+        fill(key, now: now, on: loop)
+    }
+
+    public func bust(_ invalidation: Invalidation, now: WallTime) {
+        invalidate(invalidation, now: now)
     }
 }
