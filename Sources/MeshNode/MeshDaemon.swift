@@ -78,7 +78,7 @@ public enum MeshDaemon {
                                    node: node, cache: cache, metrics: bustMetrics)
         try await busts.start()
         cache?.spreadBusts { invalidation in
-            busts.loop.execute { _ = busts.bust(invalidation, wait: false, timeout: .seconds(5)) }
+            busts.loop.execute { busts.spread(invalidation) }
         }
         _ = try await node.start(connectionLoops: gatewayGroup)
         var peerLinks: PeerLinks?

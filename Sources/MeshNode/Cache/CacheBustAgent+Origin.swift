@@ -24,6 +24,23 @@ extension CacheBustAgent {
     /// Makes a bust: applies it here, spreads it as a rumor and sends it to every alive worker
     /// of the environment; with `wait`, completes once each has acknowledged or `timeout` has
     /// passed, otherwise once it is applied here and the rumor is on its way. Event loop only.
+    /// A bust a request made (a successful unsafe method), already applied to this node's
+    /// store on the request's loop: recorded in the ledger, so it is not applied here again and
+    /// peers catching up get it, and spread as an urgent rumor. Nobody waits for
+    /// acknowledgements, so none are asked for. Event loop only.
+    func spread(_ invalidation: Invalidation) {
+        let bust = CacheBust(environment: settings.environment,
+                             id: BustID(origin: origin, sequence: ledger.nextSequence(origin: origin)), invalidation: invalidation)
+        guard ledger.admit(bust) else { return }
+        metrics.applied.increment()
+        node.run { core, now in
+            do { return try core.broadcast(bust.rumor, now: now) } catch {
+                logger.debug("a request's bust could not be spread", metadata: ["error": "\(error)"])
+                return []
+            }
+        }
+    }
+
     func bust(_ invalidation: Invalidation, wait: Bool, timeout: Duration) -> EventLoopFuture<BustReport> {
         let started = NIODeadline.now()
         let bust = CacheBust(environment: settings.environment,

@@ -135,7 +135,7 @@ extension MeshCache: ResponseCache {
     }
 
     /// A bust a request made (a successful unsafe method): applied here at once, and carried
-    /// to every node as `meshctl bust` carries its busts.
+    /// to every other node as an urgent rumor (`CacheBustAgent.spread`).
     public func bust(_ invalidation: Invalidation, now: WallTime) {
         invalidate(invalidation, now: now)
         spread.withLock { $0 }?(invalidation)
