@@ -64,7 +64,6 @@ extension NodeShell {
             badPackets.record(source: address.host, reason: "unknown stream request", logger: logger)
             figures.decodeErrors += 1
             metrics.decodeErrors.increment()
-            if plain.first == StreamRequest.Kind.bust.rawValue { cacheServer?.malformed() }
             return loop.makeSucceededFuture(nil)
         }
         let reply: EventLoopFuture<[UInt8]?>
@@ -103,12 +102,10 @@ extension NodeShell {
 }
 
 /// Serves the cache's stream requests (`bust`, `bustSync`, `cacheStats`); set by the node's
-/// `CacheBustAgent`. Both calls run on the node's event loop.
+/// `CacheBustAgent`. It runs on the node's event loop.
 struct CacheStreamServer: Sendable {
     /// The reply's plaintext; the future completes on the node's loop.
     var answer: @Sendable (_ request: StreamRequest, _ source: String) -> EventLoopFuture<[UInt8]>
-    /// A bust request that did not decode.
-    var malformed: @Sendable () -> Void
 }
 
 struct StreamUnavailable: Error, CustomStringConvertible {

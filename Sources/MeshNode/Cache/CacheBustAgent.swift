@@ -66,9 +66,7 @@ public final class CacheBustAgent: @unchecked Sendable {
 
     func start() async throws {
         try await loop.submit { [self] in
-            node.cacheServer = CacheStreamServer(
-                answer: { [self] request, source in answer(request, source: source) },
-                malformed: { [self] in metrics.malformed.increment() })
+            node.cacheServer = CacheStreamServer(answer: { [self] request, source in answer(request, source: source) })
             node.subscribe(prefix: CacheBust.rumorPrefix(environment: settings.environment)) { [self] rumor in heard(rumor) }
             node.subscribeMembership { [self] event in observed(event) }
             let interval = TimeAmount.nanoseconds(node.config.pushPullInterval.nanoseconds)
