@@ -48,7 +48,7 @@ load() { # i seconds
 }
 sample() { # phase seconds nodes...
   local phase=$1 secs=$2; shift 2
-  W=$W BASE=$BASE STATUS=$STATUS D=$D python3 bench/cache/sample.py "$phase" "$secs" "$@" >> $D/samples
+  BASE=$BASE STATUS=$STATUS python3 bench/cache/sample.py "$phase" "$secs" "$@" >> $D/samples
 }
 all=$(seq 1 $W)
 for i in $all; do load $i $((WARM + 3 * T + 10)); done

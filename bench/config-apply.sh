@@ -84,7 +84,7 @@ bundle = len(json.loads(get(0, "/v1/config/bundle/prod"))["bundle"]) * 3 // 4
 delta_bytes, full_bytes = fetched("delta"), fetched("full") - full_first
 print(f"workers={W} routes={R} applies={A} bundle_bytes={bundle}")
 print(f"propagation_ms p50={pick(0.5)} p99={pick(0.99)} max={samples[-1]} all={samples}")
-print(f"first_worker_ms all={sorted(firsts[1:])}")
+print(f"first_worker_ms p50={sorted(firsts)[len(firsts) // 2]} all={sorted(firsts)}")
 print(f"per_worker_per_apply_bytes delta={delta_bytes / W / A:.0f} full={full_bytes / W / A:.0f} "
       f"delta_share_of_bundle={delta_bytes / W / A / bundle:.4f}")
 PY

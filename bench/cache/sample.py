@@ -1,6 +1,6 @@
 """Samples, once a second, the requests the given workers answered and those the origin saw.
 
-Usage: sample.py PHASE SECONDS NODE... with W, BASE, STATUS and D in the environment.
+Usage: sample.py PHASE SECONDS NODE... with BASE (the port base) and STATUS (nginx stub_status) in the environment.
 Prints one JSON line per second: phase, second, client requests, origin requests.
 """
 import json, os, sys, time, urllib.request
