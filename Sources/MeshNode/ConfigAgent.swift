@@ -294,6 +294,7 @@ public final class ConfigAgent: @unchecked Sendable {
             let version = bundle.header.version
             let result: Result<(VerifiedBundle, [UInt8]), BundleRejection>
             var storeFailure: String?
+            var failure: String?
             do {
                 let verified = try verifier.verify(bundle, running: max(running ?? 0, applied[environment] ?? 0), decoded: decoded)
                 if let apply {
@@ -313,8 +314,10 @@ public final class ConfigAgent: @unchecked Sendable {
                 result = .failure(rejection)
             } catch {
                 result = .failure(.invalidConfig)
+                failure = "\(error)"
             }
             let storeError = storeFailure
+            let detail = failure
             promise.futureResult.eventLoop.execute { [self] in
                 switch result {
                 case .success(let (verified, bytes)):
@@ -330,7 +333,7 @@ public final class ConfigAgent: @unchecked Sendable {
                 case .failure(let rejection):
                     // Refused for its signed content itself: fetching it again elsewhere changes nothing.
                     if rejection == .invalidConfig { unusable[environment] = max(unusable[environment] ?? 0, version) }
-                    refuse(rejection, version: version, from: source)
+                    refuse(rejection, version: version, from: source, detail: detail)
                     promise.succeed(.refused(rejection))
                 }
             }
