@@ -181,7 +181,7 @@ public final class ConfigAgent: @unchecked Sendable {
         }
         metrics.fetches.increment()
         let base = delta ? held[environment] : nil
-        let request = StreamRequest.fetchBundle(environment: environment, minimumVersion: minimum, have: base?.config.digest)
+        let request = StreamRequest.fetchBundle(environment: environment, minimumVersion: minimum, have: base?.bundle.header.contentDigest)
         var answered = false
         if !hedged, candidates.count > 1 {
             loop.scheduleTask(in: .nanoseconds(settings.hedgeDelay.nanoseconds)) { [self] in
@@ -265,6 +265,7 @@ public final class ConfigAgent: @unchecked Sendable {
     func take(_ arrival: Arrival, environment: String, from source: String, announce: Bool = false) -> EventLoopFuture<Outcome> {
         let promise = loop.makePromise(of: Outcome.self)
         let running = held[environment]?.bundle.header.version
+        let checked = held[environment]?.config
         let verifier = verifier(for: environment)
         let apply = environment == settings.environment ? self.apply : nil
         let store = self.store
@@ -278,7 +279,8 @@ public final class ConfigAgent: @unchecked Sendable {
                 case .delta(let bytes, let base):
                     do {
                         (bundle, decoded) = try ConfigBundle.rebuild(
-                            delta: bytes, base: base.config, baseDigest: base.bundle.header.contentDigest)
+                            delta: bytes, base: base.config, baseContent: base.bundle.content,
+                            baseDigest: base.bundle.header.contentDigest)
                     } catch {
                         return promise.succeed(.deltaUnusable)
                     }
@@ -296,7 +298,8 @@ public final class ConfigAgent: @unchecked Sendable {
             var storeFailure: String?
             var failure: String?
             do {
-                let verified = try verifier.verify(bundle, running: max(running ?? 0, applied[environment] ?? 0), decoded: decoded)
+                let verified = try verifier.verify(bundle, running: max(running ?? 0, applied[environment] ?? 0), decoded: decoded,
+                                                   checkedBefore: checked)
                 if let apply {
                     do { try apply(verified) } catch { throw ApplyFailed(reason: "\(error)") }
                 }

@@ -54,7 +54,7 @@ public struct GatewayService: Service {
         }
         do {
             let config = try ManifestLoader.local.load(path: configPath).config
-            try gateway.apply(config)
+            try gateway.apply(ManifestValidation.validated(config))
             onApplied?(config)
             logger.info("SIGHUP: gateway config reloaded", metadata: ["config": "\(configPath)"])
         } catch {

@@ -60,7 +60,7 @@ public enum MeshDaemon {
         var applier: ConfigAgent.Applier?
         if let gateway {
             applier = { [routeBusts] verified in
-                try gateway.apply(verified.config)
+                try gateway.apply(verified.valid)
                 routeBusts?.applied(verified.config)
             }
         }

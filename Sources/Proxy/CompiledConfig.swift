@@ -10,6 +10,8 @@ final class CompiledConfig: Sendable {
     let config: GatewayConfig
     let router: Router<CompiledRoute>
     let upstreams: [String: UpstreamRuntime]
+    /// By id: the next config keeps the compiled routes that did not change.
+    let routes: [String: CompiledRoute]
     let targets: [TargetRuntime.TargetKey: TargetRuntime]
     /// Metric handles by route and upstream id, kept by the next config for the ids it keeps.
     let routeMetrics: [String: RouteMetricsSlot]
@@ -17,7 +19,9 @@ final class CompiledConfig: Sendable {
 
     /// Builds routes, policies and upstreams. Targets whose key is in `reuse` keep their
     /// warm pools and health; the others are created (and resolved) here. Routes and
-    /// upstreams `previous` had keep its metric handles.
+    /// upstreams `previous` had keep its metric handles; those that did not change (an
+    /// upstream with the same config and targets, a route with the same config and
+    /// upstreams) are `previous`'s own, policies and their state included.
     init(
         config: GatewayConfig, reuse: [TargetRuntime.TargetKey: TargetRuntime], previous: CompiledConfig? = nil,
         region: String?, policyContext: PolicyBuildContext, metrics: any MetricsFactory
@@ -38,6 +42,12 @@ final class CompiledConfig: Sendable {
                 targets[key] = fresh
                 return fresh
             }
+            if let kept = previous?.upstreams[upstream.id], kept.config == upstream,
+               kept.targets.elementsEqual(runtimes, by: ===) {
+                upstreams[upstream.id] = kept
+                upstreamMetrics[upstream.id] = kept.metrics
+                continue
+            }
             upstreams[upstream.id] = UpstreamRuntime(
                 config: upstream, targets: runtimes, region: region,
                 metrics: Self.handles(upstream.id, from: previous?.upstreamMetrics, into: &upstreamMetrics) {
@@ -45,7 +55,15 @@ final class CompiledConfig: Sendable {
                 })
         }
         var rules: [Router<CompiledRoute>.Rule] = []
+        var routes: [String: CompiledRoute] = [:]
+        routes.reserveCapacity(config.routes.count)
         for route in config.routes {
+            if let kept = previous?.routes[route.id], kept.config == route, kept.destination.isSame(in: upstreams) {
+                routes[route.id] = kept
+                routeMetrics[route.id] = kept.metricsSlot
+                rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: kept.rank, value: kept))
+                continue
+            }
             let destination: CompiledRoute.Destination
             switch route.destination {
             case .upstream(let id):
@@ -60,9 +78,11 @@ final class CompiledConfig: Sendable {
                 metrics: Self.handles(route.id, from: previous?.routeMetrics, into: &routeMetrics) {
                     RouteMetricsSlot(route: route.id, factory: metrics)
                 })
+            routes[route.id] = compiled
             rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: compiled.rank, value: compiled))
         }
         self.router = Router(rules: rules)
+        self.routes = routes
         self.routeMetrics = routeMetrics
         self.upstreamMetrics = upstreamMetrics
         self.upstreams = upstreams

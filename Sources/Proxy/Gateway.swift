@@ -72,13 +72,14 @@ public final class Gateway: Sendable {
 
     /// Compiles `config` and makes it the one new requests use. Requests in flight keep
     /// the snapshot they started with; targets that stay keep their warm pools; pools of
-    /// removed targets close as they go idle. An invalid config throws and changes nothing.
-    public func apply(_ config: GatewayConfig) throws {
+    /// removed targets close as they go idle. A config that does not compile (a policy
+    /// that cannot be built, a target that cannot be set up) throws and changes nothing.
+    public func apply(_ valid: ValidConfig) throws {
+        let config = valid.config
         try applyState.withLock { checkers in
             let current = core.snapshot()
             let next: CompiledConfig
             do {
-                try ManifestValidation.check(config)
                 next = try CompiledConfig(
                     config: config, reuse: current.targets, previous: current, region: core.options.tags["region"],
                     policyContext: policyContext, metrics: core.options.metricsFactory ?? MetricsSystem.factory)

@@ -28,4 +28,23 @@ final class ValueChecksTests: XCTestCase {
         config.routes[0].policies = []
         XCTAssertEqual(ManifestValidation.problems(in: config), [])
     }
+
+    /// Given a config that passed, only the entities that differ from it are value-checked
+    /// again; cross-references are always checked, for unchanged routes too.
+    func testAConfigCheckedBeforeSparesOnlyItsUnchangedEntities() {
+        let base = GatewayConfig(
+            upstreams: [UpstreamConfig(id: "u", targets: [TargetConfig(host: "127.0.0.1", port: 80)]),
+                        UpstreamConfig(id: "v", targets: [TargetConfig(host: "127.0.0.1", port: 81)])],
+            routes: [RouteConfig(id: "r1", destination: .upstream("u")), RouteConfig(id: "r2", destination: .upstream("v"))])
+        XCTAssertEqual(ManifestValidation.problems(in: base), [])
+        var next = base
+        next.routes[0].match.path = .prefix("no-slash")
+        next.upstreams.remove(at: 1)
+        XCTAssertEqual(ManifestValidation.problems(in: next, checkedBefore: base).map(\.message), [
+            "route 'r1': path 'no-slash' is not a path",
+            "route 'r2' names unknown upstream 'v'",
+        ])
+        XCTAssertThrowsError(try ManifestValidation.validated(next, checkedBefore: base))
+        XCTAssertEqual(try ManifestValidation.validated(base, checkedBefore: base).config, base)
+    }
 }

@@ -121,4 +121,39 @@ final class HotSwapTests: XCTestCase {
         await a.close()
         try await group.shutdownGracefully()
     }
+
+    /// A large config changed in one place compiles that place: the routes and upstreams that
+    /// did not change are the same compiled objects, and a route is rebuilt when its upstream is.
+    func testAConfigChangeRebuildsOnlyWhatItChanged() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let a = try await TestUpstream(name: "a", group: group)
+        let b1 = try await TestUpstream(name: "b1", group: group)
+        let b2 = try await TestUpstream(name: "b2", group: group)
+        func yaml(bPort: Int, r3Path: String) -> String {
+            "upstreams:\n" + upstreamYAML("a", ports: [a.port]) + upstreamYAML("b", ports: [bPort]) + """
+            routes:
+              - { id: r1, match: { path_prefix: /one }, upstream: a }
+              - { id: r2, match: { path_prefix: /two }, upstream: b }
+              - { id: r3, match: { path_prefix: \(r3Path) }, upstream: a }
+
+            """
+        }
+        let gw = try await GatewayHarness.start(yaml: yaml(bPort: b1.port, r3Path: "/three"))
+        let before = gw.gateway.snapshot
+        try gw.apply(yaml(bPort: b2.port, r3Path: "/drei"))
+        let after = gw.gateway.snapshot
+        XCTAssertTrue(after.routes["r1"] === before.routes["r1"], "unchanged: kept")
+        XCTAssertTrue(after.upstreams["a"] === before.upstreams["a"], "unchanged: kept")
+        XCTAssertFalse(after.upstreams["b"] === before.upstreams["b"], "new target")
+        XCTAssertFalse(after.routes["r2"] === before.routes["r2"], "its upstream was rebuilt")
+        XCTAssertFalse(after.routes["r3"] === before.routes["r3"], "its match changed")
+        let c = try gw.client()
+        XCTAssertEqual(try c.get("/one").header("x-upstream"), "a")
+        XCTAssertEqual(try c.get("/two").header("x-upstream"), "b2")
+        XCTAssertEqual(try c.get("/drei").header("x-upstream"), "a")
+        XCTAssertEqual(try c.get("/three").status, 404)
+        await gw.stop()
+        for upstream in [a, b1, b2] { await upstream.close() }
+        try await group.shutdownGracefully()
+    }
 }

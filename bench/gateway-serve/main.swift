@@ -51,7 +51,7 @@ struct GatewayServe: AsyncParsableCommand {
         let path = config
         reload.setEventHandler {
             do {
-                try gateway.apply(try ManifestLoader.local.load(path: path).config)
+                try gateway.apply(ManifestValidation.validated(try ManifestLoader.local.load(path: path).config))
             } catch {
                 logger.error("reload failed: \(error)")
             }

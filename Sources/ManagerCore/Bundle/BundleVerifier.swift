@@ -35,6 +35,8 @@ public struct VerifiedBundle: Sendable, Equatable {
     public let bundle: ConfigBundle
     public let config: GatewayConfig
     public var header: BundleHeader { bundle.header }
+    /// Verification validated the content.
+    public var valid: ValidConfig { ValidConfig(checked: config) }
 }
 
 /// What a node accepts: a bundle signed by a trusted key, for its environment, newer than
@@ -56,7 +58,10 @@ public struct BundleVerifier: Sendable {
 
     /// `decoded` is the content already decoded, when the caller made `bundle.content` by
     /// encoding it (a bundle rebuilt from a delta); the digest is checked either way.
-    public func verify(_ bundle: ConfigBundle, running: UInt64?, decoded: GatewayConfig? = nil) throws(BundleRejection) -> VerifiedBundle {
+    /// `checkedBefore` is a config this node verified already: entities equal to its own are
+    /// not value-checked again (`ManifestValidation.problems(in:checkedBefore:)`).
+    public func verify(_ bundle: ConfigBundle, running: UInt64?, decoded: GatewayConfig? = nil,
+                       checkedBefore base: GatewayConfig? = nil) throws(BundleRejection) -> VerifiedBundle {
         guard let key = trusted[bundle.header.keyID] else { throw .unknownKey }
         guard Ed25519.verify(bundle.signature, of: ConfigBundle.signingContext + bundle.headerBytes, publicKey: key.publicKey) else {
             throw .badSignature
@@ -65,7 +70,7 @@ public struct BundleVerifier: Sendable {
         if let running, bundle.header.version <= running { throw .staleVersion }
         guard ContentDigest(of: bundle.content) == bundle.header.contentDigest else { throw .contentMismatch }
         guard let config = decoded ?? (try? CanonicalEncoding.decode(GatewayConfig.self, from: bundle.content)),
-              ManifestValidation.problems(in: config).isEmpty else { throw .invalidConfig }
+              ManifestValidation.problems(in: config, checkedBefore: base).isEmpty else { throw .invalidConfig }
         return VerifiedBundle(bundle: bundle, config: config)
     }
 }

@@ -12,6 +12,11 @@ public struct ConfigDelta: Sendable, Equatable, Codable {
             /// The id the entity follows in the new config; nil for the first.
             public var after: String?
             public var entity: Entity
+
+            public init(after: String?, entity: Entity) {
+                self.after = after
+                self.entity = entity
+            }
         }
 
         public var removed: [String] = []
@@ -25,8 +30,8 @@ public struct ConfigDelta: Sendable, Equatable, Codable {
     /// `baseDigest` is `base.digest` when the caller knows it already.
     public init?(from base: GatewayConfig, to target: GatewayConfig, baseDigest: ContentDigest? = nil) {
         self.base = baseDigest ?? base.digest
-        upstreams = Self.changes(base.upstreams, target.upstreams, id: \.id)
-        routes = Self.changes(base.routes, target.routes, id: \.id)
+        upstreams = Self.changes(base.upstreams, target.upstreams)
+        routes = Self.changes(base.routes, target.routes)
         guard rebuild(base) == target else { return nil }
     }
 
@@ -37,37 +42,84 @@ public struct ConfigDelta: Sendable, Equatable, Codable {
     }
 
     func rebuild(_ base: GatewayConfig) -> GatewayConfig? {
-        guard let upstreams = Self.apply(upstreams, to: base.upstreams, id: \.id),
-              let routes = Self.apply(routes, to: base.routes, id: \.id) else { return nil }
+        guard let upstreams = Self.apply(upstreams, to: base.upstreams, id: \.id, insert: { $0 }),
+              let routes = Self.apply(routes, to: base.routes, id: \.id, insert: { $0 }) else { return nil }
         return GatewayConfig(upstreams: upstreams, routes: routes)
     }
 
-    static func changes<T>(_ old: [T], _ new: [T], id: KeyPath<T, String>) -> Changes<T> {
-        let before = Dictionary(old.map { ($0[keyPath: id], $0) }, uniquingKeysWith: { a, _ in a })
-        let kept = Set(new.map { $0[keyPath: id] })
+    /// The newer config and its canonical bytes, spliced from `content` (the base's canonical
+    /// bytes) and fresh encodings of the upserted entities only.
+    func rebuild(_ base: GatewayConfig, content: [UInt8]) -> (config: GatewayConfig, content: [UInt8])? {
+        guard let layout = ContentLayout(scanning: content), layout.routes.count == base.routes.count,
+              layout.upstreams.count == base.upstreams.count else {
+            return rebuild(base).map { ($0, $0.canonicalBytes) }
+        }
+        func pieces<T: Encodable>(_ entities: [T], _ ranges: [Range<Int>]) -> [(entity: T, piece: ContentLayout.Piece)] {
+            zip(entities, ranges).map { ($0, .base($1)) }
+        }
+        func fresh<T: Encodable>(_ entity: T) -> (entity: T, piece: ContentLayout.Piece) {
+            (entity, .fresh(CanonicalEncoding.encode(entity)))
+        }
+        guard let upstreams = Self.apply(upstreams, to: pieces(base.upstreams, layout.upstreams), id: { $0.entity.id }, insert: fresh),
+              let routes = Self.apply(routes, to: pieces(base.routes, layout.routes), id: { $0.entity.id }, insert: fresh) else {
+            return nil
+        }
+        let bytes = ContentLayout.splice(routes: routes.map(\.piece), upstreams: upstreams.map(\.piece), base: content)
+        return (GatewayConfig(upstreams: upstreams.map(\.entity), routes: routes.map(\.entity)), bytes)
+    }
+
+    static func changes<T: ConfigEntity>(_ old: [T], _ new: [T]) -> Changes<T> {
+        let kept = Set(new.map(\.id))
         var changes = Changes<T>()
-        changes.removed = old.map { $0[keyPath: id] }.filter { !kept.contains($0) }
+        changes.removed = old.map(\.id).filter { !kept.contains($0) }
         var previous: String?
-        for entity in new {
-            let key = entity[keyPath: id]
-            if before[key] != entity { changes.upserted.append(.init(after: previous, entity: entity)) }
-            previous = key
+        for (entity, before) in zip(new, new.counterparts(in: old)) {
+            if before != entity { changes.upserted.append(.init(after: previous, entity: entity)) }
+            previous = entity.id
         }
         return changes
     }
 
-    static func apply<T>(_ changes: Changes<T>, to old: [T], id: KeyPath<T, String>) -> [T]? {
-        let dropped = Set(changes.removed + changes.upserted.map { $0.entity[keyPath: id] })
-        var result = old.filter { !dropped.contains($0[keyPath: id]) }
+    /// `old` (the base's entities, or anything that carries them) with the changes made, in
+    /// one pass: each upsert follows the entity it names, and chains of upserts follow each
+    /// other. Nil when an upsert names an entity that is not there.
+    static func apply<T: ConfigEntity, Element>(
+        _ changes: Changes<T>, to old: [Element], id: (Element) -> String, insert: (T) -> Element
+    ) -> [Element]? {
+        let dropped = Set(changes.removed + changes.upserted.map(\.entity.id))
+        var first: T?
+        var following: [String: T] = [:]
         for upsert in changes.upserted {
             if let after = upsert.after {
-                guard let index = result.firstIndex(where: { $0[keyPath: id] == after }) else { return nil }
-                result.insert(upsert.entity, at: index + 1)
+                guard following.updateValue(upsert.entity, forKey: after) == nil else { return nil }
             } else {
-                result.insert(upsert.entity, at: 0)
+                guard first == nil else { return nil }
+                first = upsert.entity
             }
         }
-        return result
+        var result: [Element] = []
+        result.reserveCapacity(old.count + changes.upserted.count)
+        var inserted = 0
+        func chain(after previous: String) -> Bool {
+            var next = following[previous]
+            while let entity = next {
+                inserted += 1
+                guard inserted <= changes.upserted.count else { return false }
+                result.append(insert(entity))
+                next = following[entity.id]
+            }
+            return true
+        }
+        if let first {
+            inserted += 1
+            result.append(insert(first))
+            guard chain(after: first.id) else { return nil }
+        }
+        for element in old where !dropped.contains(id(element)) {
+            result.append(element)
+            guard chain(after: id(element)) else { return nil }
+        }
+        return inserted == changes.upserted.count ? result : nil
     }
 }
 
@@ -91,20 +143,20 @@ extension ConfigBundle {
         return out + signature
     }
 
-    /// Rebuilds the full bundle from a delta and the config it starts from. The result still
-    /// goes through `BundleVerifier`: the signature covers the header, which names the digest
-    /// the rebuilt content must have.
-    /// The full bundle and its content decoded, from a delta and the config (of known digest) it starts from.
-    public static func rebuild(delta bytes: [UInt8], base: GatewayConfig, baseDigest: ContentDigest)
+    /// The full bundle and its content decoded, from a delta and the config it starts from:
+    /// `base`, whose canonical bytes are `baseContent` and digest `baseDigest`. The result
+    /// still goes through `BundleVerifier`: the signature covers the header, which names the
+    /// digest the rebuilt content must have.
+    public static func rebuild(delta bytes: [UInt8], base: GatewayConfig, baseContent: [UInt8], baseDigest: ContentDigest)
         throws(BundleRejection) -> (bundle: ConfigBundle, config: GatewayConfig)
     {
         guard bytes.count > 4, Array(bytes.prefix(4)) == Array("MGD1".utf8) else { throw .malformed }
         // Same layout as a bundle: parse it as one, then read its "content" as the delta.
         let framed = try ConfigBundle.parse(Array("MGB1".utf8) + bytes.dropFirst(4))
         guard let delta = try? CanonicalEncoding.decode(ConfigDelta.self, from: framed.content) else { throw .malformed }
-        guard delta.base == baseDigest, let rebuilt = delta.rebuild(base) else { throw .contentMismatch }
-        let bundle = ConfigBundle(header: framed.header, headerBytes: framed.headerBytes, content: rebuilt.canonicalBytes,
+        guard delta.base == baseDigest, let rebuilt = delta.rebuild(base, content: baseContent) else { throw .contentMismatch }
+        let bundle = ConfigBundle(header: framed.header, headerBytes: framed.headerBytes, content: rebuilt.content,
                                   signature: framed.signature)
-        return (bundle, rebuilt)
+        return (bundle, rebuilt.config)
     }
 }

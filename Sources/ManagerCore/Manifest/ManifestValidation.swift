@@ -48,8 +48,10 @@ public enum ManifestValidation {
     }
 
     /// Every problem of `config`: values out of range (`ValueChecks`), then cross-references.
-    public static func problems(in config: GatewayConfig) -> [Problem] {
-        ValueChecks.problems(in: config) + crossReferences(in: config)
+    /// Entities equal to the one of the same id in `base`, a config that passed already, are not
+    /// value-checked again: a one-route change to a large config checks one route's values.
+    public static func problems(in config: GatewayConfig, checkedBefore base: GatewayConfig? = nil) -> [Problem] {
+        ValueChecks.problems(in: config, checkedBefore: base) + crossReferences(in: config)
     }
 
     /// Every cross-reference problem of `config`, in the order of its entities.
@@ -89,7 +91,20 @@ public struct InvalidConfig: Error, CustomStringConvertible, Sendable {
 
 extension ManifestValidation {
     public static func check(_ config: GatewayConfig) throws(InvalidConfig) {
-        let problems = problems(in: config)
-        guard problems.isEmpty else { throw InvalidConfig(problems: problems) }
+        _ = try validated(config)
     }
+
+    /// `config`, once it has no problem; `base` as in `problems(in:checkedBefore:)`.
+    public static func validated(_ config: GatewayConfig, checkedBefore base: GatewayConfig? = nil) throws(InvalidConfig) -> ValidConfig {
+        let problems = problems(in: config, checkedBefore: base)
+        guard problems.isEmpty else { throw InvalidConfig(problems: problems) }
+        return ValidConfig(checked: config)
+    }
+}
+
+/// A config that passed `ManifestValidation`: what the gateway applies without checking it again.
+public struct ValidConfig: Sendable, Equatable {
+    public let config: GatewayConfig
+
+    init(checked config: GatewayConfig) { self.config = config }
 }

@@ -5,14 +5,17 @@ import Sodium
 /// API client's JSON, a decoded bundle): everything the manifest parser refuses by position,
 /// refused here by entity, so no value a worker cannot serve is signed or applied.
 enum ValueChecks {
-    static func problems(in config: GatewayConfig) -> [ManifestValidation.Problem] {
+    /// Entities equal to the one of the same id in `base` are skipped.
+    static func problems(in config: GatewayConfig, checkedBefore base: GatewayConfig? = nil) -> [ManifestValidation.Problem] {
+        let checkedUpstreams = config.upstreams.counterparts(in: base?.upstreams ?? [])
+        let checkedRoutes = config.routes.counterparts(in: base?.routes ?? [])
         var problems: [ManifestValidation.Problem] = []
-        for (index, upstream) in config.upstreams.enumerated() {
+        for (index, upstream) in config.upstreams.enumerated() where checkedUpstreams[index] != upstream {
             for message in check(upstream) {
                 problems.append(.init(entity: .upstream(index), message: "upstream '\(upstream.id)': \(message)"))
             }
         }
-        for (index, route) in config.routes.enumerated() {
+        for (index, route) in config.routes.enumerated() where checkedRoutes[index] != route {
             for message in check(route) {
                 problems.append(.init(entity: .route(index), message: "route '\(route.id)': \(message)"))
             }
@@ -46,7 +49,9 @@ enum ValueChecks {
         switch r.match.path {
         case .exact(let p), .prefix(let p): path = p
         }
-        if !path.hasPrefix("/") || path.contains("?") || path.contains("#") || path.contains(" ") { out.append("path '\(path)' is not a path") }
+        if !path.hasPrefix("/") || path.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: " ") }) {
+            out.append("path '\(path)' is not a path")
+        }
         if r.stripPrefix, case .exact = r.match.path { out.append("strip_prefix needs a path_prefix match") }
         for method in r.match.methods where method.isEmpty || !method.utf8.allSatisfy(HTTPToken.isTokenChar) {
             out.append("'\(method)' is not a method token")

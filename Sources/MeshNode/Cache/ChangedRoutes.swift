@@ -6,17 +6,15 @@ import ManagerCore
 /// meaning). A new route, or one that cached nothing, has nothing stored.
 enum ChangedRoutes {
     static func ids(from old: GatewayConfig, to new: GatewayConfig) -> [String] {
-        let oldRoutes = Dictionary(old.routes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let newRoutes = Dictionary(new.routes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let oldTargets = targets(old)
         let newTargets = targets(new)
-        return oldRoutes.values.filter { route in
+        let retargeted = Set(targets(old).filter { newTargets[$0.key] != $0.value }.keys)
+        return zip(old.routes, old.routes.counterparts(in: new.routes)).filter { route, next in
             guard route.cache != nil else { return false }
-            guard let next = newRoutes[route.id] else { return true }
+            guard let next else { return true }
             return route.destination != next.destination || route.cache != next.cache
-                || route.destination.upstreamIDs.contains { oldTargets[$0] != newTargets[$0] }
+                || route.destination.upstreamIDs.contains(where: retargeted.contains)
         }
-        .map(\.id).sorted()
+        .map(\.0.id).sorted()
     }
 
     /// Each upstream's targets, as the set of their authorities.

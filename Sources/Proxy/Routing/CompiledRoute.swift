@@ -6,6 +6,7 @@ import Synchronization
 
 /// A route ready to serve: predicates, destination, built policies, metric handles.
 final class CompiledRoute: Sendable {
+    let config: RouteConfig
     let id: String
     let methods: [String]
     let headers: [HeaderMatch]
@@ -26,9 +27,18 @@ final class CompiledRoute: Sendable {
     enum Destination: Sendable {
         case single(UpstreamRuntime)
         case split(SplitRuntime)
+
+        /// Whether every upstream it sends to is the one `upstreams` holds now.
+        func isSame(in upstreams: [String: UpstreamRuntime]) -> Bool {
+            switch self {
+            case .single(let upstream): return upstreams[upstream.config.id] === upstream
+            case .split(let split): return split.shares.allSatisfy { upstreams[$0.upstream.config.id] === $0.upstream }
+            }
+        }
     }
 
     init(config: RouteConfig, destination: Destination, policies: [any RequestPolicy], metrics: RouteMetricsSlot) {
+        self.config = config
         self.id = config.id
         self.methods = config.match.methods
         self.headers = config.match.headers

@@ -26,7 +26,7 @@ struct GatewayHarness {
     }
 
     func apply(_ yaml: String) throws {
-        try gateway.apply(try GatewayConfig.parse(yaml: yaml, file: "swap.yaml"))
+        try gateway.apply(ManifestValidation.validated(try GatewayConfig.parse(yaml: yaml, file: "swap.yaml")))
     }
 
     func stop() async {
