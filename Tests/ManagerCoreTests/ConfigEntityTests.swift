@@ -11,10 +11,12 @@ final class ConfigEntityTests: XCTestCase {
     func testCounterpartsPairEntitiesByIDWhateverMoved() {
         let base = ["a", "b", "c", "d", "e"].map { route($0) }
         let next = [route("x"), route("a"), route("c", "/changed"), route("e"), route("b"), route("y"), route("d")]
-        XCTAssertEqual(next.counterparts(in: base).map { $0?.id }, [nil, "a", "c", "e", "b", nil, "d"])
-        XCTAssertEqual(next.counterparts(in: base)[2], route("c"), "the base's entity, not the changed one")
-        XCTAssertEqual(base.counterparts(in: base), base.map(Optional.some))
-        XCTAssertEqual(base.counterparts(in: []).compactMap { $0 }, [])
+        let counterparts = next.counterparts(in: base)
+        XCTAssertEqual(counterparts.map { $0.map { base[$0].id } }, [nil, "a", "c", "e", "b", nil, "d"])
+        XCTAssertEqual(next.indices.map { next.isUnchanged(at: $0, counterpart: counterparts[$0], in: base) },
+                       [false, true, false, true, true, false, true])
+        XCTAssertEqual(base.counterparts(in: base), Array(base.indices))
+        XCTAssertEqual(base.counterparts(in: []), [nil, nil, nil, nil, nil])
         XCTAssertEqual([RouteConfig]().counterparts(in: base), [])
     }
 }

@@ -73,8 +73,11 @@ public struct ConfigDelta: Sendable, Equatable, Codable {
         var changes = Changes<T>()
         changes.removed = old.map(\.id).filter { !kept.contains($0) }
         var previous: String?
-        for (entity, before) in zip(new, new.counterparts(in: old)) {
-            if before != entity { changes.upserted.append(.init(after: previous, entity: entity)) }
+        for (position, counterpart) in new.counterparts(in: old).enumerated() {
+            let entity = new[position]
+            if !new.isUnchanged(at: position, counterpart: counterpart, in: old) {
+                changes.upserted.append(.init(after: previous, entity: entity))
+            }
             previous = entity.id
         }
         return changes

@@ -10,12 +10,14 @@ enum ValueChecks {
         let checkedUpstreams = config.upstreams.counterparts(in: base?.upstreams ?? [])
         let checkedRoutes = config.routes.counterparts(in: base?.routes ?? [])
         var problems: [ManifestValidation.Problem] = []
-        for (index, upstream) in config.upstreams.enumerated() where checkedUpstreams[index] != upstream {
+        for (index, upstream) in config.upstreams.enumerated()
+        where !config.upstreams.isUnchanged(at: index, counterpart: checkedUpstreams[index], in: base?.upstreams ?? []) {
             for message in check(upstream) {
                 problems.append(.init(entity: .upstream(index), message: "upstream '\(upstream.id)': \(message)"))
             }
         }
-        for (index, route) in config.routes.enumerated() where checkedRoutes[index] != route {
+        for (index, route) in config.routes.enumerated()
+        where !config.routes.isUnchanged(at: index, counterpart: checkedRoutes[index], in: base?.routes ?? []) {
             for message in check(route) {
                 problems.append(.init(entity: .route(index), message: "route '\(route.id)': \(message)"))
             }

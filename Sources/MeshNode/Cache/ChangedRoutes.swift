@@ -8,13 +8,16 @@ enum ChangedRoutes {
     static func ids(from old: GatewayConfig, to new: GatewayConfig) -> [String] {
         let newTargets = targets(new)
         let retargeted = Set(targets(old).filter { newTargets[$0.key] != $0.value }.keys)
-        return zip(old.routes, old.routes.counterparts(in: new.routes)).filter { route, next in
-            guard route.cache != nil else { return false }
-            guard let next else { return true }
-            return route.destination != next.destination || route.cache != next.cache
+        return zip(old.routes.indices, old.routes.counterparts(in: new.routes)).compactMap { position, counterpart in
+            let route = old.routes[position]
+            guard route.cache != nil else { return nil }
+            guard let counterpart else { return route.id }
+            let next = new.routes[counterpart]
+            let changed = route.destination != next.destination || route.cache != next.cache
                 || route.destination.upstreamIDs.contains(where: retargeted.contains)
+            return changed ? route.id : nil
         }
-        .map(\.0.id).sorted()
+        .sorted()
     }
 
     /// Each upstream's targets, as the set of their authorities.
