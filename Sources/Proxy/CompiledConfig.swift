@@ -13,9 +13,6 @@ final class CompiledConfig: Sendable {
     /// By id: the next config keeps the compiled routes that did not change.
     let routes: [String: CompiledRoute]
     let targets: [TargetRuntime.TargetKey: TargetRuntime]
-    /// Metric handles by route and upstream id, kept by the next config for the ids it keeps.
-    let routeMetrics: [String: RouteMetricsSlot]
-    let upstreamMetrics: [String: UpstreamMetrics]
 
     /// Builds routes, policies and upstreams. Targets whose key is in `reuse` keep their
     /// warm pools and health; the others are created (and resolved) here. Routes and
@@ -26,8 +23,6 @@ final class CompiledConfig: Sendable {
         config: GatewayConfig, reuse: [TargetRuntime.TargetKey: TargetRuntime], previous: CompiledConfig? = nil,
         region: String?, policyContext: PolicyBuildContext, metrics: any MetricsFactory
     ) throws {
-        var routeMetrics: [String: RouteMetricsSlot] = [:]
-        var upstreamMetrics: [String: UpstreamMetrics] = [:]
         self.config = config
         var targets: [TargetRuntime.TargetKey: TargetRuntime] = [:]
         var upstreams: [String: UpstreamRuntime] = [:]
@@ -45,14 +40,11 @@ final class CompiledConfig: Sendable {
             if let kept = previous?.upstreams[upstream.id], kept.config == upstream,
                kept.targets.elementsEqual(runtimes, by: ===) {
                 upstreams[upstream.id] = kept
-                upstreamMetrics[upstream.id] = kept.metrics
                 continue
             }
             upstreams[upstream.id] = UpstreamRuntime(
                 config: upstream, targets: runtimes, region: region,
-                metrics: Self.handles(upstream.id, from: previous?.upstreamMetrics, into: &upstreamMetrics) {
-                    UpstreamMetrics(upstream: upstream.id, factory: metrics)
-                })
+                metrics: previous?.upstreams[upstream.id]?.metrics ?? UpstreamMetrics(upstream: upstream.id, factory: metrics))
         }
         var rules: [Router<CompiledRoute>.Rule] = []
         var routes: [String: CompiledRoute] = [:]
@@ -60,7 +52,6 @@ final class CompiledConfig: Sendable {
         for route in config.routes {
             if let kept = previous?.routes[route.id], kept.config == route, kept.destination.isSame(in: upstreams) {
                 routes[route.id] = kept
-                routeMetrics[route.id] = kept.metricsSlot
                 rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: kept.rank, value: kept))
                 continue
             }
@@ -75,26 +66,13 @@ final class CompiledConfig: Sendable {
             let policies = try route.policies.map { try PolicyFactory.make($0, context: policyContext) }
             let compiled = CompiledRoute(
                 config: route, destination: destination, policies: policies,
-                metrics: Self.handles(route.id, from: previous?.routeMetrics, into: &routeMetrics) {
-                    RouteMetricsSlot(route: route.id, factory: metrics)
-                })
+                metrics: previous?.routes[route.id]?.metricsSlot ?? RouteMetricsSlot(route: route.id, factory: metrics))
             routes[route.id] = compiled
             rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: compiled.rank, value: compiled))
         }
         self.router = Router(rules: rules)
         self.routes = routes
-        self.routeMetrics = routeMetrics
-        self.upstreamMetrics = upstreamMetrics
         self.upstreams = upstreams
         self.targets = targets
-    }
-
-    /// The handles of `id` from the previous config, or new ones; recorded in `kept`.
-    private static func handles<Handles>(
-        _ id: String, from previous: [String: Handles]?, into kept: inout [String: Handles], make: () -> Handles
-    ) -> Handles {
-        let handles = previous?[id] ?? make()
-        kept[id] = handles
-        return handles
     }
 }
