@@ -5,6 +5,8 @@
 #   propagation_ms   from the manager signing the version (bundle createdAtMillis) to the
 #                    last worker applying it (its appliedAtMillis)
 #   first_worker_ms  the same to the first worker
+#   meshctl_apply_ms `meshctl apply --no-wait` from start to exit: checking the manifest,
+#                    sending it, and the manager checking, encoding, signing and storing it
 # and the p50/p99/max over the applies, then the bytes the workers fetched as full bundles
 # and as deltas (meshgate_config_fetched_bytes_total) against the size of one full bundle.
 #   bench/config-apply.sh [W=16] [R=100] [A=20]
@@ -59,8 +61,10 @@ def fetched(kind):
     return total
 def apply(n):
     manifest(31 + n)
+    started = time.time()
     out = subprocess.run([os.environ["MESHCTL"], "--node", f"http://127.0.0.1:{BASE + 1}", "--token-file", f"{D}/admin.token",
                           "apply", "--no-wait", "-f", f"{D}/m.yaml"], capture_output=True, text=True, check=True).stdout
+    accepted.append(round((time.time() - started) * 1000))
     version = int(out.split("version ")[1].split()[0])
     deadline = time.time() + 120
     while True:
@@ -71,10 +75,10 @@ def apply(n):
     created = states[0]["createdAtMillis"]
     firsts.append(min(s["appliedAtMillis"] for s in states) - created)
     return max(s["appliedAtMillis"] for s in states) - created
-firsts = []
+firsts, accepted = [], []
 apply(-1)                                     # the first version: every worker fetches the full bundle
 full_first = fetched("full")
-samples, firsts = [], []
+samples, firsts, accepted = [], [], []
 for n in range(A):
     samples.append(apply(n))
     time.sleep(0.2)
@@ -85,6 +89,7 @@ delta_bytes, full_bytes = fetched("delta"), fetched("full") - full_first
 print(f"workers={W} routes={R} applies={A} bundle_bytes={bundle}")
 print(f"propagation_ms p50={pick(0.5)} p99={pick(0.99)} max={samples[-1]} all={samples}")
 print(f"first_worker_ms p50={sorted(firsts)[len(firsts) // 2]} all={sorted(firsts)}")
+print(f"meshctl_apply_ms p50={sorted(accepted)[len(accepted) // 2]} all={sorted(accepted)}")
 print(f"per_worker_per_apply_bytes delta={delta_bytes / W / A:.0f} full={full_bytes / W / A:.0f} "
       f"delta_share_of_bundle={delta_bytes / W / A / bundle:.4f}")
 PY

@@ -89,8 +89,10 @@ public final class ConfigPublisher: @unchecked Sendable {
     func publish(_ content: GatewayConfig, environment: String, author: String, summary: String?, action: String) async throws -> Outcome {
         guard EnvironmentName.isValid(environment) else { throw PublishError.invalid("'\(environment)' is not an environment name") }
         do { try ManifestValidation.check(content) } catch { throw PublishError.invalid("\(error)") }
-        // Encoding, diffing and signing a large config happen here, off the node's event loop.
-        let contentBytes = content.canonicalBytes
+        // Encoding, diffing and signing a large config happen here, off the node's event loop;
+        // what the held version shares with it is not encoded again.
+        let held = try await loop.submit { self.agent.held[environment] }.get()
+        let contentBytes = held.map { content.canonicalBytes(reusing: $0.config, content: $0.bundle.content) } ?? content.canonicalBytes
         let digest = ContentDigest(of: contentBytes)
         let decision: (next: VersionLine.Next, previous: GatewayConfig?) = try await loop.submit {
             var line = self.lines[environment] ?? VersionLine(environment: environment)

@@ -78,6 +78,10 @@ final class DeltaTests: XCTestCase {
                     next.routes[Int.random(in: 0..<next.routes.count, using: &generator)].stripPrefix.toggle()
                 }
             }
+            XCTAssertEqual(next.canonicalBytes(reusing: base, content: base.canonicalBytes), next.canonicalBytes)
+            var reordered = next
+            reordered.routes.shuffle(using: &generator)
+            XCTAssertEqual(reordered.canonicalBytes(reusing: base, content: base.canonicalBytes), reordered.canonicalBytes)
             let delta = try XCTUnwrap(ConfigDelta(from: base, to: next), "edits without a reorder are always expressible")
             XCTAssertEqual(delta.apply(to: base), next)
             // Rebuilt by splicing the base's bytes: the same bytes the manager signed.

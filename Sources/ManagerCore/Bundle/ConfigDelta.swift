@@ -42,30 +42,9 @@ public struct ConfigDelta: Sendable, Equatable, Codable {
     }
 
     func rebuild(_ base: GatewayConfig) -> GatewayConfig? {
-        guard let upstreams = Self.apply(upstreams, to: base.upstreams, id: \.id, insert: { $0 }),
-              let routes = Self.apply(routes, to: base.routes, id: \.id, insert: { $0 }) else { return nil }
+        guard let upstreams = Self.apply(upstreams, to: base.upstreams),
+              let routes = Self.apply(routes, to: base.routes) else { return nil }
         return GatewayConfig(upstreams: upstreams, routes: routes)
-    }
-
-    /// The newer config and its canonical bytes, spliced from `content` (the base's canonical
-    /// bytes) and fresh encodings of the upserted entities only.
-    func rebuild(_ base: GatewayConfig, content: [UInt8]) -> (config: GatewayConfig, content: [UInt8])? {
-        guard let layout = ContentLayout(scanning: content), layout.routes.count == base.routes.count,
-              layout.upstreams.count == base.upstreams.count else {
-            return rebuild(base).map { ($0, $0.canonicalBytes) }
-        }
-        func pieces<T: Encodable>(_ entities: [T], _ ranges: [Range<Int>]) -> [(entity: T, piece: ContentLayout.Piece)] {
-            zip(entities, ranges).map { ($0, .base($1)) }
-        }
-        func fresh<T: Encodable>(_ entity: T) -> (entity: T, piece: ContentLayout.Piece) {
-            (entity, .fresh(CanonicalEncoding.encode(entity)))
-        }
-        guard let upstreams = Self.apply(upstreams, to: pieces(base.upstreams, layout.upstreams), id: { $0.entity.id }, insert: fresh),
-              let routes = Self.apply(routes, to: pieces(base.routes, layout.routes), id: { $0.entity.id }, insert: fresh) else {
-            return nil
-        }
-        let bytes = ContentLayout.splice(routes: routes.map(\.piece), upstreams: upstreams.map(\.piece), base: content)
-        return (GatewayConfig(upstreams: upstreams.map(\.entity), routes: routes.map(\.entity)), bytes)
     }
 
     static func changes<T: ConfigEntity>(_ old: [T], _ new: [T]) -> Changes<T> {
@@ -83,12 +62,9 @@ public struct ConfigDelta: Sendable, Equatable, Codable {
         return changes
     }
 
-    /// `old` (the base's entities, or anything that carries them) with the changes made, in
-    /// one pass: each upsert follows the entity it names, and chains of upserts follow each
-    /// other. Nil when an upsert names an entity that is not there.
-    static func apply<T: ConfigEntity, Element>(
-        _ changes: Changes<T>, to old: [Element], id: (Element) -> String, insert: (T) -> Element
-    ) -> [Element]? {
+    /// `old` with the changes made, in one pass: each upsert follows the entity it names, and
+    /// chains of upserts follow each other. Nil when an upsert names an entity that is not there.
+    static func apply<T: ConfigEntity>(_ changes: Changes<T>, to old: [T]) -> [T]? {
         let dropped = Set(changes.removed + changes.upserted.map(\.entity.id))
         var first: T?
         var following: [String: T] = [:]
@@ -100,7 +76,7 @@ public struct ConfigDelta: Sendable, Equatable, Codable {
                 first = upsert.entity
             }
         }
-        var result: [Element] = []
+        var result: [T] = []
         result.reserveCapacity(old.count + changes.upserted.count)
         var inserted = 0
         func chain(after previous: String) -> Bool {
@@ -108,19 +84,19 @@ public struct ConfigDelta: Sendable, Equatable, Codable {
             while let entity = next {
                 inserted += 1
                 guard inserted <= changes.upserted.count else { return false }
-                result.append(insert(entity))
+                result.append(entity)
                 next = following[entity.id]
             }
             return true
         }
         if let first {
             inserted += 1
-            result.append(insert(first))
+            result.append(first)
             guard chain(after: first.id) else { return nil }
         }
-        for element in old where !dropped.contains(id(element)) {
-            result.append(element)
-            guard chain(after: id(element)) else { return nil }
+        for entity in old where !dropped.contains(entity.id) {
+            result.append(entity)
+            guard chain(after: entity.id) else { return nil }
         }
         return inserted == changes.upserted.count ? result : nil
     }
@@ -157,9 +133,9 @@ extension ConfigBundle {
         // Same layout as a bundle: parse it as one, then read its "content" as the delta.
         let framed = try ConfigBundle.parse(Array("MGB1".utf8) + bytes.dropFirst(4))
         guard let delta = try? CanonicalEncoding.decode(ConfigDelta.self, from: framed.content) else { throw .malformed }
-        guard delta.base == baseDigest, let rebuilt = delta.rebuild(base, content: baseContent) else { throw .contentMismatch }
-        let bundle = ConfigBundle(header: framed.header, headerBytes: framed.headerBytes, content: rebuilt.content,
-                                  signature: framed.signature)
-        return (bundle, rebuilt.config)
+        guard delta.base == baseDigest, let rebuilt = delta.rebuild(base) else { throw .contentMismatch }
+        let bundle = ConfigBundle(header: framed.header, headerBytes: framed.headerBytes,
+                                  content: rebuilt.canonicalBytes(reusing: base, content: baseContent), signature: framed.signature)
+        return (bundle, rebuilt)
     }
 }

@@ -1,9 +1,30 @@
+extension GatewayConfig {
+    /// `canonicalBytes`, spliced: the bytes of every entity equal to its counterpart in `base`
+    /// are taken from `content` (the canonical bytes of `base`), and only the others are
+    /// encoded. A one-route change to a large config encodes one route.
+    public func canonicalBytes(reusing base: GatewayConfig, content: [UInt8]) -> [UInt8] {
+        guard let layout = ContentLayout(scanning: content), layout.routes.count == base.routes.count,
+              layout.upstreams.count == base.upstreams.count else { return canonicalBytes }
+        func pieces<T: ConfigEntity>(_ entities: [T], _ earlier: [T], _ ranges: [Range<Int>]) -> [ContentLayout.Piece] {
+            let counterparts = entities.counterparts(in: earlier)
+            return entities.indices.map { index in
+                if let counterpart = counterparts[index], entities.isUnchanged(at: index, counterpart: counterpart, in: earlier) {
+                    return .base(ranges[counterpart])
+                }
+                return .fresh(CanonicalEncoding.encode(entities[index]))
+            }
+        }
+        return ContentLayout.splice(routes: pieces(routes, base.routes, layout.routes),
+                                    upstreams: pieces(upstreams, base.upstreams, layout.upstreams), base: content)
+    }
+}
+
 /// Where each entity sits in a config's canonical bytes.
 ///
 /// Canonical content is `{"routes":[R,…],"upstreams":[U,…]}` with each element exactly the
 /// entity's own canonical encoding (sorted keys encode a nested value as they encode it
-/// alone). So content rebuilt from a delta is spliced from the base's bytes and the changed
-/// entities' encodings, and a large config is never encoded whole again for a small change.
+/// alone), so content can be spliced from an earlier version's bytes and the changed
+/// entities' encodings.
 struct ContentLayout: Equatable {
     var routes: [Range<Int>]
     var upstreams: [Range<Int>]
