@@ -88,10 +88,10 @@ public final class ConfigPublisher: @unchecked Sendable {
     /// Signs `content` as `environment`'s next version, unless it is the current content.
     func publish(_ content: GatewayConfig, environment: String, author: String, summary: String?, action: String) async throws -> Outcome {
         guard EnvironmentName.isValid(environment) else { throw PublishError.invalid("'\(environment)' is not an environment name") }
-        do { try ManifestValidation.check(content) } catch { throw PublishError.invalid("\(error)") }
-        // Encoding, diffing and signing a large config happen here, off the node's event loop;
-        // what the held version shares with it is not encoded again.
+        // Checking, encoding, diffing and signing a large config happen here, off the node's
+        // event loop; what the held version shares with it is not checked or encoded again.
         let held = try await loop.submit { self.agent.held[environment] }.get()
+        do { _ = try ManifestValidation.validated(content, checkedBefore: held?.config) } catch { throw PublishError.invalid("\(error)") }
         let contentBytes = held.map { content.canonicalBytes(reusing: $0.config, content: $0.bundle.content) } ?? content.canonicalBytes
         let digest = ContentDigest(of: contentBytes)
         let decision: (next: VersionLine.Next, previous: GatewayConfig?) = try await loop.submit {

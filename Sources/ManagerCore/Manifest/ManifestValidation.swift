@@ -90,10 +90,6 @@ public struct InvalidConfig: Error, CustomStringConvertible, Sendable {
 }
 
 extension ManifestValidation {
-    public static func check(_ config: GatewayConfig) throws(InvalidConfig) {
-        _ = try validated(config)
-    }
-
     /// `config`, once it has no problem; `base` as in `problems(in:checkedBefore:)`.
     public static func validated(_ config: GatewayConfig, checkedBefore base: GatewayConfig? = nil) throws(InvalidConfig) -> ValidConfig {
         let problems = problems(in: config, checkedBefore: base)
