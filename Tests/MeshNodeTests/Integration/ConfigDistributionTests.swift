@@ -111,6 +111,14 @@ final class ConfigDistributionTests: XCTestCase {
         XCTAssertEqual(try metric(late, "meshgate_config_fetched_bytes_total{kind=\"delta\"}"), 0,
                        "a worker with no config cannot take a delta")
 
+        // SIGHUP on a worker the manager configures reloads nothing: the signed version stays.
+        w1.send(SIGHUP)
+        try eventually("SIGHUP is answered in the log", within: 10) {
+            (try? String(contentsOfFile: w1.logPath, encoding: .utf8))?.contains("nothing to reload") == true
+        }
+        XCTAssertEqual(status(w1, "/c/healthz"), 200)
+        XCTAssertEqual(try metric(w1, "meshgate_config_version"), 2)
+
         // A worker restarted with no peer at all serves its last-known-good config.
         w2.send(SIGTERM)
         XCTAssertTrue(w2.waitForExit(seconds: 10))
