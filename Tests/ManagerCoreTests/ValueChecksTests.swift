@@ -41,10 +41,24 @@ final class ValueChecksTests: XCTestCase {
         next.routes[0].match.path = .prefix("no-slash")
         next.upstreams.remove(at: 1)
         XCTAssertEqual(ManifestValidation.problems(in: next, checkedBefore: base).map(\.message), [
-            "route 'r1': path 'no-slash' is not a path",
+            "route 'r1': path 'no-slash' must start with / and hold no query, fragment or space",
             "route 'r2' names unknown upstream 'v'",
         ])
         XCTAssertThrowsError(try ManifestValidation.validated(next, checkedBefore: base))
         XCTAssertEqual(try ManifestValidation.validated(base, checkedBefore: base).config, base)
+    }
+
+    /// The parser's rules for paths and hosts hold for configs that never were a manifest.
+    func testPathParametersAndWildcardsAreCheckedWhateverTheSource() {
+        let config = GatewayConfig(
+            upstreams: [UpstreamConfig(id: "u", targets: [TargetConfig(host: "127.0.0.1", port: 80)])],
+            routes: [RouteConfig(id: "r", match: RouteMatch(hosts: ["a*.example"], path: .prefix("/items/{id"), methods: ["GE T"],
+                                                            headers: []),
+                                 destination: .upstream("u"))])
+        XCTAssertEqual(ManifestValidation.problems(in: config).map(\.message), [
+            "route 'r': path '/items/{id': a parameter is a whole segment like {id}",
+            "route 'r': 'GE T' is not a method token",
+            "route 'r': host 'a*.example' must be a name or *.suffix",
+        ])
     }
 }

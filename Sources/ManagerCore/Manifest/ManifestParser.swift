@@ -209,10 +209,7 @@ struct ManifestParser {
         if let hs = f["hosts"] { hosts += try hs.sequence("hosts").map { try $0.string("host") } }
         hosts = try hosts.map { host in
             let lower = host.lowercased()
-            let name = lower.hasPrefix("*.") ? String(lower.dropFirst(2)) : lower
-            guard !name.isEmpty, !name.contains("*"), name.utf8.allSatisfy(HTTPToken.isHostChar) else {
-                throw node.error("route '\(route)': host '\(host)' must be a name or *.suffix")
-            }
+            if let problem = ValueRules.host(lower) { throw node.error("route '\(route)': \(problem)") }
             return lower
         }
         let path: PathPattern
@@ -224,7 +221,7 @@ struct ManifestParser {
         }
         let methods = try f["methods"]?.sequence("methods").map { m -> String in
             let method = try m.string("method").uppercased()
-            guard !method.isEmpty, method.utf8.allSatisfy(HTTPToken.isTokenChar) else { throw m.error("'\(method)' is not a method token") }
+            if let problem = ValueRules.method(method) { throw m.error(problem) }
             return method
         } ?? []
         var headers: [HeaderMatch] = []
@@ -241,14 +238,7 @@ struct ManifestParser {
 
     private func checkedPath(_ node: ManifestNode) throws -> String {
         let path = try node.string("path")
-        guard path.hasPrefix("/"), !path.contains("?"), !path.contains("#"), !path.contains(" ") else {
-            throw node.error("path '\(path)' must start with / and hold no query, fragment or space")
-        }
-        for segment in path.split(separator: "/") where segment.contains("{") || segment.contains("}") {
-            guard segment.hasPrefix("{"), segment.hasSuffix("}"), segment.count > 2 else {
-                throw node.error("path '\(path)': a parameter is a whole segment like {id}")
-            }
-        }
+        if let problem = ValueRules.path(path) { throw node.error(problem) }
         return path
     }
 

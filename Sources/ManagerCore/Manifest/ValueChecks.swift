@@ -51,17 +51,10 @@ enum ValueChecks {
         switch r.match.path {
         case .exact(let p), .prefix(let p): path = p
         }
-        if !path.hasPrefix("/") || path.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: " ") }) {
-            out.append("path '\(path)' is not a path")
-        }
+        if let problem = ValueRules.path(path) { out.append(problem) }
         if r.stripPrefix, case .exact = r.match.path { out.append("strip_prefix needs a path_prefix match") }
-        for method in r.match.methods where method.isEmpty || !method.utf8.allSatisfy(HTTPToken.isTokenChar) {
-            out.append("'\(method)' is not a method token")
-        }
-        for host in r.match.hosts {
-            let name = host.hasPrefix("*.") ? String(host.dropFirst(2)) : host
-            if name.isEmpty || !name.utf8.allSatisfy(HTTPToken.isHostChar) { out.append("host '\(host)' is not a name") }
-        }
+        out += r.match.methods.compactMap(ValueRules.method)
+        out += r.match.hosts.compactMap(ValueRules.host)
         for header in r.match.headers where !HeaderEditParser.isFieldName(header.name) {
             out.append("'\(header.name)' is not a header name")
         }
@@ -79,9 +72,7 @@ enum ValueChecks {
     static func check(_ cache: CacheRule) -> [String] {
         var out: [String] = []
         if let ttl = cache.ttl, ttl < .zero { out.append("ttl below zero") }
-        for method in cache.methods ?? [] where method.isEmpty || !method.utf8.allSatisfy(HTTPToken.isTokenChar) {
-            out.append("'\(method)' is not a method token")
-        }
+        out += (cache.methods ?? []).compactMap(ValueRules.method)
         for status in cache.statuses ?? [] where !(200...599).contains(status) {
             out.append("status \(status) is not a final status (200-599)")
         }
@@ -146,9 +137,7 @@ enum ValueChecks {
         case .cors(let c):
             var out: [String] = []
             if c.allowOrigins.isEmpty || (c.allowOrigins.contains("*") && c.allowOrigins.count > 1) { out.append("allow_origins out of shape") }
-            for method in c.allowMethods where method.isEmpty || !method.utf8.allSatisfy(HTTPToken.isTokenChar) {
-                out.append("'\(method)' is not a method token")
-            }
+            out += c.allowMethods.compactMap(ValueRules.method)
             if let age = c.maxAge, age < .zero { out.append("max_age below zero") }
             return out
         case .requestSizeLimit(let c):

@@ -89,8 +89,8 @@ enum PolicyParser {
             }
         }
         let methods = (try options.stringList("allow_methods") ?? ["GET", "HEAD", "POST"]).map { $0.uppercased() }
-        for method in methods where method.isEmpty || !method.utf8.allSatisfy(HTTPToken.isTokenChar) {
-            throw options.error(options.value("allow_methods"), "\(options.path).allow_methods: '\(method)' is not a method token")
+        if let problem = methods.lazy.compactMap(ValueRules.method).first {
+            throw options.error(options.value("allow_methods"), "\(options.path).allow_methods: \(problem)")
         }
         let headers = try options.stringList("allow_headers")
         return CORSPolicyConfig(
