@@ -21,7 +21,8 @@ private let base = GatewayConfig(
     upstreams: [UpstreamConfig(id: "a", targets: [TargetConfig(host: "127.0.0.1", port: 8080)]),
                 UpstreamConfig(id: "b", targets: [TargetConfig(host: "127.0.0.2", port: 8081)])],
     routes: (0..<4).map { route("r\($0)", path: "/r\($0)", upstream: $0 % 2 == 0 ? "a" : "b") })
-private let baseDigest = base.digest
+private let baseContent = base.canonicalBytes
+private let baseDigest = ContentDigest(of: baseContent)
 
 private func route(_ id: String, path: String, upstream: String) -> RouteConfig {
     RouteConfig(id: id, match: RouteMatch(hosts: [], path: .prefix(path), methods: [], headers: []),
@@ -83,7 +84,7 @@ private func readAsBundle(_ input: [UInt8]) {
 
 private func readAsDelta(_ input: [UInt8]) {
     do throws(BundleRejection) {
-        let rebuilt = try ConfigBundle.rebuild(delta: input, base: base, baseDigest: baseDigest)
+        let rebuilt = try ConfigBundle.rebuild(delta: input, base: base, baseContent: baseContent, baseDigest: baseDigest)
         precondition(rebuilt.bundle.content == rebuilt.config.canonicalBytes)
         precondition((try? verifier.verify(rebuilt.bundle, running: nil)) == nil, "a forged delta verified: \(input)")
     } catch {
@@ -125,11 +126,11 @@ private func readAsEdits(_ input: [UInt8]) {
         precondition(error == .invalidConfig, "a genuine edit refused with \(error)")
     }
     guard let delta = genuine.delta(from: base) else { return }
-    let rebuilt = try? ConfigBundle.rebuild(delta: delta, base: base, baseDigest: baseDigest)
+    let rebuilt = try? ConfigBundle.rebuild(delta: delta, base: base, baseContent: baseContent, baseDigest: baseDigest)
     precondition(rebuilt?.bundle == genuine && rebuilt?.config == target, "a genuine delta rebuilt otherwise: \(input)")
     var damaged = delta
     damaged[(input.reduce(0) { $0 &* 31 &+ Int($1) } & Int.max) % delta.count] ^= 0x01
-    if let forged = try? ConfigBundle.rebuild(delta: damaged, base: base, baseDigest: baseDigest),
+    if let forged = try? ConfigBundle.rebuild(delta: damaged, base: base, baseContent: baseContent, baseDigest: baseDigest),
        let verified = try? verifier.verify(forged.bundle, running: 1, decoded: forged.config) {
         precondition(verified.bundle == genuine, "a changed delta verified to another bundle: \(input)")
     }
