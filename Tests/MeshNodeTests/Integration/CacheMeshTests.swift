@@ -3,7 +3,8 @@ import XCTest
 
 /// One response cache across real meshd processes in front of nginx: a key is stored at its
 /// owners and served from every node, the origin seeing one request; a node whose owner is gone
-/// still answers; a worker that leaves hands its keys to their next owners.
+/// still answers; a worker that leaves hands its keys to their next owners; a POST through one
+/// worker invalidates the URL on all of them.
 final class CacheMeshTests: XCTestCase {
     var cluster: TestCluster!
     var origin: NginxOrigin!
@@ -139,5 +140,29 @@ final class CacheMeshTests: XCTestCase {
             XCTAssertEqual(try get(path, from: nodes[1]).header("x-cache"), "hit", path)
         }
         for path in paths { XCTAssertEqual(origin.served(path), 1, "\(path) reached the origin once") }
+    }
+
+    /// A POST that succeeds through one worker invalidates the URL on every worker: the owners
+    /// drop their copies, and the next GET anywhere goes to the origin once.
+    func testAnUnsafeRequestThroughOneWorkerInvalidatesTheURLEverywhere() throws {
+        let nodes = try mesh(3)
+        let asker = nodes[0]
+        try eventually("every node sees three owners' ring", within: 15) {
+            try nodes.allSatisfy { node in try owners("/k0", asking: node) == owners("/k0", asking: asker) }
+        }
+        // The POST goes through the one node that owns nothing of the path.
+        let path = try findPath("/p", asking: asker) { $0.count == 2 && !$0.contains(asker.name) }
+        for node in nodes { _ = try get(path, from: node) }
+        XCTAssertEqual(origin.served(path), 1)
+        let owning = try owners(path, asking: asker).compactMap { name in nodes.first { $0.name == name } }
+        XCTAssertEqual(try owning.map(entries), [1, 1])
+
+        var client = AdminHTTP(port: asker.httpPort, token: nil)
+        client.timeoutSeconds = 10
+        XCTAssertEqual(try client.post(path, json: ["a": 1]).status, 200)
+        try eventually("both owners dropped their copy", within: 10) { try owning.allSatisfy { try entries($0) == 0 } }
+        XCTAssertEqual(try get(path, from: owning[0]).header("x-cache"), "miss")
+        for node in nodes { XCTAssertEqual(try get(path, from: node).header("x-cache"), "hit", node.name) }
+        XCTAssertEqual(origin.served(path), 2, "one more GET reached the origin after the POST")
     }
 }
