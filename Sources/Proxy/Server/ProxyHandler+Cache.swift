@@ -110,8 +110,8 @@ extension ProxyHandler {
         let bodyless = notModified || Self.forbidsBody(code)
         let sendsBody = !bodyless && exchange.request.method != .HEAD && !entry.body.isEmpty
         if !exchange.requestEnded && exchange.hasBody {
-            discarding = true
-            if !exchange.bodyCanBeDrained { closing = true }
+            input = .discarding
+            if !exchange.bodyCanBeDrained { lifecycle = .closing }
         }
         exchange.status = Int(code.code)
         exchange.responseStarted = true
@@ -133,12 +133,12 @@ extension ProxyHandler {
             prepareResponseHead(&head, exchange)
             HeadWriter.write(head, into: &bytes)
         } else {
-            if quiescing || !exchange.keepAlive { closing = true }
+            if lifecycle != .open || !exchange.keepAlive { lifecycle = .closing }
             let version = exchange.request.version
             StoredResponseHead(
                 version: version, status: code, age: age, cacheStatus: status, via: core.via, requestID: exchange.requestID,
                 contentLength: bodyless ? nil : entry.body.count,
-                connection: closing ? "close" : version.minor == 0 ? "keep-alive" : nil
+                connection: lifecycle == .closing ? "close" : version.minor == 0 ? "keep-alive" : nil
             ).write(entry.response.headers, notModified: notModified, into: &bytes)
         }
         if sendsBody { bytes.writeBytes(entry.body) }

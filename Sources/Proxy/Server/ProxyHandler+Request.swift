@@ -39,7 +39,7 @@ extension ProxyHandler {
             head: request.http, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
         let exchange = Exchange(
             snapshot: snapshot, route: route, request: request, context: context, requestID: requestID, framing: framing,
-            connectionOptions: options, keepAlive: keepAlive && !closing, start: now,
+            connectionOptions: options, keepAlive: keepAlive && lifecycle != .closing, start: now,
             globalBodyLimit: core.options.limits.maxBodyBytes)
         self.exchange = exchange
         runPolicies(exchange)

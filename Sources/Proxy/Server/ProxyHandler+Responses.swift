@@ -9,8 +9,8 @@ extension ProxyHandler {
         if let edits = exchange.context?.responseHeaderEdits, !edits.isEmpty {
             ForwardingHeaders.apply(edits, to: &head.headers)
         }
-        if closing || quiescing || !exchange.keepAlive {
-            closing = true
+        if lifecycle != .open || !exchange.keepAlive {
+            lifecycle = .closing
             head.headers.replaceOrAdd(name: "connection", value: "close")
         } else if head.version.minor == 0 {
             head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
@@ -31,10 +31,11 @@ extension ProxyHandler {
         clock.idleSince = .now()
         // Bytes of a pipelined request that arrived meanwhile start its read timeout now.
         clock.firstByteAt = reader.bufferedBytes > 0 ? clock.idleSince : nil
-        let tail = chunkingResponse ? ByteBuffer(staticString: HeadWriter.lastChunk) : ByteBuffer()
-        chunkingResponse = false
-        if closing || quiescing {
-            closing = true
+        var tail = ByteBuffer()
+        if case .body(chunked: true) = output { tail = ByteBuffer(staticString: HeadWriter.lastChunk) }
+        output = .idle
+        if lifecycle != .open {
+            lifecycle = .closing
             context.writeAndFlush(wrapOutboundOut(tail)).assumeIsolated().whenComplete { [context] _ in
                 context?.close(promise: nil)
             }
@@ -54,22 +55,22 @@ extension ProxyHandler {
 
     /// A forwarded response's head, if it has not gone out yet.
     func writeHeldHead() {
-        guard let head = heldHead else { return }
-        heldHead = nil
+        guard case .headHeld(let head, let chunked) = output else { return }
+        output = .body(chunked: chunked)
         context.write(wrapOutboundOut(head), promise: nil)
     }
 
     /// Response body bytes, chunked when the gateway frames the response.
     func writeBody(_ body: ByteBuffer) {
-        if var head = heldHead, !chunkingResponse, body.readableBytes <= Self.bodyJoinedToHead {
-            heldHead = nil
+        if case .headHeld(var head, chunked: false) = output, body.readableBytes <= Self.bodyJoinedToHead {
+            output = .body(chunked: false)
             var body = body
             head.writeBuffer(&body)
             context.write(wrapOutboundOut(head), promise: nil)
             return
         }
         writeHeldHead()
-        guard chunkingResponse else {
+        guard case .body(chunked: true) = output else {
             context.write(wrapOutboundOut(body), promise: nil)
             return
         }
@@ -104,10 +105,10 @@ extension ProxyHandler {
         if !exchange.requestEnded && exchange.hasBody {
             // A small announced body is read and dropped so the connection serves the next
             // request; any other unread body is not worth waiting for: the connection ends.
-            discarding = true
-            if !exchange.bodyCanBeDrained { closing = true }
+            input = .discarding
+            if !exchange.bodyCanBeDrained { lifecycle = .closing }
         }
-        if response.headers.first(name: "connection")?.lowercased() == "close" { closing = true }
+        if response.headers.first(name: "connection")?.lowercased() == "close" { lifecycle = .closing }
         exchange.status = Int(response.status.code)
         var head = HTTPResponseHead(version: exchange.request.version, status: response.status, headers: response.headers)
         head.headers.replaceOrAdd(name: "x-request-id", value: exchange.requestID)
@@ -141,11 +142,11 @@ extension ProxyHandler {
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "x-request-id", value: requestID)
         let drains = framing != .none && Exchange.bodyCanBeDrained(framing, request)
-        if drains { discarding = true }
-        if (framing != .none && !drains) || !keepAlive || closing {
+        if drains { input = .discarding }
+        if (framing != .none && !drains) || !keepAlive || lifecycle == .closing {
             // The unread body is not worth reading; the connection ends with this answer.
-            closing = true
-            discarding = true
+            lifecycle = .closing
+            input = .discarding
             headers.add(name: "connection", value: "close")
         } else if request.version.minor == 0 {
             headers.add(name: "connection", value: "keep-alive")
@@ -165,11 +166,11 @@ extension ProxyHandler {
     /// close. `head` is what was read of it (else the request line the reader has, if any);
     /// `start`, when it began (else its first byte).
     func refuse(status: HTTPResponseStatus, reason: String, head: RequestHead? = nil, start: NIODeadline? = nil) {
-        guard !closing else { return }
+        guard lifecycle != .closing else { return }
         let head = head ?? reader.pendingRequestLine.map(RequestHead.init)
         core.logger.debug("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)"])
-        closing = true
-        discarding = true
+        lifecycle = .closing
+        input = .discarding
         let body = Self.statusBody(status, context.channel.allocator)
         let requestID = core.requestIDs.next()
         let headers: HTTPHeaders = [
@@ -197,11 +198,11 @@ extension ProxyHandler {
             self.exchange = nil
             abandon(exchange)
             record(exchange)
-            closing = true
+            lifecycle = .closing
             context.close(promise: nil)
             return
         }
-        closing = true
+        lifecycle = .closing
         respondFromGateway(exchange, GatewayResponse(status: status))
     }
 

@@ -22,8 +22,8 @@ extension ProxyHandler: UpstreamResponseSink {
         // fields, so the decision holds on both paths below.
         let passesLength = head.hasContentLength && framing != .chunked && framing != .untilClose
         let dropsLength = !bodyless && !passesLength
-        if quiescing || !exchange.keepAlive || (dropsLength && version.minor == 0) { closing = true }
-        chunkingResponse = dropsLength && version.minor != 0
+        if lifecycle != .open || !exchange.keepAlive || (dropsLength && version.minor == 0) { lifecycle = .closing }
+        let chunked = dropsLength && version.minor != 0
         // Room for the head and a small body that may join it, so neither reallocates.
         var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
         if exchange.cache != nil || exchange.context?.responseHeaderEdits.isEmpty == false {
@@ -32,17 +32,17 @@ extension ProxyHandler: UpstreamResponseSink {
             if let state = exchange.cache { decorate(&edited, state) }
             prepareResponseHead(&edited, exchange)
             if dropsLength { edited.headers.remove(name: "content-length") }
-            if chunkingResponse { edited.headers.add(name: "transfer-encoding", value: "chunked") }
+            if chunked { edited.headers.add(name: "transfer-encoding", value: "chunked") }
             HeadWriter.write(edited, into: &bytes)
         } else {
             ClientResponseHead(
                 version: version, requestID: exchange.requestID, via: core.via,
-                connection: closing ? "close" : version.minor == 0 ? "keep-alive" : nil,
-                chunked: chunkingResponse, dropsLength: dropsLength
+                connection: lifecycle == .closing ? "close" : version.minor == 0 ? "keep-alive" : nil,
+                chunked: chunked, dropsLength: dropsLength
             ).write(head, options: options, into: &bytes)
         }
         // Held back a moment: a small body that arrived with it goes out in the same write.
-        heldHead = bytes
+        output = .headHeld(bytes, chunked: chunked)
     }
 
     func upstreamBody(_ body: ByteBuffer, from connection: UpstreamConnection) {
@@ -80,7 +80,7 @@ extension ProxyHandler: UpstreamResponseSink {
         } else {
             connection.close()
         }
-        if !exchange.requestEnded { closing = true }
+        if !exchange.requestEnded { lifecycle = .closing }
         exchange.upstream?.metrics.record(status: exchange.status, nanoseconds: (now - exchange.upstreamSentAt).nanoseconds)
         if let state = exchange.cache {
             if case .servingStored(let entry, let status) = state.phase {
@@ -116,7 +116,7 @@ extension ProxyHandler: UpstreamResponseSink {
             exchange.phase = .finished
             self.exchange = nil
             record(exchange)
-            closing = true
+            lifecycle = .closing
             context.close(promise: nil)
             return
         }

@@ -22,16 +22,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var remoteAddress: SocketAddress?
     /// The client's address as text, computed once per connection.
     var clientIP: String?
-    /// After an early answer: drop the rest of the request's body; the next request follows it.
-    var discarding = false
-    var closing = false
-    /// The response going out is chunked by the gateway (its upstream gave no length).
-    var chunkingResponse = false
-    /// The head of the response being forwarded, until its first body bytes or its end.
-    var heldHead: ByteBuffer?
+    var lifecycle = ConnectionLifecycle.open
+    var input = RequestInput.body
+    var output = ResponseOutput.idle
     private var readingInput = false
-    /// Draining: the connection closes once the response in progress has ended.
-    var quiescing = false
     private var readGate = ReadGate()
     private var ticker: Scheduled<Void>?
     private var tickEvery = TimeAmount.zero
@@ -79,7 +73,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if closing { return }
+        if lifecycle == .closing { return }
         if clock.awaitingHead && clock.firstByteAt == nil { clock.firstByteAt = .now() }
         reader.append(unwrapInboundIn(data))
         readInput()
@@ -93,7 +87,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard !readingInput else { return }
         readingInput = true
         defer { readingInput = false }
-        while !closing, !awaitingResponse, let event = reader.next() {
+        while lifecycle != .closing, !awaitingResponse, let event = reader.next() {
             handle(event)
         }
         if awaitingResponse && reader.bufferedBytes > 0 { holdReads() }
@@ -104,9 +98,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        quiescing = true
-        if exchange == nil && !closing {
-            closing = true
+        if lifecycle == .open { lifecycle = .draining }
+        if exchange == nil && lifecycle != .closing {
+            lifecycle = .closing
             context.close(promise: nil)
         }
     }
@@ -116,16 +110,15 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head, let framing, let options):
             clock.awaitingHead = false
             clock.firstByteAt = nil
-            discarding = false
+            input = .body
             receiveHead(head, framing: framing, options: options)
         case .body(let body):
-            if discarding { return }
-            guard let exchange else { return }
+            guard input == .body, let exchange else { return }
             receiveBody(body, exchange)
         case .end:
-            if discarding {
+            if input == .discarding {
                 // The dropped body's bytes were not the start of a next request.
-                discarding = false
+                input = .body
                 clock.firstByteAt = nil
                 clock.idleSince = .now()
                 return
@@ -138,7 +131,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case .refused(let rejection):
             core.metrics.rejected.increment()
-            if let exchange, !discarding {
+            if let exchange, input == .body {
                 refuseMidRequest(exchange, status: rejection.status, reason: rejection.reason)
             } else {
                 refuse(status: rejection.status, reason: rejection.reason)
@@ -239,7 +232,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let stalled = clock.stalledSince, now - stalled >= limits.writeTimeout {
             core.metrics.writeTimeouts.increment()
             core.logger.debug("client took no response bytes in time; closing", metadata: ["client": "\(clientIP ?? "?")"])
-            closing = true
+            lifecycle = .closing
             clock.stalledSince = nil
             context.close(promise: nil)
             return
@@ -249,8 +242,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 if now - first >= limits.readTimeout {
                     refuse(status: .requestTimeout, reason: "request head not received in time")
                 }
-            } else if now - clock.idleSince >= limits.idleTimeout, !closing {
-                closing = true
+            } else if now - clock.idleSince >= limits.idleTimeout, lifecycle != .closing {
+                lifecycle = .closing
                 context.close(promise: nil)
             }
             return
