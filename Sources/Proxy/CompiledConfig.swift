@@ -58,7 +58,7 @@ final class CompiledConfig: Sendable {
             let compiled = CompiledRoute(
                 config: route, destination: destination, policies: policies,
                 metrics: Self.handles(route.id, from: previous?.routeMetrics, into: &routeMetrics) {
-                    RouteMetricsSlot(route: route.id, factory: metrics)
+                    RouteMetricsSlot { [id = route.id] in RouteMetrics(route: id, factory: metrics) }
                 })
             rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: compiled.rank, value: compiled))
         }

@@ -91,24 +91,17 @@ final class CacheStoreMetrics: Sendable {
     let nearHits: Prometheus.Counter
 
     init(registry: PrometheusCollectorRegistry) {
-        func gauge(_ name: String, _ help: String) -> Prometheus.Gauge {
-            registry.makeGauge(descriptor: MetricNameDescriptor(
-                namespace: "meshgate", subsystem: "cache", metricName: name, unitName: "", helpText: help))
-        }
-        func counter(_ name: String, _ help: String, labels: [(String, String)] = []) -> Prometheus.Counter {
-            registry.makeCounter(
-                descriptor: MetricNameDescriptor(namespace: "meshgate", subsystem: "cache", metricName: name, unitName: "total",
-                                                 helpText: help),
-                labels: labels)
-        }
-        entries = gauge("entries", "Stored responses (variants) in this node's share")
-        bytes = gauge("bytes", "Bytes this node's share accounts, bookkeeping included")
-        capacity = gauge("capacity_bytes", "The share's bound (--cache-size)")
-        nearEntries = gauge("near_entries", "Owners' entries kept in this node's near-cache")
-        evicted = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "capacity")])
-        invalidated = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "bust")])
-        nearEvicted = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "near-capacity")])
-        nearHits = counter("near_hits", "Requests for other owners' keys answered from this node's near-cache")
-        refusedFills = counter("refused_fills", "Fills not stored because a bust selected them while they were in flight")
+        entries = registry.meshgateGauge("cache", "entries", help: "Stored responses (variants) in this node's share")
+        bytes = registry.meshgateGauge("cache", "bytes", help: "Bytes this node's share accounts, bookkeeping included")
+        capacity = registry.meshgateGauge("cache", "capacity_bytes", help: "The share's bound (--cache-size)")
+        nearEntries = registry.meshgateGauge("cache", "near_entries", help: "Owners' entries kept in this node's near-cache")
+        let evictions = "Entries dropped from the share, by reason"
+        evicted = registry.meshgateCounter("cache", "evictions", help: evictions, labels: [("reason", "capacity")])
+        invalidated = registry.meshgateCounter("cache", "evictions", help: evictions, labels: [("reason", "bust")])
+        nearEvicted = registry.meshgateCounter("cache", "evictions", help: evictions, labels: [("reason", "near-capacity")])
+        nearHits = registry.meshgateCounter(
+            "cache", "near_hits", help: "Requests for other owners' keys answered from this node's near-cache")
+        refusedFills = registry.meshgateCounter(
+            "cache", "refused_fills", help: "Fills not stored because a bust selected them while they were in flight")
     }
 }
