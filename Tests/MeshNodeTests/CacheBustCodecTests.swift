@@ -73,7 +73,8 @@ final class CacheBustCodecTests: XCTestCase {
         XCTAssertEqual(BustSyncReply(bytes: reply.bytes), reply)
         XCTAssertEqual(BustSyncReply(bytes: BustSyncReply(heads: [:], busts: []).bytes), BustSyncReply(heads: [:], busts: []))
         var figures = CacheFigures(node: "w-1", holdsCache: true)
-        (figures.entries, figures.bytes, figures.capacity, figures.hits, figures.storeEpoch, figures.bustsApplied) = (3, 4096, 1 << 28, 9, 4, 2)
+        (figures.store.entries, figures.store.bytes, figures.store.capacity, figures.store.stats.hits, figures.store.epoch,
+         figures.bustsApplied) = (3, 4096, 1 << 28, 9, 4, 2)
         XCTAssertEqual(CacheFigures(encoded: figures.encoded), figures)
         XCTAssertEqual(StreamRequest(StreamRequest.cacheStats.bytes), .cacheStats)
         XCTAssertNil(StreamRequest([StreamRequest.Kind.cacheStats.rawValue, 0]))

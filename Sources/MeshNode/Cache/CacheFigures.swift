@@ -1,4 +1,5 @@
 import Gossip
+import Proxy
 
 /// One node's cache figures, as `GET /v1/cache/stats` shows them and as a `cacheStats` stream
 /// request answers them.
@@ -12,33 +13,26 @@ struct CacheFigures: Equatable, Sendable {
     var node: String
     /// False on a node without a gateway (a manager): it holds nothing, and the counts are 0.
     var holdsCache: Bool
-    var entries = 0
-    var bytes = 0
-    var capacity = 0
-    var hits = 0
-    var misses = 0
-    var stored = 0
-    var evicted = 0
-    var invalidated = 0
-    var refusedFills = 0
-    /// Busts applied to the store since start (every kind, config-change busts included).
-    var storeEpoch: UInt64 = 0
+    /// The store's figures; its epoch counts the busts applied to the store since start (every
+    /// kind, config-change busts included).
+    var store = ResponseStoreFigures()
     /// Mesh busts this node applied since start.
     var bustsApplied = 0
 
     static let format: UInt8 = 1
-
-    private var counts: [UInt64] {
-        [entries, bytes, capacity, hits, misses, stored, evicted, invalidated, refusedFills].map { UInt64(max(0, $0)) }
-            + [storeEpoch, UInt64(max(0, bustsApplied))]
-    }
 
     var encoded: [UInt8] {
         var writer = ByteWriter(capacity: 64)
         writer.u8(Self.format)
         writer.string(node)
         writer.u8(holdsCache ? 1 : 0)
-        for count in counts { writer.varint(count) }
+        let s = store.stats
+        for count in [store.entries, store.bytes, store.capacity, s.hits, s.misses, s.stored, s.evicted, s.invalidated,
+                      s.refusedFills] {
+            writer.varint(UInt64(max(0, count)))
+        }
+        writer.varint(store.epoch)
+        writer.varint(UInt64(max(0, bustsApplied)))
         return writer.bytes
     }
 
@@ -58,10 +52,10 @@ struct CacheFigures: Equatable, Sendable {
         }
         guard reader.isAtEnd else { return nil }
         self.init(node: node, holdsCache: holds)
-        (entries, bytes, capacity, hits, misses, stored, evicted, invalidated, refusedFills) =
-            (Int(counts[0]), Int(counts[1]), Int(counts[2]), Int(counts[3]), Int(counts[4]), Int(counts[5]),
-             Int(counts[6]), Int(counts[7]), Int(counts[8]))
-        storeEpoch = counts[9]
-        bustsApplied = Int(counts[10])
+        let c = counts.map { Int($0) }
+        store = ResponseStoreFigures(entries: c[0], bytes: c[1], capacity: c[2], epoch: counts[9])
+        (store.stats.hits, store.stats.misses, store.stats.stored, store.stats.evicted, store.stats.invalidated,
+         store.stats.refusedFills) = (c[3], c[4], c[5], c[6], c[7], c[8])
+        bustsApplied = c[10]
     }
 }
