@@ -15,6 +15,9 @@ public struct CacheStore {
     public private(set) var count = 0
     public private(set) var stats = CacheStoreStats()
     public private(set) var epoch: UInt64 = 0
+    /// By route id, kept as entries come and go (no walk of the store): a route that holds
+    /// nothing is absent.
+    public private(set) var routes: [String: RouteShare] = [:]
 
     private var entries: [StoredEntry?] = []
     private var sizes: [Int] = []
@@ -105,6 +108,8 @@ public struct CacheStore {
         slotsByKeyHash[keyHash, default: []].append(slot)
         bytes += size
         count += 1
+        routes[entry.route, default: RouteShare()].entries += 1
+        routes[entry.route, default: RouteShare()].bytes += size
         stats.stored += 1
         policy.inserted(slot, size: size, keyHash: StableHash.hash(entry.variant))
         while bytes > capacity, let victim = policy.victim() {
@@ -134,6 +139,7 @@ public struct CacheStore {
         entry.freshness = freshness
         let size = entry.size
         bytes += size - sizes[slot]
+        routes[entry.route]?.bytes += size - sizes[slot]
         sizes[slot] = size
         entries[slot] = entry
         return true
@@ -153,6 +159,7 @@ public struct CacheStore {
             keyHashes.removeAll()
             freeSlots.removeAll()
             slotsByKeyHash.removeAll()
+            routes.removeAll()
             bytes = 0
             count = 0
             policy = S3FIFO(capacity: capacity)
@@ -203,11 +210,17 @@ public struct CacheStore {
     }
 
     private mutating func remove(_ slot: Int) {
-        guard entries[slot] != nil else { return }
+        guard let entry = entries[slot] else { return }
         entries[slot] = nil
         freeSlots.append(slot)
         bytes -= sizes[slot]
         count -= 1
+        if routes[entry.route]?.entries == 1 {
+            routes[entry.route] = nil
+        } else {
+            routes[entry.route]?.entries -= 1
+            routes[entry.route]?.bytes -= sizes[slot]
+        }
         let keyHash = keyHashes[slot]
         if slotsByKeyHash[keyHash] == [slot] {
             slotsByKeyHash[keyHash] = nil

@@ -81,6 +81,10 @@ struct CacheEndpoints: Sendable {
             ("evicted", .int(Int64(stats.evicted))), ("invalidated", .int(Int64(stats.invalidated))),
             ("refused_fills", .int(Int64(stats.refusedFills))), ("bust_epoch", .int(Int64(clamping: store.epoch))),
             ("busts_applied", .int(Int64(figures.bustsApplied))),
+            ("routes", .object(store.routes.keys.sorted().map { route in
+                let share = store.routes[route]!
+                return (route, .object([("entries", .int(Int64(share.entries))), ("bytes", .int(Int64(share.bytes)))]))
+            })),
         ]
         if let vector {
             fields.append(("bust_vector", .object(vector.keys.sorted().map { ($0, .int(Int64(clamping: vector[$0]!))) })))

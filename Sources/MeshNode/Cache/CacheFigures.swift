@@ -1,12 +1,14 @@
+import CacheRing
 import Gossip
 import Proxy
 
 /// One node's cache figures, as `GET /v1/cache/stats` shows them and as a `cacheStats` stream
 /// request answers them.
 ///
-///     u8 format (1) | string node | u8 holds a cache (0 or 1) | 11 × varint: entries, bytes,
+///     u8 format (2) | string node | u8 holds a cache (0 or 1) | 11 × varint: entries, bytes,
 ///     capacity, hits, misses, stored, evicted, invalidated, refused fills, store epoch,
-///     busts applied
+///     busts applied | varint route count | per route, names in increasing order:
+///     string route | varint entries | varint bytes
 ///
 /// Only this encoder's own form decodes.
 struct CacheFigures: Equatable, Sendable {
@@ -19,7 +21,9 @@ struct CacheFigures: Equatable, Sendable {
     /// Mesh busts this node applied since start.
     var bustsApplied = 0
 
-    static let format: UInt8 = 1
+    static let format: UInt8 = 2
+    /// Routes one answer may carry.
+    static let maxRoutes = 1 << 16
 
     var encoded: [UInt8] {
         var writer = ByteWriter(capacity: 64)
@@ -33,6 +37,13 @@ struct CacheFigures: Equatable, Sendable {
         }
         writer.varint(store.epoch)
         writer.varint(UInt64(max(0, bustsApplied)))
+        writer.varint(UInt64(store.routes.count))
+        for route in store.routes.keys.sorted() {
+            let share = store.routes[route]!
+            writer.string(route)
+            writer.varint(UInt64(max(0, share.entries)))
+            writer.varint(UInt64(max(0, share.bytes)))
+        }
         return writer.bytes
     }
 
@@ -50,10 +61,20 @@ struct CacheFigures: Equatable, Sendable {
             guard let count = try? reader.varint(), count <= UInt64(Int.max) else { return nil }
             counts.append(count)
         }
+        guard let routeCount = try? reader.count(limit: Self.maxRoutes, "routes") else { return nil }
+        var routes: [String: RouteShare] = [:]
+        var previous: String?
+        for _ in 0..<routeCount {
+            guard let route = try? reader.string("route"), previous.map({ $0 < route }) ?? true,
+                  let entries = try? reader.varint(), entries <= UInt64(Int.max),
+                  let bytes = try? reader.varint(), bytes <= UInt64(Int.max) else { return nil }
+            routes[route] = RouteShare(entries: Int(entries), bytes: Int(bytes))
+            previous = route
+        }
         guard reader.isAtEnd else { return nil }
         self.init(node: node, holdsCache: holds)
         let c = counts.map { Int($0) }
-        store = ResponseStoreFigures(entries: c[0], bytes: c[1], capacity: c[2], epoch: counts[9])
+        store = ResponseStoreFigures(entries: c[0], bytes: c[1], capacity: c[2], epoch: counts[9], routes: routes)
         (store.stats.hits, store.stats.misses, store.stats.stored, store.stats.evicted, store.stats.invalidated,
          store.stats.refusedFills) = (c[3], c[4], c[5], c[6], c[7], c[8])
         bustsApplied = c[10]

@@ -13,9 +13,10 @@ final class CacheReporter: Sendable {
     private let node: NodeShell
     private let metrics: CacheStoreMetrics
     private let metaInterval: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     private struct State {
+        var routes: RouteShareGauges
         var seconds = 0
         var counted = CacheStoreStats()
         var nearCounted = CacheStoreStats()
@@ -29,6 +30,7 @@ final class CacheReporter: Sendable {
         self.node = node
         self.metrics = CacheStoreMetrics(registry: registry)
         self.metaInterval = metaInterval
+        state = Mutex(State(routes: RouteShareGauges(registry: registry)))
     }
 
     func start() {
@@ -43,6 +45,7 @@ final class CacheReporter: Sendable {
         metrics.capacity.set(Int64(figures.capacity))
         metrics.nearEntries.set(Int64(near.entries))
         let summary: String? = state.withLock { state in
+            state.routes.set(figures.routes)
             let s = figures.stats
             metrics.evicted.increment(by: Int64(s.evicted - state.counted.evicted))
             metrics.invalidated.increment(by: Int64(s.invalidated - state.counted.invalidated))

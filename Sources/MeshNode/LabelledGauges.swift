@@ -1,0 +1,31 @@
+import Prometheus
+
+/// One gauge of a family per value of its label, registered when the value first appears:
+/// `meshgate_SUBSYSTEM_NAME{LABEL="value"}`. A value that goes away reads 0 rather than keeping
+/// its last figure.
+struct LabelledGauges: Sendable {
+    private let registry: PrometheusCollectorRegistry
+    private let subsystem: String
+    private let name: String
+    private let help: String
+    private let label: String
+    private var gauges: [String: Gauge] = [:]
+
+    init(registry: PrometheusCollectorRegistry, _ subsystem: String, _ name: String, help: String, label: String) {
+        self.registry = registry
+        self.subsystem = subsystem
+        self.name = name
+        self.help = help
+        self.label = label
+    }
+
+    /// Sets the gauge of each value, and 0 on those absent from `figures`.
+    mutating func set(_ figures: [String: Int]) {
+        for (value, gauge) in gauges where figures[value] == nil { gauge.set(Int64(0)) }
+        for (value, figure) in figures {
+            let gauge = gauges[value] ?? registry.meshgateGauge(subsystem, name, help: help, labels: [(label, value)])
+            gauges[value] = gauge
+            gauge.set(Int64(figure))
+        }
+    }
+}
