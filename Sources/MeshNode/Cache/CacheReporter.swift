@@ -20,6 +20,7 @@ final class CacheReporter: Sendable {
         var seconds = 0
         var counted = CacheStoreStats()
         var nearCounted = CacheStoreStats()
+        var oversizeCounted = 0
         var published: String?
         /// Hits and misses when the summary was last checked.
         var window = (hits: 0, misses: 0)
@@ -40,6 +41,7 @@ final class CacheReporter: Sendable {
     private func tick() {
         let figures = cache.store.figures
         let near = cache.near.figures
+        let oversize = cache.peerBodyCap.skipped
         metrics.entries.set(Int64(figures.entries))
         metrics.bytes.set(Int64(figures.bytes))
         metrics.capacity.set(Int64(figures.capacity))
@@ -52,6 +54,8 @@ final class CacheReporter: Sendable {
             metrics.refusedFills.increment(by: Int64(s.refusedFills - state.counted.refusedFills))
             metrics.nearEvicted.increment(by: Int64(near.stats.evicted - state.nearCounted.evicted))
             metrics.nearHits.increment(by: Int64(near.stats.hits - state.nearCounted.hits))
+            metrics.oversize.increment(by: Int64(oversize - state.oversizeCounted))
+            state.oversizeCounted = oversize
             state.counted = s
             state.nearCounted = near.stats
             state.seconds += 1
@@ -92,6 +96,7 @@ final class CacheStoreMetrics: Sendable {
     let refusedFills: Prometheus.Counter
     let nearEvicted: Prometheus.Counter
     let nearHits: Prometheus.Counter
+    let oversize: Prometheus.Counter
 
     init(registry: PrometheusCollectorRegistry) {
         entries = registry.meshgateGauge("cache", "entries", help: "Stored responses (variants) in this node's share")
@@ -104,6 +109,9 @@ final class CacheStoreMetrics: Sendable {
         nearEvicted = registry.meshgateCounter("cache", "evictions", help: evictions, labels: [("reason", "near-capacity")])
         nearHits = registry.meshgateCounter(
             "cache", "near_hits", help: "Requests for other owners' keys answered from this node's near-cache")
+        oversize = registry.meshgateCounter(
+            "cache", "oversize_entries",
+            help: "Entries kept off peer sessions because a session frame cannot carry them: not copied, handed off, answered or reported")
         refusedFills = registry.meshgateCounter(
             "cache", "refused_fills", help: "Fills not stored because a bust selected them while they were in flight")
     }
