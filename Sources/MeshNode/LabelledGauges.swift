@@ -1,8 +1,7 @@
 import Prometheus
 
 /// One gauge of a family per value of its label, registered when the value first appears:
-/// `meshgate_SUBSYSTEM_NAME{LABEL="value"}`. A value that goes away reads 0 rather than keeping
-/// its last figure.
+/// `meshgate_SUBSYSTEM_NAME{LABEL="value"}`.
 struct LabelledGauges: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let subsystem: String
@@ -19,9 +18,8 @@ struct LabelledGauges: Sendable {
         self.label = label
     }
 
-    /// Sets the gauge of each value, and 0 on those absent from `figures`.
+    /// Sets the gauge of each value in `figures`; the others keep theirs.
     mutating func set(_ figures: [String: Int]) {
-        for (value, gauge) in gauges where figures[value] == nil { gauge.set(Int64(0)) }
         for (value, figure) in figures {
             let gauge = gauges[value] ?? registry.meshgateGauge(subsystem, name, help: help, labels: [(label, value)])
             gauges[value] = gauge

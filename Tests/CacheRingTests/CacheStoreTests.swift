@@ -99,7 +99,7 @@ final class CacheStoreTests: XCTestCase {
         XCTAssertEqual(store.stats.invalidated, 9)
     }
 
-    func testEachRouteCountsItsEntriesAndBytesAsTheyComeAndGo() {
+    func testEachRouteCountsItsEntriesAndBytesAsTheyComeAndGoAndWhatBustsRemoved() {
         var store = CacheStore(capacity: 1 << 20)
         let (news1, news2) = (entry("/news/1", route: "news", tags: ["home"]), entry("/news/2", route: "news"))
         let shop = entry("/shop/1", route: "shop", tags: ["home"], body: "longer body")
@@ -114,10 +114,11 @@ final class CacheStoreTests: XCTestCase {
         XCTAssertTrue(store.refresh(news1.key, request: [:], response: validated, freshness: news1.freshness))
         XCTAssertEqual(store.routes.values.map(\.bytes).reduce(0, +), store.bytes, "a 304's new head counts for its route")
         XCTAssertEqual(store.invalidate(.tag("home"), now: now), 2)
-        XCTAssertEqual(store.routes, ["news": RouteShare(entries: 1, bytes: replacement.size)], "a route that holds nothing is gone")
+        XCTAssertEqual(store.routes, ["news": RouteShare(entries: 1, bytes: replacement.size, invalidated: 1),
+                                      "shop": RouteShare(entries: 0, bytes: 0, invalidated: 1)], "a replacement is no bust")
         fill(&store, entry("/shop/2", route: "shop"))
         XCTAssertEqual(store.invalidate(.all, now: now), 2)
-        XCTAssertEqual(store.routes, [:])
+        XCTAssertEqual(store.routes, ["news": RouteShare(invalidated: 2), "shop": RouteShare(invalidated: 2)])
     }
 
     func testEvictionsTakeFromTheRouteOfWhatTheyEvict() {
@@ -126,6 +127,8 @@ final class CacheStoreTests: XCTestCase {
         for i in 0..<10 { fill(&store, entry("/a/\(i)", route: "a")) }
         for i in 0..<4 { fill(&store, entry("/b/\(i)", route: "b")) }
         XCTAssertEqual(store.stats.evicted, 4)
+        XCTAssertEqual(store.routes.values.map(\.evicted).reduce(0, +), 4)
+        XCTAssertEqual(store.routes.values.map(\.invalidated).reduce(0, +), 0)
         XCTAssertEqual(store.routes.values.map(\.entries).reduce(0, +), store.count)
         XCTAssertEqual(store.routes.values.map(\.bytes).reduce(0, +), store.bytes)
         XCTAssertEqual(store.routes["a"].map { $0.bytes / $0.entries }, size)

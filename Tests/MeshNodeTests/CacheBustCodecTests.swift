@@ -82,8 +82,8 @@ final class CacheBustCodecTests: XCTestCase {
         (figures.store.entries, figures.store.bytes, figures.store.capacity, figures.store.stats.hits, figures.store.epoch,
          figures.bustsApplied) = (3, 4096, 1 << 28, 9, 4, 2)
         XCTAssertEqual(CacheFigures(encoded: figures.encoded), figures)
-        figures.store.routes = ["news": RouteShare(entries: 2, bytes: 900), "shop": RouteShare(entries: 1, bytes: 450)]
-        XCTAssertEqual(CacheFigures(encoded: figures.encoded), figures, "each route's entries and bytes travel")
+        figures.store.routes = ["news": RouteShare(entries: 2, bytes: 900, evicted: 7, invalidated: 1), "shop": RouteShare(invalidated: 3)]
+        XCTAssertEqual(CacheFigures(encoded: figures.encoded), figures, "each route's figures travel")
         XCTAssertEqual(StreamRequest(StreamRequest.cacheStats.bytes), .cacheStats)
         XCTAssertNil(StreamRequest([StreamRequest.Kind.cacheStats.rawValue, 0]))
         XCTAssertNil(StreamRequest([StreamRequest.Kind.bust.rawValue]))

@@ -83,7 +83,10 @@ struct CacheEndpoints: Sendable {
             ("busts_applied", .int(Int64(figures.bustsApplied))),
             ("routes", .object(store.routes.keys.sorted().map { route in
                 let share = store.routes[route]!
-                return (route, .object([("entries", .int(Int64(share.entries))), ("bytes", .int(Int64(share.bytes)))]))
+                return (route, .object([
+                    ("entries", .int(Int64(share.entries))), ("bytes", .int(Int64(share.bytes))),
+                    ("evicted", .int(Int64(share.evicted))), ("invalidated", .int(Int64(share.invalidated))),
+                ]))
             })),
         ]
         if let vector {

@@ -8,7 +8,7 @@ import Proxy
 ///     u8 format (2) | string node | u8 holds a cache (0 or 1) | 11 × varint: entries, bytes,
 ///     capacity, hits, misses, stored, evicted, invalidated, refused fills, store epoch,
 ///     busts applied | varint route count | per route, names in increasing order:
-///     string route | varint entries | varint bytes
+///     string route | varint entries | varint bytes | varint evicted | varint invalidated
 ///
 /// Only this encoder's own form decodes.
 struct CacheFigures: Equatable, Sendable {
@@ -41,8 +41,7 @@ struct CacheFigures: Equatable, Sendable {
         for route in store.routes.keys.sorted() {
             let share = store.routes[route]!
             writer.string(route)
-            writer.varint(UInt64(max(0, share.entries)))
-            writer.varint(UInt64(max(0, share.bytes)))
+            for count in [share.entries, share.bytes, share.evicted, share.invalidated] { writer.varint(UInt64(max(0, count))) }
         }
         return writer.bytes
     }
@@ -65,10 +64,13 @@ struct CacheFigures: Equatable, Sendable {
         var routes: [String: RouteShare] = [:]
         var previous: String?
         for _ in 0..<routeCount {
-            guard let route = try? reader.string("route"), previous.map({ $0 < route }) ?? true,
-                  let entries = try? reader.varint(), entries <= UInt64(Int.max),
-                  let bytes = try? reader.varint(), bytes <= UInt64(Int.max) else { return nil }
-            routes[route] = RouteShare(entries: Int(entries), bytes: Int(bytes))
+            guard let route = try? reader.string("route"), previous.map({ $0 < route }) ?? true else { return nil }
+            var share: [Int] = []
+            for _ in 0..<4 {
+                guard let count = try? reader.varint(), count <= UInt64(Int.max) else { return nil }
+                share.append(Int(count))
+            }
+            routes[route] = RouteShare(entries: share[0], bytes: share[1], evicted: share[2], invalidated: share[3])
             previous = route
         }
         guard reader.isAtEnd else { return nil }

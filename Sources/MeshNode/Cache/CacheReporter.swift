@@ -16,7 +16,7 @@ final class CacheReporter: Sendable {
     private let state: Mutex<State>
 
     private struct State {
-        var routes: RouteShareGauges
+        var routes: RouteShareMetrics
         var seconds = 0
         var counted = CacheStoreStats()
         var nearCounted = CacheStoreStats()
@@ -31,7 +31,7 @@ final class CacheReporter: Sendable {
         self.node = node
         self.metrics = CacheStoreMetrics(registry: registry)
         self.metaInterval = metaInterval
-        state = Mutex(State(routes: RouteShareGauges(registry: registry)))
+        state = Mutex(State(routes: RouteShareMetrics(registry: registry)))
     }
 
     func start() {

@@ -4,7 +4,7 @@ import Foundation
 struct CacheStatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "Every alive worker's cache of the node's environment: entries, bytes, hits, misses, busts; entries and bytes by route.")
+        abstract: "Every alive worker's cache of the node's environment: entries, bytes, hits, misses, busts; the same by route.")
 
     @OptionGroup var node: NodeOptions
 
@@ -49,17 +49,16 @@ struct CacheStatsCommand: ParsableCommand {
         return table.render()
     }
 
-    /// What each route's responses take in each worker's share.
+    /// What each route's responses take in each worker's share, and how many left it.
     static func routeTable(_ nodes: [[String: Any]]) -> TextTable {
-        var table = TextTable(header: ["NAME", "ROUTE", "ENTRIES", "BYTES"])
+        var table = TextTable(header: ["NAME", "ROUTE", "ENTRIES", "BYTES", "EVICTED", "INVALIDATED"])
         for row in nodes.sorted(by: { ($0["name"] as? String ?? "") < ($1["name"] as? String ?? "") }) {
             let routes = row["routes"] as? [String: [String: Any]] ?? [:]
             for route in routes.keys.sorted() {
                 let share = routes[route]!
-                table.rows.append([
-                    row["name"] as? String ?? "?", route, numberValue(share["entries"]).map { String(Int64($0)) } ?? "",
-                    numberValue(share["bytes"]).map { String(Int64($0)) } ?? "",
-                ])
+                table.rows.append([row["name"] as? String ?? "?", route] + ["entries", "bytes", "evicted", "invalidated"].map { name in
+                    numberValue(share[name]).map { String(Int64($0)) } ?? ""
+                })
             }
         }
         return table
