@@ -15,6 +15,9 @@ public struct CacheStore {
     public private(set) var count = 0
     public private(set) var stats = CacheStoreStats()
     public private(set) var epoch: UInt64 = 0
+    /// By route id, kept as entries come and go (no walk of the store), from a route's first
+    /// stored entry on.
+    public private(set) var routes: [String: RouteShare] = [:]
 
     private var entries: [StoredEntry?] = []
     private var sizes: [Int] = []
@@ -105,10 +108,12 @@ public struct CacheStore {
         slotsByKeyHash[keyHash, default: []].append(slot)
         bytes += size
         count += 1
+        routes[entry.route, default: RouteShare()].entries += 1
+        routes[entry.route, default: RouteShare()].bytes += size
         stats.stored += 1
         policy.inserted(slot, size: size, keyHash: StableHash.hash(entry.variant))
         while bytes > capacity, let victim = policy.victim() {
-            remove(victim)
+            if let route = remove(victim) { routes[route]?.evicted += 1 }
             stats.evicted += 1
         }
         return .stored
@@ -134,6 +139,7 @@ public struct CacheStore {
         entry.freshness = freshness
         let size = entry.size
         bytes += size - sizes[slot]
+        routes[entry.route]?.bytes += size - sizes[slot]
         sizes[slot] = size
         entries[slot] = entry
         return true
@@ -153,21 +159,25 @@ public struct CacheStore {
             keyHashes.removeAll()
             freeSlots.removeAll()
             slotsByKeyHash.removeAll()
+            for route in routes.keys {
+                routes[route]!.invalidated += routes[route]!.entries
+                (routes[route]!.entries, routes[route]!.bytes) = (0, 0)
+            }
             bytes = 0
             count = 0
             policy = S3FIFO(capacity: capacity)
         case .key(let text):
             for slot in slotsByKeyHash[StableHash.hash(CacheKey.resource(of: text).utf8)] ?? []
             where entries[slot]?.key.text == text {
-                drop(slot)
+                bust(slot)
             }
         case .resource(let resource):
             for slot in slotsByKeyHash[StableHash.hash(resource)] ?? [] where entries[slot]?.key.resource == resource[...] {
-                drop(slot)
+                bust(slot)
             }
         case .prefix, .path, .tag, .route:
             for slot in entries.indices {
-                if let entry = entries[slot], invalidation.matches(entry) { drop(slot) }
+                if let entry = entries[slot], invalidation.matches(entry) { bust(slot) }
             }
         }
         stats.invalidated += before - count
@@ -197,23 +207,34 @@ public struct CacheStore {
         }
     }
 
-    private mutating func drop(_ slot: Int) {
-        policy.removed(slot)
-        remove(slot)
+    /// Removes a slot a bust selected.
+    private mutating func bust(_ slot: Int) {
+        if let route = drop(slot) { routes[route]?.invalidated += 1 }
     }
 
-    private mutating func remove(_ slot: Int) {
-        guard entries[slot] != nil else { return }
+    /// Removes a slot the eviction policy did not choose; answers its entry's route.
+    @discardableResult
+    private mutating func drop(_ slot: Int) -> String? {
+        policy.removed(slot)
+        return remove(slot)
+    }
+
+    /// Answers the removed entry's route; nil when the slot was empty.
+    private mutating func remove(_ slot: Int) -> String? {
+        guard let entry = entries[slot] else { return nil }
         entries[slot] = nil
         freeSlots.append(slot)
         bytes -= sizes[slot]
         count -= 1
+        routes[entry.route]?.entries -= 1
+        routes[entry.route]?.bytes -= sizes[slot]
         let keyHash = keyHashes[slot]
         if slotsByKeyHash[keyHash] == [slot] {
             slotsByKeyHash[keyHash] = nil
         } else {
             slotsByKeyHash[keyHash]?.removeAll { $0 == slot }
         }
+        return entry.route
     }
 
     private mutating func forgetBusts(before now: WallTime) {

@@ -24,19 +24,9 @@ public enum UnsafeMethodInvalidation {
     }
 
     /// The origin-form target of a URI reference that stays on `host`: an absolute path, or an
-    /// `http`/`https` URI naming the same host (any case). Nil otherwise.
+    /// `http`/`https` URI whose host (any case, any port) is `host`. Nil otherwise.
     static func sameHostTarget(_ reference: String, host: String) -> String? {
-        if reference.hasPrefix("/") && !reference.hasPrefix("//") { return withoutFragment(reference) }
-        let lower = reference.lowercased()
-        guard let scheme = ["http://", "https://"].first(where: { lower.hasPrefix($0) }) else { return nil }
-        let rest = reference.dropFirst(scheme.count)
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard authority.lowercased() == host.lowercased() else { return nil }
-        let target = rest.dropFirst(authority.count)
-        return withoutFragment(target.hasPrefix("/") ? String(target) : "/" + target)
-    }
-
-    private static func withoutFragment(_ target: String) -> String {
-        String(target.prefix { $0 != "#" })
+        guard let url = URLReference(reference), url.scheme == nil || url.host == host.lowercased() else { return nil }
+        return url.target
     }
 }

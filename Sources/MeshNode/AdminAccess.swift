@@ -29,15 +29,16 @@ public enum AdminRole: String, Sendable, Codable, CaseIterable, Comparable {
     }
 }
 
+/// The token a request carried: its name and role.
+public struct AdminIdentity: Sendable, Equatable {
+    public var name: String
+    public var role: AdminRole
+}
+
 /// The admin API's named tokens: the node's admin token (`--admin-token-file`, named
 /// `admin`) and those created with `meshctl tokens create`, kept in `DATA/tokens.json` as
 /// SHA-256 digests only. A token is shown once, when it is created.
 final class AdminAccess: @unchecked Sendable {
-    struct Identity: Sendable, Equatable {
-        var name: String
-        var role: AdminRole
-    }
-
     struct Stored: Codable, Equatable {
         var name: String
         var role: AdminRole
@@ -77,14 +78,14 @@ final class AdminAccess: @unchecked Sendable {
     }
 
     /// Who the request's bearer token belongs to; nil when it is missing or unknown.
-    func identify(_ headers: HTTPHeaders) -> Identity? {
+    func identify(_ headers: HTTPHeaders) -> AdminIdentity? {
         guard let header = headers.first(name: "Authorization"), header.hasPrefix("Bearer ") else { return nil }
         let digest = Sodium.sha256(Array(header.dropFirst(7).utf8))
         // Every stored digest is compared in full, so the time taken says nothing about which matched.
-        var found: Identity?
-        if Sodium.constantTimeEqual(digest, adminDigest) { found = Identity(name: "admin", role: .admin) }
+        var found: AdminIdentity?
+        if Sodium.constantTimeEqual(digest, adminDigest) { found = AdminIdentity(name: "admin", role: .admin) }
         for token in snapshot() where Sodium.constantTimeEqual(digest, [UInt8](hex: token.sha256) ?? []) {
-            found = Identity(name: token.name, role: token.role)
+            found = AdminIdentity(name: token.name, role: token.role)
         }
         return found
     }

@@ -10,6 +10,16 @@ public struct AdminRequest: Sendable {
     public var query: [String: String] = [:]
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Whom the screen identified by the head's token; nil on an endpoint open to anyone.
+    public var caller: AdminIdentity?
+}
+
+/// What the screen makes of a request's head.
+public enum AdminScreening: Sendable {
+    /// Answered on the head alone; the body is not read.
+    case answer(AdminResponse)
+    /// Read whole and routed, with the caller the head's token identified.
+    case admit(caller: AdminIdentity?)
 }
 
 public struct AdminResponse: Sendable {
@@ -39,8 +49,8 @@ public struct AdminResponse: Sendable {
 /// with a valid token can make the node buffer a body of up to `maxBodyBytes`.
 public enum AdminHTTPServer {
     public typealias Route = @Sendable (AdminRequest, any EventLoop) -> EventLoopFuture<AdminResponse>
-    /// The answer a request gets on its head alone (method, path, headers; the body empty), or nil to read it whole.
-    public typealias Screen = @Sendable (AdminRequest) -> AdminResponse?
+    /// What a request's head (method, path, headers; the body empty) decides.
+    public typealias Screen = @Sendable (AdminRequest) -> AdminScreening
 
     /// Large enough for a manifest of tens of thousands of routes (`meshctl apply`).
     public static let maxBodyBytes = 32 << 20
@@ -85,12 +95,18 @@ private final class AdminRequestHandler: ChannelInboundHandler {
         case .head(let h):
             let parts = h.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
             let query = URLComponents(string: "?" + (parts.count > 1 ? parts[1] : ""))?.queryItems ?? []
-            let request = AdminRequest(
+            var request = AdminRequest(
                 method: h.method, path: String(parts.first ?? ""),
                 query: Dictionary(query.map { ($0.name, $0.value ?? "") }) { first, _ in first }, headers: h.headers, body: [])
             head = h
             tooLarge = false
-            refusal = screen(request)
+            switch screen(request) {
+            case .answer(let response):
+                refusal = response
+            case .admit(let caller):
+                refusal = nil
+                request.caller = caller
+            }
             self.request = request
             if let refusal, Self.announcesBody(h) {
                 answeredEarly = true

@@ -48,10 +48,13 @@ public struct AdminRoutes: Sendable {
 
     static let unauthorized = AdminResponse.error("missing or wrong bearer token", status: .unauthorized)
 
-    /// The answer a request gets on its head alone (`AdminHTTPServer.Screen`): 401 when it
-    /// needs a token and carries none that `AdminAccess.identify` knows.
-    public func screen(_ request: AdminRequest) -> AdminResponse? {
-        Self.isOpen(request) || access.identify(request.headers) != nil ? nil : Self.unauthorized
+    /// What a request's head decides (`AdminHTTPServer.Screen`): 401 when it needs a token and
+    /// carries none that `AdminAccess.identify` knows; otherwise whom the token identifies,
+    /// which `handle` reads from the request.
+    public func screen(_ request: AdminRequest) -> AdminScreening {
+        if Self.isOpen(request) { return .admit(caller: nil) }
+        guard let caller = access.identify(request.headers) else { return .answer(Self.unauthorized) }
+        return .admit(caller: caller)
     }
 
     public func handle(_ request: AdminRequest, on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
@@ -69,7 +72,7 @@ public struct AdminRoutes: Sendable {
         default:
             break
         }
-        guard let caller = access.identify(request.headers) else {
+        guard let caller = request.caller else {
             return loop.makeSucceededFuture(Self.unauthorized)
         }
         let needed = AdminRole.required(request.method, request.path)
@@ -111,7 +114,7 @@ public struct AdminRoutes: Sendable {
     }
 
     /// `GET /v1/tokens`, `POST /v1/tokens {"name", "role"}`, `POST /v1/tokens/remove {"name"}`.
-    private func tokens(_ request: AdminRequest, caller: AdminAccess.Identity) -> AdminResponse {
+    private func tokens(_ request: AdminRequest, caller: AdminIdentity) -> AdminResponse {
         let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
         do {
             switch (request.method, request.path) {

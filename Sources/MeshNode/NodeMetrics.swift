@@ -31,32 +31,29 @@ public final class NodeMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        func counter(_ subsystem: String, _ name: String, _ help: String) -> Prometheus.Counter {
-            registry.makeCounter(descriptor: MetricNameDescriptor(
-                namespace: "meshgate", subsystem: subsystem, metricName: name, unitName: "total", helpText: help))
-        }
-        messagesIn = counter("gossip", "messages_in", "Gossip messages received and opened")
-        messagesOut = counter("gossip", "messages_out", "Gossip messages sent")
-        bytesIn = counter("gossip", "bytes_in", "Gossip bytes received, envelope included")
-        bytesOut = counter("gossip", "bytes_out", "Gossip bytes sent, envelope included")
-        decodeErrors = counter("gossip", "decode_errors", "Opened messages the protocol could not decode, and malformed envelopes")
-        badKeyPackets = counter("gossip", "bad_key_packets", "Packets and streams no installed key opens: dropped")
-        replayedPackets = counter("gossip", "replayed_packets", "Packets refused by the replay guard: dropped")
-        pushPulls = counter("gossip", "push_pulls", "TCP stream exchanges (push-pull, and the stream ping fallback), started or served")
-        streamsRefused = counter("gossip", "streams_refused", "TCP streams closed for the connection limit, size limit or read timeout")
-        peerRequestsServed = counter("peer", "requests_served", "Peer session requests handed to the node's handler")
-        peerRequestsBusy = counter("peer", "requests_busy", "Peer session requests refused: the session's in-flight limit was reached")
-        probes = counter("swim", "probes", "Direct probes sent")
-        indirectProbes = counter("swim", "indirect_probes", "Indirect probes (ping-req) sent")
-        suspicionsRaised = counter("swim", "suspicions_raised", "Members this node started to suspect")
-        refutations = counter("swim", "refutations", "Suspicions of this node that it refuted")
+        messagesIn = registry.meshgateCounter("gossip", "messages_in", help: "Gossip messages received and opened")
+        messagesOut = registry.meshgateCounter("gossip", "messages_out", help: "Gossip messages sent")
+        bytesIn = registry.meshgateCounter("gossip", "bytes_in", help: "Gossip bytes received, envelope included")
+        bytesOut = registry.meshgateCounter("gossip", "bytes_out", help: "Gossip bytes sent, envelope included")
+        decodeErrors = registry.meshgateCounter(
+            "gossip", "decode_errors", help: "Opened messages the protocol could not decode, and malformed envelopes")
+        badKeyPackets = registry.meshgateCounter("gossip", "bad_key_packets", help: "Packets and streams no installed key opens: dropped")
+        replayedPackets = registry.meshgateCounter("gossip", "replayed_packets", help: "Packets refused by the replay guard: dropped")
+        pushPulls = registry.meshgateCounter(
+            "gossip", "push_pulls", help: "TCP stream exchanges (push-pull, and the stream ping fallback), started or served")
+        streamsRefused = registry.meshgateCounter(
+            "gossip", "streams_refused", help: "TCP streams closed for the connection limit, size limit or read timeout")
+        peerRequestsServed = registry.meshgateCounter("peer", "requests_served", help: "Peer session requests handed to the node's handler")
+        peerRequestsBusy = registry.meshgateCounter(
+            "peer", "requests_busy", help: "Peer session requests refused: the session's in-flight limit was reached")
+        probes = registry.meshgateCounter("swim", "probes", help: "Direct probes sent")
+        indirectProbes = registry.meshgateCounter("swim", "indirect_probes", help: "Indirect probes (ping-req) sent")
+        suspicionsRaised = registry.meshgateCounter("swim", "suspicions_raised", help: "Members this node started to suspect")
+        refutations = registry.meshgateCounter("swim", "refutations", help: "Suspicions of this node that it refuted")
         var gauges: [String: Prometheus.Gauge] = [:]
         for state in Self.memberStates {
-            gauges[state] = registry.makeGauge(
-                descriptor: MetricNameDescriptor(
-                    namespace: "meshgate", subsystem: "swim", metricName: "members", unitName: "",
-                    helpText: "Members known to this node, by state"),
-                labels: [("state", state)])
+            gauges[state] = registry.meshgateGauge(
+                "swim", "members", help: "Members known to this node, by state", labels: [("state", state)])
         }
         members = gauges
     }

@@ -66,7 +66,8 @@ final class CompiledConfig: Sendable {
             let policies = try route.policies.map { try PolicyFactory.make($0, context: policyContext) }
             let compiled = CompiledRoute(
                 config: route, destination: destination, policies: policies,
-                metrics: previous?.routes[route.id]?.metricsSlot ?? RouteMetricsSlot(route: route.id, factory: metrics))
+                metrics: previous?.routes[route.id]?.metricsSlot
+                    ?? RouteMetricsSlot { [id = route.id] in RouteMetrics(route: id, factory: metrics) })
             routes[route.id] = compiled
             rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: compiled.rank, value: compiled))
         }

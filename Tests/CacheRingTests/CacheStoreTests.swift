@@ -99,6 +99,41 @@ final class CacheStoreTests: XCTestCase {
         XCTAssertEqual(store.stats.invalidated, 9)
     }
 
+    func testEachRouteCountsItsEntriesAndBytesAsTheyComeAndGoAndWhatBustsRemoved() {
+        var store = CacheStore(capacity: 1 << 20)
+        let (news1, news2) = (entry("/news/1", route: "news", tags: ["home"]), entry("/news/2", route: "news"))
+        let shop = entry("/shop/1", route: "shop", tags: ["home"], body: "longer body")
+        for stored in [news1, news2, shop] { fill(&store, stored) }
+        XCTAssertEqual(store.routes, ["news": RouteShare(entries: 2, bytes: news1.size + news2.size),
+                                      "shop": RouteShare(entries: 1, bytes: shop.size)])
+
+        let replacement = entry("/news/2", route: "news", body: "a replacement")
+        fill(&store, replacement)
+        XCTAssertEqual(store.routes["news"], RouteShare(entries: 2, bytes: news1.size + replacement.size))
+        let validated = CacheResponse(status: 200, headers: ["Content-Type": "text/plain", "ETag": "\"a-longer-validator\""])
+        XCTAssertTrue(store.refresh(news1.key, request: [:], response: validated, freshness: news1.freshness))
+        XCTAssertEqual(store.routes.values.map(\.bytes).reduce(0, +), store.bytes, "a 304's new head counts for its route")
+        XCTAssertEqual(store.invalidate(.tag("home"), now: now), 2)
+        XCTAssertEqual(store.routes, ["news": RouteShare(entries: 1, bytes: replacement.size, invalidated: 1),
+                                      "shop": RouteShare(entries: 0, bytes: 0, invalidated: 1)], "a replacement is no bust")
+        fill(&store, entry("/shop/2", route: "shop"))
+        XCTAssertEqual(store.invalidate(.all, now: now), 2)
+        XCTAssertEqual(store.routes, ["news": RouteShare(invalidated: 2), "shop": RouteShare(invalidated: 2)])
+    }
+
+    func testEvictionsTakeFromTheRouteOfWhatTheyEvict() {
+        let size = entry("/a/0", route: "a").size
+        var store = CacheStore(capacity: size * 10)
+        for i in 0..<10 { fill(&store, entry("/a/\(i)", route: "a")) }
+        for i in 0..<4 { fill(&store, entry("/b/\(i)", route: "b")) }
+        XCTAssertEqual(store.stats.evicted, 4)
+        XCTAssertEqual(store.routes.values.map(\.evicted).reduce(0, +), 4)
+        XCTAssertEqual(store.routes.values.map(\.invalidated).reduce(0, +), 0)
+        XCTAssertEqual(store.routes.values.map(\.entries).reduce(0, +), store.count)
+        XCTAssertEqual(store.routes.values.map(\.bytes).reduce(0, +), store.bytes)
+        XCTAssertEqual(store.routes["a"].map { $0.bytes / $0.entries }, size)
+    }
+
     /// A fill asks the origin, a bust arrives while the old content is on its way, then the fill
     /// completes: the old content must not be written back. A fill that starts after the bust,
     /// or one the bust does not select, is stored.

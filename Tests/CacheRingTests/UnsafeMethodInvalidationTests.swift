@@ -28,9 +28,19 @@ final class UnsafeMethodInvalidationTests: XCTestCase {
                        [.resource("GET example.com/items"), .resource("GET example.com/items/8")])
         XCTAssertEqual(busts("PUT", "/a", response: ["Content-Location": "HTTPS://EXAMPLE.COM/b?z=2&y=1#top"]),
                        [.resource("GET example.com/a"), .resource("GET example.com/b?y=1&z=2")])
+        XCTAssertEqual(busts("PUT", "/a", response: ["Location": "http://example.com:8080/c"]),
+                       [.resource("GET example.com/a"), .resource("GET example.com/c")],
+                       "the host decides, not the port: keys hold the host alone")
         for elsewhere in ["https://other.example/b", "//other.example/b", "mailto:x@example.com", "b/relative"] {
             XCTAssertEqual(busts("PUT", "/a", response: ["Location": elsewhere]), [.resource("GET example.com/a")], elsewhere)
         }
+    }
+
+    func testAnIPv6HostMatchesItsBracketedLocation() {
+        let busts = UnsafeMethodInvalidation.invalidations(
+            request: CacheRequest(method: "POST", host: "::1", target: "/a"), status: 201,
+            response: ["Location": "http://[::1]:8080/b"], template: .standard)
+        XCTAssertEqual(busts, [.resource("GET ::1/a"), .resource("GET ::1/b")])
     }
 
     /// A URL's bust reaches every variant of it, whatever header values its keys hold.

@@ -14,6 +14,8 @@ final class BustRequestTests: XCTestCase {
         XCTAssertEqual(request.invalidation, .resource("GET example.com/a/~user?a=1&b=2"))
         XCTAssertEqual(try BustRequest(json: ["url": "http://h:8080"]).invalidation, .resource("GET h/"),
                        "keys hold the host without its port")
+        XCTAssertEqual(try BustRequest(json: ["url": "http://[::1]:8080/a"]).invalidation, .resource("GET ::1/a"),
+                       "an IPv6 host is keyed without brackets, as the request path keys it")
         let routed = CacheKeyTemplate(query: .only(["a"]), headers: ["accept"])
             .key(for: CacheRequest(method: "GET", host: "example.com", target: "/a?a=1"))
         XCTAssertEqual(try BustRequest(json: ["url": "https://example.com/a?a=1&utm=x"]) { _ in routed }.invalidation,

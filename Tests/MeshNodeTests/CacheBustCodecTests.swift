@@ -6,6 +6,12 @@ import XCTest
 /// The bust's wire forms: each encodes and decodes to itself, and the decoders refuse
 /// everything but their encoder's own output.
 final class CacheBustCodecTests: XCTestCase {
+    static var figuresWithRoutes: CacheFigures {
+        var figures = CacheFigures(node: "w-2", holdsCache: true)
+        figures.store.routes = ["a": RouteShare(entries: 1, bytes: 500), "b": RouteShare(entries: 3, bytes: 1500)]
+        return figures
+    }
+
     static let samples: [CacheBust] = [
         CacheBust(environment: "prod", id: BustID(origin: "w-1#1f", sequence: 1), invalidation: .key("GET example.com/a?b=1\naccept: x")),
         CacheBust(environment: "prod", id: BustID(origin: "w-1#1f", sequence: 300), invalidation: .resource("GET example.com/a")),
@@ -73,8 +79,11 @@ final class CacheBustCodecTests: XCTestCase {
         XCTAssertEqual(BustSyncReply(bytes: reply.bytes), reply)
         XCTAssertEqual(BustSyncReply(bytes: BustSyncReply(heads: [:], busts: []).bytes), BustSyncReply(heads: [:], busts: []))
         var figures = CacheFigures(node: "w-1", holdsCache: true)
-        (figures.entries, figures.bytes, figures.capacity, figures.hits, figures.storeEpoch, figures.bustsApplied) = (3, 4096, 1 << 28, 9, 4, 2)
+        (figures.store.entries, figures.store.bytes, figures.store.capacity, figures.store.stats.hits, figures.store.epoch,
+         figures.bustsApplied) = (3, 4096, 1 << 28, 9, 4, 2)
         XCTAssertEqual(CacheFigures(encoded: figures.encoded), figures)
+        figures.store.routes = ["news": RouteShare(entries: 2, bytes: 900, evicted: 7, invalidated: 1), "shop": RouteShare(invalidated: 3)]
+        XCTAssertEqual(CacheFigures(encoded: figures.encoded), figures, "each route's figures travel")
         XCTAssertEqual(StreamRequest(StreamRequest.cacheStats.bytes), .cacheStats)
         XCTAssertNil(StreamRequest([StreamRequest.Kind.cacheStats.rawValue, 0]))
         XCTAssertNil(StreamRequest([StreamRequest.Kind.bust.rawValue]))
@@ -88,7 +97,8 @@ final class CacheBustCodecTests: XCTestCase {
         let genuine: [[UInt8]] = Self.samples.map(\.bytes)
             + [BustSyncRequest(environment: "prod", asker: "w", heads: ["a#1": 3]).bytes,
                BustSyncReply(heads: ["a#1": 3], busts: [Self.samples[3]]).bytes,
-               CacheFigures(node: "w-1", holdsCache: true).encoded, BustAck(outcome: .applied, removed: 5).bytes]
+               CacheFigures(node: "w-1", holdsCache: true).encoded, Self.figuresWithRoutes.encoded,
+               BustAck(outcome: .applied, removed: 5).bytes]
         for round in 0..<40_000 {
             var bytes: [UInt8]
             if round % 2 == 0 {

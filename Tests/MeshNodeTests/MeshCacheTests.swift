@@ -20,30 +20,39 @@ final class MeshCacheTests: XCTestCase {
         try await group.shutdownGracefully()
     }
 
-    /// Hands each request to the named node's `serve`; a node in `down` does not answer.
+    /// Hands each request to the named node's `serve`; a node in `down` does not answer. A
+    /// request or reply over `maxBody` fails as peer sessions fail it.
     private final class Links: CachePeers {
         let nodes = Mutex<[String: MeshCache]>([:])
         let down = Mutex<Set<String>>([])
         let sent = Mutex<[(to: String, kind: String)]>([])
         let loop: any EventLoop
+        let maxBody: Int
 
-        init(loop: any EventLoop) { self.loop = loop }
+        init(loop: any EventLoop, maxBody: Int) {
+            self.loop = loop
+            self.maxBody = maxBody
+        }
 
         func request(_ body: [UInt8], to member: String, deadline: NIODeadline) -> EventLoopFuture<[UInt8]> {
             let kind = (try? CachePeerRequest(body)).map { "\($0)".prefix { $0 != "(" } }.map(String.init) ?? "?"
             sent.withLock { $0.append((member, kind)) }
+            guard body.count <= maxBody else { return loop.makeFailedFuture(PeerLinkError.frameTooLarge(bytes: body.count, limit: maxBody)) }
             guard !down.withLock({ $0.contains(member) }), let node = nodes.withLock({ $0[member] }) else {
                 return loop.makeFailedFuture(PeerLinkError.closed)
             }
-            return node.serve(body, on: loop)
+            return node.serve(body, on: loop).flatMapThrowing { [maxBody] reply in
+                guard reply.count <= maxBody else { throw PeerLinkError.peerFailed("reply exceeds the session frame limit") }
+                return reply
+            }
         }
     }
 
-    private func mesh(_ names: [String]) -> (Links, [String: MeshCache]) {
-        let links = Links(loop: loop)
+    private func mesh(_ names: [String], settings: MeshCache.Settings = MeshCache.Settings()) -> (Links, [String: MeshCache]) {
+        let links = Links(loop: loop, maxBody: settings.maxPeerBodyBytes)
         var caches: [String: MeshCache] = [:]
         for name in names {
-            let cache = MeshCache(capacity: 1 << 20, name: name, tags: ["env": "prod"])
+            let cache = MeshCache(capacity: 1 << 20, name: name, tags: ["env": "prod"], settings: settings)
             for other in names where other != name {
                 cache.apply(.joined(Member(id: NodeID(name: other, uid: 1), address: NodeAddress(host: "127.0.0.1", port: 1),
                                            incarnation: 1, state: .alive, tags: ["env": "prod"])))
@@ -142,6 +151,63 @@ final class MeshCacheTests: XCTestCase {
                              incarnation: 1, state: .suspect, tags: ["env": "prod"])
         caches[asker]!.apply(.suspected(suspect))
         XCTAssertEqual(caches[asker]!.owners(of: key.text), [backup, "b"], "a suspect primary is asked last")
+    }
+
+    /// A mesh whose session frames carry 4 KiB: the small entries go between nodes, the large do not.
+    private func smallFramedMesh(_ names: [String]) -> (Links, [String: MeshCache]) {
+        var settings = MeshCache.Settings()
+        settings.maxPeerBodyBytes = 4096
+        return mesh(names, settings: settings)
+    }
+
+    private let large = String(repeating: "x", count: 5000)
+
+    func testAnEntryTooLargeForAFrameIsAnsweredAsAMissAndCounted() throws {
+        let (links, caches) = smallFramedMesh(["a", "b", "c"])
+        let key = key(ownedBy: "b", in: caches["a"]!)
+        for owner in caches["a"]!.owners(of: key.text) {
+            caches[owner]!.store.store(entry(key, body: large), ticket: caches[owner]!.store.beginFill(now: .current), now: .current)
+        }
+        let asker = caches["a"]!.owners(of: key.text).contains("a") ? "c" : "a"
+        guard case .bypass = try settle(caches[asker]!.lookup(key, request: [:], route: "r", now: .current, on: loop)) else {
+            return XCTFail("the owner answers a miss: the asker goes to the origin")
+        }
+        XCTAssertEqual(links.sent.withLock { $0.count }, 1, "one question, answered; no failure sent the asker to the backup")
+        XCTAssertEqual(caches["b"]!.peerBodyCap.skipped, 1)
+    }
+
+    func testAFillTooLargeForAFrameEndsTheOwnersFillWithNothingSoItsWaitersGoOn() throws {
+        let (_, caches) = smallFramedMesh(["a", "b", "c"])
+        let key = key(ownedBy: "b", in: caches["a"]!)
+        guard case .lead(let fill) = try settle(caches["a"]!.lookup(key, request: [:], route: "r", now: .current, on: loop))
+        else { return XCTFail() }
+        guard case .ask(let waiting) = caches["c"]!.lookup(key, request: [:], route: "r", now: .current, on: loop)
+        else { return XCTFail() }
+        let goesToTheOrigin = Mutex(false)
+        waiting.whenSuccess { lookup in
+            if case .bypass = lookup { goesToTheOrigin.withLock { $0 = true } }
+        }
+        fill.end(entry(key, body: large), now: .current)
+        try loop.submit {}.wait()
+        XCTAssertTrue(goesToTheOrigin.withLock { $0 }, "the waiter is answered at once, not when the owner's lease runs out")
+        XCTAssertEqual(caches["b"]!.store.figures.entries, 0)
+        XCTAssertEqual(caches["a"]!.peerBodyCap.skipped, 1)
+    }
+
+    func testAnEntryTooLargeForAFrameIsNotCopiedToTheBackupNorHandedOff() async throws {
+        let (links, caches) = smallFramedMesh(["a", "b", "c"])
+        let key = key(ownedBy: "b", in: caches["a"]!)
+        guard case .lead(let fill) = caches["b"]!.lookup(key, request: [:], route: "r", now: .current, on: loop)
+        else { return XCTFail("the owner's own miss leads") }
+        fill.end(entry(key, body: large), now: .current)
+        try await loop.submit {}.get()
+        XCTAssertEqual(caches["b"]!.store.figures.entries, 1, "the owner stores it")
+        XCTAssertEqual(links.sent.withLock { $0.count }, 0, "no copy goes to the backup")
+
+        let result = await caches["b"]!.handOffBeforeLeaving(until: .now + .seconds(10))
+        XCTAssertEqual(result.left, 0)
+        XCTAssertEqual(links.sent.withLock { $0.count }, 0, "nor to its next owner when b leaves")
+        XCTAssertEqual(caches["b"]!.peerBodyCap.skipped, 2)
     }
 
     private func member(_ name: String) -> Member {

@@ -14,24 +14,19 @@ final class BustMetrics: Sendable {
     let routeBusts: Prometheus.Counter
 
     init(registry: PrometheusCollectorRegistry) {
-        func counter(_ name: String, _ help: String, labels: [(String, String)] = []) -> Prometheus.Counter {
-            registry.makeCounter(
-                descriptor: MetricNameDescriptor(namespace: "meshgate", subsystem: "cache", metricName: name, unitName: "total",
-                                                 helpText: help),
-                labels: labels)
-        }
         let busts = "Cache busts: received (rumors, direct sends and catch-ups, repeats included) and applied (each once)"
-        received = counter("busts", busts, labels: [("kind", "received")])
-        applied = counter("busts", busts, labels: [("kind", "applied")])
-        removed = counter("bust_removed_entries", "Stored variants removed by busts")
-        malformed = counter("busts_malformed", "Bust messages refused as malformed")
+        received = registry.meshgateCounter("cache", "busts", help: busts, labels: [("kind", "received")])
+        applied = registry.meshgateCounter("cache", "busts", help: busts, labels: [("kind", "applied")])
+        removed = registry.meshgateCounter("cache", "bust_removed_entries", help: "Stored variants removed by busts")
+        malformed = registry.meshgateCounter("cache", "busts_malformed", help: "Bust messages refused as malformed")
         var catchUps: [String: Prometheus.Counter] = [:]
         for outcome in ["replayed", "all"] {
-            catchUps[outcome] = counter(
-                "bust_catchups", "Missed busts caught up: replayed from a peer's log, or all (the log no longer held them: everything busted)",
+            catchUps[outcome] = registry.meshgateCounter(
+                "cache", "bust_catchups", help: "Missed busts caught up: replayed from a peer's log, or all (the log no longer held them: everything busted)",
                 labels: [("outcome", outcome)])
         }
         self.catchUps = catchUps
-        routeBusts = counter("route_busts", "Routes busted on this node because a new config changed their upstream or cache rule")
+        routeBusts = registry.meshgateCounter(
+            "cache", "route_busts", help: "Routes busted on this node because a new config changed their upstream or cache rule")
     }
 }

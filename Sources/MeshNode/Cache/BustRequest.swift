@@ -65,24 +65,12 @@ struct BustRequest: Equatable {
     /// (method, host without its port, path normalized, query canonical); every header variant
     /// of it goes. A bare path (`/path`): that normalized path on every host, whatever its query.
     static func invalidation(url text: String, keyOfURL: (String) -> CacheKey?) throws(Problem) -> Invalidation {
-        let withoutFragment = String(text.prefix { $0 != "#" })
-        if withoutFragment.hasPrefix("/") {
-            return .path(normalizedPath(withoutFragment))
-        }
-        let lower = withoutFragment.lowercased()
-        guard let scheme = ["http://", "https://"].first(where: { lower.hasPrefix($0) }) else {
+        guard let url = URLReference(text) else {
             throw Problem(description: "'\(text)' is not a URL: give http(s)://host/path?query or /path")
         }
-        let rest = withoutFragment.dropFirst(scheme.count)
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let host = authority.split(separator: ":").first, !authority.contains("@"), !authority.contains(" ") else {
-            throw Problem(description: "'\(text)' has no host")
-        }
-        if let key = keyOfURL(withoutFragment) { return .resource(String(key.resource)) }
-        var target = String(rest[authorityEnd...])
-        if !target.hasPrefix("/") { target = "/" + target }
-        let key = CacheKeyTemplate.standard.key(for: CacheRequest(method: "GET", host: String(host), target: target))
+        guard url.scheme != nil else { return .path(normalizedPath(url.target)) }
+        if let key = keyOfURL(text) { return .resource(String(key.resource)) }
+        let key = CacheKeyTemplate.standard.key(for: CacheRequest(method: "GET", host: url.host, target: url.target))
         return .resource(String(key.resource))
     }
 

@@ -236,17 +236,9 @@ public final class CacheBustAgent: @unchecked Sendable {
     /// This node's cache figures. Event loop only.
     var figures: CacheFigures {
         var figures = CacheFigures(node: node.gossip.localMember.name, holdsCache: cache != nil)
-        if let store = cache?.store.figures {
-            figures.entries = store.entries
-            figures.bytes = store.bytes
-            figures.capacity = cache?.capacity ?? store.capacity
-            figures.hits = store.stats.hits
-            figures.misses = store.stats.misses
-            figures.stored = store.stats.stored
-            figures.evicted = store.stats.evicted
-            figures.invalidated = store.stats.invalidated
-            figures.refusedFills = store.stats.refusedFills
-            figures.storeEpoch = store.epoch
+        if let cache {
+            figures.store = cache.store.figures
+            figures.store.capacity = cache.capacity
         }
         figures.bustsApplied = ledger.applied
         return figures

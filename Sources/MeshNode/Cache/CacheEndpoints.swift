@@ -72,14 +72,22 @@ struct CacheEndpoints: Sendable {
     }
 
     static func json(_ figures: CacheFigures, vector: [String: UInt64]?) -> JSONValue {
+        let (store, stats) = (figures.store, figures.store.stats)
         var fields: [(String, JSONValue)] = [
             ("name", .string(figures.node)), ("holds_cache", .bool(figures.holdsCache)),
-            ("entries", .int(Int64(figures.entries))), ("bytes", .int(Int64(figures.bytes))),
-            ("capacity", .int(Int64(figures.capacity))), ("hits", .int(Int64(figures.hits))),
-            ("misses", .int(Int64(figures.misses))), ("stored", .int(Int64(figures.stored))),
-            ("evicted", .int(Int64(figures.evicted))), ("invalidated", .int(Int64(figures.invalidated))),
-            ("refused_fills", .int(Int64(figures.refusedFills))), ("bust_epoch", .int(Int64(clamping: figures.storeEpoch))),
+            ("entries", .int(Int64(store.entries))), ("bytes", .int(Int64(store.bytes))),
+            ("capacity", .int(Int64(store.capacity))), ("hits", .int(Int64(stats.hits))),
+            ("misses", .int(Int64(stats.misses))), ("stored", .int(Int64(stats.stored))),
+            ("evicted", .int(Int64(stats.evicted))), ("invalidated", .int(Int64(stats.invalidated))),
+            ("refused_fills", .int(Int64(stats.refusedFills))), ("bust_epoch", .int(Int64(clamping: store.epoch))),
             ("busts_applied", .int(Int64(figures.bustsApplied))),
+            ("routes", .object(store.routes.keys.sorted().map { route in
+                let share = store.routes[route]!
+                return (route, .object([
+                    ("entries", .int(Int64(share.entries))), ("bytes", .int(Int64(share.bytes))),
+                    ("evicted", .int(Int64(share.evicted))), ("invalidated", .int(Int64(share.invalidated))),
+                ]))
+            })),
         ]
         if let vector {
             fields.append(("bust_vector", .object(vector.keys.sorted().map { ($0, .int(Int64(clamping: vector[$0]!))) })))

@@ -1,44 +1,48 @@
+import CacheRing
 import Gossip
+import Proxy
 
 /// One node's cache figures, as `GET /v1/cache/stats` shows them and as a `cacheStats` stream
 /// request answers them.
 ///
-///     u8 format (1) | string node | u8 holds a cache (0 or 1) | 11 × varint: entries, bytes,
+///     u8 format (2) | string node | u8 holds a cache (0 or 1) | 11 × varint: entries, bytes,
 ///     capacity, hits, misses, stored, evicted, invalidated, refused fills, store epoch,
-///     busts applied
+///     busts applied | varint route count | per route, names in increasing order:
+///     string route | varint entries | varint bytes | varint evicted | varint invalidated
 ///
 /// Only this encoder's own form decodes.
 struct CacheFigures: Equatable, Sendable {
     var node: String
     /// False on a node without a gateway (a manager): it holds nothing, and the counts are 0.
     var holdsCache: Bool
-    var entries = 0
-    var bytes = 0
-    var capacity = 0
-    var hits = 0
-    var misses = 0
-    var stored = 0
-    var evicted = 0
-    var invalidated = 0
-    var refusedFills = 0
-    /// Busts applied to the store since start (every kind, config-change busts included).
-    var storeEpoch: UInt64 = 0
+    /// The store's figures; its epoch counts the busts applied to the store since start (every
+    /// kind, config-change busts included).
+    var store = ResponseStoreFigures()
     /// Mesh busts this node applied since start.
     var bustsApplied = 0
 
-    static let format: UInt8 = 1
-
-    private var counts: [UInt64] {
-        [entries, bytes, capacity, hits, misses, stored, evicted, invalidated, refusedFills].map { UInt64(max(0, $0)) }
-            + [storeEpoch, UInt64(max(0, bustsApplied))]
-    }
+    static let format: UInt8 = 2
+    /// Routes one answer may carry.
+    static let maxRoutes = 1 << 16
 
     var encoded: [UInt8] {
         var writer = ByteWriter(capacity: 64)
         writer.u8(Self.format)
         writer.string(node)
         writer.u8(holdsCache ? 1 : 0)
-        for count in counts { writer.varint(count) }
+        let s = store.stats
+        for count in [store.entries, store.bytes, store.capacity, s.hits, s.misses, s.stored, s.evicted, s.invalidated,
+                      s.refusedFills] {
+            writer.varint(UInt64(max(0, count)))
+        }
+        writer.varint(store.epoch)
+        writer.varint(UInt64(max(0, bustsApplied)))
+        writer.varint(UInt64(store.routes.count))
+        for route in store.routes.keys.sorted() {
+            let share = store.routes[route]!
+            writer.string(route)
+            for count in [share.entries, share.bytes, share.evicted, share.invalidated] { writer.varint(UInt64(max(0, count))) }
+        }
         return writer.bytes
     }
 
@@ -56,12 +60,25 @@ struct CacheFigures: Equatable, Sendable {
             guard let count = try? reader.varint(), count <= UInt64(Int.max) else { return nil }
             counts.append(count)
         }
+        guard let routeCount = try? reader.count(limit: Self.maxRoutes, "routes") else { return nil }
+        var routes: [String: RouteShare] = [:]
+        var previous: String?
+        for _ in 0..<routeCount {
+            guard let route = try? reader.string("route"), previous.map({ $0 < route }) ?? true else { return nil }
+            var share: [Int] = []
+            for _ in 0..<4 {
+                guard let count = try? reader.varint(), count <= UInt64(Int.max) else { return nil }
+                share.append(Int(count))
+            }
+            routes[route] = RouteShare(entries: share[0], bytes: share[1], evicted: share[2], invalidated: share[3])
+            previous = route
+        }
         guard reader.isAtEnd else { return nil }
         self.init(node: node, holdsCache: holds)
-        (entries, bytes, capacity, hits, misses, stored, evicted, invalidated, refusedFills) =
-            (Int(counts[0]), Int(counts[1]), Int(counts[2]), Int(counts[3]), Int(counts[4]), Int(counts[5]),
-             Int(counts[6]), Int(counts[7]), Int(counts[8]))
-        storeEpoch = counts[9]
-        bustsApplied = Int(counts[10])
+        let c = counts.map { Int($0) }
+        store = ResponseStoreFigures(entries: c[0], bytes: c[1], capacity: c[2], epoch: counts[9], routes: routes)
+        (store.stats.hits, store.stats.misses, store.stats.stored, store.stats.evicted, store.stats.invalidated,
+         store.stats.refusedFills) = (c[3], c[4], c[5], c[6], c[7], c[8])
+        bustsApplied = c[10]
     }
 }

@@ -11,6 +11,7 @@ import Synchronization
 /// membership change neither floods the peers nor sends a storm of misses to the origin.
 final class CacheHandoff: Sendable {
     let store: ResponseStore
+    let cap: PeerBodyCap
     let perSecond: Int
     let inFlight: Int
     private let state = Mutex(State())
@@ -24,8 +25,9 @@ final class CacheHandoff: Sendable {
         var sent = 0
     }
 
-    init(store: ResponseStore, perSecond: Int = 5_000, inFlight: Int = 64) {
+    init(store: ResponseStore, cap: PeerBodyCap, perSecond: Int = 5_000, inFlight: Int = 64) {
         self.store = store
+        self.cap = cap
         self.perSecond = perSecond
         self.inFlight = inFlight
     }
@@ -66,8 +68,10 @@ final class CacheHandoff: Sendable {
         }
         for (member, key) in batch {
             let variants = store.variants(of: key)
-            let sends = variants.map { entry in
-                peers.request(CachePeerRequest.replicate(entry).bytes, to: member, deadline: .now() + .seconds(5))
+            let sends = variants.compactMap { entry in
+                cap.fitting(CachePeerRequest.replicate(entry).bytes).map { body in
+                    peers.request(body, to: member, deadline: .now() + .seconds(5))
+                }
             }
             EventLoopFuture.whenAllComplete(sends, on: loop).whenComplete { [self] _ in
                 state.withLock { state in

@@ -13,12 +13,14 @@ final class CacheReporter: Sendable {
     private let node: NodeShell
     private let metrics: CacheStoreMetrics
     private let metaInterval: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     private struct State {
+        var routes: RouteShareMetrics
         var seconds = 0
         var counted = CacheStoreStats()
         var nearCounted = CacheStoreStats()
+        var oversizeCounted = 0
         var published: String?
         /// Hits and misses when the summary was last checked.
         var window = (hits: 0, misses: 0)
@@ -29,6 +31,7 @@ final class CacheReporter: Sendable {
         self.node = node
         self.metrics = CacheStoreMetrics(registry: registry)
         self.metaInterval = metaInterval
+        state = Mutex(State(routes: RouteShareMetrics(registry: registry)))
     }
 
     func start() {
@@ -38,17 +41,21 @@ final class CacheReporter: Sendable {
     private func tick() {
         let figures = cache.store.figures
         let near = cache.near.figures
+        let oversize = cache.peerBodyCap.skipped
         metrics.entries.set(Int64(figures.entries))
         metrics.bytes.set(Int64(figures.bytes))
         metrics.capacity.set(Int64(figures.capacity))
         metrics.nearEntries.set(Int64(near.entries))
         let summary: String? = state.withLock { state in
+            state.routes.set(figures.routes)
             let s = figures.stats
             metrics.evicted.increment(by: Int64(s.evicted - state.counted.evicted))
             metrics.invalidated.increment(by: Int64(s.invalidated - state.counted.invalidated))
             metrics.refusedFills.increment(by: Int64(s.refusedFills - state.counted.refusedFills))
             metrics.nearEvicted.increment(by: Int64(near.stats.evicted - state.nearCounted.evicted))
             metrics.nearHits.increment(by: Int64(near.stats.hits - state.nearCounted.hits))
+            metrics.oversize.increment(by: Int64(oversize - state.oversizeCounted))
+            state.oversizeCounted = oversize
             state.counted = s
             state.nearCounted = near.stats
             state.seconds += 1
@@ -89,26 +96,23 @@ final class CacheStoreMetrics: Sendable {
     let refusedFills: Prometheus.Counter
     let nearEvicted: Prometheus.Counter
     let nearHits: Prometheus.Counter
+    let oversize: Prometheus.Counter
 
     init(registry: PrometheusCollectorRegistry) {
-        func gauge(_ name: String, _ help: String) -> Prometheus.Gauge {
-            registry.makeGauge(descriptor: MetricNameDescriptor(
-                namespace: "meshgate", subsystem: "cache", metricName: name, unitName: "", helpText: help))
-        }
-        func counter(_ name: String, _ help: String, labels: [(String, String)] = []) -> Prometheus.Counter {
-            registry.makeCounter(
-                descriptor: MetricNameDescriptor(namespace: "meshgate", subsystem: "cache", metricName: name, unitName: "total",
-                                                 helpText: help),
-                labels: labels)
-        }
-        entries = gauge("entries", "Stored responses (variants) in this node's share")
-        bytes = gauge("bytes", "Bytes this node's share accounts, bookkeeping included")
-        capacity = gauge("capacity_bytes", "The share's bound (--cache-size)")
-        nearEntries = gauge("near_entries", "Owners' entries kept in this node's near-cache")
-        evicted = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "capacity")])
-        invalidated = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "bust")])
-        nearEvicted = counter("evictions", "Entries dropped from the share, by reason", labels: [("reason", "near-capacity")])
-        nearHits = counter("near_hits", "Requests for other owners' keys answered from this node's near-cache")
-        refusedFills = counter("refused_fills", "Fills not stored because a bust selected them while they were in flight")
+        entries = registry.meshgateGauge("cache", "entries", help: "Stored responses (variants) in this node's share")
+        bytes = registry.meshgateGauge("cache", "bytes", help: "Bytes this node's share accounts, bookkeeping included")
+        capacity = registry.meshgateGauge("cache", "capacity_bytes", help: "The share's bound (--cache-size)")
+        nearEntries = registry.meshgateGauge("cache", "near_entries", help: "Owners' entries kept in this node's near-cache")
+        let evictions = "Entries dropped from the share, by reason"
+        evicted = registry.meshgateCounter("cache", "evictions", help: evictions, labels: [("reason", "capacity")])
+        invalidated = registry.meshgateCounter("cache", "evictions", help: evictions, labels: [("reason", "bust")])
+        nearEvicted = registry.meshgateCounter("cache", "evictions", help: evictions, labels: [("reason", "near-capacity")])
+        nearHits = registry.meshgateCounter(
+            "cache", "near_hits", help: "Requests for other owners' keys answered from this node's near-cache")
+        oversize = registry.meshgateCounter(
+            "cache", "oversize_entries",
+            help: "Entries kept off peer sessions because a session frame cannot carry them: not copied, handed off, answered or reported")
+        refusedFills = registry.meshgateCounter(
+            "cache", "refused_fills", help: "Fills not stored because a bust selected them while they were in flight")
     }
 }

@@ -17,16 +17,16 @@ extension MeshCache {
         case .lookup(let key, let fields):
             switch ownedLookup(key, request: fields, now: now, on: loop) {
             case .hit(let entry):
-                return loop.makeSucceededFuture(CachePeerReply.hit(entry).bytes)
+                return loop.makeSucceededFuture(hitReply(entry))
             case .lead(let fill):
                 remoteFills.withLock { $0[key.text] = fill }
                 return loop.makeSucceededFuture(CachePeerReply.lead(epoch: fill.ticket.epoch).bytes)
             case .wait(let outcome):
-                return outcome.map { entry in
+                return outcome.map { [self] entry in
                     guard let entry,
                           VaryKey.variant(of: entry.key.text, names: entry.varyNames, request: fields) == entry.variant
                     else { return CachePeerReply.miss.bytes }
-                    return CachePeerReply.hit(entry).bytes
+                    return hitReply(entry)
                 }
             case .ask, .bypass:
                 return loop.makeSucceededFuture(CachePeerReply.miss.bytes)
@@ -43,5 +43,10 @@ extension MeshCache {
             store.storeCopy(entry, now: now)
             return loop.makeSucceededFuture(CachePeerReply.done.bytes)
         }
+    }
+
+    /// A hit, or a miss when the entry is too large to send: the asker goes to the origin.
+    private func hitReply(_ entry: StoredEntry) -> [UInt8] {
+        peerBodyCap.fitting(CachePeerReply.hit(entry).bytes) ?? CachePeerReply.miss.bytes
     }
 }

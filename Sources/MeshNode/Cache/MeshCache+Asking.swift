@@ -34,9 +34,10 @@ extension MeshCache {
             let ticket = CacheStore.FillTicket(epoch: epoch, started: .current)
             return .lead(CacheFill(key: key, ticket: ticket) { [self] entry, now in
                 if let entry { near.keep(entry, now: now) }
-                let deadline = NIODeadline.now() + settings.askTimeout
-                _ = peers.request(CachePeerRequest.fill(key: key, epoch: epoch, entry: entry).bytes,
-                                  to: owner, deadline: deadline)
+                // An entry too large to send ends the owner's fill with nothing stored, so its waiters go on.
+                let report = peerBodyCap.fitting(CachePeerRequest.fill(key: key, epoch: epoch, entry: entry).bytes)
+                    ?? CachePeerRequest.fill(key: key, epoch: epoch, entry: nil).bytes
+                _ = peers.request(report, to: owner, deadline: NIODeadline.now() + settings.askTimeout)
             })
         case .miss, .done:
             return .bypass

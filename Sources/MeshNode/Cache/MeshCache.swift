@@ -23,6 +23,8 @@ public final class MeshCache: Sendable {
     private let membership: Mutex<CacheMembership>
     private let link = Mutex<(peers: any CachePeers, loop: any EventLoop)?>(nil)
     let handoff: CacheHandoff
+    /// Keeps entries too large for a session frame off the wire.
+    let peerBodyCap: PeerBodyCap
     /// Carries a request's bust to the other nodes (the node's `CacheBustAgent`).
     private let spread = Mutex<(@Sendable (Invalidation) -> Void)?>(nil)
 
@@ -40,6 +42,8 @@ public final class MeshCache: Sendable {
         public var remoteFillLease: Int = 30
         /// Seconds an owner's entry is served from the near-cache.
         public var nearLifetime: Int = 2
+        /// The largest request or reply about a key sent to a peer: what a session frame carries.
+        public var maxPeerBodyBytes = SessionFrame.maxBodyBytes(inFrameOf: StreamLimits().maxSessionFrameBytes)
 
         public init() {}
     }
@@ -56,7 +60,8 @@ public final class MeshCache: Sendable {
         localName = name
         self.settings = settings
         membership = Mutex(CacheMembership(name: name, tags: tags))
-        handoff = CacheHandoff(store: store)
+        peerBodyCap = PeerBodyCap(maxBytes: settings.maxPeerBodyBytes)
+        handoff = CacheHandoff(store: store, cap: peerBodyCap)
     }
 
     /// Connects the cache to the other nodes; until then the node holds every key itself.
@@ -160,9 +165,9 @@ extension MeshCache: ResponseCache {
 
     /// Copies a stored entry to the key's other owners.
     func replicate(_ entry: StoredEntry) {
-        guard let peers else { return }
+        guard let peers, let body = peerBodyCap.fitting(CachePeerRequest.replicate(entry).bytes) else { return }
         for backup in owners(of: entry.key.text) where backup != localName {
-            _ = peers.request(CachePeerRequest.replicate(entry).bytes, to: backup, deadline: .now() + settings.askTimeout)
+            _ = peers.request(body, to: backup, deadline: .now() + settings.askTimeout)
         }
     }
 

@@ -110,6 +110,7 @@ final class PeerConnection: @unchecked Sendable {
                 return
             }
             openTimeout?.cancel()
+            links.opened(peer)
             var cipher = SessionCipher(keys: links.keys, ownToken: token, peerToken: acceptance.answererToken)
             for id in waiting where inFlight[id] != nil { write(id, on: channel, cipher: &cipher) }
             state = .open(channel, cipher)
@@ -140,10 +141,11 @@ final class PeerConnection: @unchecked Sendable {
         case .connecting: channel = nil
         case .opening(let open, _, _), .open(let open, _): channel = open
         }
+        let opened = isOpen
         state = .ended
         idle?.cancel()
         openTimeout?.cancel()
-        links.ended(self)
+        links.ended(self, opened: opened)
         let failed = inFlight
         inFlight = [:]
         for pending in failed.values {

@@ -19,6 +19,8 @@ public enum PeerLinkError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The peer's handler failed, for this reason.
     case peerFailed(String)
     case notAnIPAddress(NodeAddress)
+    /// The last connection to the peer failed to open, and the wait before the next is not over.
+    case reconnectBackoff
     /// `PeerLinks.close()` was called.
     case closed
 
@@ -32,6 +34,7 @@ public enum PeerLinkError: Error, Equatable, Sendable, CustomStringConvertible {
         case .peerBusy: return "the peer refused the request: too many in flight"
         case .peerFailed(let reason): return "the peer failed to answer: \(reason)"
         case .notAnIPAddress(let address): return "\(address) is not an IP address"
+        case .reconnectBackoff: return "the last connection to the peer failed; waiting before the next"
         case .closed: return "peer links closed"
         }
     }

@@ -9,7 +9,9 @@ import NIOCore
 /// answered in any order and matched by id. A request made on one of the group's loops (the
 /// gateway's request handlers) runs there without a hop or a lock; one made elsewhere goes to
 /// one of the loops. A connection idle for `idleTimeout` closes; one that fails ends every
-/// request in flight on it, and the next request opens a new one.
+/// request in flight on it, and the next request opens a new one. When a connection fails to
+/// open, that loop waits before it tries the peer again (`ReconnectBackoff`), and requests to
+/// the peer meanwhile fail at once with `reconnectBackoff`.
 public final class PeerLinks: Sendable {
     public struct Settings: Sendable {
         /// Requests in flight on one connection; one more fails with `tooManyInFlight`.
@@ -21,6 +23,12 @@ public final class PeerLinks: Sendable {
         public var openTimeout: TimeAmount = .seconds(5)
         /// The largest session frame sent or read (`StreamLimits.maxSessionFrameBytes` on the peer).
         public var maxFrameBytes = StreamLimits().maxSessionFrameBytes
+        /// The wait before trying a peer again after its connection failed to open, doubled
+        /// with every failure in a row up to `maxReconnectBackoff`.
+        public var reconnectBackoff: TimeAmount = .milliseconds(100)
+        public var maxReconnectBackoff: TimeAmount = .seconds(5)
+        /// The clock backoffs are measured on.
+        public var now: @Sendable () -> NIODeadline = { .now() }
 
         public init() {}
     }
@@ -92,6 +100,8 @@ final class LoopLinks: @unchecked Sendable {
     let settings: PeerLinks.Settings
     private var state = State.serving
     private var connections: [NodeAddress: PeerConnection] = [:]
+    /// Peers whose last connections failed to open.
+    private var backoffs: [NodeAddress: ReconnectBackoff] = [:]
     private var connectsStarted = 0
 
     init(loop: any EventLoop, keys: LiveKeyring, localAddress: NodeAddress, settings: PeerLinks.Settings) {
@@ -118,6 +128,9 @@ final class LoopLinks: @unchecked Sendable {
         if let connection = connections[peer] {
             return connection.submit(body, deadline: deadline)
         }
+        if let backoff = backoffs[peer], !backoff.allowsConnecting(at: settings.now()) {
+            return loop.makeFailedFuture(PeerLinkError.reconnectBackoff)
+        }
         guard let socket = try? SocketAddress(ipAddress: peer.host, port: Int(peer.port)) else {
             return loop.makeFailedFuture(PeerLinkError.notAnIPAddress(peer))
         }
@@ -129,9 +142,21 @@ final class LoopLinks: @unchecked Sendable {
         return future
     }
 
-    /// A connection that ended leaves the pool; the next request to its peer opens another.
-    func ended(_ connection: PeerConnection) {
-        if connections[connection.peer] === connection { connections[connection.peer] = nil }
+    /// A connection that ended leaves the pool; the next request to its peer opens another,
+    /// after a wait when this one never opened its session.
+    func ended(_ connection: PeerConnection, opened: Bool) {
+        guard connections[connection.peer] === connection else { return }
+        connections[connection.peer] = nil
+        if !opened {
+            backoffs[connection.peer, default: ReconnectBackoff(initial: settings.reconnectBackoff,
+                                                                maximum: settings.maxReconnectBackoff)]
+                .failed(at: settings.now())
+        }
+    }
+
+    /// A session to `peer` opened: its past failures are forgotten.
+    func opened(_ peer: NodeAddress) {
+        backoffs[peer] = nil
     }
 
     func close() {

@@ -19,6 +19,11 @@ public struct SessionFrame: Equatable, Sendable {
 
     public static let headerBytes = 8 + 8 + 1 + 4
 
+    /// The largest body a sealed frame of at most `frameBytes` carries.
+    public static func maxBodyBytes(inFrameOf frameBytes: Int) -> Int {
+        frameBytes - Envelope.overhead - headerBytes
+    }
+
     public var token: UInt64
     public var number: UInt64
     public var kind: Kind

@@ -73,7 +73,7 @@ final class SessionServerHandler: ChannelInboundHandler {
 
     private func write(_ kind: SessionFrame.Kind, id: UInt32, body: [UInt8], context: ChannelHandlerContext) {
         var (kind, body) = (kind, body)
-        if Envelope.overhead + SessionFrame.headerBytes + body.count > server.maxFrameBytes {
+        if body.count > SessionFrame.maxBodyBytes(inFrameOf: server.maxFrameBytes) {
             (kind, body) = (.failed, Array("reply of \(body.count) bytes exceeds the session frame limit".utf8))
         }
         let sealed = server.cipher.seal(kind, id: id, body: body)

@@ -99,7 +99,7 @@ public final class ResponseStore: Sendable {
     public var figures: ResponseStoreFigures {
         state.withLock { state in
             ResponseStoreFigures(stats: state.store.stats, entries: state.store.count, bytes: state.store.bytes,
-                                 capacity: capacity, epoch: state.store.epoch, fillsInFlight: state.fills.inFlight)
+                                 capacity: capacity, epoch: state.store.epoch, routes: state.store.routes)
         }
     }
 }
@@ -111,7 +111,18 @@ public struct ResponseStoreFigures: Sendable, Equatable {
     public var capacity: Int
     /// Busts applied since start.
     public var epoch: UInt64
-    public var fillsInFlight: Int
+    /// Entries and bytes by route id; a route that holds nothing is absent.
+    public var routes: [String: RouteShare]
+
+    public init(stats: CacheStoreStats = CacheStoreStats(), entries: Int = 0, bytes: Int = 0, capacity: Int = 0, epoch: UInt64 = 0,
+                routes: [String: RouteShare] = [:]) {
+        self.stats = stats
+        self.entries = entries
+        self.bytes = bytes
+        self.capacity = capacity
+        self.epoch = epoch
+        self.routes = routes
+    }
 }
 
 extension ResponseStore {

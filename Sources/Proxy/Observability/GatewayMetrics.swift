@@ -1,40 +1,21 @@
-import Synchronization
 import Metrics
 
-/// A route's metric handles, registered on its first answered request: a config of ten
-/// thousand routes registers series only for the routes that see traffic (each new series
-/// costs the registry more as a family grows). Kept across config swaps by route id.
-final class RouteMetricsSlot: Sendable {
-    private let route: String
-    private let factory: any MetricsFactory
-    private let handles = AtomicLazyReference<RouteMetrics>()
-
-    init(route: String, factory: any MetricsFactory) {
-        self.route = route
-        self.factory = factory
-    }
-
-    var metrics: RouteMetrics { handles.load() ?? handles.storeIfNil(RouteMetrics(route: route, factory: factory)) }
-}
+/// A route's metric handles, registered on its first answered request; kept across config
+/// swaps by route id.
+typealias RouteMetricsSlot = LazyMetrics<RouteMetrics>
 
 /// Metric handles of one route, reused by every request.
 final class RouteMetrics: Sendable {
     private let byStatusClass: [Counter]
     let latency: Timer
     let rateLimited: Counter
-    private let cacheHandles: AtomicLazyReference<RouteCacheMetrics>
-    private let route: String
-    private let factory: any MetricsFactory
+    private let cacheHandles: LazyMetrics<RouteCacheMetrics>
 
     /// Registered on the route's first request through the cache.
-    var cache: RouteCacheMetrics {
-        cacheHandles.load() ?? cacheHandles.storeIfNil(RouteCacheMetrics(route: route, factory: factory))
-    }
+    var cache: RouteCacheMetrics { cacheHandles.handles }
 
     init(route: String, factory: any MetricsFactory) {
-        self.route = route
-        self.factory = factory
-        cacheHandles = AtomicLazyReference()
+        cacheHandles = LazyMetrics { RouteCacheMetrics(route: route, factory: factory) }
         let dimensions = [("route", route)]
         byStatusClass = (1...5).map { klass in
             Counter(label: "meshgate_gateway_requests_total", dimensions: dimensions + [("status", "\(klass)xx")], factory: factory)

@@ -22,7 +22,7 @@ final class CompiledRoute: Sendable {
     /// leaves it to the gateway's global switch.
     let underscoresInHeaders: Bool?
     let metricsSlot: RouteMetricsSlot
-    var metrics: RouteMetrics { metricsSlot.metrics }
+    var metrics: RouteMetrics { metricsSlot.handles }
 
     enum Destination: Sendable {
         case single(UpstreamRuntime)

@@ -4,7 +4,7 @@ import Foundation
 struct CacheStatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "Every alive worker's cache of the node's environment: entries, bytes, hits, misses, busts.")
+        abstract: "Every alive worker's cache of the node's environment: entries, bytes, hits, misses, busts; the same by route.")
 
     @OptionGroup var node: NodeOptions
 
@@ -22,6 +22,8 @@ struct CacheStatsCommand: ParsableCommand {
             try printJSON(answer)
         } else {
             print(Self.table(nodes))
+            let routes = Self.routeTable(nodes)
+            if !routes.rows.isEmpty { print("\n" + routes.render()) }
         }
         guard unanswered.isEmpty else {
             throw CLIError("no cache figures from \(unanswered.joined(separator: ", ")) within 2 s")
@@ -45,5 +47,20 @@ struct CacheStatsCommand: ParsableCommand {
             ])
         }
         return table.render()
+    }
+
+    /// What each route's responses take in each worker's share, and how many left it.
+    static func routeTable(_ nodes: [[String: Any]]) -> TextTable {
+        var table = TextTable(header: ["NAME", "ROUTE", "ENTRIES", "BYTES", "EVICTED", "INVALIDATED"])
+        for row in nodes.sorted(by: { ($0["name"] as? String ?? "") < ($1["name"] as? String ?? "") }) {
+            let routes = row["routes"] as? [String: [String: Any]] ?? [:]
+            for route in routes.keys.sorted() {
+                let share = routes[route]!
+                table.rows.append([row["name"] as? String ?? "?", route] + ["entries", "bytes", "evicted", "invalidated"].map { name in
+                    numberValue(share[name]).map { String(Int64($0)) } ?? ""
+                })
+            }
+        }
+        return table
     }
 }

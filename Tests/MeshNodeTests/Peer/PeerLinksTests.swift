@@ -165,6 +165,44 @@ final class PeerLinksTests: XCTestCase {
         }
     }
 
+    /// A peer that refuses connections is not dialled again by every request: requests fail at
+    /// once (the cache goes on to the backup or the origin) until a wait that doubles with every
+    /// failure is over, and a session that opens starts the waits over.
+    func testAPeerThatCannotBeReachedIsTriedAgainOnlyAfterAGrowingWait() async throws {
+        let (gone, address) = try await nodes.node("gone", handler: nodes.answering { $0 })
+        await gone.stop()
+        let clock = ManualClock()
+        var settings = PeerLinks.Settings()
+        settings.now = { clock.now }
+        let links = nodes.links(settings: settings)
+        func attempt(_ body: UInt8) async -> PeerLinkError? { await failure(of: links.request([body], to: address, deadline: in30s())) }
+
+        guard case .connectionLost = await attempt(1) else { return XCTFail("the first request dials the peer") }
+        var outcome = await attempt(2)
+        XCTAssertEqual(outcome, .reconnectBackoff, "within 100 ms of the failure")
+        clock.advance(.milliseconds(100))
+        guard case .connectionLost = await attempt(3) else { return XCTFail("after 100 ms the peer is dialled again") }
+        clock.advance(.milliseconds(150))
+        outcome = await attempt(4)
+        XCTAssertEqual(outcome, .reconnectBackoff, "the wait doubled to 200 ms")
+        var figures = await links.figures()
+        XCTAssertEqual(figures.connectsStarted, 2)
+
+        clock.advance(.milliseconds(50))
+        let (back, again) = try await nodes.node("back", port: Int(address.port), handler: nodes.answering { $0 + [0] })
+        XCTAssertEqual(again, address)
+        let answer = try await links.request([5], to: address, deadline: in30s()).get()
+        XCTAssertEqual(answer, [5, 0])
+
+        await back.stop()
+        try await waitUntil("the connection to the stopped peer closed", within: 10) { await links.figures().openConnections == 0 }
+        guard case .connectionLost = await attempt(6) else { return XCTFail("the stopped peer is dialled") }
+        clock.advance(.milliseconds(100))
+        guard case .connectionLost = await attempt(7) else { return XCTFail("the session that opened reset the wait to 100 ms") }
+        figures = await links.figures()
+        XCTAssertEqual(figures.connectsStarted, 5)
+    }
+
     func testAnIdleConnectionClosesAndTheNextRequestReopensIt() async throws {
         let (_, address) = try await nodes.node("answerer", handler: nodes.answering { $0 })
         var settings = PeerLinks.Settings()

@@ -86,6 +86,15 @@ final class HeldRequests: Sendable {
     }
 }
 
+/// A clock the test moves by hand, for `PeerLinks.Settings.now`.
+final class ManualClock: Sendable {
+    private let instant = Mutex(NIODeadline.uptimeNanoseconds(1_000_000_000_000))
+
+    var now: NIODeadline { instant.withLock { $0 } }
+
+    func advance(_ amount: TimeAmount) { instant.withLock { $0 = $0 + amount } }
+}
+
 /// Polls `condition` every 20 ms until it holds; fails after `seconds`.
 func waitUntil(_ what: String, within seconds: Double, _ condition: () async throws -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
