@@ -1,8 +1,12 @@
+import RawStructuredFieldValues
+
 /// The `Cache-Control` directives of a request or response (RFC 9111 §5.2). Names are
 /// case-insensitive; for a repeated directive the first occurrence counts; a delta-seconds
 /// value that is not a number counts as 0, so a response with invalid freshness is stale.
 public struct CacheControl: Sendable, Equatable {
     public private(set) var directives: [String: String?] = [:]
+
+    private init(directives: [String: String?]) { self.directives = directives }
 
     public init(_ fields: FieldList) {
         for member in fields.listMembers("cache-control") {
@@ -59,6 +63,37 @@ public struct CacheControl: Sendable, Equatable {
             out.append(character)
         }
         return out
+    }
+}
+
+extension CacheControl {
+    /// The directives a response targets at CDN caches (`CDN-Cache-Control`, RFC 9213), which
+    /// this cache is: nil when the field is absent, empty, or not a valid Structured Field
+    /// dictionary. When present they replace the response's `Cache-Control` and `Expires`.
+    ///
+    /// An integer member is a delta-seconds value and `true` a bare directive; a member of
+    /// any other type is kept without a usable value (so `max-age="60"` counts as 0 and
+    /// `private="x"` as `private`), and `false` as absent.
+    public static func targeted(_ fields: FieldList) -> CacheControl? {
+        let lines = fields.values("cdn-cache-control")
+        guard !lines.isEmpty else { return nil }
+        var parser = StructuredFieldValueParser(Array(lines.joined(separator: ", ").utf8))
+        guard let dictionary = try? parser.parseDictionaryFieldValue(), !dictionary.isEmpty else { return nil }
+        var directives: [String: String?] = [:]
+        for (name, member) in dictionary {
+            switch member {
+            case .item(let item):
+                switch item.bareItem {
+                case .bool(false): continue
+                case .bool(true): directives[name] = .some(nil)
+                case .integer(let value): directives[name] = .some(String(value))
+                default: directives[name] = .some("")
+                }
+            case .innerList:
+                directives[name] = .some("")
+            }
+        }
+        return CacheControl(directives: directives)
     }
 }
 

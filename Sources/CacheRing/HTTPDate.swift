@@ -3,25 +3,32 @@
 public enum HTTPDate {
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
-    /// Nil when `text` is none of the three forms.
+    /// Nil when `text` is none of the three forms. Words are separated by one space (two
+    /// before a one-digit day in the asctime form); names are matched without regard to case.
     public static func parse(_ text: String) -> WallTime? {
-        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        let words = text.split(separator: " ", omittingEmptySubsequences: false)
+        let gmt = words.last.map { $0.lowercased() == "gmt" } ?? false
         switch words.count {
-        case 6 where words[5] == "GMT":
+        case 6 where gmt:
             // Sun, 06 Nov 1994 08:49:37 GMT
-            guard words[0].hasSuffix(","), let day = Int(words[1]), let year = Int(words[3]), words[3].count == 4
+            guard words[0].hasSuffix(","), words[1].count == 2, let day = Int(words[1]), let year = Int(words[3]),
+                  words[3].count == 4
             else { return nil }
             return make(year: year, month: words[2], day: day, time: words[4])
-        case 4 where words[3] == "GMT":
+        case 4 where gmt:
             // Sunday, 06-Nov-94 08:49:37 GMT: a two-digit year more than 50 years ahead is in the past.
-            let parts = words[1].split(separator: "-")
-            guard words[0].hasSuffix(","), parts.count == 3, let day = Int(parts[0]), let yy = Int(parts[2]), parts[2].count == 2
+            let parts = words[1].split(separator: "-", omittingEmptySubsequences: false)
+            guard words[0].hasSuffix(","), parts.count == 3, parts[0].count == 2, let day = Int(parts[0]),
+                  let yy = Int(parts[2]), parts[2].count == 2
             else { return nil }
             return make(year: yy < 70 ? 2000 + yy : 1900 + yy, month: parts[1], day: day, time: words[2])
-        case 5:
-            // Sun Nov  6 08:49:37 1994
-            guard let day = Int(words[2]), let year = Int(words[4]), words[4].count == 4 else { return nil }
-            return make(year: year, month: words[1], day: day, time: words[3])
+        case 5, 6:
+            // Sun Nov  6 08:49:37 1994, or Sun Nov 16 08:49:37 1994
+            let rest = words.count == 6 && words[2].isEmpty && words[3].count == 1 ? Array(words[3...]) : Array(words[2...])
+            guard rest.count == 3, (1...2).contains(rest[0].count), let day = Int(rest[0]), let year = Int(rest[2]),
+                  rest[2].count == 4
+            else { return nil }
+            return make(year: year, month: words[1], day: day, time: rest[1])
         default:
             return nil
         }

@@ -26,7 +26,7 @@ public enum Revalidation {
 
     /// Whether a client's conditional GET or HEAD is answered 304 from `stored`: `If-None-Match`
     /// by weak comparison of entity tags (or `*`); otherwise `If-Modified-Since` against
-    /// `Last-Modified`.
+    /// `Last-Modified`, or `Date` when it has none (RFC 9111 §4.3.2).
     public static func notModified(request: FieldList, stored: FieldList) -> Bool {
         let tags = request.listMembers("if-none-match")
         if !tags.isEmpty {
@@ -34,7 +34,7 @@ public enum Revalidation {
             return tags.contains("*") || tags.contains { weak($0) == weak(etag.trimmingOWS()) }
         }
         guard let since = request.first("if-modified-since").flatMap({ HTTPDate.parse($0.trimmingOWS()) }),
-              let modified = stored.first("last-modified").flatMap({ HTTPDate.parse($0.trimmingOWS()) })
+              let modified = (stored.first("last-modified") ?? stored.first("date")).flatMap({ HTTPDate.parse($0.trimmingOWS()) })
         else { return false }
         return modified <= since
     }

@@ -18,7 +18,8 @@ public enum Storability: Sendable, Equatable {
     public static func evaluate(request: CacheRequest, response: CacheResponse, requestTime: WallTime,
                                 responseTime: WallTime, rules: CacheRules) -> Storability {
         let requestDirectives = CacheControl(request.headers)
-        let directives = CacheControl(response.headers)
+        let targeted = CacheControl.targeted(response.headers)
+        let directives = targeted ?? CacheControl(response.headers)
         guard rules.methods.contains(request.method) else { return .bypass(.method) }
         if request.method == "HEAD" { return .bypass(.headResponse) }
         if requestDirectives.noStore { return .bypass(.requestNoStore) }
@@ -44,7 +45,8 @@ public enum Storability: Sendable, Equatable {
         }
 
         let date = response.headers.first("date").flatMap { HTTPDate.parse($0.trimmingOWS()) } ?? responseTime
-        let explicitLifetime = explicitLifetime(directives, headers: response.headers, date: date)
+        let explicitLifetime = explicitLifetime(directives, expires: targeted == nil ? response.headers.first("expires") : nil,
+                                                date: date)
         guard statusIsStorable(response.status, explicit: explicitLifetime != nil, rules: rules) else {
             return .bypass(.status)
         }
@@ -60,7 +62,7 @@ public enum Storability: Sendable, Equatable {
         }
 
         // RFC 9111 §4.2.3.
-        let ageValue = response.headers.first("age").flatMap { Int($0.trimmingOWS()) }.map { max(0, $0) } ?? 0
+        let ageValue = ageFieldValue(response.headers) ?? 0
         let apparentAge = max(0, responseTime - date)
         let correctedAgeValue = ageValue &+ max(0, responseTime - requestTime)
         return .store(Freshness(
@@ -73,14 +75,23 @@ public enum Storability: Sendable, Equatable {
             staleIfError: directives.staleIfError ?? 0))
     }
 
+    /// The `Age` a response arrived with (RFC 9111 §5.1): of a list, the first member, without
+    /// parameters; nil when absent or not a non-negative integer.
+    static func ageFieldValue(_ headers: FieldList) -> Int? {
+        guard let first = headers.listMembers("age").first else { return nil }
+        let value = first.prefix { $0 != ";" }.trimmingOWS()
+        guard !value.isEmpty, value.allSatisfy(\.isASCIIDigit) else { return nil }
+        return value.utf8.reduce(0) { min($0 * 10 + Int($1 - UInt8(ascii: "0")), 1 << 31) }
+    }
+
     /// The statuses whose caching rules this cache implements (RFC 9110 §15).
     static let understoodStatuses: Set<Int> = CacheRules.heuristicallyCacheable.union([302, 303, 307])
 
     /// `s-maxage` over `max-age` over `Expires` (less `Date`); an invalid `Expires` is in the past.
-    private static func explicitLifetime(_ directives: CacheControl, headers: FieldList, date: WallTime) -> Int? {
+    private static func explicitLifetime(_ directives: CacheControl, expires: String?, date: WallTime) -> Int? {
         if let shared = directives.sharedMaxAge { return shared }
         if let maxAge = directives.maxAge { return maxAge }
-        guard let expires = headers.first("expires") else { return nil }
+        guard let expires else { return nil }
         guard let time = HTTPDate.parse(expires.trimmingOWS()) else { return 0 }
         return max(0, time - date)
     }

@@ -9,13 +9,19 @@ public enum VaryKey {
         return Set(names).sorted()
     }
 
+    /// Fields whose values compare without regard to case: language tags (RFC 4647), content
+    /// codings and media types' names.
+    static let caseInsensitive: Set<String> = ["accept-language", "accept-encoding"]
+
     /// The variant's key for `request`: an absent field differs from an empty one.
     public static func variant(of primary: String, names: [String], request: FieldList) -> String {
         guard !names.isEmpty else { return primary }
         var text = primary + "\n;vary"
         for name in names {
             text += "\n" + name
-            if let value = request.normalizedValue(name) { text += ": " + value }
+            if let value = request.normalizedValue(name) {
+                text += ": " + (caseInsensitive.contains(name) ? value.lowercased() : value)
+            }
         }
         return text
     }

@@ -11,8 +11,13 @@ final class FieldRulesTests: XCTestCase {
         XCTAssertEqual(HTTPDate.parse("Sun Nov  6 08:49:37 1994"), expected)
         XCTAssertEqual(HTTPDate.parse("Thu, 01 Jan 1970 00:00:00 GMT"), WallTime(seconds: 0))
         XCTAssertEqual(HTTPDate.parse("Tue, 29 Feb 2028 23:59:59 GMT"), WallTime(seconds: 1_835_481_599))
+        XCTAssertEqual(HTTPDate.parse("Sun Nov 16 08:49:37 1994"), WallTime(seconds: 784_111_777 + 10 * 86_400))
+        XCTAssertEqual(HTTPDate.parse("sun, 06 nOV 1994 08:49:37 gMT"), expected, "names in any case")
         for invalid in ["0", "", "-1", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 06 Foo 1994 08:49:37 GMT",
-                        "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 6 Nov 94 08:49 GMT"] {
+                        "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 6 Nov 94 08:49 GMT",
+                        // One space between words, but before a one-digit asctime day.
+                        "Sun, 06  Nov  1994 08:49:37 GMT", "Sun,  06 Nov 1994 08:49:37 GMT", "Sun, 6 Nov 1994 08:49:37 GMT",
+                        "Sun Nov   6 08:49:37 1994", "Sun Nov  16 08:49:37 1994", "Sunday, 6-Nov-94 08:49:37 GMT"] {
             XCTAssertNil(HTTPDate.parse(invalid), invalid)
         }
         let now = WallTime(seconds: 1_765_000_000)
@@ -43,6 +48,11 @@ final class FieldRulesTests: XCTestCase {
         XCTAssertNotEqual(VaryKey.variant(of: "K", names: names, request: [:]),
                           VaryKey.variant(of: "K", names: names, request: ["Accept-Encoding": ""]))
         XCTAssertEqual(VaryKey.variant(of: "K", names: [], request: ["Accept-Encoding": "gzip"]), "K")
+        let language = ["accept-language"]
+        XCTAssertEqual(VaryKey.variant(of: "K", names: language, request: ["Accept-Language": "en, de"]),
+                       VaryKey.variant(of: "K", names: language, request: ["Accept-Language": "eN, De"]), "language tags in any case")
+        XCTAssertNotEqual(VaryKey.variant(of: "K", names: ["x-tenant"], request: ["X-Tenant": "a"]),
+                          VaryKey.variant(of: "K", names: ["x-tenant"], request: ["X-Tenant": "A"]), "other fields keep their case")
     }
 
     func testValidatorsAndA304Refresh() {
@@ -73,6 +83,10 @@ final class FieldRulesTests: XCTestCase {
                                                 stored: stored), "If-None-Match decides when present")
         XCTAssertTrue(Revalidation.notModified(request: ["If-Modified-Since": "Mon, 07 Nov 1994 08:49:37 GMT"], stored: stored))
         XCTAssertFalse(Revalidation.notModified(request: ["If-Modified-Since": "Sat, 05 Nov 1994 08:49:37 GMT"], stored: stored))
+        let dated: FieldList = ["Date": "Sun, 06 Nov 1994 08:49:37 GMT"]
+        XCTAssertTrue(Revalidation.notModified(request: ["If-Modified-Since": "Mon, 07 Nov 1994 08:49:37 GMT"], stored: dated),
+                      "without Last-Modified, Date stands for it")
+        XCTAssertFalse(Revalidation.notModified(request: ["If-Modified-Since": "Sat, 05 Nov 1994 08:49:37 GMT"], stored: dated))
         XCTAssertFalse(Revalidation.notModified(request: [:], stored: stored))
     }
 }

@@ -115,6 +115,10 @@ final class StorabilityTests: XCTestCase {
         XCTAssertEqual(initialAge(["Date": date(arrived + -50)]), 50, "a Date in the past: apparent age")
         XCTAssertEqual(initialAge(["Date": date(arrived + 50)]), 2, "a Date in the future is no younger than its trip")
         XCTAssertEqual(initialAge(["Age": "junk"]), 2)
+        XCTAssertEqual(initialAge(["Age": "100, 0", "Date": date(arrived)]), 102, "of a list, the first member")
+        XCTAssertEqual(initialAge(["Age": "100;foo=bar", "Date": date(arrived)]), 102, "without its parameters")
+        XCTAssertEqual(initialAge(["Age": "100.0"]), 2, "not an integer: ignored")
+        XCTAssertEqual(initialAge(["Age": "99999999999"]), (1 << 31) + 2, "capped at 2^31")
         guard case .store(let f) = decide(["Cache-Control": "max-age=60", "Age": "40"]) else { return XCTFail() }
         XCTAssertEqual(f.age(at: arrived + 10), 52)
         XCTAssertEqual(f.staleness(at: arrived + 10), -8, "fresh for 8 more seconds")
@@ -134,6 +138,39 @@ final class StorabilityTests: XCTestCase {
         XCTAssertTrue(proxy.forbidsStale)
         XCTAssertTrue(shared.forbidsStale, "s-maxage implies proxy-revalidate")
         XCTAssertTrue(noCache.revalidatesAlways)
+    }
+}
+
+extension StorabilityTests {
+    /// `CDN-Cache-Control` (RFC 9213), valid and non-empty, replaces `Cache-Control` and
+    /// `Expires` for this cache; otherwise they govern.
+    func testCDNCacheControlTargetsThisCache() {
+        let rows: [(FieldList, Int?, String)] = [
+            (["CDN-Cache-Control": "max-age=3600"], 3600, "its max-age"),
+            (["Cache-Control": "max-age=1", "CDN-Cache-Control": "max-age=3600"], 3600, "over a shorter Cache-Control"),
+            (["Cache-Control": "max-age=3600", "CDN-Cache-Control": "max-age=1"], 1, "over a longer Cache-Control"),
+            (["Cache-Control": "no-store", "CDN-Cache-Control": "max-age=600"], 600, "over Cache-Control: no-store"),
+            (["CDN-Cache-Control": "max-age=0", "Expires": date(arrived + 600), "Date": date(arrived)], 0, "Expires ignored"),
+            (["CDN-Cache-Control": "max-age=60", "Expires": "0"], 60, "an invalid Expires ignored"),
+            (["CDN-Cache-Control": "foobar, max-age=90"], 90, "extension directives"),
+            (["CDN-Cache-Control": "max-age=99999999999"], 1 << 31, "capped at 2^31"),
+            (["CDN-Cache-Control": "max-age=\"100\"", "Cache-Control": "max-age=5"], 0, "a string where a number belongs counts 0"),
+            (["CDN-Cache-Control": "max-age =100", "Cache-Control": "max-age=5"], 5, "not a dictionary: Cache-Control governs"),
+            (["CDN-Cache-Control": "max-age=10, &&&", "Cache-Control": "max-age=5"], 5, "not a dictionary: Cache-Control governs"),
+            (["CDN-Cache-Control": "MaX-aGe=100", "Cache-Control": "max-age=5"], 5, "keys are lower case in a dictionary"),
+            (["CDN-Cache-Control": "", "Cache-Control": "max-age=5"], 5, "empty: Cache-Control governs"),
+        ]
+        for (headers, expected, why) in rows {
+            XCTAssertEqual(lifetime(decide(headers, rules: CacheRules())), expected, why)
+        }
+        XCTAssertEqual(decide(["CDN-Cache-Control": "no-store", "Cache-Control": "max-age=600"]), .bypass(.noStore))
+        XCTAssertEqual(decide(["CDN-Cache-Control": "private", "Cache-Control": "max-age=600"]), .bypass(.privateResponse))
+        guard case .store(let noCache) = decide(["CDN-Cache-Control": "no-cache", "Cache-Control": "max-age=600"]),
+              case .store(let strict) = decide(["CDN-Cache-Control": "max-age=60, must-revalidate, stale-if-error=30"])
+        else { return XCTFail("stored") }
+        XCTAssertTrue(noCache.revalidatesAlways)
+        XCTAssertTrue(strict.forbidsStale)
+        XCTAssertEqual(strict.staleIfError, 30)
     }
 }
 

@@ -45,6 +45,7 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(miss.header("cache-status"), "meshgate;fwd=uri-miss;fwd-status=200;ttl=300;stored")
         XCTAssertNil(miss.header("cache-tag"), "the tag fields are the cache's, not the client's")
         XCTAssertNil(miss.header("surrogate-key"))
+        XCTAssertEqual(miss.header("age"), "0", "a stored response carries its age from the first")
         let hit = try client.get("/products/7?a=1&b=2")
         XCTAssertEqual(hit.header("x-cache"), "HIT", "query order does not make another key")
         XCTAssertEqual(hit.bodyText, "/products/7?b=2&a=1 #0")
@@ -61,6 +62,25 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(origin.count, 1)
         XCTAssertEqual(store.figures.entries, 1)
         XCTAssertEqual(store.invalidate(.tag("sk-1"), now: .current), 1, "both fields' members are the entry's tags")
+    }
+
+    /// `CDN-Cache-Control` governs this cache over `Cache-Control`, and both go on to the
+    /// client; a stored response's `Age` counts the age it arrived with.
+    func testCDNCacheControlGovernsAndAgeCountsFromTheOrigin() async throws {
+        try await start(rule: "{}") { index, head in
+            .init(headers: [("Cache-Control", "no-store"), ("CDN-Cache-Control", "max-age=600"), ("Age", "30")],
+                  body: Self.body(index, head))
+        }
+        let client = try gateway.client()
+        let miss = try client.get("/cdn")
+        XCTAssertEqual(miss.header("x-cache"), "MISS")
+        XCTAssertEqual(miss.header("age"), "30")
+        XCTAssertEqual(miss.header("cdn-cache-control"), "max-age=600")
+        XCTAssertEqual(miss.header("cache-control"), "no-store", "the client's caches keep their own rule")
+        let hit = try client.get("/cdn")
+        XCTAssertEqual(hit.header("x-cache"), "HIT")
+        XCTAssertEqual(hit.header("age"), "30")
+        XCTAssertEqual(origin.count, 1)
     }
 
     func testARuleCanNameItsOwnTagField() async throws {

@@ -20,6 +20,8 @@ final class ExchangeCache {
     var validating = false
     /// When the request went to the origin.
     var requestTime: WallTime
+    /// The age of a response forwarded as it is stored (its `Age` on the way to the client).
+    var forwardedAge: Int?
     var phase = Phase.forwarding
 
     enum Phase {
@@ -100,6 +102,7 @@ final class ExchangeCache {
         case .store(let freshness) where fill != nil:
             status.stored = true
             status.ttl = freshness.lifetime &- freshness.age(at: now)
+            forwardedAge = freshness.age(at: now)
             let length = fields.first("content-length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
             var body: [UInt8] = []
             body.reserveCapacity(min(length, rules.maxObjectSize))

@@ -183,12 +183,14 @@ extension ProxyHandler {
         }
     }
 
-    /// The cache's fields on a forwarded response, and the tag field taken off.
+    /// The cache's fields on a forwarded response (with its `Age` when it is stored), and the
+    /// tag field taken off.
     func decorate(_ head: inout HTTPResponseHead, _ state: ExchangeCache) {
         guard state.key != nil else { return }
         for field in state.rules.tagFields { head.headers.remove(name: field) }
         head.headers.replaceOrAdd(name: "x-cache", value: state.status.xCache)
         head.headers.replaceOrAdd(name: "cache-status", value: state.status.fieldValue)
+        if let age = state.forwardedAge { head.headers.replaceOrAdd(name: "age", value: String(age)) }
     }
 
     /// An error answer is about to go out: a stale entry that allows it is served instead.
