@@ -161,4 +161,29 @@ final class ForwardingPathsTests: XCTestCase {
             }
         }
     }
+
+    /// An interim response goes on to an HTTP/1.1 client before the final one, without its
+    /// hop-by-hop fields and without lending them to the final head; an HTTP/1.0 client and a
+    /// cached response never see it.
+    func testEarlyHintsGoOnToTheClientBeforeTheResponse() async throws {
+        let response = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nConnection: X-Hop\r\nX-Hop: 1\r\n\r\n"
+            + "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+        try await withGateway(response: response) { gw, _ in
+            for path in ["/plain", "/edited"] {
+                let client = try gw.client()
+                let final = try client.get(path)
+                XCTAssertEqual(final.status, 200, path)
+                XCTAssertEqual(final.bodyText, "ok")
+                XCTAssertEqual(final.interim.map(\.status), [103], path)
+                let hints = try XCTUnwrap(final.interim.first).headers
+                XCTAssertEqual(hints.first { $0.0.lowercased() == "link" }?.1, "</a.css>; rel=preload")
+                XCTAssertNil(hints.first { $0.0.lowercased() == "x-hop" }, "hop-by-hop fields stay behind")
+                XCTAssertNil(final.header("link"), "the final head does not reuse the interim's fields")
+                XCTAssertEqual(try client.get(path).status, 200, "the connection serves on")
+                let old = try gw.client()
+                try old.send("GET \(path) HTTP/1.0\r\n\r\n")
+                XCTAssertEqual(try old.readResponse().interim.count, 0, "HTTP/1.0 has no interim responses")
+            }
+        }
+    }
 }

@@ -19,6 +19,9 @@ final class ResponseReaderTests: XCTestCase {
                 reader.append(ByteBuffer(bytes: chunk))
                 while let event = try reader.next() {
                     switch event {
+                    case .interim(let head, _):
+                        let fields = head.http.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+                        events.append("interim \(head.status.code) [\(fields)]")
                     case .head(let head, let framing, let options):
                         let keep = options.persists(head.version) ? "" : " closes"
                         let fields = head.http.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
@@ -43,6 +46,7 @@ final class ResponseReaderTests: XCTestCase {
     func testEverySplitGivesTheSameResponses() {
         let stream = Array((
             "HTTP/1.1 100 Continue\r\n\r\n"
+                + "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A:  1 \r\n\r\nhello"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n"
                 + "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n1\r\nc\r\n0\r\nT: 1\r\n\r\n"
@@ -51,6 +55,7 @@ final class ResponseReaderTests: XCTestCase {
         ).utf8)
         let methods: [HTTPMethod] = [.GET, .HEAD, .POST, .GET, .DELETE]
         let expected = [
+            "interim 100 []", "interim 103 [Link=</a.css>; rel=preload]",
             "head 200 [Content-Length=5,X-A=1] length(5)", "body hello", "end",
             "head 200 [Content-Length=7] length(0)", "end",
             "head 201 [Transfer-Encoding=chunked] chunked", "body abc", "end",

@@ -3,11 +3,13 @@ import NIOHTTP1
 
 /// Reads the responses of one upstream connection from its bytes (RFC 9112): the status
 /// line, field lines, then a body framed by the request it answers, its status,
-/// `Transfer-Encoding`, `Content-Length` or the end of the connection. Interim 1xx
-/// responses are passed over. Anything that breaks the grammar, or frames the body
-/// ambiguously, is an error: the response is not used and the connection not reused.
+/// `Transfer-Encoding`, `Content-Length` or the end of the connection, after any interim 1xx
+/// responses. Anything that breaks the grammar, or frames the body ambiguously, is an error:
+/// the response is not used and the connection not reused.
 struct ResponseReader {
     enum Event {
+        /// A 1xx response (never 101); the final one follows.
+        case interim(ResponseHead, ConnectionOptions)
         case head(ResponseHead, BodyDecoder.Framing, ConnectionOptions)
         case body(ByteBuffer)
         case end
@@ -111,7 +113,7 @@ struct ResponseReader {
                     }
                     partial.statusLine = line
                 } else if length == 0 {
-                    if let event = try completeHead() { return event }
+                    return try completeHead()
                 } else {
                     guard partial.fields.lines < fieldLimit else { throw fail("too many header fields in response") }
                     let noted = LineScanner.withLine(buffer, at: start, length: length) { line in
@@ -123,21 +125,22 @@ struct ResponseReader {
         }
     }
 
-    /// The head as an event, or nil for an interim response (the final one follows).
-    private mutating func completeHead() throws(Malformed) -> Event? {
+    /// The head as an event: an interim one (the final response follows), or the final one.
+    private mutating func completeHead() throws(Malformed) -> Event {
         let head = partial
         partial = PartialHead()
         let bytes = buffer.readSlice(length: head.scanned)!
         let (version, status) = head.statusLine!
         let code = status.code
+        let fields = FieldBlock(bytes: bytes, spans: head.fields.spans)
         if code < 200 {
             // 100, 102, 103: the final response follows. 101 would switch protocols, never asked for.
             guard code != 101 else { throw fail("unexpected 101 Switching Protocols") }
-            return nil
+            return .interim(ResponseHead(version: version, status: status, fields: fields, hasContentLength: false),
+                            head.fields.connection)
         }
         let framing = try framing(of: head.fields, code: code)
         state = .body(BodyDecoder(framing, lineLimit: headLimit))
-        let fields = FieldBlock(bytes: bytes, spans: head.fields.spans)
         return .head(ResponseHead(version: version, status: status, fields: fields,
                                   hasContentLength: head.fields.contentLengths > 0),
                      framing, head.fields.connection)

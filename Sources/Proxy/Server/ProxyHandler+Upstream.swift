@@ -4,6 +4,18 @@ import NIOCore
 import NIOHTTP1
 
 extension ProxyHandler: UpstreamResponseSink {
+    /// An interim response (102, 103 Early Hints) goes on to the client at once, with the
+    /// fields the final head would get; `100 Continue` is the gateway's own to send, and an
+    /// HTTP/1.0 client gets none (RFC 9110 §15.2). None is stored.
+    func upstreamInterim(_ head: ResponseHead, options: ConnectionOptions, from connection: UpstreamConnection) {
+        guard let exchange, exchange.connection === connection, !exchange.responseStarted,
+              exchange.request.version.minor > 0, head.status != .continue else { return }
+        exchange.progress.moved()
+        writeHead(ForwardingHeaders.clientHead(
+            from: head.http, options: options, version: exchange.request.version, requestID: exchange.requestID, via: core.via))
+        context.flush()
+    }
+
     func upstreamHead(_ head: ResponseHead, framing: BodyDecoder.Framing, options: ConnectionOptions,
                       from connection: UpstreamConnection) {
         guard let exchange, exchange.connection === connection else { return }

@@ -3,6 +3,7 @@ import NIOHTTP1
 
 /// Receives what one upstream connection delivers for the exchange that holds it.
 protocol UpstreamResponseSink: AnyObject {
+    func upstreamInterim(_ head: ResponseHead, options: ConnectionOptions, from connection: UpstreamConnection)
     func upstreamHead(_ head: ResponseHead, framing: BodyDecoder.Framing, options: ConnectionOptions,
                       from connection: UpstreamConnection)
     func upstreamBody(_ body: ByteBuffer, from connection: UpstreamConnection)
@@ -10,6 +11,11 @@ protocol UpstreamResponseSink: AnyObject {
     func upstreamReadComplete(from connection: UpstreamConnection)
     func upstreamWritabilityChanged(_ writable: Bool, from connection: UpstreamConnection)
     func upstreamFailed(_ error: any Error, from connection: UpstreamConnection)
+}
+
+extension UpstreamResponseSink {
+    /// Interim responses are passed over unless a sink forwards them.
+    func upstreamInterim(_ head: ResponseHead, options: ConnectionOptions, from connection: UpstreamConnection) {}
 }
 
 /// The only handler of an upstream connection: reads responses from its bytes
@@ -43,6 +49,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             while let event = try reader.next() {
                 guard let sink = connection.sink else { break }
                 switch event {
+                case .interim(let head, let options):
+                    sink.upstreamInterim(head, options: options, from: connection)
                 case .head(let head, let framing, let options):
                     connection.receivedBytes = true
                     sink.upstreamHead(head, framing: framing, options: options, from: connection)

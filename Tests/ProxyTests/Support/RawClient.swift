@@ -12,6 +12,8 @@ final class RawClient {
         var status: Int
         var headers: [(String, String)]
         var body: [UInt8]
+        /// The interim (1xx) responses that came before it: status and fields.
+        var interim: [(status: Int, headers: [(String, String)])] = []
 
         func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
@@ -90,7 +92,9 @@ final class RawClient {
     func readResponse(headRequest: Bool = false, discardBody: Bool = false) throws -> Response {
         var status = 0
         var headers: [(String, String)] = []
+        var interim: [(status: Int, headers: [(String, String)])] = []
         repeat {
+            if status != 0 { interim.append((status, headers)) }
             let statusLine = try readLine()
             let parts = statusLine.split(separator: " ", maxSplits: 2)
             guard parts.count >= 2, let code = Int(parts[1]) else { throw Failure.malformed(statusLine) }
@@ -103,7 +107,7 @@ final class RawClient {
                 headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
             }
         } while (100..<200).contains(status)
-        var response = Response(status: status, headers: headers, body: [])
+        var response = Response(status: status, headers: headers, body: [], interim: interim)
         if headRequest || status == 204 || status == 304 { return response }
         if let length = response.header("content-length").flatMap(Int.init) {
             if discardBody {
