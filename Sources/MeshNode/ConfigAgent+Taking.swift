@@ -25,6 +25,11 @@ extension ConfigAgent {
     /// stores a bundle on the work queue, off the event loop, so a large config never stalls
     /// gossip; then holds it on the loop, and with `announce` spreads the rumor. Refusals are
     /// counted and logged once. The future completes on the loop.
+    ///
+    /// A bundle taken to announce (signed here, or imported) is held and announced before its
+    /// files are written, so the mesh does not wait on this node's disk; if the node stops in
+    /// between, its history and last-known-good lack that version until it fetches it back
+    /// from the mesh, as any node that missed a version does.
     func take(_ arrival: Arrival, environment: String, from source: String, announce: Bool = false) -> EventLoopFuture<Outcome> {
         let promise = loop.makePromise(of: Outcome.self)
         let running = held[environment]?.bundle.header.version
@@ -33,6 +38,7 @@ extension ConfigAgent {
         let apply = environment == settings.environment ? self.apply : nil
         let store = self.store
         let keepsHistory = settings.holdsEveryEnvironment
+        let logger = self.logger
         work.run { applied in
             let bundle: ConfigBundle, decoded: GatewayConfig?
             do throws(BundleRejection) {
@@ -69,12 +75,7 @@ extension ConfigAgent {
                 applied[environment] = version
                 // The bundle's bytes (what peers are served) and both files are made here, not on the loop.
                 let bytes = verified.bundle.bytes
-                do {
-                    try store.saveCurrent(verified.bundle, bytes: bytes)
-                    if keepsHistory { try store.appendHistory(verified.bundle, bytes: bytes) }
-                } catch {
-                    storeFailure = "\(error)"
-                }
+                if !announce { storeFailure = Self.write(verified.bundle, bytes, to: store, history: keepsHistory) }
                 result = .success((verified, bytes))
             } catch let rejection as BundleRejection {
                 result = .failure(rejection)
@@ -103,8 +104,24 @@ extension ConfigAgent {
                     promise.succeed(.refused(rejection))
                 }
             }
+            if announce, case .success(let (verified, bytes)) = result,
+               let failed = Self.write(verified.bundle, bytes, to: store, history: keepsHistory) {
+                logger.error("could not store the config", metadata: ["error": "\(failed)"])
+            }
         }
         return promise.futureResult
+    }
+
+    /// Writes a verified bundle as the last-known-good (and with `history`, into the
+    /// environment's history); what went wrong, if anything.
+    private static func write(_ bundle: ConfigBundle, _ bytes: [UInt8], to store: ConfigStore, history: Bool) -> String? {
+        do {
+            try store.saveCurrent(bundle, bytes: bytes)
+            if history { try store.appendHistory(bundle, bytes: bytes) }
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     func refuse(_ reason: BundleRejection, version: UInt64?, from source: String, detail: String? = nil) {
