@@ -75,7 +75,8 @@ public enum MeshDaemon {
             try await publisher?.start()
         }
         let busts = CacheBustAgent(settings: CacheBustAgent.Settings(environment: options.environment),
-                                   node: node, cache: cache, metrics: bustMetrics)
+                                   node: node, cache: cache, metrics: bustMetrics,
+                                   outcomes: { [gateway] in gateway?.cacheOutcomes ?? [:] })
         try await busts.start()
         cache?.spreadBusts { invalidation in
             busts.loop.execute { busts.spread(invalidation) }

@@ -27,4 +27,17 @@ public struct CacheOutcomes: Equatable, Sendable {
     /// validation after a stale serve still asks the origin, once, however many stale
     /// answers went out.)
     public var upstreamFetchesSaved: Int { hits + staleServed }
+
+    /// The counts of every route together.
+    public static func total<Routes: Sequence>(_ routes: Routes) -> CacheOutcomes where Routes.Element == CacheOutcomes {
+        routes.reduce(into: CacheOutcomes()) { sum, route in
+            sum.hits += route.hits
+            sum.nearHits += route.nearHits
+            sum.misses += route.misses
+            sum.staleServed += route.staleServed
+            sum.revalidated += route.revalidated
+            sum.bypass += route.bypass
+            sum.coalesced += route.coalesced
+        }
+    }
 }
