@@ -85,7 +85,8 @@ public enum MeshDaemon {
         var peerLinks: PeerLinks?
         if let cache, let gatewayGroup {
             peerLinks = try await CachePeerLinks.connect(cache, node: node, group: gatewayGroup)
-            CacheReporter(cache: cache, node: node, registry: metrics.registry).start()
+            CacheReporter(cache: cache, node: node, registry: metrics.registry,
+                          outcomes: { [gateway] in gateway?.cacheOutcomes ?? [:] }).start()
         }
 
         let (leaveRequests, leaveContinuation) = AsyncStream.makeStream(of: Void.self)
