@@ -75,7 +75,8 @@ public enum MeshDaemon {
             try await publisher?.start()
         }
         let busts = CacheBustAgent(settings: CacheBustAgent.Settings(environment: options.environment),
-                                   node: node, cache: cache, metrics: bustMetrics)
+                                   node: node, cache: cache, metrics: bustMetrics,
+                                   outcomes: { [gateway] in gateway?.cacheOutcomes ?? [:] })
         try await busts.start()
         cache?.spreadBusts { invalidation in
             busts.loop.execute { busts.spread(invalidation) }
@@ -84,7 +85,8 @@ public enum MeshDaemon {
         var peerLinks: PeerLinks?
         if let cache, let gatewayGroup {
             peerLinks = try await CachePeerLinks.connect(cache, node: node, group: gatewayGroup)
-            CacheReporter(cache: cache, node: node, registry: metrics.registry).start()
+            CacheReporter(cache: cache, node: node, registry: metrics.registry,
+                          outcomes: { [gateway] in gateway?.cacheOutcomes ?? [:] }).start()
         }
 
         let (leaveRequests, leaveContinuation) = AsyncStream.makeStream(of: Void.self)

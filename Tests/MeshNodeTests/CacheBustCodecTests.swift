@@ -1,4 +1,5 @@
 import CacheRing
+import Proxy
 import XCTest
 
 @testable import MeshNode
@@ -9,6 +10,7 @@ final class CacheBustCodecTests: XCTestCase {
     static var figuresWithRoutes: CacheFigures {
         var figures = CacheFigures(node: "w-2", holdsCache: true)
         figures.store.routes = ["a": RouteShare(entries: 1, bytes: 500), "b": RouteShare(entries: 3, bytes: 1500)]
+        figures.outcomes = ["a": CacheOutcomes(hits: 4, misses: 1), "c": CacheOutcomes(bypass: 2)]
         return figures
     }
 
@@ -84,6 +86,10 @@ final class CacheBustCodecTests: XCTestCase {
         XCTAssertEqual(CacheFigures(encoded: figures.encoded), figures)
         figures.store.routes = ["news": RouteShare(entries: 2, bytes: 900, evicted: 7, invalidated: 1), "shop": RouteShare(invalidated: 3)]
         XCTAssertEqual(CacheFigures(encoded: figures.encoded), figures, "each route's figures travel")
+        figures.outcomes = ["news": CacheOutcomes(hits: 300, nearHits: 20, misses: 9, staleServed: 2, revalidated: 1, bypass: 4, coalesced: 7),
+                            "search": CacheOutcomes(misses: 1)]
+        XCTAssertEqual(CacheFigures(encoded: figures.encoded), figures, "each route's request outcomes travel")
+        XCTAssertNil(CacheFigures(encoded: [2] + figures.encoded.dropFirst()), "only this format is read")
         XCTAssertEqual(StreamRequest(StreamRequest.cacheStats.bytes), .cacheStats)
         XCTAssertNil(StreamRequest([StreamRequest.Kind.cacheStats.rawValue, 0]))
         XCTAssertNil(StreamRequest([StreamRequest.Kind.bust.rawValue]))

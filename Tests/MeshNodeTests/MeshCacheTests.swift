@@ -96,7 +96,7 @@ final class MeshCacheTests: XCTestCase {
         else { return XCTFail("another node gets the owner's entry") }
         XCTAssertEqual(hit.body, Array("from a".utf8))
         let asked = links.sent.withLock { $0.count }
-        guard case .hit = caches["c"]!.lookup(key, request: [:], route: "r", now: .current, on: loop) else {
+        guard case .near = caches["c"]!.lookup(key, request: [:], route: "r", now: .current, on: loop) else {
             return XCTFail("the near-cache answers the next request")
         }
         XCTAssertEqual(links.sent.withLock { $0.count }, asked, "without asking the owner again")

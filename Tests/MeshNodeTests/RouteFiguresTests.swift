@@ -28,8 +28,17 @@ final class RouteFiguresTests: XCTestCase {
     func testTheStatsNameEachRoutesFigures() {
         var figures = CacheFigures(node: "w-1", holdsCache: true)
         figures.store.routes = ["news": RouteShare(entries: 2, bytes: 900, evicted: 1, invalidated: 4)]
+        figures.outcomes = ["news": CacheOutcomes(hits: 5, nearHits: 2, misses: 3, staleServed: 1, coalesced: 4),
+                            "shop": CacheOutcomes(hits: 1, bypass: 6)]
         let json = CacheEndpoints.json(figures, vector: nil).serialized()
-        XCTAssertTrue(json.contains(#""routes":{"news":{"entries":2,"bytes":900,"evicted":1,"invalidated":4}}"#), json)
+        XCTAssertTrue(json.contains(#""news":{"entries":2,"bytes":900,"evicted":1,"invalidated":4,"requests":{"hits":5,"near_hits":2,"#
+                                    + #""misses":3,"stale_served":1,"revalidated":0,"bypass":0,"coalesced":4,"upstream_fetches_saved":6}}"#),
+                      json)
+        XCTAssertTrue(json.contains(#""shop":{"entries":0,"bytes":0,"evicted":0,"invalidated":0,"requests":{"hits":1,"near_hits":0,"#
+                                    + #""misses":0,"stale_served":0,"revalidated":0,"bypass":6,"coalesced":0,"upstream_fetches_saved":1}}"#),
+                      "a route with requests and nothing in this node's share: \(json)")
+        XCTAssertTrue(json.contains(#""requests":{"hits":6,"near_hits":2,"misses":3,"stale_served":1,"revalidated":0,"bypass":6,"#
+                                    + #""coalesced":4,"upstream_fetches_saved":7},"routes""#), "the node's totals: \(json)")
     }
 
     func testAStoreFillsTheFiguresTheNodeReports() {

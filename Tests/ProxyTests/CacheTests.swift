@@ -20,15 +20,21 @@ final class CacheTests: XCTestCase {
         try await group?.shutdownGracefully()
     }
 
+    /// `cache`: what the gateway consults, the test's store unless given.
     private func start(rule: String = "{ ttl: 60s }", extra: String = "", threads: Int = 1,
+                       cache: ((ResponseStore) -> any ResponseCache)? = nil,
                        script: @escaping CacheOrigin.Script) async throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         origin = try await CacheOrigin(group: group, script: script)
         store = ResponseStore(capacity: 16 << 20)
-        let yaml = "upstreams:\n" + upstreamYAML("origin", ports: [origin.port])
-            + "routes:\n  - { id: cached, upstream: origin, cache: \(rule)\(extra) }\n"
         gateway = try await GatewayHarness.start(
-            yaml: yaml, threads: threads, options: GatewayOptions(cache: store))
+            yaml: Self.yaml(rule: rule, extra: extra, port: origin.port), threads: threads,
+            options: GatewayOptions(cache: cache?(store) ?? store))
+    }
+
+    private static func yaml(rule: String = "{ ttl: 60s }", extra: String = "", port: Int) -> String {
+        "upstreams:\n" + upstreamYAML("origin", ports: [port])
+            + "routes:\n  - { id: cached, upstream: origin, cache: \(rule)\(extra) }\n"
     }
 
     private static func body(_ index: Int, _ head: HTTPRequestHead) -> String { "\(head.uri) #\(index)" }
@@ -81,6 +87,37 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(hit.header("x-cache"), "HIT")
         XCTAssertEqual(hit.header("age"), "30")
         XCTAssertEqual(origin.count, 1)
+    }
+
+    func testTheRouteCountsWhatTheCacheDidForItsRequests() async throws {
+        try await start { index, head in
+            .init(headers: [("Cache-Control", head.uri == "/s" ? "max-age=0" : "max-age=60"), ("ETag", "\"1\"")],
+                  body: Self.body(index, head))
+        }
+        let client = try gateway.client()
+        XCTAssertEqual(try client.get("/a").header("x-cache"), "MISS")
+        XCTAssertEqual(try client.get("/a").header("x-cache"), "HIT")
+        XCTAssertEqual(try client.get("/a").header("x-cache"), "HIT")
+        XCTAssertEqual(try client.get("/s").header("x-cache"), "MISS")
+        XCTAssertEqual(try client.get("/s", headers: ["Cache-Control": "max-stale=600"]).header("x-cache"), "STALE")
+        try client.send("POST /a HTTP/1.1\r\nHost: test.local\r\nContent-Length: 2\r\n\r\n{}")
+        XCTAssertEqual(try client.readResponse().status, 200)
+        let counted = CacheOutcomes(hits: 2, misses: 2, staleServed: 1, bypass: 1)
+        XCTAssertEqual(gateway.gateway.cacheOutcomes, ["cached": counted])
+        XCTAssertEqual(counted.upstreamFetchesSaved, 3, "the hits and the stale serve never reached the origin")
+        XCTAssertEqual(origin.count, 3)
+        try gateway.apply(Self.yaml(rule: "{ ttl: 30s }", port: origin.port))
+        XCTAssertEqual(gateway.gateway.cacheOutcomes, ["cached": counted], "a changed route keeps its counts")
+    }
+
+    func testANearCacheCopyCountsAsAHitAndANearHit() async throws {
+        try await start(cache: { NearCopies(store: $0) }) { index, head in
+            .init(headers: [("Cache-Control", "max-age=60")], body: Self.body(index, head))
+        }
+        let client = try gateway.client()
+        XCTAssertEqual(try client.get("/n").header("x-cache"), "MISS")
+        XCTAssertEqual(try client.get("/n").header("x-cache"), "HIT")
+        XCTAssertEqual(gateway.gateway.cacheOutcomes, ["cached": CacheOutcomes(hits: 1, nearHits: 1, misses: 1)])
     }
 
     func testARuleCanNameItsOwnTagField() async throws {
@@ -285,5 +322,28 @@ final class CacheTests: XCTestCase {
                        #"meshgate;fwd=uri-miss;fwd-status=200;ttl=60;stored;key="GET test.local/d?a=2&b=1""#)
         let hit = try client.get("/d?a=2&b=1").header("cache-status") ?? ""
         XCTAssertTrue(hit.hasPrefix("meshgate;hit;ttl=") && hit.hasSuffix(#";key="GET test.local/d?a=2&b=1""#), hit)
+    }
+}
+
+/// Answers every stored entry as a near-cache copy of another node's.
+private struct NearCopies: ResponseCache {
+    let store: ResponseStore
+
+    func lookup(_ key: CacheKey, request: FieldList, route: String, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+        let lookup = store.lookup(key, request: request, route: route, now: now, on: loop)
+        guard case .hit(let entry) = lookup else { return lookup }
+        return .near(entry)
+    }
+
+    func fill(_ key: CacheKey, request: FieldList, now: WallTime, on loop: any EventLoop) -> CacheLookup {
+        store.fill(key, request: request, now: now, on: loop)
+    }
+
+    func refresh(_ key: CacheKey, request: FieldList, response: CacheResponse, freshness: Freshness) -> Bool {
+        store.refresh(key, request: request, response: response, freshness: freshness)
+    }
+
+    func bust(_ invalidation: Invalidation, now: WallTime) {
+        store.bust(invalidation, now: now)
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Gossip
 import Logging
 import NIOCore
+import Proxy
 
 /// Carries cache busts through one environment for one node (docs/cache.md, "Invalidation").
 ///
@@ -31,6 +32,8 @@ public final class CacheBustAgent: @unchecked Sendable {
     let node: NodeShell
     let cache: MeshCache?
     let metrics: BustMetrics
+    /// What the gateway's cache did for each route's requests (`Gateway.cacheOutcomes`).
+    let outcomes: @Sendable () -> [String: CacheOutcomes]
     var logger: Logger
     private let work = DispatchQueue(label: "meshgate.cache.bust")
 
@@ -45,11 +48,13 @@ public final class CacheBustAgent: @unchecked Sendable {
     var removals: [BustID: Int] = [:]
     var removalOrder: [BustID] = []
 
-    init(settings: Settings, node: NodeShell, cache: MeshCache?, metrics: BustMetrics) {
+    init(settings: Settings, node: NodeShell, cache: MeshCache?, metrics: BustMetrics,
+         outcomes: @escaping @Sendable () -> [String: CacheOutcomes] = { [:] }) {
         self.settings = settings
         self.node = node
         self.cache = cache
         self.metrics = metrics
+        self.outcomes = outcomes
         ledger = BustLedger(capacity: settings.logCapacity)
         var logger = node.logger
         logger[metadataKey: "part"] = "cache"
@@ -239,6 +244,7 @@ public final class CacheBustAgent: @unchecked Sendable {
         if let cache {
             figures.store = cache.store.figures
             figures.store.capacity = cache.capacity
+            figures.outcomes = outcomes()
         }
         figures.bustsApplied = ledger.applied
         return figures

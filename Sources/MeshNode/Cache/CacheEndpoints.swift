@@ -81,11 +81,13 @@ struct CacheEndpoints: Sendable {
             ("evicted", .int(Int64(stats.evicted))), ("invalidated", .int(Int64(stats.invalidated))),
             ("refused_fills", .int(Int64(stats.refusedFills))), ("bust_epoch", .int(Int64(clamping: store.epoch))),
             ("busts_applied", .int(Int64(figures.bustsApplied))),
-            ("routes", .object(store.routes.keys.sorted().map { route in
-                let share = store.routes[route]!
+            ("requests", json(CacheOutcomes.total(figures.outcomes.values))),
+            ("routes", .object(Set(store.routes.keys).union(figures.outcomes.keys).sorted().map { route in
+                let share = store.routes[route] ?? RouteShare()
                 return (route, .object([
                     ("entries", .int(Int64(share.entries))), ("bytes", .int(Int64(share.bytes))),
                     ("evicted", .int(Int64(share.evicted))), ("invalidated", .int(Int64(share.invalidated))),
+                    ("requests", json(figures.outcomes[route] ?? CacheOutcomes())),
                 ]))
             })),
         ]
@@ -93,6 +95,17 @@ struct CacheEndpoints: Sendable {
             fields.append(("bust_vector", .object(vector.keys.sorted().map { ($0, .int(Int64(clamping: vector[$0]!))) })))
         }
         return .object(fields)
+    }
+
+    /// Request outcomes at the gateway (docs/cache.md, "Analytics").
+    static func json(_ outcomes: CacheOutcomes) -> JSONValue {
+        .object([
+            ("hits", .int(Int64(outcomes.hits))), ("near_hits", .int(Int64(outcomes.nearHits))),
+            ("misses", .int(Int64(outcomes.misses))), ("stale_served", .int(Int64(outcomes.staleServed))),
+            ("revalidated", .int(Int64(outcomes.revalidated))), ("bypass", .int(Int64(outcomes.bypass))),
+            ("coalesced", .int(Int64(outcomes.coalesced))),
+            ("upstream_fetches_saved", .int(Int64(outcomes.upstreamFetchesSaved))),
+        ])
     }
 
     static func json(_ report: BustReport) -> JSONValue {

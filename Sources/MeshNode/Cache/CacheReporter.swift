@@ -5,7 +5,8 @@ import Proxy
 import Synchronization
 
 /// The node's cache figures: Prometheus gauges refreshed every second, and a small summary in
-/// the member's meta (`cache`: keys, bytes and the hit rate) for `meshctl status`. Every meta
+/// the member's meta (`cache`: keys, bytes and the gateway's hit rate, hits / (hits + misses)
+/// of the requests it answered since the last check) for `meshctl status`. Every meta
 /// change bumps the incarnation and floods an alive record, so the summary is checked every
 /// `metaInterval` and published only when its rounded figures changed.
 final class CacheReporter: Sendable {
@@ -13,6 +14,8 @@ final class CacheReporter: Sendable {
     private let node: NodeShell
     private let metrics: CacheStoreMetrics
     private let metaInterval: Int
+    /// What the gateway's cache did for each route's requests (`Gateway.cacheOutcomes`).
+    private let outcomes: @Sendable () -> [String: CacheOutcomes]
     private let state: Mutex<State>
 
     private struct State {
@@ -22,15 +25,17 @@ final class CacheReporter: Sendable {
         var nearCounted = CacheStoreStats()
         var oversizeCounted = 0
         var published: String?
-        /// Hits and misses when the summary was last checked.
+        /// The gateway's hits and misses when the summary was last checked.
         var window = (hits: 0, misses: 0)
     }
 
-    init(cache: MeshCache, node: NodeShell, registry: PrometheusCollectorRegistry, metaInterval: Int = 10) {
+    init(cache: MeshCache, node: NodeShell, registry: PrometheusCollectorRegistry, metaInterval: Int = 10,
+         outcomes: @escaping @Sendable () -> [String: CacheOutcomes]) {
         self.cache = cache
         self.node = node
         self.metrics = CacheStoreMetrics(registry: registry)
         self.metaInterval = metaInterval
+        self.outcomes = outcomes
         state = Mutex(State(routes: RouteShareMetrics(registry: registry)))
     }
 
@@ -60,9 +65,10 @@ final class CacheReporter: Sendable {
             state.nearCounted = near.stats
             state.seconds += 1
             guard state.seconds % metaInterval == 0 else { return nil }
-            let hits = s.hits + near.stats.hits
-            let misses = s.misses
-            let (windowHits, windowMisses) = (hits - state.window.hits, misses - state.window.misses)
+            let requests = CacheOutcomes.total(outcomes().values)
+            let (hits, misses) = (requests.hits, requests.misses)
+            // A route gone from the config takes its counts with it: a window never counts below 0.
+            let (windowHits, windowMisses) = (max(0, hits - state.window.hits), max(0, misses - state.window.misses))
             state.window = (hits, misses)
             var fields = "{\"keys\":\(Self.rounded(figures.entries)),\"bytes\":\(Self.rounded(figures.bytes))"
             if windowHits + windowMisses > 0 {

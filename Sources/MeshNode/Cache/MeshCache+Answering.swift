@@ -28,7 +28,7 @@ extension MeshCache {
                     else { return CachePeerReply.miss.bytes }
                     return hitReply(entry)
                 }
-            case .ask, .bypass:
+            case .ask, .near, .bypass:
                 return loop.makeSucceededFuture(CachePeerReply.miss.bytes)
             }
         case .fill(let key, let epoch, let entry):

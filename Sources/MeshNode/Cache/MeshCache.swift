@@ -118,7 +118,7 @@ extension MeshCache: ResponseCache {
         guard let (owners, peers) = remoteOwners(of: key) else {
             return ownedLookup(key, request: request, now: now, on: loop)
         }
-        if let entry = near.lookup(key, request: request, now: now) { return .hit(entry) }
+        if let entry = near.lookup(key, request: request, now: now) { return .near(entry) }
         return .ask(ask(owners[...], peers, key: key, request: request, until: .now() + settings.askTimeout, on: loop))
     }
 

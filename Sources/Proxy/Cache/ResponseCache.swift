@@ -27,6 +27,8 @@ public protocol ResponseCache: Sendable {
 public enum CacheLookup {
     /// Stored; freshness is the caller's to judge (`Reuse.decide`).
     case hit(StoredEntry)
+    /// A copy of an entry another node owns, kept here a short while; judged as a hit is.
+    case near(StoredEntry)
     /// Nothing usable stored: go to the origin, then `end` the fill.
     case lead(CacheFill)
     /// Another request is filling the key: its entry, or nil when it stored none.

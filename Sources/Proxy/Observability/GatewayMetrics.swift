@@ -14,6 +14,9 @@ final class RouteMetrics: Sendable {
     /// Registered on the route's first request through the cache.
     var cache: RouteCacheMetrics { cacheHandles.handles }
 
+    /// Nil until the route's first request through the cache.
+    var registeredCache: RouteCacheMetrics? { cacheHandles.registered }
+
     init(route: String, factory: any MetricsFactory) {
         cacheHandles = LazyMetrics { RouteCacheMetrics(route: route, factory: factory) }
         let dimensions = [("route", route)]
@@ -33,25 +36,35 @@ final class RouteMetrics: Sendable {
     }
 }
 
-/// What the cache did for one route's requests.
+/// What the cache did for one route's requests: `meshgate_cache_requests_total{route,result}`,
+/// `meshgate_cache_route_near_hits_total{route}` and `meshgate_cache_coalesced_total{route}`,
+/// each with the running total the cache stats read.
 final class RouteCacheMetrics: Sendable {
-    let hits: Counter
-    let misses: Counter
-    let staleServed: Counter
-    let revalidated: Counter
-    let coalesced: Counter
-    let bypass: Counter
+    let hits: TalliedCounter
+    let nearHits: TalliedCounter
+    let misses: TalliedCounter
+    let staleServed: TalliedCounter
+    let revalidated: TalliedCounter
+    let coalesced: TalliedCounter
+    let bypass: TalliedCounter
 
     init(route: String, factory: any MetricsFactory) {
-        func counter(_ result: String) -> Counter {
-            Counter(label: "meshgate_cache_requests_total", dimensions: [("route", route), ("result", result)], factory: factory)
+        func counter(_ label: String, _ dimensions: [(String, String)] = []) -> TalliedCounter {
+            TalliedCounter(Counter(label: label, dimensions: [("route", route)] + dimensions, factory: factory))
         }
-        hits = counter("hit")
-        misses = counter("miss")
-        staleServed = counter("stale")
-        revalidated = counter("revalidated")
-        bypass = counter("bypass")
-        coalesced = Counter(label: "meshgate_cache_coalesced_total", dimensions: [("route", route)], factory: factory)
+        func result(_ name: String) -> TalliedCounter { counter("meshgate_cache_requests_total", [("result", name)]) }
+        hits = result("hit")
+        misses = result("miss")
+        staleServed = result("stale")
+        revalidated = result("revalidated")
+        bypass = result("bypass")
+        nearHits = counter("meshgate_cache_route_near_hits_total")
+        coalesced = counter("meshgate_cache_coalesced_total")
+    }
+
+    var outcomes: CacheOutcomes {
+        CacheOutcomes(hits: hits.total, nearHits: nearHits.total, misses: misses.total, staleServed: staleServed.total,
+                      revalidated: revalidated.total, bypass: bypass.total, coalesced: coalesced.total)
     }
 }
 

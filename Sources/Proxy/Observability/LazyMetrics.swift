@@ -12,4 +12,7 @@ final class LazyMetrics<Handles: AnyObject & Sendable>: Sendable {
     }
 
     var handles: Handles { reference.load() ?? reference.storeIfNil(make()) }
+
+    /// The handles when they were registered; nil before their first use.
+    var registered: Handles? { reference.load() }
 }

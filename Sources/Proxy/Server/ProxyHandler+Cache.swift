@@ -39,6 +39,8 @@ extension ProxyHandler {
         switch lookup {
         case .hit(let entry):
             useStored(entry, exchange, state, forward: forward)
+        case .near(let entry):
+            useStored(entry, exchange, state, near: true, forward: forward)
         case .lead(let fill):
             state.fill = fill
             if state.stored == nil { metrics.misses.increment() }
@@ -75,14 +77,16 @@ extension ProxyHandler {
     }
 
     /// Serves `entry` when it may be used as it is; otherwise validates it with the origin.
+    /// `near`: the entry is a near-cache copy of another node's.
     private func useStored(_ entry: StoredEntry, _ exchange: Exchange, _ state: ExchangeCache, afterFill: Bool = false,
-                           forward: @escaping (Exchange) -> Void) {
+                           near: Bool = false, forward: @escaping (Exchange) -> Void) {
         let now = WallTime.current
         let metrics = exchange.route.metrics.cache
         let ttl = entry.freshness.lifetime &- entry.freshness.age(at: now)
         switch afterFill ? .fresh : Reuse.decide(entry.freshness, request: state.request.headers, now: now) {
         case .fresh:
             metrics.hits.increment()
+            if near { metrics.nearHits.increment() }
             serveStored(entry, status: state.served(ttl: ttl), exchange, state)
         case .stale(let revalidate):
             // A client's `max-stale`, or `stale-while-revalidate`: served now, and in the

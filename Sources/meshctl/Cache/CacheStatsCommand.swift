@@ -4,7 +4,15 @@ import Foundation
 struct CacheStatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "Every alive worker's cache of the node's environment: entries, bytes, hits, misses, busts; the same by route.")
+        abstract: "Every alive worker's cache of the node's environment: entries, bytes, request outcomes, busts; the same by route.",
+        discussion: """
+            Request outcomes are counted at each worker's gateway since it started: HITS (near-cache \
+            hits included), NEAR (hits from the near-cache), MISSES, STALE (stale responses served), \
+            BYPASS (methods the route's rule does not cache), COALESCED (requests that waited for \
+            another's fill), SAVED (hits and stale serves: requests answered without the origin). \
+            HIT% is hits / (hits + misses) at the gateway. --json also carries the store's own \
+            lookups (hits, misses), peers' asks included.
+            """)
 
     @OptionGroup var node: NodeOptions
 
@@ -30,37 +38,47 @@ struct CacheStatsCommand: ParsableCommand {
         }
     }
 
+    /// Each worker's store figures and its gateway's request outcomes, HIT% from the latter.
     static func table(_ nodes: [[String: Any]]) -> String {
-        var table = TextTable(header: ["NAME", "ENTRIES", "BYTES", "CAPACITY", "HITS", "MISSES", "HIT%", "STORED",
-                                       "EVICTED", "INVALIDATED", "EPOCH", "BUSTS"])
-        func count(_ row: [String: Any], _ name: String) -> String {
-            numberValue(row[name]).map { String(Int64($0)) } ?? ""
-        }
-        for row in nodes.sorted(by: { ($0["name"] as? String ?? "") < ($1["name"] as? String ?? "") }) {
-            let hits = numberValue(row["hits"]) ?? 0
-            let misses = numberValue(row["misses"]) ?? 0
-            table.rows.append([
-                row["name"] as? String ?? "?", count(row, "entries"), count(row, "bytes"), count(row, "capacity"),
-                count(row, "hits"), count(row, "misses"), hits + misses > 0 ? percentText(hits / (hits + misses)) : "",
-                count(row, "stored"), count(row, "evicted"), count(row, "invalidated"), count(row, "bust_epoch"),
-                count(row, "busts_applied"),
-            ])
+        var table = TextTable(header: ["NAME", "ENTRIES", "BYTES", "CAPACITY", "HITS", "NEAR", "MISSES", "STALE", "COALESCED",
+                                       "SAVED", "HIT%", "STORED", "EVICTED", "INVALIDATED", "EPOCH", "BUSTS"])
+        for row in sorted(nodes) {
+            let requests = row["requests"] as? [String: Any] ?? [:]
+            let hits = numberValue(requests["hits"]) ?? 0
+            let misses = numberValue(requests["misses"]) ?? 0
+            table.rows.append(
+                [row["name"] as? String ?? "?"] + counts(row, "entries", "bytes", "capacity")
+                    + counts(requests, "hits", "near_hits", "misses", "stale_served", "coalesced", "upstream_fetches_saved")
+                    + [hits + misses > 0 ? percentText(hits / (hits + misses)) : ""]
+                    + counts(row, "stored", "evicted", "invalidated", "bust_epoch", "busts_applied"))
         }
         return table.render()
     }
 
-    /// What each route's responses take in each worker's share, and how many left it.
+    /// What each route's responses take in each worker's share, how many left it, and what the
+    /// worker's gateway's cache did for the route's requests.
     static func routeTable(_ nodes: [[String: Any]]) -> TextTable {
-        var table = TextTable(header: ["NAME", "ROUTE", "ENTRIES", "BYTES", "EVICTED", "INVALIDATED"])
-        for row in nodes.sorted(by: { ($0["name"] as? String ?? "") < ($1["name"] as? String ?? "") }) {
+        var table = TextTable(header: ["NAME", "ROUTE", "ENTRIES", "BYTES", "EVICTED", "INVALIDATED", "HITS", "NEAR", "MISSES",
+                                       "STALE", "BYPASS", "COALESCED", "SAVED"])
+        for row in sorted(nodes) {
             let routes = row["routes"] as? [String: [String: Any]] ?? [:]
             for route in routes.keys.sorted() {
                 let share = routes[route]!
-                table.rows.append([row["name"] as? String ?? "?", route] + ["entries", "bytes", "evicted", "invalidated"].map { name in
-                    numberValue(share[name]).map { String(Int64($0)) } ?? ""
-                })
+                table.rows.append(
+                    [row["name"] as? String ?? "?", route] + counts(share, "entries", "bytes", "evicted", "invalidated")
+                        + counts(share["requests"] as? [String: Any] ?? [:], "hits", "near_hits", "misses", "stale_served",
+                                 "bypass", "coalesced", "upstream_fetches_saved"))
             }
         }
         return table
+    }
+
+    private static func sorted(_ nodes: [[String: Any]]) -> [[String: Any]] {
+        nodes.sorted { ($0["name"] as? String ?? "") < ($1["name"] as? String ?? "") }
+    }
+
+    /// The named counts of `object`, blank where one is missing.
+    private static func counts(_ object: [String: Any], _ names: String...) -> [String] {
+        names.map { name in numberValue(object[name]).map { String(Int64($0)) } ?? "" }
     }
 }

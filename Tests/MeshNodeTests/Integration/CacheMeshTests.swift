@@ -2,9 +2,10 @@ import Foundation
 import XCTest
 
 /// One response cache across real meshd processes in front of nginx: a key is stored at its
-/// owners and served from every node, the origin seeing one request; a node whose owner is gone
-/// still answers; a worker that leaves hands its keys to their next owners; a POST through one
-/// worker invalidates the URL on all of them.
+/// owners and served from every node, the origin seeing one request, and each node's cache
+/// stats count its gateway's hits and misses; a node whose owner is gone still answers; a
+/// worker that leaves hands its keys to their next owners; a POST through one worker
+/// invalidates the URL on all of them.
 final class CacheMeshTests: XCTestCase {
     var cluster: TestCluster!
     var origin: NginxOrigin!
@@ -75,6 +76,16 @@ final class CacheMeshTests: XCTestCase {
             XCTAssertEqual(try get(path, from: node).header("x-cache"), "hit", node.name)
         }
         XCTAssertEqual(origin.served(path), 1, "the origin saw the key once")
+        let stats = try MeshctlRun.run(["--node", asker.adminURL, "--token-file", cluster.tokenFile, "cache", "stats", "--json"])
+        XCTAssertEqual(stats.status, 0, stats.stderr)
+        let answer = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        for node in nodes {
+            let row = (answer["nodes"] as? [[String: Any]])?.first { $0["name"] as? String == node.name }
+            let requests = ((row?["routes"] as? [String: Any])?["cached"] as? [String: Any])?["requests"] as? [String: Any]
+            XCTAssertEqual(requests?["hits"] as? Int, 1, "\(node.name)'s gateway answered the key once from the cache")
+            XCTAssertEqual(requests?["misses"] as? Int, node.name == asker.name ? 1 : 0, node.name)
+            XCTAssertEqual(requests?["upstream_fetches_saved"] as? Int, 1, node.name)
+        }
         let owning = Set(try owners(path, asking: asker))
         for node in nodes {
             XCTAssertEqual(try entries(node), owning.contains(node.name) ? 1 : 0,
