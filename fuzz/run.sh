@@ -61,7 +61,13 @@ objects() {
 
 build_sodium() { build_module Sodium Sources/Sodium/*.swift; }
 build_gossip() { build_module Gossip Sources/Gossip/*.swift Sources/Gossip/Wire/*.swift; }
-build_cache_ring() { build_gossip; build_module CacheRing Sources/CacheRing/*.swift; }
+# CacheRing, with the Structured Field parser it imports; adds the parser's objects to `linked`.
+build_cache_ring() {
+  swift build --target RawStructuredFieldValues >&2
+  build_gossip
+  build_module CacheRing Sources/CacheRing/*.swift
+  objects RawStructuredFieldValues
+}
 # ManagerCore, with Sodium, Yams and swift-crypto; adds them all to `linked`.
 build_manager_core() {
   swift build --target ManagerCore >&2
@@ -108,8 +114,8 @@ build() {
         "${sources[@]}" "$mods/Gossip.o" "$mods/CacheRing.o" "${linked[@]}" -lsodium -lstdc++ -o "$out/$1/fuzzer" ;;
     cache-peer)
       build_cache_ring
-      swiftc "${flags[@]}" -module-name CachePeerFuzzer -I "$mods" fuzz/CachePeerMessageFuzzer.swift \
-        "$mods/Gossip.o" "$mods/CacheRing.o" -o "$out/$1/fuzzer" ;;
+      swiftc "${flags[@]}" -module-name CachePeerFuzzer -I "$mods" -I "$deps/Modules" fuzz/CachePeerMessageFuzzer.swift \
+        "$mods/Gossip.o" "$mods/CacheRing.o" "${linked[@]}" -o "$out/$1/fuzzer" ;;
     *) echo "unknown target $1 (${all_targets[*]})" >&2; exit 2 ;;
   esac
 }

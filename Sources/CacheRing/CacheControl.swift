@@ -83,7 +83,7 @@ extension CacheControl {
         for (name, member) in dictionary {
             switch member {
             case .item(let item):
-                switch item.bareItem {
+                switch item.rfc9651BareItem {
                 case .bool(false): continue
                 case .bool(true): directives[name] = .some(nil)
                 case .integer(let value): directives[name] = .some(String(value))

@@ -1,3 +1,4 @@
+import CacheRing
 import Foundation
 import Gossip
 import Logging

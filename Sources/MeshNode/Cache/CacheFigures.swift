@@ -1,6 +1,5 @@
 import CacheRing
 import Gossip
-import Proxy
 
 /// One node's cache figures, as `GET /v1/cache/stats` shows them and as a `cacheStats` stream
 /// request answers them.

@@ -1,3 +1,4 @@
+import CacheRing
 import Metrics
 
 /// A route's metric handles, registered on its first answered request; kept across config
