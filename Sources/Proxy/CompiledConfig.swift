@@ -8,7 +8,11 @@ import NIOHTTP1
 /// gateway's current snapshot and keeps until it ends.
 final class CompiledConfig: Sendable {
     let config: GatewayConfig
-    let router: Router<CompiledRoute>
+    /// The routes' rules by their position in the config, so a new config whose routes match
+    /// the same requests in the same order keeps the trie, whatever else changed.
+    private let router: Router<Int>
+    /// The compiled routes, in the config's order.
+    private let ordered: [CompiledRoute]
     let upstreams: [String: UpstreamRuntime]
     /// By id: the next config keeps the compiled routes that did not change.
     let routes: [String: CompiledRoute]
@@ -46,13 +50,14 @@ final class CompiledConfig: Sendable {
                 config: upstream, targets: runtimes, region: region,
                 metrics: previous?.upstreams[upstream.id]?.metrics ?? UpstreamMetrics(upstream: upstream.id, factory: metrics))
         }
-        var rules: [Router<CompiledRoute>.Rule] = []
+        var ordered: [CompiledRoute] = []
+        ordered.reserveCapacity(config.routes.count)
         var routes: [String: CompiledRoute] = [:]
         routes.reserveCapacity(config.routes.count)
         for route in config.routes {
             if let kept = previous?.routes[route.id], kept.config == route, kept.destination.isSame(in: upstreams) {
                 routes[route.id] = kept
-                rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: kept.rank, value: kept))
+                ordered.append(kept)
                 continue
             }
             let destination: CompiledRoute.Destination
@@ -69,11 +74,31 @@ final class CompiledConfig: Sendable {
                 metrics: previous?.routes[route.id]?.metricsSlot
                     ?? RouteMetricsSlot { [id = route.id] in RouteMetrics(route: id, factory: metrics) })
             routes[route.id] = compiled
-            rules.append(.init(hosts: route.match.hosts, path: route.match.path, rank: compiled.rank, value: compiled))
+            ordered.append(compiled)
         }
-        self.router = Router(rules: rules)
+        if let previous, Self.matchSameRequests(previous.ordered, ordered) {
+            self.router = previous.router
+        } else {
+            self.router = Router(rules: ordered.enumerated().map { position, route in
+                .init(hosts: route.config.match.hosts, path: route.config.match.path, rank: route.rank, value: position)
+            })
+        }
+        self.ordered = ordered
         self.routes = routes
         self.upstreams = upstreams
         self.targets = targets
+    }
+
+    /// The route a request takes: the most specific whose match covers it and that `accept`
+    /// admits (method and header conditions).
+    func route(host: () -> Substring, path: Substring, accept: (CompiledRoute) -> Bool) -> CompiledRoute? {
+        router.match(host: host, path: path, accept: { accept(ordered[$0]) }).map { ordered[$0] }
+    }
+
+    /// Whether two route lists give every position the same hosts, path and rank.
+    private static func matchSameRequests(_ old: [CompiledRoute], _ new: [CompiledRoute]) -> Bool {
+        old.count == new.count && zip(old, new).allSatisfy { a, b in
+            a === b || (a.rank == b.rank && a.config.match.path == b.config.match.path && a.config.match.hosts == b.config.match.hosts)
+        }
     }
 }

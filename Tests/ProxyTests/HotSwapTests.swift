@@ -156,4 +156,27 @@ final class HotSwapTests: XCTestCase {
         for upstream in [a, b1, b2] { await upstream.close() }
         try await group.shutdownGracefully()
     }
+
+    /// The route trie holds positions: a config whose routes match alike keeps it, and the
+    /// route at each position is the new config's, so a reorder of equal matches changes
+    /// which one wins the tie, as declared order says.
+    func testRoutesThatMatchAlikeFollowTheNewOrder() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let a = try await TestUpstream(name: "a", group: group)
+        let b = try await TestUpstream(name: "b", group: group)
+        let upstreams = "upstreams:\n" + upstreamYAML("a", ports: [a.port]) + upstreamYAML("b", ports: [b.port])
+        let first = upstreams + "routes:\n  - { id: ra, match: { path_prefix: /x }, upstream: a }\n  - { id: rb, match: { path_prefix: /x }, upstream: b }\n"
+        let second = upstreams + "routes:\n  - { id: rb, match: { path_prefix: /x }, upstream: b }\n  - { id: ra, match: { path_prefix: /x }, upstream: a }\n"
+        let gw = try await GatewayHarness.start(yaml: first)
+        let c = try gw.client()
+        XCTAssertEqual(try c.get("/x/1").header("x-upstream"), "a")
+        try gw.apply(second)
+        XCTAssertEqual(try c.get("/x/1").header("x-upstream"), "b", "the first declared wins the tie")
+        try gw.apply(first)
+        XCTAssertEqual(try c.get("/x/1").header("x-upstream"), "a")
+        await gw.stop()
+        await a.close()
+        await b.close()
+        try await group.shutdownGracefully()
+    }
 }

@@ -12,7 +12,7 @@ extension Gateway {
         if let authority = url.authority { fields.replaceOrAdd(name: "host", value: authority) }
         let lookup = FieldBlock(fields)
         let path = url.target.prefix { $0 != "?" }
-        guard let route = snapshot.router.match(host: { Substring(url.host) }, path: path,
+        guard let route = snapshot.route(host: { Substring(url.host) }, path: path,
                                                 accept: { $0.accepts(httpMethod, lookup) }),
               let rules = route.cache
         else { return nil }
