@@ -36,7 +36,7 @@ let package = Package(
         ),
 
         // The one libsodium wrapper: random bytes, hashes, AEAD, Ed25519.
-        .target(name: "Sodium", dependencies: ["CSodium"]),
+        .target(name: "Sodium", dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")]),
 
         // The config model, manifests and their validation, canonical encoding, signed
         // bundles and version lines: pure, like Gossip.

@@ -59,7 +59,12 @@ objects() {
   done
 }
 
-build_sodium() { build_module Sodium Sources/Sodium/*.swift; }
+# Sodium, with swift-crypto for SHA-256; adds swift-crypto's objects to `linked`.
+build_sodium() {
+  swift build --target Crypto >&2
+  build_module Sodium Sources/Sodium/*.swift
+  objects Crypto CryptoBoringWrapper CCryptoBoringSSL CCryptoBoringSSLShims CXKCP CXKCPShims
+}
 build_gossip() { build_module Gossip Sources/Gossip/*.swift Sources/Gossip/Wire/*.swift; }
 # CacheRing, with the Structured Field parser it imports; adds the parser's objects to `linked`.
 build_cache_ring() {
@@ -74,8 +79,7 @@ build_manager_core() {
   build_sodium
   build_module ManagerCore $(find Sources/ManagerCore -name '*.swift')
   linked+=("$mods/ManagerCore.o" "$mods/Sodium.o")
-  objects Yams CYaml Crypto CryptoExtras _CryptoExtras CryptoBoringWrapper CCryptoBoringSSL CCryptoBoringSSLShims \
-    CXKCP CXKCPShims SwiftASN1
+  objects Yams CYaml CryptoExtras _CryptoExtras SwiftASN1
 }
 
 build() {
@@ -96,9 +100,9 @@ build() {
       fi
       build_sodium
       objects DequeModule ContainersPreview InternalCollectionsUtilities
-      swiftc "${flags[@]}" -module-name MeshNode -I Sources/CSodium -I "$deps/Modules" -I "$mods" \
+      swiftc "${flags[@]}" -module-name MeshNode -I Sources/CSodium -I "$deps/Modules" -I "$mods" "${c_modules[@]}" \
         "${sources[@]}" "$mods/Sodium.o" "${linked[@]}" \
-        -lsodium -o "$out/$1/fuzzer" ;;
+        -lsodium -lstdc++ -o "$out/$1/fuzzer" ;;
     config-bundle)
       build_manager_core
       swiftc "${flags[@]}" -module-name ConfigBundleFuzzer -I Sources/CSodium -I "$mods" -I "$deps/Modules" "${c_modules[@]}" \

@@ -28,6 +28,14 @@ final class BundleTests: XCTestCase {
         XCTAssertEqual(try verifier.verify(bundle.bytes, running: nil).bundle, bundle)
     }
 
+    /// The content digest is plain SHA-256, so `sha256sum` of the content gives it too.
+    func testTheContentDigestIsSHA256() {
+        XCTAssertEqual(ContentDigest(of: []).hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(ContentDigest(of: Array("abc".utf8)).hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(ContentDigest(of: Array(repeating: UInt8(ascii: "a"), count: 1_000_000)).hex,
+                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
     func testEveryRefusalHasItsReason() {
         let bytes = sign().bytes
         func refusal(_ bytes: [UInt8], running: UInt64? = 1, verifier: BundleVerifier? = nil) -> BundleRejection? {
