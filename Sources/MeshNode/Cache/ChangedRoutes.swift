@@ -8,16 +8,19 @@ enum ChangedRoutes {
     static func ids(from old: GatewayConfig, to new: GatewayConfig) -> [String] {
         let newTargets = targets(new)
         let retargeted = Set(targets(old).filter { newTargets[$0.key] != $0.value }.keys)
-        return zip(old.routes.indices, old.routes.counterparts(in: new.routes)).compactMap { position, counterpart in
-            let route = old.routes[position]
-            guard route.cache != nil else { return nil }
-            guard let counterpart else { return route.id }
-            let next = new.routes[counterpart]
-            let changed = route.destination != next.destination || route.cache != next.cache
-                || route.destination.upstreamIDs.contains(where: retargeted.contains)
-            return changed ? route.id : nil
+        let (before, after) = (old.routes, new.routes)
+        var changed: [String] = []
+        for (position, counterpart) in before.counterparts(in: after).enumerated() where before[position].cache != nil {
+            guard let counterpart else {
+                changed.append(before[position].id)
+                continue
+            }
+            if before[position].destination != after[counterpart].destination || before[position].cache != after[counterpart].cache
+                || (!retargeted.isEmpty && before[position].destination.upstreamIDs.contains(where: retargeted.contains)) {
+                changed.append(before[position].id)
+            }
         }
-        .sorted()
+        return changed.sorted()
     }
 
     /// Each upstream's targets, as the set of their authorities.
