@@ -17,9 +17,13 @@ public struct GatewayService: Service {
     public let cache: MeshCache?
     /// Told of each config a reload applied (the node busts the routes it changed).
     public let onApplied: (@Sendable (GatewayConfig) -> Void)?
+    /// SIGHUP and SIGUSR1, trapped since the node started serving: one sent before this
+    /// service runs waits for it, instead of ending the process.
+    let signals: UnixSignalsSequence
 
     public init(gateway: Gateway, configPath: String?, managed: Bool, drainTimeout: Duration, cache: MeshCache? = nil,
-                logger: Logger, onApplied: (@Sendable (GatewayConfig) -> Void)? = nil) {
+                logger: Logger, signals: UnixSignalsSequence, onApplied: (@Sendable (GatewayConfig) -> Void)? = nil) {
+        self.signals = signals
         self.gateway = gateway
         self.configPath = configPath
         self.managed = managed
@@ -30,7 +34,7 @@ public struct GatewayService: Service {
     }
 
     public func run() async throws {
-        for await signal in await UnixSignalsSequence(trapping: .sighup, .sigusr1).cancelOnGracefulShutdown() {
+        for await signal in signals.cancelOnGracefulShutdown() {
             if signal == .sigusr1 {
                 gateway.reopenAccessLog()
             } else {

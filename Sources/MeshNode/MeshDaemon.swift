@@ -1,5 +1,6 @@
 import Foundation
 import ServiceLifecycle
+import UnixSignals
 import Logging
 import NIOCore
 import NIOPosix
@@ -39,6 +40,7 @@ public enum MeshDaemon {
         var gatewayGroup: MultiThreadedEventLoopGroup?
         var gateway: Gateway?
         var routeBusts: RouteBusts?
+        var gatewaySignals: UnixSignalsSequence?
         let cache = options.gatewayEnabled
             ? MeshCache(capacity: options.cacheSize, name: options.name, tags: options.effectiveTags) : nil
         if let cache { node.subscribeMembership { cache.apply($0) } }
@@ -49,6 +51,7 @@ public enum MeshDaemon {
             do {
                 let (started, config) = try await startGateway(options: options, group: gatewayLoops, cache: cache, logger: logger)
                 gateway = started
+                gatewaySignals = await UnixSignalsSequence(trapping: .sighup, .sigusr1)
                 routeBusts = RouteBusts(cache: cache, metrics: bustMetrics, initial: config, logger: logger)
             } catch {
                 try? await gatewayLoops.shutdownGracefully()
@@ -113,13 +116,17 @@ public enum MeshDaemon {
         var services: [any Service] = [
             NodeService(node: node, admin: admin, leaveRequests: leaveRequests, leaveContinuation: leaveContinuation)
         ]
-        // A node without a gateway has no access log: SIGUSR1 (from logrotate) must not end it.
-        if gateway == nil { signal(SIGUSR1, SIG_IGN) }
-        if let gateway {
+        // A node without a gateway has no config file or access log to reload or reopen:
+        // SIGHUP and SIGUSR1 (from logrotate) must not end it.
+        if gateway == nil {
+            signal(SIGHUP, SIG_IGN)
+            signal(SIGUSR1, SIG_IGN)
+        }
+        if let gateway, let gatewaySignals {
             // Services shut down in reverse order: the gateway drains first, then the node leaves.
             services.append(GatewayService(
                 gateway: gateway, configPath: options.config, managed: !keys.trusted.isEmpty,
-                drainTimeout: options.drainTimeout, cache: cache, logger: logger,
+                drainTimeout: options.drainTimeout, cache: cache, logger: logger, signals: gatewaySignals,
                 onApplied: { [routeBusts] config in routeBusts?.applied(config) }))
         }
 

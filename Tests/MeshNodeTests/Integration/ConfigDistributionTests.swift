@@ -99,6 +99,13 @@ final class ConfigDistributionTests: XCTestCase {
         XCTAssertEqual(w1Record["config_version"] as? Int, 2)
         XCTAssertEqual(w1Record["config_lag"] as? Int, 0)
 
+        // SIGHUP reloads nothing on the manager either, and does not end it.
+        boss.send(SIGHUP)
+        try eventually("the manager answers SIGHUP in its log", within: 10) {
+            (try? String(contentsOfFile: boss.logPath, encoding: .utf8))?.contains("nothing to reload") == true
+        }
+        XCTAssertNoThrow(try boss.admin.object("/v1/status"), "SIGHUP ended the manager")
+
         // The manager dies; a worker started afterwards with only workers as seeds catches up from them.
         boss.send(SIGKILL)
         _ = boss.waitForExit(seconds: 5)
