@@ -16,20 +16,20 @@ extension GossipNode {
     }
 
     /// Queues an update for piggybacking, replacing any queued update about the same subject.
-    func enqueue(_ subject: BroadcastSubject, _ message: Message, urgent: Bool = false) {
+    func enqueue(_ subject: BroadcastSubject, _ message: Message, priority: BroadcastPriority = .plain) {
         guard rebroadcastEnabled else { return }
         let bytes = encoder.record(message)
         guard bytes.count + 1 <= config.maxPacketSize else { return }
-        queue.enqueue(subject, bytes: bytes, urgent: urgent)
+        queue.enqueue(subject, bytes: bytes, priority: priority)
     }
 
     /// Queues the update (as urgent unless told otherwise) and also sends it right away to
     /// `fanout` random peers (`urgentFanout` unless given).
     func enqueueAndForward(_ subject: BroadcastSubject, _ message: Message, except sender: NodeAddress?,
-                           fanout: Int? = nil, urgent: Bool = true, now: Instant) {
+                           fanout: Int? = nil, priority: BroadcastPriority = .urgent, now: Instant) {
         let bytes = encoder.record(message)
         guard bytes.count + 1 <= config.maxPacketSize else { return }
-        queue.enqueue(subject, bytes: bytes, urgent: urgent)
+        queue.enqueue(subject, bytes: bytes, priority: priority)
         forward(bytes, except: sender, fanout: fanout ?? config.urgentFanout, now: now)
     }
 

@@ -48,19 +48,19 @@ extension GossipNode {
         let record = Message.alive(changed)
         if wasSuspect {
             emit(.membership(.refuted(changed)))
-            enqueueAndForward(.member(changed.name), record, except: sender, now: now)
+            enqueueAndForward(.member(changed.name), record, except: sender, priority: .refutation, now: now)
         } else if wasGone {
             probeRotation.insert(ProbeTarget(slot: slot, uid: changed.id.uid))
             emit(.membership(.joined(changed)))
-            enqueueAndForward(.member(changed.name), record, except: sender, now: now)
+            enqueueAndForward(.member(changed.name), record, except: sender, priority: .refutation, now: now)
         } else if changed.address != known.address || changed.tags != known.tags || changed.meta != known.meta {
             emit(.membership(.updated(changed)))
             enqueue(.member(changed.name), record)
         } else {
             // A higher incarnation with nothing else changed is a refutation of a suspicion
             // this node had not heard of. Others may hold that suspicion with their timers
-            // running: it is passed on as urgent news, ahead of a mass join's alive records.
-            enqueue(.member(changed.name), record, urgent: true)
+            // running: it is passed on as a refutation, ahead of every other piece of news.
+            enqueue(.member(changed.name), record, priority: .refutation)
         }
     }
 
@@ -86,7 +86,7 @@ extension GossipNode {
     /// suspicions, deaths and urgent rumors.
     private func announceArrival(_ member: Member, from sender: NodeAddress?, now: Instant) {
         if rebroadcastEnabled, sender == member.address {
-            enqueueAndForward(.member(member.name), .alive(member), except: sender, urgent: false, now: now)
+            enqueueAndForward(.member(member.name), .alive(member), except: sender, priority: .plain, now: now)
         } else {
             enqueue(.member(member.name), .alive(member))
         }
@@ -261,7 +261,7 @@ extension GossipNode {
         stats.refutations += 1
         awareness.apply(delta: 1)
         stats.awarenessScore = awareness.score
-        enqueueAndForward(.member(me.name), .alive(me), except: nil, now: now)
+        enqueueAndForward(.member(me.name), .alive(me), except: nil, priority: .refutation, now: now)
         refutedAccusers = []
         answerLateAccusers(accusers)
     }

@@ -78,7 +78,7 @@ final class BroadcastQueueTests: XCTestCase {
         send()
         XCTAssertEqual(queue.transmits(of: .member("a")), 2)
         XCTAssertEqual(queue.transmits(of: .member("b")), 1)
-        queue.enqueue(.member("suspect"), bytes: [3, 3], urgent: true)
+        queue.enqueue(.member("suspect"), bytes: [3, 3], priority: .urgent)
         queue.enqueue(.member("c"), bytes: [4, 4])
         XCTAssertEqual(queue.count, 3)
         XCTAssertNotNil(queue.transmits(of: .member("b")))
@@ -88,6 +88,21 @@ final class BroadcastQueueTests: XCTestCase {
         queue.enqueue(.member("d"), bytes: [5, 5])
         XCTAssertNil(queue.transmits(of: .member("b")))
         XCTAssertEqual(queue.transmits(of: .member("suspect")), 0, "urgent news stays while plain news can go")
+    }
+
+    func testRefutationsGoFirstThenUrgentNewsThenPlainNews() {
+        var queue = BroadcastQueue()
+        queue.enqueue(.member("refuted"), bytes: [1, 1], priority: .refutation)
+        var packet: [UInt8] = []
+        queue.fill(&packet, budget: 2, limit: 10)
+        queue.enqueue(.member("joined"), bytes: [3, 3])
+        queue.enqueue(.member("suspect"), bytes: [2, 2], priority: .urgent)
+        packet = []
+        queue.fill(&packet, budget: 2, limit: 10)
+        XCTAssertEqual(packet, [1, 1], "a refutation sent once goes before a suspicion sent never")
+        packet = []
+        queue.fill(&packet, budget: 6, limit: 10)
+        XCTAssertEqual(packet, [1, 1, 2, 2, 3, 3])
     }
 
     func testQueuedBytesSurviveReplacementsAndCompaction() {

@@ -62,4 +62,27 @@ final class RefutationSpreadTests: XCTestCase {
         XCTAssertTrue(messages.contains { if case .alive = $0 { true } else { false } }, "the packet carries join news too")
         XCTAssertTrue(messages.contains(.alive(raised)), "the refutation is not held back by join news")
     }
+
+    /// In a mass start with slow nodes, fresh suspicions and dogpile confirmations (urgent,
+    /// sent 0 times) kept coming; a refutation among them, once sent, waited behind them, and
+    /// the last nodes' timers ran out before it reached them.
+    func testARefutationGoesAheadOfFresherSuspicions() throws {
+        let node = try makeNode()
+        let others = (0..<60).map { member("peer\($0)", host: "10.6.0.\($0 + 1)") }
+        let suspect = member("m", host: "10.4.0.5")
+        feed(node, [.alive(suspect)] + others.map { .alive($0) })
+        feed(node, [.suspect(id: suspect.id, incarnation: 0, suspecters: ["peer0"])], at: .seconds(0.1))
+        var refutation = suspect
+        refutation.incarnation = 1
+        feed(node, [.alive(refutation)], at: .seconds(0.2))
+        let first = feed(node, [.ping(seq: 1, target: "self")], at: .seconds(0.3))
+        XCTAssertTrue(decodedDatagrams(first).flatMap(\.messages).contains(.alive(refutation)))
+        // More fresh suspicions than a packet holds, heard second-hand.
+        feed(node, others.dropFirst().map { .suspect(id: $0.id, incarnation: 0, suspecters: ["peer0"]) },
+             at: .seconds(0.4))
+        let next = feed(node, [.ping(seq: 2, target: "self")], at: .seconds(0.5))
+        let messages = decodedDatagrams(next).flatMap(\.messages)
+        XCTAssertTrue(messages.contains { if case .suspect = $0 { true } else { false } }, "the packet carries suspicions too")
+        XCTAssertTrue(messages.contains(.alive(refutation)), "the refutation is not held back by fresher suspicions")
+    }
 }
