@@ -116,12 +116,25 @@ extension GossipNode {
         }
         guard let slot = table.slot(named: id.name) else { return }
         let known = table[slot].member
-        guard known.id.uid == id.uid, known.isLive, incarnation >= known.incarnation else { return }
+        guard known.id.uid == id.uid, known.isLive else { return }
+        guard incarnation >= known.incarnation else {
+            answerStaleSuspicion(of: known, from: sender)
+            return
+        }
         if known.state == .suspect, incarnation == known.incarnation {
             confirm(slot: slot, suspecters: suspecters, from: sender, now: now)
         } else {
             suspect(slot: slot, incarnation: incarnation, suspecters: suspecters, from: sender, now: now)
         }
+    }
+
+    /// A suspicion at an incarnation this node has already seen refuted: the sender holds it
+    /// with its timer running, so the flood and the gossip of the refutation missed it. With
+    /// Lifeguard it gets the refutation straight back. The nodes a refutation missed give
+    /// themselves away by passing on the suspicion they still hold.
+    private func answerStaleSuspicion(of member: Member, from sender: NodeAddress?) {
+        guard config.lifeguard, member.state == .alive, let sender else { return }
+        sendRecord(.alive(member), to: sender)
     }
 
     /// Starts a suspicion (or restarts it at a higher incarnation), tells the mesh urgently,

@@ -2,8 +2,8 @@ import XCTest
 @testable import Gossip
 
 /// How a refutation reaches the nodes whose suspicion timers are running: the suspect
-/// answers every late accuser directly, and a node that hears the refutation without having
-/// heard the suspicion still passes it on ahead of plain news.
+/// answers every late accuser directly, a node that holds the refutation answers a stale
+/// suspicion directly, and a refutation goes ahead of all other news.
 final class RefutationSpreadTests: XCTestCase {
     private let lateAccuser = NodeAddress(host: "10.4.0.9", port: 7946)
 
@@ -40,6 +40,35 @@ final class RefutationSpreadTests: XCTestCase {
         let outputs = feed(node, [.dead(id: me, incarnation: 0, from: "c", left: false)],
                            from: lateAccuser, at: .seconds(2))
         XCTAssertEqual(aliveRecords(outputs, to: lateAccuser).map(\.incarnation), [1])
+    }
+
+    /// A node the refutation missed still passes on the suspicion it holds; whoever holds the
+    /// refutation sends it straight back.
+    func testAStaleSuspicionOfAnotherMemberIsAnsweredWithItsRefutation() throws {
+        let node = try makeNode()
+        var refuted = member("m", host: "10.4.0.5")
+        feed(node, [.alive(refuted)])
+        refuted.incarnation = 1
+        feed(node, [.alive(refuted)], at: .seconds(0.1))
+
+        let outputs = feed(node, [.suspect(id: refuted.id, incarnation: 0, suspecters: ["c"])],
+                           from: lateAccuser, at: .seconds(0.2))
+        XCTAssertEqual(aliveRecords(outputs, to: lateAccuser), [refuted])
+        XCTAssertEqual(node.member(named: "m")?.state, .alive)
+    }
+
+    func testAStaleSuspicionIsNotAnsweredWithoutLifeguard() throws {
+        var config = GossipConfig.settled
+        config.lifeguard = false
+        let node = try makeNode(config: config)
+        var refuted = member("m", host: "10.4.0.5")
+        feed(node, [.alive(refuted)])
+        refuted.incarnation = 1
+        feed(node, [.alive(refuted)], at: .seconds(0.1))
+
+        let outputs = feed(node, [.suspect(id: refuted.id, incarnation: 0, suspecters: ["c"])],
+                           from: lateAccuser, at: .seconds(0.2))
+        XCTAssertTrue(aliveRecords(outputs, to: lateAccuser).isEmpty)
     }
 
     /// In a mass join every packet fills with alive records sent 0 times; a refutation
