@@ -7,7 +7,7 @@ enum BroadcastSubject: Hashable {
 
 /// Which queued updates a packet carries first: every refutation, then the rest of the
 /// urgent news, then plain news.
-enum BroadcastPriority: Int {
+enum BroadcastPriority: Int, CaseIterable {
     /// An alive record that refutes a suspicion or a death: it stops a timer on every node
     /// that holds the suspicion, so no other news may hold it back.
     case refutation
@@ -52,7 +52,7 @@ struct BroadcastQueue {
     private var buckets: [[Int32]] = []
     private var chosen: [Int] = []
 
-    private static let priorities = 3
+    private static let priorities = BroadcastPriority.allCases.count
 
     var count: Int { items.count }
     var isEmpty: Bool { items.isEmpty }
