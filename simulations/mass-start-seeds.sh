@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes=${1:?nodes}; spread=${2:?join spread in seconds}; first=${3:-1}; last=${4:-10}
 out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
 swift build -c release --product mesh-sim --scratch-path .build-release >&2
 for seed in $(seq "$first" "$last"); do
   json="$out/mass-start-$nodes-$seed.json"
