@@ -5,11 +5,24 @@ enum BroadcastSubject: Hashable {
     case rumor(String)
 }
 
+/// Which queued updates a packet carries first: every refutation, then the rest of the
+/// urgent news, then plain news.
+enum BroadcastPriority: Int, CaseIterable {
+    /// An alive record that refutes a suspicion or a death: it stops a timer on every node
+    /// that holds the suspicion, so no other news may hold it back.
+    case refutation
+    /// Suspicions, deaths, leaves and urgent rumors.
+    case urgent
+    /// Join announcements, updates of tags and metadata, plain rumors.
+    case plain
+}
+
 /// The transmit-limited broadcast queue: every update is piggybacked on outgoing packets
-/// until it has been sent `limit` times. Urgent updates go before all others, then the
-/// least-sent go first (the newest first among equals), so fresh news spreads before old
-/// news is repeated, and a flood of fresh plain news (a mass join) cannot hold back a
-/// refutation after its first send.
+/// until it has been sent `limit` times. Updates go by priority (refutations, urgent news,
+/// plain news), then the least-sent first (the newest first among equals), so fresh news
+/// spreads before old news is repeated, a flood of fresh plain news (a mass join) cannot
+/// hold back urgent news after its first send, and a stream of fresh suspicions and
+/// confirmations (a mass start with slow nodes) cannot hold back a refutation.
 ///
 /// Items sit in buckets by transmit count, so filling a packet touches only the items
 /// it takes, never sorts the whole queue. Their bytes share one buffer.
@@ -20,12 +33,11 @@ struct BroadcastQueue {
         let offset: UInt32
         let length: UInt32
         var transmits: Int32
-        /// Urgent news (suspicions, deaths, refutations, urgent rumors) goes before the rest.
-        let urgent: Bool
+        let priority: BroadcastPriority
         /// Position in its bucket.
         var position: Int32
 
-        var bucket: Int { Int(transmits) * 2 + (urgent ? 0 : 1) }
+        var bucket: Int { Int(transmits) * BroadcastQueue.priorities + priority.rawValue }
     }
 
     /// Queued updates beyond this make room by dropping the one sent most often.
@@ -36,9 +48,11 @@ struct BroadcastQueue {
     /// Bytes in `storage` that belong to items no longer queued.
     private var garbage = 0
     private var slotBySubject = SlotIndex()
-    /// buckets[2t]: urgent items sent t times; buckets[2t + 1]: the others; oldest first.
+    /// buckets[3t + p]: the items of priority p sent t times, oldest first.
     private var buckets: [[Int32]] = []
     private var chosen: [Int] = []
+
+    private static let priorities = BroadcastPriority.allCases.count
 
     var count: Int { items.count }
     var isEmpty: Bool { items.isEmpty }
@@ -48,12 +62,12 @@ struct BroadcastQueue {
     }
 
     /// Queues an update, replacing any queued update about the same subject.
-    mutating func enqueue(_ subject: BroadcastSubject, bytes: [UInt8], urgent: Bool = false) {
+    mutating func enqueue(_ subject: BroadcastSubject, bytes: [UInt8], priority: BroadcastPriority = .plain) {
         remove(subject)
         if items.count >= depthLimit { dropMostSent() }
         let slot = items.count
         items.appendGrowingGently(Item(subject: subject, offset: UInt32(storage.count), length: UInt32(bytes.count),
-                                       transmits: 0, urgent: urgent, position: 0))
+                                       transmits: 0, priority: priority, position: 0))
         if storage.count + bytes.count > storage.capacity {
             storage.reserveCapacity(storage.count + bytes.count + storage.count / 8)
         }
@@ -71,7 +85,7 @@ struct BroadcastQueue {
         slot(of: subject).map { Int(items[$0].transmits) }
     }
 
-    /// Appends queued messages to `packet`, urgent first, least-sent first, while the packet stays within
+    /// Appends queued messages to `packet`, by priority, least-sent first, while the packet stays within
     /// `budget` bytes in total. Each appended item counts one transmission; items that
     /// reach `limit` leave the queue. Returns how many messages were appended.
     @discardableResult
@@ -79,9 +93,10 @@ struct BroadcastQueue {
         guard !items.isEmpty, packet.count < budget else { return 0 }
         chosen.removeAll(keepingCapacity: true)
         var misses = 0
-        // Even buckets (urgent) first, then odd ones (plain), each by transmit count.
-        scan: for parity in 0..<2 {
-            for bucket in stride(from: parity, to: buckets.count, by: 2) where !buckets[bucket].isEmpty {
+        // Each priority's buckets in turn, by transmit count.
+        scan: for priority in 0..<BroadcastQueue.priorities {
+            for bucket in stride(from: priority, to: buckets.count, by: BroadcastQueue.priorities)
+            where !buckets[bucket].isEmpty {
                 var index = buckets[bucket].count - 1
                 while index >= 0 {
                     let slot = Int(buckets[bucket][index])
@@ -125,13 +140,12 @@ struct BroadcastQueue {
         slotBySubject.find(hash: subject.hashValue) { items[$0].subject == subject }
     }
 
-    /// Drops the plain update sent most often (the oldest among equals), or the urgent one
-    /// if nothing plain is queued.
+    /// Drops the update sent most often (the oldest among equals) of the lowest priority queued.
     private mutating func dropMostSent() {
-        for urgent in [false, true] {
+        for priority in (0..<BroadcastQueue.priorities).reversed() {
             var bucket = buckets.count - 1
             while bucket >= 0 {
-                if (bucket % 2 == 0) == urgent, let oldest = buckets[bucket].first {
+                if bucket % BroadcastQueue.priorities == priority, let oldest = buckets[bucket].first {
                     remove(at: Int(oldest))
                     return
                 }
@@ -166,7 +180,7 @@ struct BroadcastQueue {
             let start = Int(items[slot].offset)
             let item = items[slot]
             items[slot] = Item(subject: item.subject, offset: UInt32(compacted.count), length: item.length,
-                               transmits: item.transmits, urgent: item.urgent, position: item.position)
+                               transmits: item.transmits, priority: item.priority, position: item.position)
             compacted.append(contentsOf: storage[start..<start + Int(item.length)])
         }
         storage = compacted

@@ -43,7 +43,7 @@ extension GossipNode {
         guard record.count <= limit else { throw .rumorTooLarge(encodedSize: record.count, limit: limit) }
         guard rumorLog.isNew(rumor) else { return [] }
         rumorLog.record(rumor, at: now)
-        queue.enqueue(.rumor(rumor.subject), bytes: record, urgent: rumor.urgent)
+        queue.enqueue(.rumor(rumor.subject), bytes: record, priority: rumor.urgent ? .urgent : .plain)
         if rumor.urgent { forward(record, except: nil, fanout: config.urgentFanout, now: now) }
         return drainOutputs()
     }

@@ -16,20 +16,20 @@ extension GossipNode {
     }
 
     /// Queues an update for piggybacking, replacing any queued update about the same subject.
-    func enqueue(_ subject: BroadcastSubject, _ message: Message, urgent: Bool = false) {
+    func enqueue(_ subject: BroadcastSubject, _ message: Message, priority: BroadcastPriority = .plain) {
         guard rebroadcastEnabled else { return }
         let bytes = encoder.record(message)
         guard bytes.count + 1 <= config.maxPacketSize else { return }
-        queue.enqueue(subject, bytes: bytes, urgent: urgent)
+        queue.enqueue(subject, bytes: bytes, priority: priority)
     }
 
     /// Queues the update (as urgent unless told otherwise) and also sends it right away to
     /// `fanout` random peers (`urgentFanout` unless given).
     func enqueueAndForward(_ subject: BroadcastSubject, _ message: Message, except sender: NodeAddress?,
-                           fanout: Int? = nil, urgent: Bool = true, now: Instant) {
+                           fanout: Int? = nil, priority: BroadcastPriority = .urgent, now: Instant) {
         let bytes = encoder.record(message)
         guard bytes.count + 1 <= config.maxPacketSize else { return }
-        queue.enqueue(subject, bytes: bytes, urgent: urgent)
+        queue.enqueue(subject, bytes: bytes, priority: priority)
         forward(bytes, except: sender, fanout: fanout ?? config.urgentFanout, now: now)
     }
 
@@ -67,15 +67,28 @@ extension GossipNode {
     }
 
     /// The gossip timer: queued updates go to a few random peers (recently dead ones
-    /// included, so a falsely-declared node hears of it and refutes).
+    /// included, so a falsely-declared node hears of it and refutes), and a suspect among
+    /// them hears of its suspicion.
     func gossipRound(now: Instant) {
-        guard !queue.isEmpty else { return }
+        guard !queue.isEmpty || !suspicions.isEmpty else { return }
         let limit = retransmitLimit
         for slot in randomPeers(count: config.gossipFanout, now: now, includeRecentlyDead: true, excluding: nil) {
             var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
-            guard queue.fill(&packet, budget: config.maxPacketSize, limit: limit) > 0 else { break }
+            let told = appendSuspicion(ofRecipient: slot, to: &packet)
+            guard queue.fill(&packet, budget: config.maxPacketSize, limit: limit) > 0 || told else { continue }
             send(packet, to: table[slot].member.address)
         }
+    }
+
+    /// Buddy system (Lifeguard): a packet to a suspected member carries its suspicion first,
+    /// outside the queue, so the suspect hears of it from whoever holds it, however much
+    /// other news is queued. Returns whether it did.
+    func appendSuspicion(ofRecipient slot: Int, to packet: inout [UInt8]) -> Bool {
+        let member = table[slot].member
+        guard config.lifeguard, member.state == .suspect, let suspicion = suspicions[member.name] else { return false }
+        encoder.append(.suspect(id: member.id, incarnation: member.incarnation, suspecters: suspicion.suspecters),
+                       to: &packet)
+        return true
     }
 
     /// Up to `count` distinct random members other than this node: live ones, and with

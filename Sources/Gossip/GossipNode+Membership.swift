@@ -48,19 +48,19 @@ extension GossipNode {
         let record = Message.alive(changed)
         if wasSuspect {
             emit(.membership(.refuted(changed)))
-            enqueueAndForward(.member(changed.name), record, except: sender, now: now)
+            enqueueAndForward(.member(changed.name), record, except: sender, priority: .refutation, now: now)
         } else if wasGone {
             probeRotation.insert(ProbeTarget(slot: slot, uid: changed.id.uid))
             emit(.membership(.joined(changed)))
-            enqueueAndForward(.member(changed.name), record, except: sender, now: now)
+            enqueueAndForward(.member(changed.name), record, except: sender, priority: .refutation, now: now)
         } else if changed.address != known.address || changed.tags != known.tags || changed.meta != known.meta {
             emit(.membership(.updated(changed)))
             enqueue(.member(changed.name), record)
         } else {
             // A higher incarnation with nothing else changed is a refutation of a suspicion
             // this node had not heard of. Others may hold that suspicion with their timers
-            // running: it is passed on as urgent news, ahead of a mass join's alive records.
-            enqueue(.member(changed.name), record, urgent: true)
+            // running: it is passed on as a refutation, ahead of every other piece of news.
+            enqueue(.member(changed.name), record, priority: .refutation)
         }
     }
 
@@ -86,7 +86,7 @@ extension GossipNode {
     /// suspicions, deaths and urgent rumors.
     private func announceArrival(_ member: Member, from sender: NodeAddress?, now: Instant) {
         if rebroadcastEnabled, sender == member.address {
-            enqueueAndForward(.member(member.name), .alive(member), except: sender, urgent: false, now: now)
+            enqueueAndForward(.member(member.name), .alive(member), except: sender, priority: .plain, now: now)
         } else {
             enqueue(.member(member.name), .alive(member))
         }
@@ -116,12 +116,25 @@ extension GossipNode {
         }
         guard let slot = table.slot(named: id.name) else { return }
         let known = table[slot].member
-        guard known.id.uid == id.uid, known.isLive, incarnation >= known.incarnation else { return }
+        guard known.id.uid == id.uid, known.isLive else { return }
+        guard incarnation >= known.incarnation else {
+            answerStaleSuspicion(of: known, from: sender)
+            return
+        }
         if known.state == .suspect, incarnation == known.incarnation {
             confirm(slot: slot, suspecters: suspecters, from: sender, now: now)
         } else {
             suspect(slot: slot, incarnation: incarnation, suspecters: suspecters, from: sender, now: now)
         }
+    }
+
+    /// A suspicion at an incarnation this node has already seen refuted: the sender holds it
+    /// with its timer running, so the flood and the gossip of the refutation missed it. With
+    /// Lifeguard it gets the refutation straight back. The nodes a refutation missed give
+    /// themselves away by passing on the suspicion they still hold.
+    private func answerStaleSuspicion(of member: Member, from sender: NodeAddress?) {
+        guard config.lifeguard, member.state == .alive, let sender else { return }
+        sendRecord(.alive(member), to: sender)
     }
 
     /// Starts a suspicion (or restarts it at a higher incarnation), tells the mesh urgently,
@@ -261,7 +274,7 @@ extension GossipNode {
         stats.refutations += 1
         awareness.apply(delta: 1)
         stats.awarenessScore = awareness.score
-        enqueueAndForward(.member(me.name), .alive(me), except: nil, now: now)
+        enqueueAndForward(.member(me.name), .alive(me), except: nil, priority: .refutation, now: now)
         refutedAccusers = []
         answerLateAccusers(accusers)
     }

@@ -80,11 +80,8 @@ extension GossipNode {
         nextProbeAt = now + period
         let seq = nextSequence()
         var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
-        if config.lifeguard, record.member.state == .suspect, let suspicion = suspicions[target.name] {
-            // Buddy system: a suspect learns of its suspicion on the next ping and refutes at once.
-            encoder.append(.suspect(id: record.member.id, incarnation: record.member.incarnation,
-                                    suspecters: suspicion.suspecters), to: &packet)
-        }
+        // Buddy system: a suspect learns of its suspicion on the next ping and refutes at once.
+        _ = appendSuspicion(ofRecipient: slot, to: &packet)
         encoder.append(.ping(seq: seq, target: target.name), to: &packet)
         sendWithPiggyback(packet, to: record.member.address)
         stats.probesSent += 1

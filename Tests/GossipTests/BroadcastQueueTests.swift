@@ -78,7 +78,7 @@ final class BroadcastQueueTests: XCTestCase {
         send()
         XCTAssertEqual(queue.transmits(of: .member("a")), 2)
         XCTAssertEqual(queue.transmits(of: .member("b")), 1)
-        queue.enqueue(.member("suspect"), bytes: [3, 3], urgent: true)
+        queue.enqueue(.member("suspect"), bytes: [3, 3], priority: .urgent)
         queue.enqueue(.member("c"), bytes: [4, 4])
         XCTAssertEqual(queue.count, 3)
         XCTAssertNotNil(queue.transmits(of: .member("b")))
@@ -88,6 +88,23 @@ final class BroadcastQueueTests: XCTestCase {
         queue.enqueue(.member("d"), bytes: [5, 5])
         XCTAssertNil(queue.transmits(of: .member("b")))
         XCTAssertEqual(queue.transmits(of: .member("suspect")), 0, "urgent news stays while plain news can go")
+    }
+
+    func testRefutationsGoFirstThenUrgentNewsThenPlainNews() {
+        var queue = BroadcastQueue()
+        let refutation = [UInt8](repeating: 1, count: 10), suspicion = [UInt8](repeating: 2, count: 10)
+        let join = [UInt8](repeating: 3, count: 10)
+        queue.enqueue(.member("refuted"), bytes: refutation, priority: .refutation)
+        var packet: [UInt8] = []
+        queue.fill(&packet, budget: 10, limit: 10)
+        queue.enqueue(.member("joined"), bytes: join)
+        queue.enqueue(.member("suspect"), bytes: suspicion, priority: .urgent)
+        packet = []
+        queue.fill(&packet, budget: 10, limit: 10)
+        XCTAssertEqual(packet, refutation, "a refutation sent once goes before a suspicion sent never")
+        packet = []
+        queue.fill(&packet, budget: 100, limit: 10)
+        XCTAssertEqual(packet, refutation + suspicion + join)
     }
 
     func testQueuedBytesSurviveReplacementsAndCompaction() {

@@ -31,6 +31,38 @@ final class LifeguardTests: XCTestCase {
         XCTAssertEqual(b.stats.refutations, 1)
     }
 
+    /// Gossip to a suspect carries its suspicion first, also once the queue has sent it as
+    /// often as it may: the suspect hears of it from whoever holds it, however full the
+    /// queue is of other news.
+    func testEveryGossipPacketToASuspectCarriesItsSuspicion() throws {
+        let node = try makeNode()
+        let suspect = member("m", host: "10.4.0.5")
+        feed(node, [.alive(suspect)])
+        feed(node, [.suspect(id: suspect.id, incarnation: 0, suspecters: ["c"])], at: .seconds(0.05))
+        // Gossip packets to the suspect once the queue has sent the suspicion its limit.
+        var afterLimit: [[Message]] = []
+        var time = 0.1
+        while time <= 0.6 {
+            let queuedBefore = node.queue.transmits(of: .member("m")) != nil
+            let outputs = node.tick(now: .seconds(time))
+            let queued = queuedBefore || node.queue.transmits(of: .member("m")) != nil
+            for (to, messages) in decodedDatagrams(outputs)
+            where to == suspect.address && !queued && !messages.contains(where: { if case .ping = $0 { true } else { false } }) {
+                afterLimit.append(messages)
+            }
+            time += 0.05
+        }
+        XCTAssertEqual(node.member(named: "m")?.state, .suspect)
+        XCTAssertFalse(afterLimit.isEmpty, "gossip to the suspect goes on after the queue has sent the suspicion its limit")
+        for messages in afterLimit {
+            guard case let .suspect(id, incarnation, _)? = messages.first else {
+                return XCTFail("a gossip packet to the suspect does not open with its suspicion: \(messages)")
+            }
+            XCTAssertEqual(id, suspect.id)
+            XCTAssertEqual(incarnation, 0)
+        }
+    }
+
     func testMissedNacksRaiseAwarenessWhichStretchesTheProbeInterval() throws {
         let node = try makeNode()
         feed(node, (0..<4).map { .alive(member("p\($0)", host: "10.3.0.\($0 + 1)")) })
