@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 command -v python3 >/dev/null && command -v curl >/dev/null || { echo "needs python3 and curl" >&2; exit 1; }
 source bench/lib/meshd-build.sh
 W=$(mktemp -d)
-trap 'exec 2>/dev/null; for p in $(cat $W/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $W' EXIT
+source bench/lib/stop.sh
+trap 'exec 2>/dev/null; stop_pids $W/pids; rm -rf $W' EXIT
 "$BIN/meshctl" keygen --out $W/cluster >/dev/null
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $W/admin.token; chmod 600 $W/admin.token
 BASE=${BASE_PORT:-28000}

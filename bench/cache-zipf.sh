@@ -19,7 +19,8 @@ for t in nginx wrk python3; do command -v $t >/dev/null || { echo "needs $t" >&2
 scripts/install-deps.sh
 source bench/lib/meshd-build.sh
 D=$(mktemp -d)
-trap 'exec 2>/dev/null; for p in $(cat $D/pids 2>/dev/null); do kill $p 2>/dev/null; done; sleep 0.5; for p in $(cat $D/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $D' EXIT
+source bench/lib/stop.sh
+trap 'exec 2>/dev/null; stop_pids $D/pids; rm -rf $D' EXIT
 BASE=${BASE_PORT:-29400}
 UP=$((BASE + 90)); STATUS=$((BASE + 91))
 mkdir -p $D/logs

@@ -18,7 +18,8 @@ command -v python3 >/dev/null || { echo "needs python3" >&2; exit 1; }
 scripts/install-deps.sh
 source bench/lib/meshd-build.sh
 D=$(mktemp -d)
-trap 'exec 2>/dev/null; for p in $(cat $D/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $D' EXIT
+source bench/lib/stop.sh
+trap 'exec 2>/dev/null; stop_pids $D/pids; rm -rf $D' EXIT
 "$BIN/meshctl" keygen --out $D/cluster >/dev/null
 "$BIN/meshctl" keygen --signing --out $D/manager >/dev/null
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $D/admin.token; chmod 600 $D/admin.token

@@ -12,7 +12,8 @@ scripts/install-deps.sh
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 source bench/lib/meshd-build.sh
 D=$(mktemp -d); mkdir -p $D/logs
-trap 'exec 2>/dev/null; for p in $(cat $D/pids 2>/dev/null); do kill -9 $p 2>/dev/null; done; rm -rf $D' EXIT
+source bench/lib/stop.sh
+trap 'exec 2>/dev/null; stop_pids $D/pids; rm -rf $D' EXIT
 BASE=${BASE_PORT:-29000}; UP=$((BASE + 90))
 cat > $D/up.conf <<CONF
 worker_processes 1; daemon off; pid $D/up.pid; error_log $D/logs/up.err;
