@@ -20,9 +20,8 @@ source bench/lib/meshd-build.sh
 D=$(mktemp -d)
 source bench/lib/stop.sh
 trap 'exec 2>/dev/null; stop_pids $D/pids; rm -rf $D' EXIT
-"$BIN/meshctl" keygen --out $D/cluster >/dev/null
-"$BIN/meshctl" keygen --signing --out $D/manager >/dev/null
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $D/admin.token; chmod 600 $D/admin.token
+source bench/lib/mesh-keys.sh
+mesh_keys $D --signing
 BASE=${BASE_PORT:-28000}
 gossip() { echo 127.0.0.1:$((BASE + 3 * $1)); }
 admin() { echo 127.0.0.1:$((BASE + 3 * $1 + 1)); }

@@ -22,9 +22,8 @@ http { access_log off; server { listen 127.0.0.1:$UP backlog=4096; keepalive_req
   location / { return 200 "ok"; } } }
 CONF
 nginx -c $D/up.conf -p $D & echo $! >> $D/pids
-"$BIN/meshctl" keygen --out $D/cluster >/dev/null
-"$BIN/meshctl" keygen --signing --out $D/manager >/dev/null
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $D/admin.token; chmod 600 $D/admin.token
+source bench/lib/mesh-keys.sh
+mesh_keys $D --signing
 gossip() { echo 127.0.0.1:$((BASE + 3 * $1)); }
 admin() { echo 127.0.0.1:$((BASE + 3 * $1 + 1)); }
 start() {

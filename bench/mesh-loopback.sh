@@ -18,8 +18,8 @@ source bench/lib/meshd-build.sh
 W=$(mktemp -d)
 source bench/lib/stop.sh
 trap 'exec 2>/dev/null; stop_pids $W/pids; rm -rf $W' EXIT
-"$BIN/meshctl" keygen --out $W/cluster >/dev/null
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $W/admin.token; chmod 600 $W/admin.token
+source bench/lib/mesh-keys.sh
+mesh_keys $W
 BASE=${BASE_PORT:-27000}
 gossip() { echo 127.0.0.1:$((BASE + 3 * $1)); }
 admin() { echo 127.0.0.1:$((BASE + 3 * $1 + 1)); }
