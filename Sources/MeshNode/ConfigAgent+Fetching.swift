@@ -14,6 +14,8 @@ struct FetchRound {
     let candidates: [Member]
     var next = 0
     var inFlight = 0
+    /// Tries started beside an unanswered one.
+    var hedges = 0
 
     /// The next member to ask, if any is left.
     mutating func take() -> Member? {
@@ -48,24 +50,25 @@ extension ConfigAgent {
         roundsStarted &+= 1
         rounds[environment] = FetchRound(id: roundsStarted, minimum: have + 1, delta: held[environment] != nil,
                                          candidates: sources(for: environment, version: wanted))
-        tryNext(environment, round: roundsStarted, hedge: false)
+        tryNext(environment, round: roundsStarted)
     }
 
     /// Asks the round's next member. A try unanswered after `hedgeDelay` gets one more beside
-    /// it (a lost SYN costs TCP a second); the first bundle that holds ends the round. A try
-    /// that fails moves on to the next member unless another try is still in flight; with no
-    /// member left and none in flight, the round ends and a retry is scheduled.
-    func tryNext(_ environment: String, round id: UInt64, hedge: Bool) {
+    /// it (a lost SYN costs TCP a second), up to `hedges` in a round; the first bundle that
+    /// holds ends the round. A try that fails moves on to the next member unless another try
+    /// is still in flight; with no member left and none in flight, the round ends and a retry
+    /// is scheduled.
+    func tryNext(_ environment: String, round id: UInt64) {
         guard var round = rounds[environment], round.id == id else { return }
         guard let source = round.take() else {
             if round.inFlight == 0 { finish(environment, retry: true) }
             return
         }
         rounds[environment] = round
-        ask(source, environment: environment, round: id, hedge: hedge)
+        ask(source, environment: environment, round: id)
     }
 
-    private func ask(_ source: Member, environment: String, round id: UInt64, hedge: Bool) {
+    private func ask(_ source: Member, environment: String, round id: UInt64) {
         guard var round = rounds[environment], round.id == id else { return }
         round.inFlight += 1
         rounds[environment] = round
@@ -74,9 +77,12 @@ extension ConfigAgent {
         let request = StreamRequest.fetchBundle(environment: environment, minimumVersion: round.minimum,
                                                 have: base?.bundle.header.contentDigest)
         var answered = false
-        if !hedge, round.hasCandidates {
+        if round.hedges < settings.hedges, round.hasCandidates {
             loop.scheduleTask(in: .nanoseconds(settings.hedgeDelay.nanoseconds)) { [self] in
-                if !answered { tryNext(environment, round: id, hedge: true) }
+                guard !answered, var round = rounds[environment], round.id == id, round.hedges < settings.hedges else { return }
+                round.hedges += 1
+                rounds[environment] = round
+                tryNext(environment, round: id)
             }
         }
         node.exchange(request, with: source.address).whenComplete { [self] result in
@@ -107,7 +113,7 @@ extension ConfigAgent {
                     logger.debug("a delta did not rebuild; fetching the full bundle", metadata: ["from": "\(source.name)"])
                     rounds[environment]?.delta = false
                     ended(environment, round: id, moveOn: false)
-                    ask(source, environment: environment, round: id, hedge: true)
+                    ask(source, environment: environment, round: id)
                 case .refused:
                     metrics.fetchFailures.increment()
                     ended(environment, round: id, moveOn: true)
@@ -122,7 +128,7 @@ extension ConfigAgent {
         guard var round = rounds[environment], round.id == id else { return }
         round.inFlight -= 1
         rounds[environment] = round
-        if moveOn && round.inFlight == 0 { tryNext(environment, round: id, hedge: false) }
+        if moveOn && round.inFlight == 0 { tryNext(environment, round: id) }
     }
 
     /// Ends the open fetch round: on to a newer version heard meanwhile, or a retry later.

@@ -27,8 +27,10 @@ public final class ConfigAgent: @unchecked Sendable {
         public var lagThreshold: Duration = .seconds(10)
         /// Between fetch attempts while a newer version cannot be had.
         public var retryInterval: TimeAmount = .seconds(1)
-        /// A fetch unanswered this long gets a second try beside it, from another holder.
+        /// A fetch unanswered this long gets another try beside it, from another holder.
         public var hedgeDelay: Duration = .milliseconds(200)
+        /// Tries a fetch round may start beside unanswered ones, one every `hedgeDelay`.
+        public var hedges = 2
 
         public init(environment: String, trusted: [TrustedKey], holdsEveryEnvironment: Bool) {
             self.environment = environment

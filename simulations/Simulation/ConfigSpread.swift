@@ -4,14 +4,16 @@ import Gossip
 /// publishes a version and announces it as an urgent rumor; a node that hears of a version
 /// newer than the one it holds fetches it over a stream (`TCPModel`, the network's loss and
 /// latency) from the announcer, and after a failed or timed-out try from another node that
-/// holds it; a try unanswered after `hedgeDelay` gets a second one beside it, from another
-/// holder. A node holds a version once a fetch's reply arrives.
+/// holds it; a try unanswered after `hedgeDelay` gets another one beside it, from another
+/// holder, and so on up to `hedges` more. A node holds a version once a fetch's reply arrives.
 struct ConfigSpread {
     static let subject = "meshgate.config.sim"
     /// Bytes of a fetch request: the kind, the version, the digest the asker runs, the environment.
     static let requestBytes = 48
     /// As `ConfigAgent.Settings.hedgeDelay`.
     static let hedgeDelay: SimTime = .seconds(0.2)
+    /// As `ConfigAgent.Settings.hedges`: tries a fetch gets beside its first, one every `hedgeDelay`.
+    static let hedges: UInt8 = 2
 
     /// Per slot: the version held, the newest heard of, the current fetch's try (0: none).
     private(set) var held: [UInt32] = []

@@ -26,7 +26,7 @@ indirect enum SimEvent {
     /// The bundle reaches the fetcher.
     case fetchReply(slot: Int32, attempt: UInt32, version: UInt32)
     /// The fetcher's try `attempt` may need a hedge: a second try beside it.
-    case fetchHedge(slot: Int32, attempt: UInt32)
+    case fetchHedge(slot: Int32, attempt: UInt32, hedge: UInt8)
     /// The fetcher's try `attempt` failed or timed out: it asks another holder.
     case fetchRetry(slot: Int32, attempt: UInt32)
 }

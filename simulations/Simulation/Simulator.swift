@@ -232,11 +232,14 @@ public struct Simulator {
                 fetchBundle(next, by: s, at: now)
             }
 
-        case let .fetchHedge(slot, attempt):
+        case let .fetchHedge(slot, attempt, number):
             let s = Int(slot)
             guard running[s], let hedge = configSpread.hedge(s, attempt: attempt, running: running,
                                                              pick: { Int(random.next() % UInt64($0)) }) else { return }
             // One more try beside the first; its failure starts nothing, the first's chain goes on.
+            if number < ConfigSpread.hedges {
+                queue.schedule(.fetchHedge(slot: slot, attempt: attempt, hedge: number + 1), at: now + ConfigSpread.hedgeDelay)
+            }
             let t = Int(hedge.source)
             traffic.sentStream(bytes: ConfigSpread.requestBytes, at: now)
             if network.reachable(s, t), let connected = network.connect() {
@@ -337,7 +340,7 @@ public struct Simulator {
             retryAt = now + TCPModel.connectTimeout
         }
         queue.schedule(.fetchRetry(slot: Int32(slot), attempt: fetch.attempt), at: retryAt)
-        queue.schedule(.fetchHedge(slot: Int32(slot), attempt: fetch.attempt), at: now + ConfigSpread.hedgeDelay)
+        queue.schedule(.fetchHedge(slot: Int32(slot), attempt: fetch.attempt, hedge: 1), at: now + ConfigSpread.hedgeDelay)
     }
 
     /// Schedules a message that reaches the node in `slot` at `arrival`: handled then, or,
