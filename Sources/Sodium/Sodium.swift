@@ -3,8 +3,8 @@ import Crypto
 
 /// The one crypto wrapper of the code base, over libsodium: random bytes, hashes, the AEAD
 /// that seals gossip, and the Ed25519 signatures that sign config bundles. SHA-256 alone comes
-/// from swift-crypto, whose BoringSSL uses the CPU's SHA instructions (a 2.26 MB config hashes
-/// in 1.9 ms instead of libsodium's 7.2 ms).
+/// from swift-crypto, whose BoringSSL uses the CPU's SHA instructions where libsodium's code is
+/// portable C (every worker hashes each config it is sent; docs/performance.md).
 ///
 /// Every entry point initialises libsodium once per process; a library that cannot start
 /// leaves nothing safe to do, so that is a crash, not an error to handle.
