@@ -2,6 +2,7 @@
 # Meshgate's gossip mesh on loopback, measured the way ../shared/bench/serf-gossip.sh measures Serf:
 # N meshd on 127.0.0.1 (the production build: release, static Swift runtime), all joining through node 1. It reports
 #   join_converge_s     from starting nodes 2..N until every node sees N alive
+#   start_suspicions_raised  suspicions raised by all nodes from their start until then (false ones)
 #   idle_*              over IDLE seconds of an idle mesh: suspicions raised (false ones: nobody
 #                       failed), per-node CPU %, RSS, and PSS (shared library pages split among
 #                       the processes mapping them)
@@ -51,8 +52,9 @@ t0=$(now)
 for i in $(seq 2 $N); do start $i; done
 wait_mesh "$(urls $N)" --alive $N --since $t0 --within 60 | sed 's/^converged_s/join_converge_s/'
 
-sleep 1
 pids=($(cat $W/pids))
+echo "start_suspicions_raised=$(counter suspicions_raised)"
+sleep 1
 s0=$(counter suspicions_raised)
 declare -A c0; for p in "${pids[@]}"; do c0[$p]=$(cpu_ticks $p); done
 sleep $IDLE

@@ -1,14 +1,13 @@
 import Gossip
 
 /// The members that hold the cache, kept from membership events: the live workers of the local
-/// node's environment (a manager holds no share). The ring is rebuilt only when that set
-/// changes. A suspect owner stays on the ring, so a suspicion that is refuted moves no key, but
-/// readers ask it after the other owner.
+/// node's environment (a manager holds no share). The ring changes only when that set
+/// changes, one member at a time. A suspect owner stays on the ring, so a suspicion that is
+/// refuted moves no key, but readers ask it after the other owner.
 public struct CacheMembership: Sendable {
     public let environment: String
     public let replicas: Int
     public private(set) var ownership: KeyOwnership
-    private var holders: Set<String> = []
     private var suspects: Set<String> = []
 
     public init(local: Member, replicas: Int = KeyOwnership.defaultReplicas) {
@@ -19,8 +18,7 @@ public struct CacheMembership: Sendable {
     public init(name: String, tags: [String: String], replicas: Int = KeyOwnership.defaultReplicas) {
         environment = tags["env"] ?? "default"
         self.replicas = replicas
-        if (tags["role"] ?? "worker") == "worker" { holders.insert(name) }
-        ownership = KeyOwnership(members: holders, replicas: replicas)
+        ownership = KeyOwnership(members: (tags["role"] ?? "worker") == "worker" ? [name] : [], replicas: replicas)
     }
 
     /// Applies what the local node concluded; true when the ring changed.
@@ -40,9 +38,7 @@ public struct CacheMembership: Sendable {
             suspects.remove(member.name)
         }
         let holds = live && Self.isWorker(member) && Self.environment(of: member) == environment
-        let changed = holds ? holders.insert(member.name).inserted : holders.remove(member.name) != nil
-        if changed { ownership = KeyOwnership(members: holders, replicas: replicas) }
-        return changed
+        return holds ? ownership.insert(member.name) : ownership.remove(member.name)
     }
 
     /// The owners of `key` in the order a reader asks them: primary, then backup, a suspect

@@ -7,13 +7,30 @@ public struct KeyOwnership: Sendable {
     public static let defaultReplicas = 2
 
     public let replicas: Int
-    private let ring: HashRing
-    public let members: Set<String>
+    private var ring: HashRing
+    public private(set) var members: Set<String>
 
     public init(members: some Sequence<String>, replicas: Int = KeyOwnership.defaultReplicas) {
         self.replicas = max(1, replicas)
         self.members = Set(members)
         ring = HashRing(members: self.members.sorted().map { ($0, 1) }, pointsPerWeight: Self.pointsPerMember)
+    }
+
+    /// Adds a member to the ring; false when it already holds a share. A mesh starting up
+    /// changes the ring once per member, so this does not rebuild it.
+    @discardableResult
+    public mutating func insert(_ name: String) -> Bool {
+        guard members.insert(name).inserted else { return false }
+        ring.insert(name, weight: 1)
+        return true
+    }
+
+    /// Takes a member off the ring; false when it held no share.
+    @discardableResult
+    public mutating func remove(_ name: String) -> Bool {
+        guard members.remove(name) != nil else { return false }
+        ring.remove(name)
+        return true
     }
 
     /// The owners of `key`, primary first; fewer than `replicas` when there are fewer members.

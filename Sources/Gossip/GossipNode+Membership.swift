@@ -243,7 +243,20 @@ extension GossipNode {
             return
         }
         guard known.id.uid == id.uid, known.isLive, incarnation >= known.incarnation else { return }
+        if !left, accuserIsDead(from) {
+            handleSuspect(id: id, incarnation: incarnation, suspecters: [from], from: sender, now: now)
+            return
+        }
         markGone(slot: slot, incarnation: incarnation, left: left, from: from, sender: sender, now: now)
+    }
+
+    /// A death declared by a member this node holds dead is news from the other side of a
+    /// partition: when it heals, each side's verdicts about the other's members cross, the
+    /// freshest still being flooded. Here the accused may well be alive and next to us, so
+    /// the verdict counts as a suspicion, which it can refute before the timer runs out.
+    private func accuserIsDead(_ accuser: String) -> Bool {
+        guard accuser != localName, let slot = table.slot(named: accuser) else { return false }
+        return table[slot].member.state == .dead
     }
 
     /// Dead or left: a tombstone from now on, announced urgently.

@@ -89,6 +89,46 @@ final class HashRingTests: XCTestCase {
         }
     }
 
+    /// A mesh starting up changes the ring once per member: each change is applied to the ring
+    /// held, and must give exactly the ring built from scratch over the same members.
+    func testARingChangedMemberByMemberIsTheRingBuiltFromScratch() {
+        var random = SystemRandomNumberGenerator()
+        var ring = HashRing(members: [("seed", 1)], pointsPerWeight: 40)
+        var weights: [String: Int] = ["seed": 1]
+        for step in 0..<120 {
+            if weights.count > 1, Int.random(in: 0..<3, using: &random) == 0 {
+                let gone = weights.keys.randomElement(using: &random)!
+                XCTAssertTrue(ring.remove(gone))
+                weights[gone] = nil
+            } else {
+                let name = "node-\(step)"
+                let weight = Int.random(in: 0...3, using: &random)
+                ring.insert(name, weight: weight)
+                weights[name] = weight
+            }
+            let fresh = HashRing(members: weights.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, pointsPerWeight: 40)
+            XCTAssertEqual(Set(ring.members), Set(fresh.members), "step \(step)")
+            for key in keys.prefix(300) {
+                let hash = StableHash.hash(key)
+                XCTAssertEqual(ring.distinctMembers(from: hash, count: 3).map { ring.members[$0] },
+                               fresh.distinctMembers(from: hash, count: 3).map { fresh.members[$0] }, "step \(step), \(key)")
+            }
+        }
+        XCTAssertFalse(ring.remove("never-there"))
+    }
+
+    func testOwnershipChangedMemberByMemberMatchesOwnershipBuiltFromScratch() {
+        var ownership = KeyOwnership(members: ["a", "b"])
+        XCTAssertTrue(ownership.insert("c"))
+        XCTAssertFalse(ownership.insert("c"), "already a holder")
+        XCTAssertTrue(ownership.remove("a"))
+        XCTAssertFalse(ownership.remove("a"))
+        XCTAssertTrue(ownership.insert("d"))
+        let fresh = KeyOwnership(members: ["d", "c", "b"])
+        XCTAssertEqual(ownership.members, fresh.members)
+        for key in keys.prefix(2_000) { XCTAssertEqual(ownership.owners(of: key), fresh.owners(of: key), key) }
+    }
+
     /// The hash places keys on every node of a mesh, across versions: changing it would move
     /// every key during a rolling upgrade.
     func testTheStableHashIsPinned() {

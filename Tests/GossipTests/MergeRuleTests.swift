@@ -72,6 +72,28 @@ final class MergeRuleTests: XCTestCase {
         XCTAssertTrue(Set([relay, a.address, b.address]).isSubset(of: Set(refuted.map(\.to))))
     }
 
+    /// When a partition heals, a verdict one side reached about a member of the other crosses
+    /// over: the side that holds the accuser dead takes it as a suspicion, which the accused
+    /// can refute, not as a death. A verdict from a live accuser is a death as before.
+    func testADeathDeclaredByAMemberHeldDeadIsOnlyASuspicion() throws {
+        let node = try makeNode()
+        let a = member("a", host: "10.9.0.1")
+        let across = member("across", host: "10.9.0.2")
+        let c = member("c", host: "10.9.0.3")
+        feed(node, [.alive(a), .alive(across), .alive(c)])
+        feed(node, [.dead(id: across.id, incarnation: 0, from: "c", left: false)])
+        XCTAssertEqual(node.member(named: "across")?.state, .dead)
+
+        XCTAssertEqual(events(feed(node, [.dead(id: a.id, incarnation: 0, from: "across", left: false)])), [.suspected(node.member(named: "a")!)])
+        XCTAssertEqual(node.member(named: "a")?.state, .suspect)
+        var refuted = a
+        refuted.incarnation = 1
+        XCTAssertEqual(events(feed(node, [.alive(refuted)])), [.refuted(refuted)])
+
+        feed(node, [.dead(id: a.id, incarnation: 1, from: "c", left: false)])
+        XCTAssertEqual(node.member(named: "a")?.state, .dead, "a live accuser's verdict stands")
+    }
+
     func testNewProcessReplacesOldIdentityAndOldNewsIsIgnored() throws {
         let node = try makeNode()
         let old = member("b", uid: 10, incarnation: 9)

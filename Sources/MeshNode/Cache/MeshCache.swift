@@ -89,7 +89,9 @@ public final class MeshCache: Sendable {
     public func handOffBeforeLeaving(until deadline: ContinuousClock.Instant) async -> (sent: Int, left: Int) {
         guard let (peers, loop) = link.withLock({ $0 }) else { return (0, 0) }
         let (before, after) = membership.withLock { ring in
-            (ring.ownership, KeyOwnership(members: ring.ownership.members.filter { $0 != localName }, replicas: ring.replicas))
+            var after = ring.ownership
+            after.remove(localName)
+            return (ring.ownership, after)
         }
         let sentBefore = handoff.sent
         handoff.ringChanged(local: localName, before: before, after: after, leaving: [localName], peers: peers, loop: loop)
