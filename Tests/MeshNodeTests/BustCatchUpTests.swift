@@ -1,4 +1,5 @@
 import CacheRing
+import Gossip
 import Logging
 import NIOCore
 import NIOPosix
@@ -109,5 +110,35 @@ final class BustCatchUpTests: XCTestCase {
         try await until("the node asked took the asker's newer bust") {
             try await onLoop(ahead) { ahead.agent.ledger.heads == ["elsewhere#1": 6] }
         }
+    }
+
+    /// A node asks joiners for busts only until it has caught up once, and after that only a
+    /// member that comes back from the dead or refutes a suspicion: a mass start of N nodes
+    /// must not make N² catch-up exchanges.
+    func testOnlyACatchingUpNodeOrAReturningMemberStartsACatchUpOnMembershipNews() async throws {
+        let (node, _) = try await start("watcher", seeds: [])
+        @Sendable func member(_ name: String, uid: UInt64 = 1) -> Member {
+            Member(id: NodeID(name: name, uid: uid), address: NodeAddress(host: "127.0.0.1", port: 1), incarnation: 0,
+                   state: .alive, tags: ["env": "prod", "role": "worker"])
+        }
+        let asked: [Int] = try await onLoop(node) {
+            var asked: [Int] = []
+            let agent = node.agent
+            agent.observed(.joined(member("first")))
+            asked.append(agent.syncsInFlight)  // not caught up yet: asks
+            agent.synced = true
+            agent.observed(.joined(member("fresh")))
+            asked.append(agent.syncsInFlight)  // a new process: not asked
+            agent.observed(.failed(member("cut-off")))
+            agent.observed(.joined(member("cut-off")))
+            asked.append(agent.syncsInFlight)  // back from the dead: asked
+            agent.observed(.failed(member("restarted", uid: 1)))
+            agent.observed(.joined(member("restarted", uid: 2)))
+            asked.append(agent.syncsInFlight)  // a new process under the old name: not asked
+            agent.observed(.refuted(member("suspected")))
+            asked.append(agent.syncsInFlight)  // refuted a suspicion: asked
+            return asked
+        }
+        XCTAssertEqual(asked, [1, 1, 2, 2, 3])
     }
 }

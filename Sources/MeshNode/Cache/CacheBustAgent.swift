@@ -43,6 +43,9 @@ public final class CacheBustAgent: @unchecked Sendable {
     var synced = false
     var syncsInFlight = 0
     var syncTask: RepeatedTask?
+    /// Processes this node saw fail or leave, while Gossip keeps their tombstones: one that
+    /// comes back was cut off from this side and may have applied busts there.
+    var gone: [NodeID: NIODeadline] = [:]
     /// What each recent bust removed here, so a repeat (the rumor came first) acknowledges the
     /// same count; as many as the log holds.
     var removals: [BustID: Int] = [:]
@@ -155,10 +158,21 @@ public final class CacheBustAgent: @unchecked Sendable {
 
     // MARK: Catching up
 
+    /// Catch-ups on membership news: with every member that joins until this node has caught
+    /// up once, with a member that comes back from the dead or refutes a suspicion (it was cut
+    /// off, and may hold busts this side missed). Not with every new process once caught up:
+    /// a process that started after this node holds no bust this node lacks beyond what the
+    /// rumors and the periodic catch-up bring, and asking each joiner makes a mass start of N
+    /// nodes N² exchanges.
     func observed(_ event: MembershipEvent) {
         switch event {
-        case .joined(let member), .refuted(let member):
+        case .joined(let member):
+            let returning = gone.removeValue(forKey: member.id) != nil
+            if isPeer(member), returning || !synced { sync(with: member) }
+        case .refuted(let member):
             if isPeer(member) { sync(with: member) }
+        case .failed(let member), .left(let member):
+            gone[member.id] = .now()
         default:
             break
         }
@@ -175,6 +189,8 @@ public final class CacheBustAgent: @unchecked Sendable {
 
     func syncWithSomeone() {
         if let member = peers().randomElement() { sync(with: member) }
+        let forgotten = NIODeadline.now() - .nanoseconds(node.config.tombstoneTimeout.nanoseconds)
+        gone = gone.filter { $0.value > forgotten }
     }
 
     /// Asks `member` for the busts this node has not applied, and applies them.
