@@ -82,7 +82,13 @@ public struct HashRing: Sendable {
     /// A member's points: `StableHash("name#i")` for i below weight × pointsPerWeight.
     private static func hashes(of name: String, weight: Int, pointsPerWeight: Int) -> [UInt64] {
         guard weight > 0 else { return [] }
-        return (0..<(weight * pointsPerWeight)).map { StableHash.hash("\(name)#\($0)") }
+        var label = Array(name.utf8) + [UInt8(ascii: "#")]
+        let prefix = label.count
+        return (0..<(weight * pointsPerWeight)).map { replica in
+            label.removeSubrange(prefix...)
+            label.append(contentsOf: String(replica).utf8)
+            return StableHash.hash(label)
+        }
     }
 
     /// Ring order: by hash; ties between equal hashes (vanishingly rare) by name, so the order

@@ -113,8 +113,8 @@ public enum MeshDaemon {
         }
         logger.info("admin API listening", metadata: ["admin": "\(options.admin.host):\(admin.localAddress?.port ?? options.admin.port)"])
 
-        var services: [any Service] = [
-            NodeService(node: node, admin: admin, leaveRequests: leaveRequests, leaveContinuation: leaveContinuation)
+        var services: [(name: String, service: any Service)] = [
+            ("node", NodeService(node: node, admin: admin, leaveRequests: leaveRequests, leaveContinuation: leaveContinuation))
         ]
         // A node without a gateway has no config file or access log to reload or reopen:
         // SIGHUP and SIGUSR1 (from logrotate) must not end it.
@@ -124,10 +124,10 @@ public enum MeshDaemon {
         }
         if let gateway, let gatewaySignals {
             // Services shut down in reverse order: the gateway drains first, then the node leaves.
-            services.append(GatewayService(
+            services.append(("gateway", GatewayService(
                 gateway: gateway, configPath: options.config, managed: !keys.trusted.isEmpty,
                 drainTimeout: options.drainTimeout, cache: cache, logger: logger, signals: gatewaySignals,
-                onApplied: { [routeBusts] config in routeBusts?.applied(config) }))
+                onApplied: { [routeBusts] config in routeBusts?.applied(config) })))
         }
 
         try await Lifecycle.run(services, logger: logger)
