@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Meshgate's gossip mesh on loopback, measured the way ../shared/bench/serf-gossip.sh measures Serf:
 # N meshd on 127.0.0.1 (the production build: release, static Swift runtime), all joining through node 1. It reports
+#   spawn_s             how long starting nodes 2..N took
 #   join_converge_s     from starting nodes 2..N until every node sees N alive
 #   start_suspicions_raised  suspicions raised by all nodes from their start until then (false ones)
 #   idle_*              over IDLE seconds of an idle mesh: suspicions raised (false ones: nobody
@@ -25,9 +26,14 @@ BASE=${BASE_PORT:-27000}
 gossip() { echo 127.0.0.1:$((BASE + 3 * $1)); }
 admin() { echo 127.0.0.1:$((BASE + 3 * $1 + 1)); }
 gateway() { echo 127.0.0.1:$((BASE + 3 * $1 + 2)); }
+# The shell that starts the nodes outranks them (when it may raise its priority), so that all N
+# start within a fraction of a second, as a fleet does on its own hosts, instead of the loop
+# waiting its turn on 2 cores behind the start-up work of the nodes it already started.
+node_nice=()
+renice -n -5 -p $$ >/dev/null 2>&1 && node_nice=(nice -n 5)
 start() { # i
   local i=$1 seeds=""; [ $i -gt 1 ] && seeds="--seeds $(gossip 1)"
-  setpriv --pdeathsig KILL -- "$BIN/meshd" --name n$i --bind $(gossip $i) $seeds --profile $PROFILE \
+  "${node_nice[@]}" setpriv --pdeathsig KILL -- "$BIN/meshd" --name n$i --bind $(gossip $i) $seeds --profile $PROFILE \
     --cluster-key-file $W/cluster.key --admin $(admin $i) --http $(gateway $i) --admin-token-file $W/admin.token \
     --data-dir $W/n$i --log-level error >$W/log.$i 2>&1 &
   echo $! >> $W/pids; disown
@@ -50,6 +56,7 @@ echo "meshd x$N on loopback, profile $PROFILE"
 start 1; sleep 0.5
 t0=$(now)
 for i in $(seq 2 $N); do start $i; done
+awk -v end=$(now) -v start=$t0 'BEGIN { printf "spawn_s=%.3f\n", end - start }'
 wait_mesh "$(urls $N)" --alive $N --since $t0 --within 60 | sed 's/^converged_s/join_converge_s/'
 
 pids=($(cat $W/pids))
