@@ -7,7 +7,7 @@ extension GossipNode {
         guard !hasLeft else { return [] }
         let me = table.modify(0) { record -> Member in
             record.member.incarnation += 1
-            record.member.state = .left
+            record.state = .left
             record.stateChangedAt = now
             return record.member
         }
@@ -28,7 +28,7 @@ extension GossipNode {
         guard next.tags != localMember.tags || next.meta != localMember.meta else { return [] }
         next.incarnation += 1
         table.modify(0) { $0.member = next }
-        enqueue(.member(next.name), .alive(next))
+        enqueue(.member(next.name), record: table[0].aliveRecord)
         return drainOutputs()
     }
 

@@ -78,7 +78,7 @@ extension GossipNode {
         stats.pushPullRuns += 1
         let state = stateBytes(join: false)
         stats.bytesOut += state.count
-        emit(.stream(state, to: table[slot].member.address))
+        emit(.stream(state, to: table[slot].address))
     }
 
     func rejoin(now: Instant) {
@@ -92,7 +92,7 @@ extension GossipNode {
 
     func stateBytes(join: Bool) -> [UInt8] {
         let members = table.records.compactMap { record -> Member? in
-            record.member.address.host.isEmpty ? nil : record.member
+            record.address.host.isEmpty ? nil : record.member
         }
         return encoder.packet([.pushPull(from: localName, join: join, members: members, rumors: rumorLog.recent())])
     }
