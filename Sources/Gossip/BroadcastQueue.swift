@@ -127,7 +127,9 @@ struct BroadcastQueue {
     }
 
     private func slot(of subject: BroadcastSubject) -> Int? {
-        slotBySubject.find(hash: subject.hashValue) { items[$0].subject == subject }
+        // A local reference: a closure over `self` would make Swift copy the whole queue.
+        let items = items
+        return slotBySubject.find(hash: subject.hashValue) { items[$0].subject == subject }
     }
 
     /// Drops the update sent most often (the oldest among equals) of the lowest priority queued.

@@ -66,12 +66,16 @@ struct MemberTable {
         return records[slot]
     }
 
+    // The lookups' closures read a local reference to the records: a closure over `self`
+    // makes Swift copy the whole table (a retain and a release of each of its arrays).
     func slot(named name: String) -> Int? {
-        byName.find(hash: name.hashValue) { records[$0].name == name }
+        let records = records
+        return byName.find(hash: name.hashValue) { records[$0].name == name }
     }
 
     func slot(at address: NodeAddress) -> Int? {
-        byAddress.find(hash: address.hashValue) { records[$0].address == address }
+        let records = records
+        return byAddress.find(hash: address.hashValue) { records[$0].address == address }
     }
 
     mutating func insert(_ member: Member, stateChangedAt: Instant) -> Int {
