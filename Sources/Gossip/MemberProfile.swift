@@ -8,10 +8,10 @@ final class MemberProfile {
     let incarnation: Incarnation
     let tags: [String: String]
     let meta: [String: String]
-    /// The announcement as an alive record, encoded the first time a queue takes it.
-    private(set) lazy var aliveRecord: [UInt8] = {
+    /// The announcement encoded, the first time a queue or a push-pull needs it.
+    private(set) lazy var encoded: EncodedAnnouncement = {
         var encoder = MessageEncoder()
-        return encoder.record(.alive(member(state: .alive)))
+        return encoder.announcement(member(state: .alive))
     }()
 
     init(_ member: Member) {

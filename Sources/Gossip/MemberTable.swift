@@ -31,7 +31,7 @@ struct MemberRecord {
     var incarnation: Incarnation { profile.incarnation }
     var isLive: Bool { state == .alive || state == .suspect }
     /// The member's alive record, as queued and sent.
-    var aliveRecord: [UInt8] { profile.aliveRecord }
+    var aliveRecord: [UInt8] { profile.encoded.aliveRecord }
 
     fileprivate mutating func share(through profiles: MemberProfiles) {
         profile = profiles.profile(of: member)
