@@ -5,10 +5,9 @@ extension GossipNode {
     /// spreads while the shell drains.
     public func leave(now: Instant) -> [GossipOutput] {
         guard !hasLeft else { return [] }
-        let me = table.modify(0) { record -> Member in
+        let me = table.modify(0, stateChangedAt: now) { record -> Member in
             record.member.incarnation += 1
             record.state = .left
-            record.stateChangedAt = now
             return record.member
         }
         hasLeft = true

@@ -109,7 +109,7 @@ extension GossipNode {
             let state = table.records[slot].state
             guard state == .alive || state == .suspect
                 || (includeRecentlyDead && state == .dead
-                    && now - table.records[slot].stateChangedAt < config.gossipToTheDeadTime) else { return false }
+                    && table.goneSince(slot).map({ now - $0 < config.gossipToTheDeadTime }) == true) else { return false }
             if let excluded, table.records[slot].name == excluded { return false }
             return true
         }

@@ -38,7 +38,6 @@ extension GossipNode {
             var member = incoming
             member.state = .alive
             record.member = member
-            if wasSuspect || wasGone { record.stateChangedAt = now }
             if wasSuspect, config.lifeguard { record.answersLate = true }
             return record.member
         }
@@ -68,7 +67,7 @@ extension GossipNode {
         var member = incoming
         member.state = .alive
         table.modify(slot) { record in
-            record = MemberRecord(member: member, stateChangedAt: now)
+            record = MemberRecord(member: member)
         }
         suspicions[member.name] = nil
         probeRotation.insert(ProbeTarget(slot: slot, uid: member.id.uid))
@@ -146,7 +145,6 @@ extension GossipNode {
         let member = table.modify(slot) { record -> Member in
             record.state = .suspect
             record.member.incarnation = incarnation
-            record.stateChangedAt = now
             return record.member
         }
         suspicions[member.name] = suspicion
@@ -232,9 +230,9 @@ extension GossipNode {
         }
         let known = table[slot].member
         if id.uid > known.id.uid {
-            let member = table.modify(slot) { record -> Member in
+            let member = table.modify(slot, stateChangedAt: now) { record -> Member in
                 record = MemberRecord(member: Member(id: id, address: known.address, incarnation: incarnation,
-                                                     state: left ? .left : .dead), stateChangedAt: now)
+                                                     state: left ? .left : .dead))
                 return record.member
             }
             suspicions[member.name] = nil
@@ -247,10 +245,9 @@ extension GossipNode {
 
     /// Dead or left: a tombstone from now on, announced urgently.
     private func markGone(slot: Int, incarnation: Incarnation, left: Bool, from: String, sender: NodeAddress?, now: Instant) {
-        let member = table.modify(slot) { record -> Member in
+        let member = table.modify(slot, stateChangedAt: now) { record -> Member in
             record.state = left ? .left : .dead
             record.member.incarnation = incarnation
-            record.stateChangedAt = now
             return record.member
         }
         suspicions[member.name] = nil

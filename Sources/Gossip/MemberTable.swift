@@ -1,4 +1,4 @@
-/// One member and the local bookkeeping about it: 24 bytes, the member's announcement
+/// One member and the local bookkeeping about it: 16 bytes, the member's announcement
 /// shared behind one reference.
 struct MemberRecord {
     private(set) var profile: MemberProfile
@@ -6,13 +6,10 @@ struct MemberRecord {
     /// It had to refute a suspicion and has not answered a probe within the probe timeout
     /// since: a slow but live member, probed with patience (Lifeguard only).
     var answersLate = false
-    /// When the state last changed: a tombstone's age, the gossip-to-the-dead window.
-    var stateChangedAt: Instant
 
-    init(member: Member, stateChangedAt: Instant, profiles: MemberProfiles? = nil) {
+    init(member: Member, profiles: MemberProfiles? = nil) {
         profile = profiles?.profile(of: member) ?? MemberProfile(member)
         state = member.state
-        self.stateChangedAt = stateChangedAt
     }
 
     /// The member as a value. Setting it keeps the profile unless the announcement changed;
@@ -50,6 +47,9 @@ struct MemberTable {
     private var byAddress = SlotIndex()
     /// Alive and suspect members, the local node included: N in every formula.
     private(set) var liveCount = 0
+    /// When each dead or left member became so, by name: a tombstone's age, the
+    /// gossip-to-the-dead window. Live members need no such time.
+    private var goneSince: [String: Instant] = [:]
 
     init(profiles: MemberProfiles? = nil) {
         self.profiles = profiles
@@ -78,9 +78,15 @@ struct MemberTable {
         return byAddress.find(hash: address.hashValue) { records[$0].address == address }
     }
 
+    /// When the member in `slot` died or left; nil while it is live.
+    func goneSince(_ slot: Int) -> Instant? {
+        records[slot].isLive ? nil : goneSince[records[slot].name]
+    }
+
     mutating func insert(_ member: Member, stateChangedAt: Instant) -> Int {
         let slot = records.count
-        let record = MemberRecord(member: member, stateChangedAt: stateChangedAt, profiles: profiles)
+        let record = MemberRecord(member: member, profiles: profiles)
+        if !record.isLive { goneSince[record.name] = stateChangedAt }
         records.appendGrowingGently(record)
         let name = record.name
         let records = self.records
@@ -91,18 +97,24 @@ struct MemberTable {
         return slot
     }
 
-    /// Changes a record in place, keeping the live count, the address index and the
-    /// sharing of announcements right. The name must not change.
-    mutating func modify<T>(_ slot: Int, _ change: (inout MemberRecord) -> T) -> T {
+    /// Changes a record in place, keeping the live count, the address index, the sharing of
+    /// announcements and the time of death right. A change that kills the member, or
+    /// replaces a dead one, gives `stateChangedAt`. The name must not change.
+    mutating func modify<T>(_ slot: Int, stateChangedAt: Instant? = nil, _ change: (inout MemberRecord) -> T) -> T {
         let wasLive = records[slot].isLive
         let oldProfile = records[slot].profile
         let result = change(&records[slot])
-        let now = records[slot]
-        if wasLive != now.isLive { liveCount += now.isLive ? 1 : -1 }
-        guard now.profile !== oldProfile else { return result }
+        let changed = records[slot]
+        if wasLive != changed.isLive { liveCount += changed.isLive ? 1 : -1 }
+        if changed.isLive {
+            if !wasLive { goneSince[changed.name] = nil }
+        } else if let stateChangedAt {
+            goneSince[changed.name] = stateChangedAt
+        }
+        guard changed.profile !== oldProfile else { return result }
         if let profiles { records[slot].share(through: profiles) }
         let oldAddress = oldProfile.address
-        if oldAddress != now.address {
+        if oldAddress != changed.address {
             let records = self.records
             byAddress.remove(slot, hash: oldAddress.hashValue, hashOf: { Self.addressHash(records, $0) })
             indexAddress(of: slot)
@@ -114,6 +126,7 @@ struct MemberTable {
         precondition(slot > 0, "the local member is never removed")
         let gone = records[slot]
         if gone.isLive { liveCount -= 1 }
+        goneSince[gone.name] = nil
         do {
             let records = self.records
             byName.remove(slot, hash: gone.name.hashValue, hashOf: { Self.nameHash(records, $0) })

@@ -49,7 +49,7 @@ final class MemberTableTests: XCTestCase {
         let a = first.insert(member, stateChangedAt: .zero)
         let b = second.insert(member, stateChangedAt: .zero)
         XCTAssertTrue(first[a].profile === second[b].profile)
-        XCTAssertEqual(MemoryLayout<MemberRecord>.stride, 24)
+        XCTAssertEqual(MemoryLayout<MemberRecord>.stride, 16)
 
         second.modify(b) { $0.member.incarnation = 1 }
         XCTAssertFalse(first[a].profile === second[b].profile)
@@ -59,5 +59,21 @@ final class MemberTableTests: XCTestCase {
         XCTAssertTrue(first[a].profile === second[b].profile)
         XCTAssertEqual(first[a].member.state, .suspect)
         XCTAssertEqual(profiles.count, 2)
+    }
+
+    /// Only a dead or left member has a time of death; it goes when the member lives again.
+    func testTheTimeOfDeathIsKeptWhileTheMemberIsGone() {
+        var table = MemberTable()
+        let slot = table.insert(Member(id: NodeID(name: "m", uid: 1), address: NodeAddress(host: "10.0.0.2", port: 1),
+                                       incarnation: 0, state: .alive), stateChangedAt: .zero)
+        let death = Instant(nanoseconds: 5)
+        table.modify(slot, stateChangedAt: death) { $0.state = .suspect }
+        XCTAssertNil(table.goneSince(slot))
+        table.modify(slot, stateChangedAt: death) { $0.state = .dead }
+        XCTAssertEqual(table.goneSince(slot), death)
+        table.modify(slot) { $0.answersLate = false }
+        XCTAssertEqual(table.goneSince(slot), death)
+        table.modify(slot) { $0.state = .alive }
+        XCTAssertNil(table.goneSince(slot))
     }
 }
