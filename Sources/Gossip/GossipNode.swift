@@ -12,7 +12,7 @@ public final class GossipNode {
     public internal(set) var stats = GossipStats()
 
     var random: InjectedRandom
-    var table: MemberTable
+    let table: MemberTable
     var awareness: Awareness
     var lateAcks = LateAckStreak()
     var queue: BroadcastQueue

@@ -37,7 +37,9 @@ struct MemberRecord {
 
 /// Every known member, dense in an array, found in O(1) by name and by address.
 /// The local node is always slot 0; removal swaps the last record into the freed slot.
-struct MemberTable {
+/// A class: the node looks members up for nearly every message, and a struct held by
+/// the node was copied whole (a retain and a release of each of its arrays) for each call.
+final class MemberTable {
     /// Shares announcements with the other nodes of the process, if given.
     let profiles: MemberProfiles?
     private(set) var records: [MemberRecord] = []
@@ -66,8 +68,8 @@ struct MemberTable {
         return records[slot]
     }
 
-    // The lookups' closures read a local reference to the records: a closure over `self`
-    // makes Swift copy the whole table (a retain and a release of each of its arrays).
+    // The lookups' closures read a local reference to the records, not `self.records` at
+    // every step of the probe.
     func slot(named name: String) -> Int? {
         let records = records
         return byName.find(hash: name.hashValue) { records[$0].name == name }
@@ -83,7 +85,7 @@ struct MemberTable {
         records[slot].isLive ? nil : goneSince[records[slot].name]
     }
 
-    mutating func insert(_ member: Member, stateChangedAt: Instant) -> Int {
+    func insert(_ member: Member, stateChangedAt: Instant) -> Int {
         let slot = records.count
         let record = MemberRecord(member: member, profiles: profiles)
         if !record.isLive { goneSince[record.name] = stateChangedAt }
@@ -100,7 +102,7 @@ struct MemberTable {
     /// Changes a record in place, keeping the live count, the address index, the sharing of
     /// announcements and the time of death right. A change that kills the member, or
     /// replaces a dead one, gives `stateChangedAt`. The name must not change.
-    mutating func modify<T>(_ slot: Int, stateChangedAt: Instant? = nil, _ change: (inout MemberRecord) -> T) -> T {
+    func modify<T>(_ slot: Int, stateChangedAt: Instant? = nil, _ change: (inout MemberRecord) -> T) -> T {
         let wasLive = records[slot].isLive
         let oldProfile = records[slot].profile
         let result = change(&records[slot])
@@ -122,7 +124,7 @@ struct MemberTable {
         return result
     }
 
-    mutating func remove(_ slot: Int) {
+    func remove(_ slot: Int) {
         precondition(slot > 0, "the local member is never removed")
         let gone = records[slot]
         if gone.isLive { liveCount -= 1 }
@@ -142,15 +144,15 @@ struct MemberTable {
         records.removeLast()
     }
 
-    private mutating func indexAddress(of slot: Int) {
+    private func indexAddress(of slot: Int) {
         let records = self.records
         let address = records[slot].address
         byAddress.set(slot, hash: address.hashValue, matches: { records[$0].address == address },
                       hashOf: { Self.addressHash(records, $0) })
     }
 
-    // The index closures read a local reference to the records, never `self`: a closure over
-    // `self` while one of its indexes is being changed makes Swift copy that index whole.
+    // The index closures read a local reference to the records, never `self`, one of whose
+    // indexes is being changed while they run.
     private static func nameHash(_ records: [MemberRecord], _ slot: Int) -> Int { records[slot].name.hashValue }
     private static func addressHash(_ records: [MemberRecord], _ slot: Int) -> Int { records[slot].address.hashValue }
 }

@@ -4,7 +4,7 @@ import XCTest
 final class MemberTableTests: XCTestCase {
     /// Random inserts, address changes and removals (one member per address): every lookup agrees with a plain model.
     func testLookupsByNameAndAddressSurviveInsertsMovesAndRemovals() {
-        var table = MemberTable()
+        let table = MemberTable()
         var random = SplitMix64(seed: 7)
         var known: [String: NodeAddress] = [:]
         func insert(_ name: String, _ address: NodeAddress) {
@@ -42,8 +42,8 @@ final class MemberTableTests: XCTestCase {
     /// announcement moves a record to the profile of the new one, whichever table made it first.
     func testTablesThatShareProfilesHoldEachAnnouncementOnce() {
         let profiles = MemberProfiles()
-        var first = MemberTable(profiles: profiles)
-        var second = MemberTable(profiles: profiles)
+        let first = MemberTable(profiles: profiles)
+        let second = MemberTable(profiles: profiles)
         let member = Member(id: NodeID(name: "m", uid: 1), address: NodeAddress(host: "10.0.0.2", port: 7946),
                             incarnation: 0, state: .alive, tags: ["zone": "a"])
         let a = first.insert(member, stateChangedAt: .zero)
@@ -63,7 +63,7 @@ final class MemberTableTests: XCTestCase {
 
     /// Only a dead or left member has a time of death; it goes when the member lives again.
     func testTheTimeOfDeathIsKeptWhileTheMemberIsGone() {
-        var table = MemberTable()
+        let table = MemberTable()
         let slot = table.insert(Member(id: NodeID(name: "m", uid: 1), address: NodeAddress(host: "10.0.0.2", port: 1),
                                        incarnation: 0, state: .alive), stateChangedAt: .zero)
         let death = Instant(nanoseconds: 5)
