@@ -38,7 +38,7 @@ struct MemberRecord {
 /// Every known member, dense in an array, found in O(1) by name and by address.
 /// The local node is always slot 0; removal swaps the last record into the freed slot.
 /// A class: the node looks members up for nearly every message, and a struct held by
-/// the node was copied whole (a retain and a release of each of its arrays) for each call.
+/// the node would be copied whole (a retain and a release of each array) for each call.
 final class MemberTable {
     /// Shares announcements with the other nodes of the process, if given.
     let profiles: MemberProfiles?

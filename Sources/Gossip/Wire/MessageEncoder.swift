@@ -10,10 +10,10 @@ struct EncodedAnnouncement {
 /// Encodes messages as type–length–value records; a packet is the version byte followed
 /// by records (see docs/wire.md).
 struct MessageEncoder {
-    private var body = ByteWriter(capacity: MessageEncoder.keptCapacity)
+    private var body = ByteWriter(capacity: 512)
     /// A body buffer larger than this (a full state's) is let go after use, not kept for
     /// the next message: in a process of thousands of nodes every node would hold one.
-    private static let keptCapacity = 512
+    private static let largestKeptBuffer = 4096
 
     /// A new packet: just the version byte.
     static func packetHeader(capacity: Int) -> [UInt8] {
@@ -75,7 +75,7 @@ struct MessageEncoder {
         length.varint(body.bytes.count)
         out.append(contentsOf: length.bytes)
         out.append(contentsOf: body.bytes)
-        if body.bytes.capacity > MessageEncoder.keptCapacity * 8 { body = ByteWriter(capacity: MessageEncoder.keptCapacity) }
+        if body.bytes.capacity > MessageEncoder.largestKeptBuffer { body = ByteWriter(capacity: 512) }
     }
 
     /// A whole packet (or stream) holding the given messages.
