@@ -25,17 +25,18 @@ enum BroadcastPriority: Int, CaseIterable {
 /// confirmations (a mass start with slow nodes) cannot hold back a refutation.
 ///
 /// Items sit in buckets by transmit count, so filling a packet touches only the items
-/// it takes, never sorts the whole queue. Their bytes share one buffer.
+/// it takes, never sorts the whole queue. An item holds its encoded message by reference:
+/// the alive record of a shared announcement (`MemberProfile.aliveRecord`) is stored once
+/// for every queue that holds it.
 struct BroadcastQueue {
     struct Item {
         let subject: BroadcastSubject
-        /// Where the encoded message, ready to append to a packet, sits in `storage`.
-        let offset: UInt32
-        let length: UInt32
+        /// The encoded message, ready to append to a packet.
+        let bytes: [UInt8]
         var transmits: Int32
-        let priority: BroadcastPriority
         /// Position in its bucket.
         var position: Int32
+        let priority: BroadcastPriority
 
         var bucket: Int { Int(transmits) * BroadcastQueue.priorities + priority.rawValue }
     }
@@ -43,10 +44,6 @@ struct BroadcastQueue {
     /// Queued updates beyond this make room by dropping the one sent most often.
     let depthLimit: Int
     private var items: [Item] = []
-    /// Every queued message's bytes, end to end: one allocation instead of one per item.
-    private var storage: [UInt8] = []
-    /// Bytes in `storage` that belong to items no longer queued.
-    private var garbage = 0
     private var slotBySubject = SlotIndex()
     /// buckets[3t + p]: the items of priority p sent t times, oldest first.
     private var buckets: [[Int32]] = []
@@ -66,12 +63,7 @@ struct BroadcastQueue {
         remove(subject)
         if items.count >= depthLimit { dropMostSent() }
         let slot = items.count
-        items.appendGrowingGently(Item(subject: subject, offset: UInt32(storage.count), length: UInt32(bytes.count),
-                                       transmits: 0, priority: priority, position: 0))
-        if storage.count + bytes.count > storage.capacity {
-            storage.reserveCapacity(storage.count + bytes.count + storage.count / 8)
-        }
-        storage.append(contentsOf: bytes)
+        items.appendGrowingGently(Item(subject: subject, bytes: bytes, transmits: 0, position: 0, priority: priority))
         do {
             // A closure over `self` while its index changes would make Swift copy the index.
             let items = self.items
@@ -101,10 +93,9 @@ struct BroadcastQueue {
                 while index >= 0 {
                     let slot = Int(buckets[bucket][index])
                     index -= 1
-                    let start = Int(items[slot].offset)
-                    let size = Int(items[slot].length)
+                    let size = items[slot].bytes.count
                     if packet.count + size <= budget {
-                        packet.append(contentsOf: storage[start..<start + size])
+                        packet.append(contentsOf: items[slot].bytes)
                         chosen.append(slot)
                         misses = 0
                     } else {
@@ -127,7 +118,6 @@ struct BroadcastQueue {
                 place(slot)
             }
         }
-        compactIfWasteful()
         return chosen.count
     }
 
@@ -137,7 +127,9 @@ struct BroadcastQueue {
     }
 
     private func slot(of subject: BroadcastSubject) -> Int? {
-        slotBySubject.find(hash: subject.hashValue) { items[$0].subject == subject }
+        // A local reference: a closure over `self` would make Swift copy the whole queue.
+        let items = items
+        return slotBySubject.find(hash: subject.hashValue) { items[$0].subject == subject }
     }
 
     /// Drops the update sent most often (the oldest among equals) of the lowest priority queued.
@@ -160,7 +152,6 @@ struct BroadcastQueue {
             slotBySubject.remove(slot, hash: items[slot].subject.hashValue, hashOf: { items[$0].subject.hashValue })
         }
         unplace(slot)
-        garbage += Int(items[slot].length)
         let last = items.count - 1
         if slot != last {
             // Move the last item into the freed slot and repoint its index and bucket entries.
@@ -169,22 +160,6 @@ struct BroadcastQueue {
             buckets[items[slot].bucket][Int(items[slot].position)] = Int32(slot)
         }
         items.removeLast()
-    }
-
-    /// Rewrites `storage` without the bytes of departed items once they are a quarter of it.
-    private mutating func compactIfWasteful() {
-        guard garbage > 4096, garbage * 4 > storage.count else { return }
-        var compacted: [UInt8] = []
-        compacted.reserveCapacity(storage.count - garbage)
-        for slot in items.indices {
-            let start = Int(items[slot].offset)
-            let item = items[slot]
-            items[slot] = Item(subject: item.subject, offset: UInt32(compacted.count), length: item.length,
-                               transmits: item.transmits, priority: item.priority, position: item.position)
-            compacted.append(contentsOf: storage[start..<start + Int(item.length)])
-        }
-        storage = compacted
-        garbage = 0
     }
 
     private mutating func place(_ slot: Int) {

@@ -5,10 +5,9 @@ extension GossipNode {
     /// spreads while the shell drains.
     public func leave(now: Instant) -> [GossipOutput] {
         guard !hasLeft else { return [] }
-        let me = table.modify(0) { record -> Member in
+        let me = table.modify(0, stateChangedAt: now) { record -> Member in
             record.member.incarnation += 1
-            record.member.state = .left
-            record.stateChangedAt = now
+            record.state = .left
             return record.member
         }
         hasLeft = true
@@ -28,7 +27,7 @@ extension GossipNode {
         guard next.tags != localMember.tags || next.meta != localMember.meta else { return [] }
         next.incarnation += 1
         table.modify(0) { $0.member = next }
-        enqueue(.member(next.name), .alive(next))
+        enqueue(.member(next.name), record: table[0].aliveRecord)
         return drainOutputs()
     }
 

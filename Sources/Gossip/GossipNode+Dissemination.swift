@@ -18,26 +18,34 @@ extension GossipNode {
     /// Queues an update for piggybacking, replacing any queued update about the same subject.
     func enqueue(_ subject: BroadcastSubject, _ message: Message, priority: BroadcastPriority = .plain) {
         guard rebroadcastEnabled else { return }
-        let bytes = encoder.record(message)
-        guard bytes.count + 1 <= config.maxPacketSize else { return }
-        queue.enqueue(subject, bytes: bytes, priority: priority)
+        enqueue(subject, record: encoder.record(message), priority: priority)
+    }
+
+    /// Queues an encoded update (a member's shared alive record).
+    func enqueue(_ subject: BroadcastSubject, record: [UInt8], priority: BroadcastPriority = .plain) {
+        guard rebroadcastEnabled, record.count + 1 <= config.maxPacketSize else { return }
+        queue.enqueue(subject, bytes: record, priority: priority)
     }
 
     /// Queues the update (as urgent unless told otherwise) and also sends it right away to
     /// `fanout` random peers (`urgentFanout` unless given).
     func enqueueAndForward(_ subject: BroadcastSubject, _ message: Message, except sender: NodeAddress?,
                            fanout: Int? = nil, priority: BroadcastPriority = .urgent, now: Instant) {
-        let bytes = encoder.record(message)
-        guard bytes.count + 1 <= config.maxPacketSize else { return }
-        queue.enqueue(subject, bytes: bytes, priority: priority)
-        forward(bytes, except: sender, fanout: fanout ?? config.urgentFanout, now: now)
+        enqueueAndForward(subject, record: encoder.record(message), except: sender, fanout: fanout, priority: priority, now: now)
+    }
+
+    func enqueueAndForward(_ subject: BroadcastSubject, record: [UInt8], except sender: NodeAddress?,
+                           fanout: Int? = nil, priority: BroadcastPriority = .urgent, now: Instant) {
+        guard record.count + 1 <= config.maxPacketSize else { return }
+        queue.enqueue(subject, bytes: record, priority: priority)
+        forward(record, except: sender, fanout: fanout ?? config.urgentFanout, now: now)
     }
 
     func forward(_ record: [UInt8], except sender: NodeAddress?, fanout: Int, now: Instant) {
         guard fanout > 0 else { return }
-        let exclude = sender.flatMap { table.slot(at: $0) }.map { table[$0].member.name }
+        let exclude = sender.flatMap { table.slot(at: $0) }.map { table[$0].name }
         for slot in randomPeers(count: fanout, now: now, includeRecentlyDead: false, excluding: exclude) {
-            let address = table[slot].member.address
+            let address = table[slot].address
             guard address != sender else { continue }
             var packet = MessageEncoder.packetHeader(capacity: record.count + 1)
             packet.append(contentsOf: record)
@@ -76,7 +84,7 @@ extension GossipNode {
             var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
             let told = appendSuspicion(ofRecipient: slot, to: &packet)
             guard queue.fill(&packet, budget: config.maxPacketSize, limit: limit) > 0 || told else { continue }
-            send(packet, to: table[slot].member.address)
+            send(packet, to: table[slot].address)
         }
     }
 
@@ -98,11 +106,11 @@ extension GossipNode {
         let total = table.count
         guard count > 0, total > 1 else { return [] }
         func qualifies(_ slot: Int) -> Bool {
-            let state = table.records[slot].member.state
+            let state = table.records[slot].state
             guard state == .alive || state == .suspect
                 || (includeRecentlyDead && state == .dead
-                    && now - table.records[slot].stateChangedAt < config.gossipToTheDeadTime) else { return false }
-            if let excluded, table.records[slot].member.id.name == excluded { return false }
+                    && table.goneSince(slot).map({ now - $0 < config.gossipToTheDeadTime }) == true) else { return false }
+            if let excluded, table.records[slot].name == excluded { return false }
             return true
         }
         var chosen: [Int] = []

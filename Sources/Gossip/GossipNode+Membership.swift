@@ -18,64 +18,61 @@ extension GossipNode {
         guard let slot = table.slot(named: incoming.name) else {
             var member = incoming
             member.state = .alive
-            let slot = table.insert(MemberRecord(member: member, stateChangedAt: now))
+            let slot = table.insert(member, stateChangedAt: now)
             probeRotation.insert(ProbeTarget(slot: slot, uid: member.id.uid))
             emit(.membership(.joined(member)))
-            announceArrival(member, from: sender, now: now)
+            announceArrival(slot, from: sender, now: now)
             return
         }
-        let knownUID = table.records[slot].member.id.uid
+        let knownUID = table.records[slot].id.uid
         if incoming.id.uid < knownUID { return }
         if incoming.id.uid > knownUID {
             replaceIdentity(slot: slot, with: incoming, from: sender, now: now)
             return
         }
-        guard incoming.incarnation > table.records[slot].member.incarnation else { return }
+        guard incoming.incarnation > table.records[slot].incarnation else { return }
         let known = table[slot].member
         let wasSuspect = known.state == .suspect
         let wasGone = !known.isLive
         let changed = table.modify(slot) { record -> Member in
-            record.member.incarnation = incoming.incarnation
-            record.member.address = incoming.address
-            record.member.tags = incoming.tags
-            record.member.meta = incoming.meta
-            record.member.state = .alive
-            if wasSuspect || wasGone { record.stateChangedAt = now }
+            var member = incoming
+            member.state = .alive
+            record.member = member
             if wasSuspect, config.lifeguard { record.answersLate = true }
             return record.member
         }
         suspicions[changed.name] = nil
-        let record = Message.alive(changed)
+        let record = table[slot].aliveRecord
         if wasSuspect {
             emit(.membership(.refuted(changed)))
-            enqueueAndForward(.member(changed.name), record, except: sender, priority: .refutation, now: now)
+            enqueueAndForward(.member(changed.name), record: record, except: sender, priority: .refutation, now: now)
         } else if wasGone {
             probeRotation.insert(ProbeTarget(slot: slot, uid: changed.id.uid))
             emit(.membership(.joined(changed)))
-            enqueueAndForward(.member(changed.name), record, except: sender, priority: .refutation, now: now)
+            enqueueAndForward(.member(changed.name), record: record, except: sender, priority: .refutation, now: now)
         } else if changed.address != known.address || changed.tags != known.tags || changed.meta != known.meta {
             emit(.membership(.updated(changed)))
-            enqueue(.member(changed.name), record)
+            enqueue(.member(changed.name), record: record)
         } else {
             // A higher incarnation with nothing else changed is a refutation of a suspicion
             // this node had not heard of. Others may hold that suspicion with their timers
             // running: it is passed on as a refutation, ahead of every other piece of news.
-            enqueue(.member(changed.name), record, priority: .refutation)
+            enqueue(.member(changed.name), record: record, priority: .refutation)
         }
     }
 
     /// A newer process took over the name: the old identity is gone for good.
     private func replaceIdentity(slot: Int, with incoming: Member, from sender: NodeAddress?, now: Instant) {
-        let wasLive = table[slot].member.isLive
+        let wasLive = table[slot].isLive
         var member = incoming
         member.state = .alive
         table.modify(slot) { record in
-            record = MemberRecord(member: member, stateChangedAt: now)
+            record = MemberRecord(member: member)
         }
         suspicions[member.name] = nil
         probeRotation.insert(ProbeTarget(slot: slot, uid: member.id.uid))
         emit(.membership(wasLive ? .updated(member) : .joined(member)))
-        announceArrival(member, from: sender, now: now)
+        announceArrival(slot, from: sender, now: now)
     }
 
     /// News of a new process. Heard from the newcomer itself (its join announcement), it
@@ -84,11 +81,12 @@ extension GossipNode {
     /// bounds the extra packets per join whatever the size of the mesh. The queued copy
     /// keeps ordinary priority, so a burst of joins (a mesh starting up) does not hold back
     /// suspicions, deaths and urgent rumors.
-    private func announceArrival(_ member: Member, from sender: NodeAddress?, now: Instant) {
+    private func announceArrival(_ slot: Int, from sender: NodeAddress?, now: Instant) {
+        let member = table[slot]
         if rebroadcastEnabled, sender == member.address {
-            enqueueAndForward(.member(member.name), .alive(member), except: sender, priority: .plain, now: now)
+            enqueueAndForward(.member(member.name), record: member.aliveRecord, except: sender, priority: .plain, now: now)
         } else {
-            enqueue(.member(member.name), .alive(member))
+            enqueue(.member(member.name), record: member.aliveRecord)
         }
     }
 
@@ -145,9 +143,8 @@ extension GossipNode {
                                   expectedConfirmations: config.lifeguard ? config.indirectChecks : 0,
                                   suspecters: suspecters.isEmpty ? ["?"] : suspecters)
         let member = table.modify(slot) { record -> Member in
-            record.member.state = .suspect
+            record.state = .suspect
             record.member.incarnation = incarnation
-            record.stateChangedAt = now
             return record.member
         }
         suspicions[member.name] = suspicion
@@ -227,15 +224,15 @@ extension GossipNode {
             // Unknown member: keep a tombstone so stale alive gossip cannot bring it back.
             let member = Member(id: id, address: NodeAddress(host: "", port: 0), incarnation: incarnation,
                                 state: left ? .left : .dead)
-            _ = table.insert(MemberRecord(member: member, stateChangedAt: now))
+            _ = table.insert(member, stateChangedAt: now)
             tombstones.append(id, at: now)
             return
         }
         let known = table[slot].member
         if id.uid > known.id.uid {
-            let member = table.modify(slot) { record -> Member in
+            let member = table.modify(slot, stateChangedAt: now) { record -> Member in
                 record = MemberRecord(member: Member(id: id, address: known.address, incarnation: incarnation,
-                                                     state: left ? .left : .dead), stateChangedAt: now)
+                                                     state: left ? .left : .dead))
                 return record.member
             }
             suspicions[member.name] = nil
@@ -261,10 +258,9 @@ extension GossipNode {
 
     /// Dead or left: a tombstone from now on, announced urgently.
     private func markGone(slot: Int, incarnation: Incarnation, left: Bool, from: String, sender: NodeAddress?, now: Instant) {
-        let member = table.modify(slot) { record -> Member in
-            record.member.state = left ? .left : .dead
+        let member = table.modify(slot, stateChangedAt: now) { record -> Member in
+            record.state = left ? .left : .dead
             record.member.incarnation = incarnation
-            record.stateChangedAt = now
             return record.member
         }
         suspicions[member.name] = nil
@@ -287,7 +283,7 @@ extension GossipNode {
         stats.refutations += 1
         awareness.apply(delta: 1)
         stats.awarenessScore = awareness.score
-        enqueueAndForward(.member(me.name), .alive(me), except: nil, priority: .refutation, now: now)
+        enqueueAndForward(.member(me.name), record: table[0].aliveRecord, except: nil, priority: .refutation, now: now)
         refutedAccusers = []
         answerLateAccusers(accusers)
     }
@@ -308,6 +304,6 @@ extension GossipNode {
 
     private func address(named name: String) -> NodeAddress? {
         guard name != localName, let slot = table.slot(named: name) else { return nil }
-        return table[slot].member.address
+        return table[slot].address
     }
 }

@@ -59,14 +59,14 @@ extension GossipNode {
         var timeout = awareness.scale(config.probeTimeout)
         let tick = (now.nanoseconds &+ meshClockOffset.nanoseconds) / config.protocolPeriod.nanoseconds
         let scheduled = probeRotation.target(tick: tick, liveCount: table.liveCount) { target in
-            table.record(for: target).flatMap { $0.member.isLive ? $0.member.id.uid : nil }
+            table.record(for: target).flatMap { $0.isLive ? $0.id.uid : nil }
         }
         guard let slot = scheduled.map({ Int($0.slot) }) else {
             nextProbeAt = now + period
             return
         }
         let record = table[slot]
-        let target = record.member.id
+        let target = record.id
         var length = period
         if record.answersLate {
             // Patience with a member known to be slow: twice the period and timeout, and the
@@ -83,9 +83,9 @@ extension GossipNode {
         // Buddy system: a suspect learns of its suspicion on the next ping and refutes at once.
         _ = appendSuspicion(ofRecipient: slot, to: &packet)
         encoder.append(.ping(seq: seq, target: target.name), to: &packet)
-        sendWithPiggyback(packet, to: record.member.address)
+        sendWithPiggyback(packet, to: record.address)
         stats.probesSent += 1
-        var started = ActiveProbe(target: target, address: record.member.address, seq: seq,
+        var started = ActiveProbe(target: target, address: record.address, seq: seq,
                                   timelyUntil: now + config.probeTimeout, indirectAt: now + timeout, endAt: now + length)
         if record.answersLate { sendStreamPing(&started) }
         probes.append(started)
@@ -162,7 +162,7 @@ extension GossipNode {
             if !current.acked {
                 probes[index].acked = true
                 let slot = table.slot(named: current.target.name).flatMap {
-                    table[$0].member.id.uid == current.target.uid ? $0 : nil
+                    table[$0].id.uid == current.target.uid ? $0 : nil
                 }
                 let expectedLate = slot.map { table[$0].answersLate } ?? false
                 if now < current.timelyUntil {

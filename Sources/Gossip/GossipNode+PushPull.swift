@@ -78,7 +78,7 @@ extension GossipNode {
         stats.pushPullRuns += 1
         let state = stateBytes(join: false)
         stats.bytesOut += state.count
-        emit(.stream(state, to: table[slot].member.address))
+        emit(.stream(state, to: table[slot].address))
     }
 
     func rejoin(now: Instant) {
@@ -90,11 +90,12 @@ extension GossipNode {
         emit(.stream(state, to: seed))
     }
 
+    /// Every member but the tombstones of members never known (they have no address).
     func stateBytes(join: Bool) -> [UInt8] {
-        let members = table.records.compactMap { record -> Member? in
-            record.member.address.host.isEmpty ? nil : record.member
-        }
-        return encoder.packet([.pushPull(from: localName, join: join, members: members, rumors: rumorLog.recent())])
+        let records = table.records
+        let count = records.reduce(0) { $0 + ($1.address.host.isEmpty ? 0 : 1) }
+        let entries = records.lazy.filter { !$0.address.host.isEmpty }.map { (announcement: $0.profile.encoded, state: $0.state) }
+        return encoder.pushPullPacket(from: localName, join: join, count: count, entries: entries, rumors: rumorLog.recent())
     }
 
     /// Merges a remote state. A remote "dead" only makes us suspect a member we hold alive,

@@ -30,11 +30,11 @@ extension GossipNode {
         while let (id, at) = tombstones.popExpired(now: now, timeout: config.tombstoneTimeout) {
             guard let slot = table.slot(named: id.name), slot != 0 else { continue }
             let record = table[slot]
-            guard record.member.id == id, !record.member.isLive, record.stateChangedAt == at else { continue }
+            guard record.id == id, !record.isLive, table.goneSince(slot) == at else { continue }
             let last = table.count - 1
             table.remove(slot)
             if slot != last {
-                let moved = table[slot].member.id.uid
+                let moved = table[slot].id.uid
                 probeRotation.replace(ProbeTarget(slot: last, uid: moved), with: ProbeTarget(slot: slot, uid: moved))
             }
         }

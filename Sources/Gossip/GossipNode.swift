@@ -12,7 +12,7 @@ public final class GossipNode {
     public internal(set) var stats = GossipStats()
 
     var random: InjectedRandom
-    var table = MemberTable()
+    let table: MemberTable
     var awareness: Awareness
     var lateAcks = LateAckStreak()
     var queue: BroadcastQueue
@@ -51,23 +51,25 @@ public final class GossipNode {
     /// `meshClockOffset` turns `now` into a clock the mesh shares (a shell whose `now` is a
     /// monotonic clock passes the wall clock minus `now`; virtual time needs none): nodes
     /// that agree on it probe each member once per period between them (`ProbeRotation`).
+    /// Nodes run in one process may share the members' announcements through `profiles`.
     /// Throws when tags or metadata do not fit the wire format or one packet.
     public init(name: String, uid: UInt64, address: NodeAddress,
                 tags: [String: String] = [:], meta: [String: String] = [:],
                 config: GossipConfig = .lan, now: Instant, meshClockOffset: Duration = .zero,
-                random: any RandomNumberGenerator) throws(GossipError) {
+                random: any RandomNumberGenerator, profiles: MemberProfiles? = nil) throws(GossipError) {
         self.config = config
         self.meshClockOffset = meshClockOffset
         localName = name
         localUID = uid
         self.random = InjectedRandom(source: random)
+        table = MemberTable(profiles: profiles)
         awareness = Awareness(max: config.awarenessMax, enabled: config.lifeguard, initial: config.awarenessAtStart)
         stats.awarenessScore = awareness.score
         queue = BroadcastQueue(depthLimit: config.maxQueuedUpdates)
         rumorLog = RumorLog(retention: config.rumorRetention, capacity: config.maxRetainedRumors)
         let me = Member(id: NodeID(name: name, uid: uid), address: address, incarnation: 0, state: .alive, tags: tags, meta: meta)
         try GossipNode.validate(me, config: config)
-        _ = table.insert(MemberRecord(member: me, stateChangedAt: now))
+        _ = table.insert(me, stateChangedAt: now)
         probeRotation.insert(ProbeTarget(slot: 0, uid: uid))
         nextProbeAt = now + config.protocolPeriod.scaled(by: Double.random(in: 0..<1, using: &self.random))
         nextGossipAt = now + config.gossipInterval.scaled(by: Double.random(in: 0..<1, using: &self.random))

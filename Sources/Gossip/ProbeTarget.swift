@@ -11,6 +11,6 @@ struct ProbeTarget: Equatable {
     }
 
     func matches(_ record: MemberRecord) -> Bool {
-        UInt32(truncatingIfNeeded: record.member.id.uid) == uidTag
+        UInt32(truncatingIfNeeded: record.id.uid) == uidTag
     }
 }

@@ -8,7 +8,8 @@ struct RumorLog {
     }
 
     private var entries: [String: Entry] = [:]
-    private var arrivals: [(subject: String, version: UInt64)] = []
+    /// Every delivery in order, with its time; a later version of the subject supersedes one.
+    private var arrivals: [(subject: String, version: UInt64, at: Instant)] = []
     private var head = 0
     let retention: Duration
     let capacity: Int
@@ -27,7 +28,7 @@ struct RumorLog {
     mutating func record(_ rumor: Rumor, at now: Instant) {
         expire(now: now)
         entries[rumor.subject] = Entry(rumor: rumor, at: now)
-        arrivals.append((rumor.subject, rumor.version))
+        arrivals.append((rumor.subject, rumor.version, now))
         while entries.count > capacity, head < arrivals.count {
             dropOldest()
         }
@@ -38,16 +39,16 @@ struct RumorLog {
         var out: [Rumor] = []
         out.reserveCapacity(entries.count)
         for index in head..<arrivals.count {
-            let (subject, version) = arrivals[index]
+            let (subject, version, _) = arrivals[index]
             if let entry = entries[subject], entry.rumor.version == version { out.append(entry.rumor) }
         }
         return out
     }
 
+    /// Forgets the rumors delivered more than `retention` ago. A superseded delivery that is
+    /// still recent may stay listed until it expires; `recent()` skips it.
     mutating func expire(now: Instant) {
-        while head < arrivals.count {
-            let (subject, version) = arrivals[head]
-            if let entry = entries[subject], entry.rumor.version == version, now - entry.at < retention { break }
+        while head < arrivals.count, now - arrivals[head].at >= retention {
             dropOldest()
         }
         if head > 64 && head * 2 > arrivals.count {
@@ -57,7 +58,7 @@ struct RumorLog {
     }
 
     private mutating func dropOldest() {
-        let (subject, version) = arrivals[head]
+        let (subject, version, _) = arrivals[head]
         head += 1
         if let entry = entries[subject], entry.rumor.version == version { entries[subject] = nil }
     }

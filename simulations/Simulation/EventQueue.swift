@@ -1,5 +1,5 @@
 /// What happens at one instant of virtual time.
-indirect enum SimEvent {
+enum SimEvent {
     /// A node's timer: call `tick` if `generation` is still the node's current one.
     case tick(slot: Int32, generation: UInt32)
     /// A datagram arrives at whatever process runs in `slot` by then.
@@ -10,7 +10,7 @@ indirect enum SimEvent {
     /// The server's reply reaches the initiator of a stream.
     case streamReply(slot: Int32, epoch: UInt32, from: Int32, bytes: [UInt8])
     /// A message reaches a slow node's inbox, to be handled once the messages ahead of it are.
-    case reachesInbox(slot: Int32, message: SimEvent)
+    indirect case reachesInbox(slot: Int32, message: SimEvent)
     /// A new process starts in `slot` and joins.
     case start(slot: Int32)
     /// A node that left stops its process `epoch`.
@@ -33,11 +33,14 @@ indirect enum SimEvent {
 
 /// A min-heap of events keyed by virtual time, then by insertion order, so that
 /// two events at the same instant always run in the order they were scheduled.
+///
+/// The heap holds plain keys and the index of each event's cell; the events stay put in
+/// their cells (reused once popped), so sifting moves no reference-counted payloads.
 struct EventQueue {
     private struct Entry {
         var time: SimTime
         var sequence: UInt64
-        var event: SimEvent
+        var cell: Int32
 
         @inline(__always)
         func precedes(_ other: Entry) -> Bool {
@@ -46,10 +49,13 @@ struct EventQueue {
     }
 
     private var heap: [Entry] = []
+    private var cells: [SimEvent?] = []
+    private var freeCells: [Int32] = []
     private var nextSequence: UInt64 = 0
 
     init(capacity: Int = 1024) {
         heap.reserveCapacity(capacity)
+        cells.reserveCapacity(capacity)
     }
 
     var count: Int { heap.count }
@@ -57,7 +63,15 @@ struct EventQueue {
     var nextTime: SimTime? { heap.first?.time }
 
     mutating func schedule(_ event: SimEvent, at time: SimTime) {
-        heap.append(Entry(time: time, sequence: nextSequence, event: event))
+        let cell: Int32
+        if let free = freeCells.popLast() {
+            cell = free
+            cells[Int(cell)] = event
+        } else {
+            cell = Int32(cells.count)
+            cells.append(event)
+        }
+        heap.append(Entry(time: time, sequence: nextSequence, cell: cell))
         nextSequence &+= 1
         siftUp(heap.count - 1)
     }
@@ -65,11 +79,15 @@ struct EventQueue {
     mutating func pop() -> (time: SimTime, event: SimEvent)? {
         guard !heap.isEmpty else { return nil }
         let last = heap.removeLast()
-        guard !heap.isEmpty else { return (last.time, last.event) }
-        let top = heap[0]
-        heap[0] = last
-        siftDown(0)
-        return (top.time, top.event)
+        var top = last
+        if !heap.isEmpty {
+            top = heap[0]
+            heap[0] = last
+            siftDown(0)
+        }
+        let event = cells[Int(top.cell)].take()!
+        freeCells.append(top.cell)
+        return (top.time, event)
     }
 
     private mutating func siftUp(_ start: Int) {

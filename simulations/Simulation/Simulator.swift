@@ -22,6 +22,8 @@ public struct Simulator {
     private var slotByAddress: [NodeAddress: Int32] = [:]
     private var slotByName: [String: Int32] = [:]
     private var seeds: [NodeAddress] = []
+    /// Every node's member announcements, stored once for the whole mesh.
+    private let profiles = MemberProfiles()
 
     private var detection = DetectionTracker()
     private var rumorTracker = RumorTracker()
@@ -462,7 +464,7 @@ public struct Simulator {
         let uid = NodeID.freshUID(wallClockNanoseconds: Int64(now), random: &nodeRandom)
         processes[slot].uid = uid
         let core = try GossipNode(name: names[slot], uid: uid, address: addresses[slot], tags: [:], meta: [:],
-                              config: gossipConfig, now: instant(now), random: nodeRandom)
+                              config: gossipConfig, now: instant(now), random: nodeRandom, profiles: profiles)
         let outputs = core.join(seeds: seeds.filter { $0 != addresses[slot] }, now: instant(now))
         cores[slot] = core
         running[slot] = true

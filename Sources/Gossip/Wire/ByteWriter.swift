@@ -57,6 +57,7 @@ public struct ByteWriter {
 
     public mutating func map(_ value: [String: String]) {
         varint(value.count)
+        guard !value.isEmpty else { return }
         for key in value.keys.sorted() {
             string(key)
             string(value[key]!)

@@ -1,7 +1,19 @@
+/// A member's alive record, with where the fields it shares with the member's push-pull
+/// entry start and where its tags start: the entry is those fields with the member's
+/// state put in before the tags.
+struct EncodedAnnouncement {
+    let aliveRecord: [UInt8]
+    let fieldsStart: Int
+    let tagsStart: Int
+}
+
 /// Encodes messages as type–length–value records; a packet is the version byte followed
 /// by records (see docs/wire.md).
 struct MessageEncoder {
     private var body = ByteWriter(capacity: 512)
+    /// A body buffer larger than this (a full state's) is let go after use, not kept for
+    /// the next message: in a process of thousands of nodes every node would hold one.
+    private static let largestKeptBuffer = 4096
 
     /// A new packet: just the version byte.
     static func packetHeader(capacity: Int) -> [UInt8] {
@@ -21,12 +33,49 @@ struct MessageEncoder {
     mutating func append(_ message: Message, to out: inout [UInt8]) {
         body.reset()
         let type = encodeBody(message)
+        appendRecord(type, to: &out)
+    }
+
+    /// The alive record of `member`, with the offsets a push-pull entry is cut from.
+    mutating func announcement(_ member: Member) -> EncodedAnnouncement {
+        body.reset()
+        identity(member)
+        let tags = body.bytes.count
+        labels(member)
+        var record: [UInt8] = []
+        appendRecord(.alive, to: &record)
+        let fieldsStart = record.count - body.bytes.count
+        return EncodedAnnouncement(aliveRecord: record, fieldsStart: fieldsStart, tagsStart: fieldsStart + tags)
+    }
+
+    /// A push-pull packet whose `count` member entries are cut from the members' encoded
+    /// announcements: the same bytes as `packet([.pushPull(...)])` with those members.
+    mutating func pushPullPacket<Entries: Sequence>(from: String, join: Bool, count: Int, entries: Entries,
+                                                   rumors: [Rumor]) -> [UInt8]
+    where Entries.Element == (announcement: EncodedAnnouncement, state: MemberState) {
+        body.reset()
+        pushPullHead(from: from, join: join, count: count)
+        for (announcement, state) in entries {
+            let record = announcement.aliveRecord
+            body.bytes.append(contentsOf: record[announcement.fieldsStart..<announcement.tagsStart])
+            body.u8(state.wireCode)
+            body.bytes.append(contentsOf: record[announcement.tagsStart...])
+        }
+        pushPullTail(rumors: rumors)
+        var out = MessageEncoder.packetHeader(capacity: 8 + body.bytes.count)
+        appendRecord(.pushPull, to: &out)
+        return out
+    }
+
+    /// Appends the record of type `type` whose body was just encoded.
+    private mutating func appendRecord(_ type: MessageType, to out: inout [UInt8]) {
         out.reserveCapacity(out.count + 1 + ByteWriter.varintSize(body.bytes.count) + body.bytes.count)
         out.append(type.rawValue)
         var length = ByteWriter(capacity: 4)
         length.varint(body.bytes.count)
         out.append(contentsOf: length.bytes)
         out.append(contentsOf: body.bytes)
+        if body.bytes.capacity > MessageEncoder.largestKeptBuffer { body = ByteWriter(capacity: 512) }
     }
 
     /// A whole packet (or stream) holding the given messages.
@@ -55,11 +104,8 @@ struct MessageEncoder {
             body.varint(UInt64(seq))
             return .nack
         case let .alive(member):
-            id(member.id)
-            address(member.address)
-            body.varint(member.incarnation)
-            body.map(member.tags)
-            body.map(member.meta)
+            identity(member)
+            labels(member)
             return .alive
         case let .suspect(nodeID, incarnation, suspecters):
             id(nodeID)
@@ -78,21 +124,39 @@ struct MessageEncoder {
             rumorBody(rumor)
             return .rumor
         case let .pushPull(from, join, members, rumors):
-            body.string(from)
-            body.u8(join ? 1 : 0)
-            body.varint(members.count)
+            pushPullHead(from: from, join: join, count: members.count)
             for member in members {
-                id(member.id)
-                address(member.address)
-                body.varint(member.incarnation)
+                identity(member)
                 body.u8(member.state.wireCode)
-                body.map(member.tags)
-                body.map(member.meta)
+                labels(member)
             }
-            body.varint(rumors.count)
-            for rumor in rumors { rumorBody(rumor) }
+            pushPullTail(rumors: rumors)
             return .pushPull
         }
+    }
+
+    /// What a member's alive record and its push-pull entry begin with.
+    private mutating func identity(_ member: Member) {
+        id(member.id)
+        address(member.address)
+        body.varint(member.incarnation)
+    }
+
+    /// What they end with.
+    private mutating func labels(_ member: Member) {
+        body.map(member.tags)
+        body.map(member.meta)
+    }
+
+    private mutating func pushPullHead(from: String, join: Bool, count: Int) {
+        body.string(from)
+        body.u8(join ? 1 : 0)
+        body.varint(count)
+    }
+
+    private mutating func pushPullTail(rumors: [Rumor]) {
+        body.varint(rumors.count)
+        for rumor in rumors { rumorBody(rumor) }
     }
 
     private mutating func id(_ id: NodeID) {
