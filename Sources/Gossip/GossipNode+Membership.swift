@@ -253,7 +253,7 @@ extension GossipNode {
     /// the verdict counts as a suspicion, which it can refute before the timer runs out.
     private func accuserIsDead(_ accuser: String) -> Bool {
         guard accuser != localName, let slot = table.slot(named: accuser) else { return false }
-        return table[slot].member.state == .dead
+        return table[slot].state == .dead
     }
 
     /// Dead or left: a tombstone from now on, announced urgently.
