@@ -54,6 +54,46 @@ final class SuspicionTests: XCTestCase {
         XCTAssertTrue(events(outputs).contains { if case .failed(let m) = $0 { m.name == "b" } else { false } })
     }
 
+    func testAPushPullStateThatHoldsTheSameSuspicionDoesNotConfirmIt() throws {
+        var config = GossipConfig.local
+        config.awarenessMax = 1
+        let node = try makeNode(config: config)
+        let c = member("c")
+        feed(node, [.alive(c)])
+        // Two suspecters: one confirmation.
+        feed(node, [.suspect(id: c.id, incarnation: 0, suspecters: ["x", "y"])], at: .seconds(1))
+        let (minimum, maximum) = node.suspicionBounds()
+        let oneConfirmation = Suspicion.timeout(confirmations: 1, expected: config.indirectChecks,
+                                                minimum: minimum, maximum: maximum)
+        let twoConfirmations = Suspicion.timeout(confirmations: 2, expected: config.indirectChecks,
+                                                 minimum: minimum, maximum: maximum)
+        XCTAssertLessThan(twoConfirmations + .milliseconds(500), oneConfirmation)
+        // Peers that heard of the suspicion by gossip send their states, which hold c suspect.
+        var encoder = MessageEncoder()
+        var suspect = c
+        suspect.state = .suspect
+        for (index, peer) in ["p", "q", "r"].enumerated() {
+            let state = encoder.packet([.pushPull(from: peer, join: false, members: [suspect], rumors: [])])
+            _ = node.receive(stream: state, from: NodeAddress(host: "10.2.0.\(index + 1)", port: 7946),
+                             now: .seconds(1.5))
+        }
+        XCTAssertEqual(node.suspicions["c"]?.suspecters, ["x", "y"])
+        _ = node.tick(now: .seconds(1) + twoConfirmations)
+        XCTAssertEqual(node.member(named: "c")?.state, .suspect, "the states named no suspecter")
+    }
+
+    func testAPushPullStateStartsASuspicionThisNodeHadNotHeardOf() throws {
+        let node = try makeNode()
+        let c = member("c")
+        feed(node, [.alive(c)])
+        var suspect = c
+        suspect.state = .suspect
+        var encoder = MessageEncoder()
+        let state = encoder.packet([.pushPull(from: "p", join: false, members: [suspect], rumors: [])])
+        _ = node.receive(stream: state, from: NodeAddress(host: "10.2.0.1", port: 7946), now: .seconds(1))
+        XCTAssertEqual(node.member(named: "c")?.state, .suspect)
+    }
+
     func testWithoutLifeguardTheTimeoutIsFixed() throws {
         var config = GossipConfig.local
         config.lifeguard = false
