@@ -138,7 +138,7 @@ extension GossipNode {
     /// Starts a suspicion (or restarts it at a higher incarnation), tells the mesh urgently,
     /// and with Lifeguard tells the suspect itself so it can refute at once.
     func suspect(slot: Int, incarnation: Incarnation, suspecters: [String], from sender: NodeAddress?, now: Instant) {
-        let timeouts = suspicionBounds()
+        let timeouts = suspicionBounds(answersLate: table[slot].answersLate)
         let suspicion = Suspicion(start: now, minimum: timeouts.minimum, maximum: timeouts.maximum,
                                   expectedConfirmations: config.lifeguard ? config.indirectChecks : 0,
                                   suspecters: suspecters.isEmpty ? ["?"] : suspecters)
@@ -176,14 +176,18 @@ extension GossipNode {
     /// that handles its inbox a second late to hear of the suspicion and refute it),
     /// maximum = suspicionMaxMultiplier × minimum; a suspicion's timer runs by them as
     /// local health stretches them (`deadline(of:)`).
+    /// A member known to answer late (it refuted a suspicion and has not answered a probe
+    /// in time since) gets twice the minimum, as it gets twice the probe timeout: its
+    /// refutation comes as late as its acks, and a suspicion confirmed by every relay of a
+    /// probe would otherwise run out at the minimum while the suspect is still reading it.
     /// Without: the classic fixed suspicionMultiplier × log10(N) × protocolPeriod.
-    func suspicionBounds() -> (minimum: Duration, maximum: Duration) {
+    func suspicionBounds(answersLate: Bool = false) -> (minimum: Duration, maximum: Duration) {
         guard config.lifeguard else {
             let fixed = config.protocolPeriod.scaled(by: Double(config.suspicionMultiplier) * max(1, log10(Double(table.liveCount))))
             return (fixed, fixed)
         }
         let minimum = config.probeTimeout * config.suspicionMultiplier
-        return (minimum, minimum * config.suspicionMaxMultiplier)
+        return (answersLate ? minimum * 2 : minimum, minimum * config.suspicionMaxMultiplier)
     }
 
     /// When a suspicion ends: its dogpile timeout stretched by local health as it is now, not

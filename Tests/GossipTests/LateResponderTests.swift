@@ -24,8 +24,8 @@ final class LateResponderTests: XCTestCase {
         throw XCTSkip("no probe of \(name)")
     }
 
-    private func nodeWithRefutedPeer() throws -> GossipNode {
-        let node = try makeNode()
+    private func nodeWithRefutedPeer(config: GossipConfig = .settled) throws -> GossipNode {
+        let node = try makeNode(config: config)
         feed(node, (0..<4).map { .alive(member("p\($0)", host: "10.5.0.\($0 + 1)")) })
         let p0 = NodeID(name: "p0", uid: 1)
         feed(node, [.suspect(id: p0, incarnation: 0, suspecters: ["p1"])])
@@ -133,6 +133,30 @@ final class LateResponderTests: XCTestCase {
 
     /// A suspicion started while the node was healthy runs as long as its health asks when
     /// it ends: a node that fell behind may hold the refutation in its own inbox.
+    func testAConfirmedSuspicionOfAMemberThatRefutedRunsTwiceTheMinimum() throws {
+        // Its own probes go unanswered here; keep local health out of the timing.
+        var config = config
+        config.awarenessMax = 1
+        let node = try nodeWithRefutedPeer(config: config)
+        let (minimum, _) = node.suspicionBounds()
+        let p0 = NodeID(name: "p0", uid: 1)
+        // Suspected again, by a prober and the three relays that nacked: fully confirmed.
+        feed(node, [.suspect(id: p0, incarnation: 1, suspecters: ["p1", "p2", "p3", "x"])], at: .seconds(1))
+        _ = node.tick(now: .seconds(1) + minimum)
+        XCTAssertEqual(node.member(named: "p0")?.state, .suspect, "its refutation comes as late as its acks")
+        _ = node.tick(now: .seconds(1) + minimum * 2)
+        XCTAssertEqual(node.member(named: "p0")?.state, .dead)
+    }
+
+    func testAConfirmedSuspicionOfAnyOtherMemberRunsTheMinimum() throws {
+        let node = try nodeWithRefutedPeer()
+        let (minimum, _) = node.suspicionBounds()
+        let p1 = NodeID(name: "p1", uid: 1)
+        feed(node, [.suspect(id: p1, incarnation: 0, suspecters: ["p0", "p2", "p3", "x"])], at: .seconds(1))
+        _ = node.tick(now: .seconds(1) + minimum)
+        XCTAssertEqual(node.member(named: "p1")?.state, .dead)
+    }
+
     func testASuspicionLastsAsLongAsTheNodesHealthAsksWhenItEnds() throws {
         var config = config
         config.awarenessMax = 3
