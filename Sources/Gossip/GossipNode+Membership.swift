@@ -101,7 +101,12 @@ extension GossipNode {
         }
     }
 
-    func handleSuspect(id: NodeID, incarnation: Incarnation, suspecters: [String], from sender: NodeAddress?, now: Instant) {
+    /// `confirms`: whether the suspecters named are witnesses. A push-pull state names its
+    /// sender, which only holds the suspicion (most likely heard from the suspecters this node
+    /// heard it from): it may start a suspicion, never confirm one, or every exchange with a
+    /// node that heard of it would shorten the timer as if another prober had failed.
+    func handleSuspect(id: NodeID, incarnation: Incarnation, suspecters: [String], confirms: Bool = true,
+                       from sender: NodeAddress?, now: Instant) {
         if id.name == localName {
             guard id.uid == localUID, !hasLeft else { return }
             let accusers = [sender].compactMap { $0 } + suspecters.compactMap(address(named:))
@@ -120,7 +125,7 @@ extension GossipNode {
             return
         }
         if known.state == .suspect, incarnation == known.incarnation {
-            confirm(slot: slot, suspecters: suspecters, from: sender, now: now)
+            if confirms { confirm(slot: slot, suspecters: suspecters, from: sender, now: now) }
         } else {
             suspect(slot: slot, incarnation: incarnation, suspecters: suspecters, from: sender, now: now)
         }
@@ -177,9 +182,9 @@ extension GossipNode {
     /// maximum = suspicionMaxMultiplier × minimum; a suspicion's timer runs by them as
     /// local health stretches them (`deadline(of:)`).
     /// A member known to answer late (it refuted a suspicion and has not answered a probe
-    /// in time since) gets twice the minimum, as it gets twice the probe timeout: its
-    /// refutation comes as late as its acks, and a suspicion confirmed by every relay of a
-    /// probe would otherwise run out at the minimum while the suspect is still reading it.
+    /// in time since) gets `latePatience` times the minimum, as it does the probe timeout:
+    /// its refutation comes as late as its acks, and a suspicion confirmed by every relay of
+    /// a probe would otherwise run out at the minimum while the suspect is still reading it.
     /// Without: the classic fixed suspicionMultiplier × log10(N) × protocolPeriod.
     func suspicionBounds(answersLate: Bool = false) -> (minimum: Duration, maximum: Duration) {
         guard config.lifeguard else {
@@ -187,7 +192,7 @@ extension GossipNode {
             return (fixed, fixed)
         }
         let minimum = config.probeTimeout * config.suspicionMultiplier
-        return (answersLate ? minimum * 2 : minimum, minimum * config.suspicionMaxMultiplier)
+        return (answersLate ? minimum * Self.latePatience : minimum, minimum * config.suspicionMaxMultiplier)
     }
 
     /// When a suspicion ends: its dogpile timeout stretched by local health as it is now, not

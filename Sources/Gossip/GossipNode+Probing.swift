@@ -32,6 +32,10 @@ struct RelayedProbe {
 }
 
 extension GossipNode {
+    /// How many times longer a member known to answer late is waited for: its probe's
+    /// period and timeout, a relay's forwarding of its late ack, its suspicion's minimum.
+    static let latePatience = 2
+
     func nextSequence() -> UInt32 {
         sequence &+= 1
         return sequence
@@ -74,8 +78,8 @@ extension GossipNode {
             // next period's probe starts on time beside it: every prober reaches the late
             // member's successor in the rotation right after it, which a prober that waited
             // would skip at every pass.
-            length = period * 2
-            timeout = timeout * 2
+            length = period * Self.latePatience
+            timeout = timeout * Self.latePatience
         }
         nextProbeAt = now + period
         let seq = nextSequence()
@@ -149,7 +153,7 @@ extension GossipNode {
         let relaySeq = nextSequence()
         let nackAt = now + awareness.scale(config.probeTimeout).scaled(by: 0.8)
         relays[relaySeq] = RelayedProbe(requester: requester, requesterSeq: seq, wantsNack: wantsNack, nackAt: nackAt,
-                                        forwardUntil: now + config.protocolPeriod * 2)
+                                        forwardUntil: now + config.protocolPeriod * Self.latePatience)
         var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
         encoder.append(.ping(seq: relaySeq, target: target), to: &packet)
         sendWithPiggyback(packet, to: targetAddress)

@@ -100,10 +100,7 @@ extension GossipNode {
 
     /// Merges a remote state. A remote "dead" only makes us suspect a member we hold alive,
     /// so it must time out here too (or be refuted) before we declare it dead ourselves.
-    /// A state says what its sender holds, not who suspected: a suspicion we already hold
-    /// at that incarnation is not confirmed by it (the sender most likely heard of it from
-    /// the same suspecters we did), or every exchange with a node that heard of it would
-    /// shorten the timer as if another prober had failed to reach the member.
+    /// A state says what its sender holds, not who suspected: it confirms no suspicion.
     /// In a join-time exchange only the sender's own news is re-gossiped.
     func merge(sender: String, join: Bool, members: [Member], rumors: [Rumor], from address: NodeAddress, now: Instant) {
         defer { rebroadcastEnabled = true }
@@ -121,8 +118,9 @@ extension GossipNode {
                         handleDead(id: member.id, incarnation: member.incarnation, from: sender, left: false,
                                    sender: address, now: now)
                     }
-                } else if !holdsSuspicion(of: member) {
-                    handleSuspect(id: member.id, incarnation: member.incarnation, suspecters: [sender], from: address, now: now)
+                } else {
+                    handleSuspect(id: member.id, incarnation: member.incarnation, suspecters: [sender], confirms: false,
+                                  from: address, now: now)
                 }
             case .left:
                 handleDead(id: member.id, incarnation: member.incarnation, from: member.name, left: true, sender: address, now: now)
@@ -130,11 +128,5 @@ extension GossipNode {
         }
         rebroadcastEnabled = !join
         for rumor in rumors { handleRumor(rumor, from: address, now: now) }
-    }
-
-    private func holdsSuspicion(of member: Member) -> Bool {
-        guard let slot = table.slot(named: member.name) else { return false }
-        let known = table[slot]
-        return known.state == .suspect && known.id.uid == member.id.uid && known.incarnation == member.incarnation
     }
 }

@@ -131,8 +131,6 @@ final class LateResponderTests: XCTestCase {
         XCTAssertEqual(late.stats.suspicionsRaised, 0)
     }
 
-    /// A suspicion started while the node was healthy runs as long as its health asks when
-    /// it ends: a node that fell behind may hold the refutation in its own inbox.
     func testAConfirmedSuspicionOfAMemberThatRefutedRunsTwiceTheMinimum() throws {
         // Its own probes go unanswered here; keep local health out of the timing.
         var config = config
@@ -157,6 +155,8 @@ final class LateResponderTests: XCTestCase {
         XCTAssertEqual(node.member(named: "p1")?.state, .dead)
     }
 
+    /// A suspicion started while the node was healthy runs as long as its health asks when
+    /// it ends: a node that fell behind may hold the refutation in its own inbox.
     func testASuspicionLastsAsLongAsTheNodesHealthAsksWhenItEnds() throws {
         var config = config
         config.awarenessMax = 3
