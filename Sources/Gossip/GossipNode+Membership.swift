@@ -177,8 +177,13 @@ extension GossipNode {
         enqueueAndForward(.member(member.name), record, except: sender, fanout: 0, now: now)
     }
 
+    /// The mesh size that the Lifeguard minimum covers a refutation's spread in.
+    static let refutationReach = 1_000.0
+
     /// With Lifeguard: minimum = suspicionMultiplier × probeTimeout (long enough for a node
-    /// that handles its inbox a second late to hear of the suspicion and refute it),
+    /// that handles its inbox a second late to hear of the suspicion and refute it, and for
+    /// the refutation to reach every suspecter of a mesh of `refutationReach` members; in a
+    /// larger mesh it grows as the refutation's spread does, with log N),
     /// maximum = suspicionMaxMultiplier × minimum; a suspicion's timer runs by them as
     /// local health stretches them (`deadline(of:)`).
     /// A member known to answer late (it refuted a suspicion and has not answered a probe
@@ -191,7 +196,8 @@ extension GossipNode {
             let fixed = config.protocolPeriod.scaled(by: Double(config.suspicionMultiplier) * max(1, log10(Double(table.liveCount))))
             return (fixed, fixed)
         }
-        let minimum = config.probeTimeout * config.suspicionMultiplier
+        let spread = max(1, log10(Double(table.liveCount)) / log10(Self.refutationReach))
+        let minimum = (config.probeTimeout * config.suspicionMultiplier).scaled(by: spread)
         return (answersLate ? minimum * Self.latePatience : minimum, minimum * config.suspicionMaxMultiplier)
     }
 

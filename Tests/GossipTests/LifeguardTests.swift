@@ -144,4 +144,26 @@ final class LifeguardTests: XCTestCase {
         _ = node.tick(now: end)
         XCTAssertEqual(node.member(named: target)?.state, .dead)
     }
+
+    /// The minimum gives a refutation time to reach every suspecter of 1,000 members; a
+    /// larger mesh spreads it in more rounds (log N), and its suspicions wait as much longer.
+    func testAFullyConfirmedSuspicionWaitsLongerInAMeshOverAThousandMembers() throws {
+        var config = GossipConfig.settled
+        config.awarenessMax = 1
+        let base = config.probeTimeout * config.suspicionMultiplier
+        for (members, minimum) in [(10, base), (1_000, base), (5_000, base.scaled(by: log10(5_000) / 3))] {
+            let node = try makeNode(config: config)
+            let peers = (1..<members).map { member("p\($0)", host: "10.6.\($0 / 256).\($0 % 256)") }
+            for batch in stride(from: 0, to: peers.count, by: 100) {
+                feed(node, peers[batch..<min(batch + 100, peers.count)].map(Message.alive))
+            }
+            XCTAssertEqual(node.liveMemberCount, members)
+            let p1 = NodeID(name: "p1", uid: 1)
+            feed(node, [.suspect(id: p1, incarnation: 0, suspecters: ["p2", "p3", "p4", "p5"])], at: .seconds(1))
+            _ = node.tick(now: .seconds(1) + minimum - .milliseconds(1))
+            XCTAssertEqual(node.member(named: "p1")?.state, .suspect, "\(members) members")
+            _ = node.tick(now: .seconds(1) + minimum)
+            XCTAssertEqual(node.member(named: "p1")?.state, .dead, "\(members) members")
+        }
+    }
 }
