@@ -192,12 +192,12 @@ extension GossipNode {
     /// a probe would otherwise run out at the minimum while the suspect is still reading it.
     /// Without: the classic fixed suspicionMultiplier × log10(N) × protocolPeriod.
     func suspicionBounds(answersLate: Bool = false) -> (minimum: Duration, maximum: Duration) {
+        let logN = log10(Double(table.liveCount))
         guard config.lifeguard else {
-            let fixed = config.protocolPeriod.scaled(by: Double(config.suspicionMultiplier) * max(1, log10(Double(table.liveCount))))
+            let fixed = config.protocolPeriod.scaled(by: Double(config.suspicionMultiplier) * max(1, logN))
             return (fixed, fixed)
         }
-        let spread = max(1, log10(Double(table.liveCount)) / log10(Self.refutationReach))
-        let minimum = (config.probeTimeout * config.suspicionMultiplier).scaled(by: spread)
+        let minimum = (config.probeTimeout * config.suspicionMultiplier).scaled(by: max(1, logN / log10(Self.refutationReach)))
         return (answersLate ? minimum * Self.latePatience : minimum, minimum * config.suspicionMaxMultiplier)
     }
 
