@@ -197,7 +197,8 @@ extension GossipNode {
 
     func expireRelays(now: Instant) {
         guard !relays.isEmpty else { return }
-        for (seq, relay) in relays where now >= relay.nextDeadline {
+        // In sequence order, not the dictionary's: the same inputs give the same outputs.
+        for (seq, relay) in relays.lazy.filter({ now >= $0.value.nextDeadline }).sorted(by: { $0.key < $1.key }) {
             if relay.nacked || now >= relay.forwardUntil {
                 relays[seq] = nil
                 continue
