@@ -64,6 +64,7 @@ extension GossipNode {
     /// Fills the rest of the packet with queued updates, then sends it.
     func sendWithPiggyback(_ packet: [UInt8], to address: NodeAddress) {
         var packet = packet
+        encoder.append(.census(live: UInt32(table.liveCount)), to: &packet)
         queue.fill(&packet, budget: config.maxPacketSize, limit: retransmitLimit)
         send(packet, to: address)
     }
@@ -83,6 +84,7 @@ extension GossipNode {
         for slot in randomPeers(count: config.gossipFanout, now: now, includeRecentlyDead: true, excluding: nil) {
             var packet = MessageEncoder.packetHeader(capacity: config.maxPacketSize)
             let told = appendSuspicion(ofRecipient: slot, to: &packet)
+            encoder.append(.census(live: UInt32(table.liveCount)), to: &packet)
             guard queue.fill(&packet, budget: config.maxPacketSize, limit: limit) > 0 || told else { continue }
             send(packet, to: table[slot].address)
         }

@@ -75,10 +75,20 @@ extension GossipNode {
 
     func pushPullWithRandomMember(now: Instant) {
         guard let slot = randomPeers(count: 1, now: now, includeRecentlyDead: false, excluding: nil).first else { return }
+        pushPull(with: table[slot].address)
+    }
+
+    func pushPull(with address: NodeAddress) {
         stats.pushPullRuns += 1
         let state = stateBytes(join: false)
         stats.bytesOut += state.count
-        emit(.stream(state, to: table[slot].address))
+        emit(.stream(state, to: address))
+    }
+
+    /// A peer's census: noted, and acted on at the next tick once gossip here is quiet.
+    func heardCensus(live: Int, from address: NodeAddress, now: Instant) {
+        guard !hasLeft else { return }
+        census.heard(live: live, from: address, known: table.count, now: now)
     }
 
     func rejoin(now: Instant) {

@@ -45,6 +45,7 @@ public final class GossipNode {
     /// Set by `join` until the first seed's state arrives; then the node announces itself
     /// to a few of the members it learned of, so its join does not wait for gossip rounds.
     var announcePending = false
+    var census: CensusWatch
     var outputs: [GossipOutput] = []
 
     /// A node named `name` whose process start is identified by `uid`, reachable at `address`.
@@ -74,6 +75,7 @@ public final class GossipNode {
         nextProbeAt = now + config.protocolPeriod.scaled(by: Double.random(in: 0..<1, using: &self.random))
         nextGossipAt = now + config.gossipInterval.scaled(by: Double.random(in: 0..<1, using: &self.random))
         nextPushPullAt = now + config.pushPullInterval.scaled(by: Double.random(in: 0.5..<1, using: &self.random))
+        census = CensusWatch(quiet: config.gossipInterval * 2, spacing: config.protocolPeriod, now: now)
     }
 
     /// This node as the mesh sees it.
@@ -103,6 +105,7 @@ public final class GossipNode {
             deadline = min(deadline, nextProbeAt)
             deadline = min(deadline, nextPushPullAt)
             if let nextRejoinAt { deadline = min(deadline, nextRejoinAt) }
+            if let censusAt = census.deadline { deadline = min(deadline, censusAt) }
         }
         for relay in relays.values { deadline = min(deadline, relay.nextDeadline) }
         for suspicion in suspicions.values { deadline = min(deadline, self.deadline(of: suspicion)) }
@@ -128,6 +131,9 @@ public final class GossipNode {
                 } else {
                     nextPushPullAt = now + config.pushPullInterval * pushPullScale
                 }
+            }
+            if let peer = census.dueExchange(known: table.count, now: now) {
+                pushPull(with: peer)
             }
             if let at = nextRejoinAt, now >= at {
                 rejoin(now: now)
@@ -177,6 +183,8 @@ public final class GossipNode {
             handleRumor(rumor, from: address, now: now)
         case let .pushPull(sender, join, members, rumors):
             merge(sender: sender, join: join, members: members, rumors: rumors, from: address, now: now)
+        case let .census(live):
+            heardCensus(live: Int(live), from: address, now: now)
         }
     }
 

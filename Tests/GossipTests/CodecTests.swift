@@ -28,6 +28,8 @@ final class CodecTests: XCTestCase {
                       return m
                   },
                   rumors: [Rumor(subject: "config", version: 3, payload: [1, 2, 3], urgent: true)]),
+        .census(live: 1),
+        .census(live: UInt32(WireLimits.maxMembers)),
     ]
 
     func testEveryMessageRoundTrips() {
@@ -125,6 +127,12 @@ final class CodecTests: XCTestCase {
         for bytes in [longerVarint, trailingByte, flagOfTwo, invalidUTF8, swapped] {
             XCTAssertTrue(MessageDecoder.answersAsPromised(bytes))
         }
+    }
+
+    func testACensusAboveTheMemberLimitIsRefused() {
+        let overLimit: [UInt8] = [WireLimits.version, MessageType.census.rawValue, 3, 0xA1, 0x8D, 0x06]
+        XCTAssertEqual(MessageDecoder.decode(overLimit).error, .invalidValue("census count"))
+        XCTAssertTrue(MessageDecoder.answersAsPromised(overLimit))
     }
 
     func testHugeDeclaredLengthsAreRejectedWithoutAllocating() {

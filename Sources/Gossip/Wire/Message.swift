@@ -17,6 +17,9 @@ enum Message: Equatable {
     /// Full state for anti-entropy from the node named `from`: every member (tombstones
     /// included) and recent rumors.
     case pushPull(from: String, join: Bool, members: [Member], rumors: [Rumor])
+    /// How many members the sender holds alive or suspect, itself included. A receiver that
+    /// knows fewer members in all (tombstones included) is missing at least one of them.
+    case census(live: UInt32)
 }
 
 /// One-byte message type codes. A decoder skips any code it does not know.
@@ -30,6 +33,7 @@ enum MessageType: UInt8 {
     case dead = 7
     case rumor = 8
     case pushPull = 9
+    case census = 10
 }
 
 extension MemberState {

@@ -98,6 +98,10 @@ enum MessageDecoder {
             rumors.reserveCapacity(min(rumorCount, r.remaining / 4))
             for _ in 0..<rumorCount { rumors.append(try readRumor(&r)) }
             return .pushPull(from: from, join: join, members: members, rumors: rumors)
+        case .census:
+            let live = try r.varint()
+            guard live <= UInt64(WireLimits.maxMembers) else { throw .invalidValue("census count") }
+            return .census(live: UInt32(live))
         }
     }
 

@@ -132,6 +132,9 @@ struct MessageEncoder {
             }
             pushPullTail(rumors: rumors)
             return .pushPull
+        case let .census(live):
+            body.varint(UInt64(live))
+            return .census
         }
     }
 
