@@ -30,6 +30,20 @@ import Testing
         #expect((object["detection_p99_s"] as? Double ?? 0) > 0)
     }
 
+    @Test func episodesOfSlowNodesCountOncePerIncarnationAndNodesOnce() {
+        var tracker = DetectionTracker()
+        for (subject, incarnation, slow) in [(1, 0, true), (1, 0, true), (1, 1, true), (2, 0, false), (3, 0, true)] {
+            tracker.suspected(subject: subject, uid: 10, incarnation: UInt64(incarnation), subjectIsRunning: true,
+                              reachable: true, subjectIsSlow: slow)
+        }
+        tracker.suspected(subject: 4, uid: 10, incarnation: 0, subjectIsRunning: true, reachable: false, subjectIsSlow: true)
+        #expect(tracker.falseSuspicions == 5)
+        #expect(tracker.falseSuspicionsOfSlowNodes == 4)
+        #expect(tracker.falseSuspicionEpisodes == 4)
+        #expect(tracker.falseSuspicionEpisodesOfSlowNodes == 3)
+        #expect(tracker.slowNodesFalselySuspected == 2)
+    }
+
     @Test func summaryAndChartDescribeTheRun() throws {
         let r = try Self.smallRun()
         let text = r.summary()

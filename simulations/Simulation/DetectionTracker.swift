@@ -58,6 +58,11 @@ struct DetectionTracker {
     /// Distinct false suspicions: one per (process, incarnation) however many nodes heard it.
     private var falseEpisodes: Set<Episode> = []
     var falseSuspicionEpisodes: Int { falseEpisodes.count }
+    /// The part of `falseSuspicionEpisodes` about slow nodes.
+    private(set) var falseSuspicionEpisodesOfSlowNodes = 0
+    /// Slow nodes falsely suspected at least once.
+    var slowNodesFalselySuspected: Int { slowSubjectsSuspected.count }
+    private var slowSubjectsSuspected: Set<Int> = []
 
     private struct Episode: Hashable {
         let slot: Int
@@ -71,7 +76,11 @@ struct DetectionTracker {
         guard subjectIsRunning && reachable else { return }
         falseSuspicions += 1
         if subjectIsSlow { falseSuspicionsOfSlowNodes += 1 }
-        falseEpisodes.insert(Episode(slot: subject, uid: uid, incarnation: incarnation))
+        let fresh = falseEpisodes.insert(Episode(slot: subject, uid: uid, incarnation: incarnation)).inserted
+        if subjectIsSlow, fresh {
+            falseSuspicionEpisodesOfSlowNodes += 1
+            slowSubjectsSuspected.insert(subject)
+        }
     }
 
     /// The first false deaths, to find them again in a rerun with the same seed.

@@ -33,6 +33,8 @@ extension SimulationReport {
         w.add("undetected_pairs", undetectedPairs)
         w.add("false_suspicion_episodes", falseSuspicionEpisodes)
         w.add("false_suspicions_of_slow_nodes", falseSuspicionsOfSlowNodes)
+        w.add("false_suspicion_episodes_of_slow_nodes", falseSuspicionEpisodesOfSlowNodes)
+        w.add("slow_nodes_falsely_suspected", slowNodesFalselySuspected)
         w.add("suspicions", suspicions)
         w.add("rumors", rumors)
         w.add("urgent_rumors", urgentRumors)

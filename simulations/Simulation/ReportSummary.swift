@@ -26,7 +26,10 @@ extension SimulationReport {
             lines.append("               undetected crashes: \(undetectedCrashes) (\(undetectedPairs) survivor/crash pairs never declared dead)")
         }
         var falses = "  false:       \(falseSuspicions) suspicions (\(falseSuspicionEpisodes) distinct) and \(falseDeaths) deaths of running, reachable nodes"
-        if slowNodes > 0 { falses += " (\(falseSuspicionsOfSlowNodes) suspicions of slow nodes)" }
+        if slowNodes > 0 {
+            falses += " (of slow nodes: \(falseSuspicionsOfSlowNodes) suspicions, \(falseSuspicionEpisodesOfSlowNodes) distinct,"
+                + " \(slowNodesFalselySuspected) of the \(slowNodes) slow nodes)"
+        }
         lines.append(falses + "; \(suspicions) suspicions in all")
         for death in falseDeathSamples {
             lines.append("               false death at \(Self.fmt(death.time)) s: \(death.observer) declared \(death.subject) (incarnation \(death.incarnation)) dead")

@@ -26,6 +26,8 @@ public struct SimulationReport: Sendable, Equatable {
     /// Distinct false suspicions: (process, incarnation) pairs falsely suspected by at least one node.
     public var falseSuspicionEpisodes: Int
     public var falseSuspicionsOfSlowNodes: Int
+    public var falseSuspicionEpisodesOfSlowNodes: Int
+    public var slowNodesFalselySuspected: Int
     public var falseDeaths: Int
     /// The first false deaths (at most 20): when, who declared whom dead, at which incarnation.
     public var falseDeathSamples: [FalseDeathSample]

@@ -25,6 +25,8 @@ extension Simulator {
             falseSuspicions: detection.falseSuspicions,
             falseSuspicionEpisodes: detection.falseSuspicionEpisodes,
             falseSuspicionsOfSlowNodes: detection.falseSuspicionsOfSlowNodes,
+            falseSuspicionEpisodesOfSlowNodes: detection.falseSuspicionEpisodesOfSlowNodes,
+            slowNodesFalselySuspected: detection.slowNodesFalselySuspected,
             falseDeaths: detection.falseDeaths,
             falseDeathSamples: detection.falseDeathRecords.map {
                 SimulationReport.FalseDeathSample(time: $0.time.seconds, observer: "node-\($0.observer)",
