@@ -133,6 +133,7 @@ public final class GossipNode {
                 }
             }
             if let peer = census.dueExchange(known: table.count, now: now) {
+                stats.censusExchanges += 1
                 pushPull(with: peer)
             }
             if let at = nextRejoinAt, now >= at {

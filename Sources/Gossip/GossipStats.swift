@@ -19,6 +19,8 @@ public struct GossipStats: Sendable, Equatable {
     public var decodeErrors = 0
     public var unknownMessages = 0
     public var pushPullRuns = 0
+    /// The part of `pushPullRuns` started because a peer's census showed members this node lacked.
+    public var censusExchanges = 0
     public var rumorsDelivered = 0
     public var urgentForwards = 0
     /// Lifeguard local health: 0 is healthy; each step stretches probe interval and timeout.

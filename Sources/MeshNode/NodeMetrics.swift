@@ -25,6 +25,7 @@ public final class NodeMetrics: Sendable {
     let indirectProbes: Prometheus.Counter
     let suspicionsRaised: Prometheus.Counter
     let refutations: Prometheus.Counter
+    let censusExchanges: Prometheus.Counter
     let members: [String: Prometheus.Gauge]
 
     public static let memberStates = ["alive", "suspect", "dead", "left"]
@@ -41,6 +42,8 @@ public final class NodeMetrics: Sendable {
         replayedPackets = registry.meshgateCounter("gossip", "replayed_packets", help: "Packets refused by the replay guard: dropped")
         pushPulls = registry.meshgateCounter(
             "gossip", "push_pulls", help: "TCP stream exchanges (push-pull, and the stream ping fallback), started or served")
+        censusExchanges = registry.meshgateCounter(
+            "gossip", "census_exchanges", help: "Push-pulls started because a peer's census showed members this node lacked")
         streamsRefused = registry.meshgateCounter(
             "gossip", "streams_refused", help: "TCP streams closed for the connection limit, size limit or read timeout")
         peerRequestsServed = registry.meshgateCounter("peer", "requests_served", help: "Peer session requests handed to the node's handler")

@@ -10,6 +10,7 @@ extension NodeShell {
         metrics.indirectProbes.increment(by: Int64(stats.indirectProbesSent - lastStats.indirectProbesSent))
         metrics.suspicionsRaised.increment(by: Int64(stats.suspicionsRaised - lastStats.suspicionsRaised))
         metrics.refutations.increment(by: Int64(stats.refutations - lastStats.refutations))
+        metrics.censusExchanges.increment(by: Int64(stats.censusExchanges - lastStats.censusExchanges))
         let undecodable = (stats.decodeErrors + stats.unknownMessages) - (lastStats.decodeErrors + lastStats.unknownMessages)
         metrics.decodeErrors.increment(by: Int64(undecodable))
         figures.probes = Int64(stats.probesSent)

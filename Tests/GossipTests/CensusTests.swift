@@ -41,6 +41,7 @@ final class CensusTests: XCTestCase {
         let asked = requests(node, from: 0.5, to: 1.5)
         XCTAssertEqual(asked.map(\.to), [ahead], "one exchange, with the peer that showed more")
         XCTAssertEqual(asked.first?.at ?? 0, 0.6, accuracy: 0.011, "after 100 ms without news")
+        XCTAssertEqual(node.stats.censusExchanges, 1)
     }
 
     func testACensusNoLargerThanEveryMemberKnownAsksForNothing() throws {
@@ -53,6 +54,7 @@ final class CensusTests: XCTestCase {
         XCTAssertEqual(node.liveMemberCount, 2)
         feed(node, [.census(live: 3)], from: ahead, at: .seconds(1.6))
         XCTAssertTrue(requests(node, from: 1.6, to: 2.5).isEmpty)
+        XCTAssertEqual(node.stats.censusExchanges, 0)
     }
 
     func testGossipBringingTheMissingMembersCancelsTheExchange() throws {

@@ -55,6 +55,7 @@ extension SimulationReport {
         w.add("partitions_unconverged", partitionsUnconverged)
         w.add("churn_joins", churnJoins)
         w.add("churn_leaves", churnLeaves)
+        w.add("census_exchanges", censusExchanges)
         w.add("views_tracked", viewsTracked)
         w.add("events", events)
         w.addRaw("false_death_samples", "[" + falseDeathSamples.map {

@@ -104,6 +104,7 @@ public struct Simulator {
         }
         traffic.finish(at: reached)
         observations.reached = reached
+        for case let core? in cores { observations.censusExchanges += core.stats.censusExchanges }
         let wall = (clock.now - started).components
         return report(observations: observations, detection: detection, rumors: rumorTracker,
                       configs: configSpread.tracker, traffic: traffic,
@@ -476,6 +477,7 @@ public struct Simulator {
 
     private mutating func stop(_ slot: Int, at now: SimTime) {
         running[slot] = false
+        observations.censusExchanges += cores[slot]?.stats.censusExchanges ?? 0
         cores[slot] = nil
         processes[slot].tickGeneration &+= 1
         traffic.runningChanged(by: -1, at: now)
@@ -565,4 +567,6 @@ struct Observations {
     var partitions = 0
     var churnJoins = 0
     var churnLeaves = 0
+    /// Push-pulls the nodes started on a peer's census, over the whole run.
+    var censusExchanges = 0
 }
