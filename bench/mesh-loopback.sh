@@ -4,6 +4,7 @@
 #   spawn_s             how long starting nodes 2..N took
 #   join_converge_s     from starting nodes 2..N until every node sees N alive
 #   start_suspicions_raised  suspicions raised by all nodes from their start until then (false ones)
+#   start_census_exchanges   push-pulls the nodes started on a peer's census until then
 #   idle_*              over IDLE seconds of an idle mesh: suspicions raised (false ones: nobody
 #                       failed), per-node CPU %, RSS, and PSS (shared library pages split among
 #                       the processes mapping them)
@@ -61,6 +62,7 @@ wait_mesh "$(urls $N)" --alive $N --since $t0 --within 60 | sed 's/^converged_s/
 
 pids=($(cat $W/pids))
 echo "start_suspicions_raised=$(counter suspicions_raised)"
+echo "start_census_exchanges=$(counter census_exchanges)"
 sleep 1
 s0=$(counter suspicions_raised)
 declare -A c0; for p in "${pids[@]}"; do c0[$p]=$(cpu_ticks $p); done

@@ -12,6 +12,7 @@ public struct GossipFigures: Sendable, Equatable {
     public var badKeyPackets: Int64 = 0
     public var replayedPackets: Int64 = 0
     public var pushPulls: Int64 = 0
+    public var censusExchanges: Int64 = 0
     public var streamsRefused: Int64 = 0
 
     public var json: JSONValue {
@@ -28,6 +29,7 @@ public struct GossipFigures: Sendable, Equatable {
             ("bad_key_packets", .int(badKeyPackets)),
             ("replayed_packets", .int(replayedPackets)),
             ("push_pulls", .int(pushPulls)),
+            ("census_exchanges", .int(censusExchanges)),
             ("streams_refused", .int(streamsRefused)),
         ])
     }

@@ -17,6 +17,7 @@ extension NodeShell {
         figures.indirectProbes = Int64(stats.indirectProbesSent)
         figures.suspicionsRaised = Int64(stats.suspicionsRaised)
         figures.refutations = Int64(stats.refutations)
+        figures.censusExchanges = Int64(stats.censusExchanges)
         figures.decodeErrors += Int64(undecodable)
         lastStats = stats
     }
