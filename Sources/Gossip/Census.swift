@@ -7,19 +7,17 @@
 /// reached, and would wait for the next periodic push-pull. The watch keeps the largest
 /// census above this node's count and who sent it; once this node's own count has been
 /// still for `quiet` (gossip about the start has died down here), it exchanges states
-/// with that peer, at most once per `spacing`.
+/// with that peer, at most once per the `spacing` the caller gives.
 struct CensusWatch {
     let quiet: Duration
-    let spacing: Duration
     private var known = 0
     private var knownSince: Instant
     private var nextPullAt: Instant
     /// The largest census above `known` heard since the last pull, and its sender.
     private var ahead: (live: Int, sender: NodeAddress)?
 
-    init(quiet: Duration, spacing: Duration, now: Instant) {
+    init(quiet: Duration, now: Instant) {
         self.quiet = quiet
-        self.spacing = spacing
         knownSince = now
         nextPullAt = now
     }
@@ -31,8 +29,8 @@ struct CensusWatch {
     }
 
     /// The peer to exchange states with now, if a census showed members this node lacks
-    /// and its count has been still long enough.
-    mutating func dueExchange(known: Int, now: Instant) -> NodeAddress? {
+    /// and its count has been still long enough; the next may follow `spacing` later.
+    mutating func dueExchange(known: Int, now: Instant, spacing: Duration) -> NodeAddress? {
         note(known: known, now: now)
         guard let ahead, now >= deadline ?? now else { return nil }
         self.ahead = nil

@@ -75,7 +75,7 @@ public final class GossipNode {
         nextProbeAt = now + config.protocolPeriod.scaled(by: Double.random(in: 0..<1, using: &self.random))
         nextGossipAt = now + config.gossipInterval.scaled(by: Double.random(in: 0..<1, using: &self.random))
         nextPushPullAt = now + config.pushPullInterval.scaled(by: Double.random(in: 0.5..<1, using: &self.random))
-        census = CensusWatch(quiet: config.gossipInterval * 2, spacing: config.protocolPeriod, now: now)
+        census = CensusWatch(quiet: config.gossipInterval * 2, now: now)
     }
 
     /// This node as the mesh sees it.
@@ -132,7 +132,8 @@ public final class GossipNode {
                     nextPushPullAt = now + config.pushPullInterval * pushPullScale
                 }
             }
-            if let peer = census.dueExchange(known: table.count, now: now) {
+            // A full-state exchange costs O(N), so census exchanges are spaced as push-pulls are scaled.
+            if let peer = census.dueExchange(known: table.count, now: now, spacing: config.protocolPeriod * pushPullScale) {
                 stats.censusExchanges += 1
                 pushPull(with: peer)
             }

@@ -77,6 +77,7 @@ final class CensusTests: XCTestCase {
         XCTAssertEqual(asked.first?.at ?? 0, 0.84, accuracy: 0.011, "100 ms after the last member arrived")
     }
 
+    /// Spaced by a protocol period times the push-pull interval's factor (1 below 33 members).
     func testExchangesPromptedByCensusesAreSpacedByAProtocolPeriod() throws {
         let node = try nodeKnowingThree()
         let other = NodeAddress(host: "10.0.0.10", port: 7946)
@@ -87,6 +88,19 @@ final class CensusTests: XCTestCase {
         let asked = requests(node, from: 0.66, to: 1.5)
         XCTAssertEqual(asked.map(\.to), [other])
         XCTAssertEqual(asked.first?.at ?? 0, 0.8, accuracy: 0.011, "a protocol period (200 ms) after the first")
+    }
+
+    func testInABiggerMeshExchangesAreSpacedAsPushPullsAreScaled() throws {
+        let node = try makeNode(config: Self.config)
+        feed(node, (1...63).map { .alive(member("m\($0)", host: "10.2.0.\($0)")) })
+        XCTAssertEqual(node.pushPullScale, 2, "64 members")
+        let other = NodeAddress(host: "10.0.0.10", port: 7946)
+        feed(node, [.census(live: 70)], from: ahead, at: .seconds(0.5))
+        XCTAssertEqual(requests(node, from: 0.5, to: 0.65).map(\.to), [ahead])
+        feed(node, [.census(live: 70)], from: other, at: .seconds(0.66))
+        let asked = requests(node, from: 0.66, to: 1.5)
+        XCTAssertEqual(asked.map(\.to), [other])
+        XCTAssertEqual(asked.first?.at ?? 0, 1.0, accuracy: 0.011, "two protocol periods (400 ms) after the first")
     }
 
     func testTheLargestCensusHeardNamesThePeerAsked() throws {
