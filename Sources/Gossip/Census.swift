@@ -32,7 +32,7 @@ struct CensusWatch {
     /// and its count has been still long enough; the next may follow `spacing` later.
     mutating func dueExchange(known: Int, now: Instant, spacing: Duration) -> NodeAddress? {
         note(known: known, now: now)
-        guard let ahead, now >= deadline ?? now else { return nil }
+        guard let ahead, now >= max(knownSince + quiet, nextPullAt) else { return nil }
         self.ahead = nil
         nextPullAt = now + spacing
         return ahead.sender

@@ -78,9 +78,9 @@ extension GossipNode {
         pushPull(with: table[slot].address)
     }
 
-    func pushPull(with address: NodeAddress) {
+    func pushPull(with address: NodeAddress, join: Bool = false) {
         stats.pushPullRuns += 1
-        let state = stateBytes(join: false)
+        let state = stateBytes(join: join)
         stats.bytesOut += state.count
         emit(.stream(state, to: address))
     }
@@ -93,11 +93,7 @@ extension GossipNode {
 
     func rejoin(now: Instant) {
         guard !seeds.isEmpty else { return }
-        let seed = seeds[Int.random(in: 0..<seeds.count, using: &random)]
-        stats.pushPullRuns += 1
-        let state = stateBytes(join: true)
-        stats.bytesOut += state.count
-        emit(.stream(state, to: seed))
+        pushPull(with: seeds[Int.random(in: 0..<seeds.count, using: &random)], join: true)
     }
 
     /// Every member but the tombstones of members never known (they have no address).

@@ -45,6 +45,7 @@ public final class GossipNode {
     /// Set by `join` until the first seed's state arrives; then the node announces itself
     /// to a few of the members it learned of, so its join does not wait for gossip rounds.
     var announcePending = false
+    /// The largest census above what this node knows, until gossip here is quiet enough to act on it.
     var census: CensusWatch
     var outputs: [GossipOutput] = []
 
