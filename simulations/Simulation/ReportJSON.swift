@@ -55,6 +55,7 @@ extension SimulationReport {
         w.add("partitions_unconverged", partitionsUnconverged)
         w.add("churn_joins", churnJoins)
         w.add("churn_leaves", churnLeaves)
+        w.add("push_pulls", pushPulls)
         w.add("census_exchanges", censusExchanges)
         w.add("views_tracked", viewsTracked)
         w.add("events", events)

@@ -60,6 +60,8 @@ public struct SimulationReport: Sendable, Equatable {
     public var healConvergeSeconds: [Double?]
     public var churnJoins: Int
     public var churnLeaves: Int
+    /// Push-pulls the nodes started (joins and re-joins included), whole run.
+    public var pushPulls: Int
     /// Push-pulls started because a peer's census showed members the node lacked, whole run.
     public var censusExchanges: Int
     public var viewsTracked: Bool

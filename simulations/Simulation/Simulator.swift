@@ -104,7 +104,7 @@ public struct Simulator {
         }
         traffic.finish(at: reached)
         observations.reached = reached
-        for case let core? in cores { observations.censusExchanges += core.stats.censusExchanges }
+        for case let core? in cores { observations.count(core.stats) }
         let wall = (clock.now - started).components
         return report(observations: observations, detection: detection, rumors: rumorTracker,
                       configs: configSpread.tracker, traffic: traffic,
@@ -477,7 +477,7 @@ public struct Simulator {
 
     private mutating func stop(_ slot: Int, at now: SimTime) {
         running[slot] = false
-        observations.censusExchanges += cores[slot]?.stats.censusExchanges ?? 0
+        if let core = cores[slot] { observations.count(core.stats) }
         cores[slot] = nil
         processes[slot].tickGeneration &+= 1
         traffic.runningChanged(by: -1, at: now)
@@ -567,6 +567,14 @@ struct Observations {
     var partitions = 0
     var churnJoins = 0
     var churnLeaves = 0
-    /// Push-pulls the nodes started on a peer's census, over the whole run.
+    /// Push-pulls the nodes started (joins and re-joins included), over the whole run.
+    var pushPulls = 0
+    /// The part of `pushPulls` started on a peer's census.
     var censusExchanges = 0
+
+    /// Adds a node's exchanges as it stops or as the run ends.
+    mutating func count(_ stats: GossipStats) {
+        pushPulls += stats.pushPullRuns
+        censusExchanges += stats.censusExchanges
+    }
 }

@@ -53,6 +53,7 @@ extension Simulator {
             healConvergeSeconds: observations.healConverged.map { $0.map(\.seconds) },
             churnJoins: observations.churnJoins,
             churnLeaves: observations.churnLeaves,
+            pushPulls: observations.pushPulls,
             censusExchanges: observations.censusExchanges,
             viewsTracked: viewsTracked,
             events: events,
