@@ -44,6 +44,8 @@ struct BroadcastQueue {
     /// Queued updates beyond this make room by dropping the one sent most often.
     let depthLimit: Int
     private var items: [Item] = []
+    /// The encoded size of every queued update together.
+    private(set) var queuedBytes = 0
     private var slotBySubject = SlotIndex()
     /// buckets[3t + p]: the items of priority p sent t times, oldest first.
     private var buckets: [[Int32]] = []
@@ -64,6 +66,7 @@ struct BroadcastQueue {
         if items.count >= depthLimit { dropMostSent() }
         let slot = items.count
         items.appendGrowingGently(Item(subject: subject, bytes: bytes, transmits: 0, position: 0, priority: priority))
+        queuedBytes += bytes.count
         do {
             // A closure over `self` while its index changes would make Swift copy the index.
             let items = self.items
@@ -108,17 +111,34 @@ struct BroadcastQueue {
         // Highest slot first: a removal moves the last item down into the freed slot, and
         // every chosen slot above it has been dealt with already.
         chosen.sort(by: >)
-        for slot in chosen {
-            let sent = items[slot].transmits + 1
-            if Int(sent) >= limit {
-                remove(at: slot)
-            } else {
-                unplace(slot)
-                items[slot].transmits = sent
-                place(slot)
-            }
-        }
+        for slot in chosen { countTransmission(slot, limit: limit) }
         return chosen.count
+    }
+
+    /// A peer sent this node plain news that it holds queued: the peer is spreading it too,
+    /// so while more is queued than `backlog` bytes (what one gossip round carries), the
+    /// copy counts as one of this node's own transmissions, as Trickle (RFC 6206) holds back
+    /// a send that others have made. A mass start of N nodes queues up to N announcements
+    /// at every node, each to be sent λ·⌈log10(N+1)⌉ times, and every node hears about as
+    /// many copies as it sends: counting them drains the backlog sooner, above all at the
+    /// nodes that learned late, which hear the most copies. A queue that
+    /// fits in one round keeps every send, as do refutations and urgent news: a node that
+    /// holds a suspicion may not have heard the copies this node hears.
+    mutating func heardCopy(of subject: BroadcastSubject, limit: Int, backlog: Int) {
+        guard queuedBytes > backlog, let slot = slot(of: subject), items[slot].priority == .plain else { return }
+        countTransmission(slot, limit: limit)
+    }
+
+    /// One more transmission of the item at `slot`; at `limit` it leaves the queue.
+    private mutating func countTransmission(_ slot: Int, limit: Int) {
+        let sent = items[slot].transmits + 1
+        if Int(sent) >= limit {
+            remove(at: slot)
+        } else {
+            unplace(slot)
+            items[slot].transmits = sent
+            place(slot)
+        }
     }
 
     mutating func remove(_ subject: BroadcastSubject) {
@@ -152,6 +172,7 @@ struct BroadcastQueue {
             slotBySubject.remove(slot, hash: items[slot].subject.hashValue, hashOf: { items[$0].subject.hashValue })
         }
         unplace(slot)
+        queuedBytes -= items[slot].bytes.count
         let last = items.count - 1
         if slot != last {
             // Move the last item into the freed slot and repoint its index and bucket entries.

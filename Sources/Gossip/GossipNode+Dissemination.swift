@@ -5,6 +5,9 @@ extension GossipNode {
         BroadcastQueue.retransmitLimit(multiplier: config.retransmitMultiplier, clusterSize: table.liveCount)
     }
 
+    /// What one gossip round carries at most: a full packet to each of `gossipFanout` peers.
+    var gossipRoundBytes: Int { config.maxPacketSize * config.gossipFanout }
+
     /// Push-pull runs less often in big meshes (as memberlist does): ×(⌈log2(N/32)⌉ + 1) above 32 members.
     var pushPullScale: Int {
         let n = table.liveCount

@@ -10,7 +10,10 @@ import Darwin
 /// suspect beats alive; a larger uid (a newer process under the same name) replaces the
 /// old identity, and news about a smaller uid is stale and ignored.
 extension GossipNode {
-    func handleAlive(_ incoming: Member, from sender: NodeAddress?, now: Instant) {
+    /// `gossiped`: the record came in a datagram (gossip or a forward), where a copy of
+    /// news this node holds shows that a peer is spreading it; a full state lists every
+    /// member its sender holds and shows nothing of the kind.
+    func handleAlive(_ incoming: Member, from sender: NodeAddress?, gossiped: Bool = false, now: Instant) {
         if incoming.name == localName {
             aliveAboutSelf(incoming, now: now)
             return
@@ -30,7 +33,12 @@ extension GossipNode {
             replaceIdentity(slot: slot, with: incoming, from: sender, now: now)
             return
         }
-        guard incoming.incarnation > table.records[slot].incarnation else { return }
+        guard incoming.incarnation > table.records[slot].incarnation else {
+            if gossiped, incoming.incarnation == table.records[slot].incarnation, table[slot].state == .alive {
+                queue.heardCopy(of: .member(incoming.name), limit: retransmitLimit, backlog: gossipRoundBytes)
+            }
+            return
+        }
         let known = table[slot].member
         let wasSuspect = known.state == .suspect
         let wasGone = !known.isLive

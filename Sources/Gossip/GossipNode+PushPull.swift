@@ -107,11 +107,17 @@ extension GossipNode {
     /// Merges a remote state. A remote "dead" only makes us suspect a member we hold alive,
     /// so it must time out here too (or be refuted) before we declare it dead ourselves.
     /// A state says what its sender holds, not who suspected: it confirms no suspicion.
-    /// In a join-time exchange only the sender's own news is re-gossiped.
+    /// A member first heard of in a state is not announced on (unless it is the sender):
+    /// its own announcement is still spreading by gossip, and pairs that gossip misses
+    /// are found by the census. Re-announcing every member a state brings would queue
+    /// each one at every node that learns it this way: in a mass start of N nodes, up to
+    /// N announcements per node, each sent λ·⌈log10(N+1)⌉ times. News about members this
+    /// node holds already (a refutation, a new address) is passed on, except after a
+    /// join-time exchange, where only the sender's own news is.
     func merge(sender: String, join: Bool, members: [Member], rumors: [Rumor], from address: NodeAddress, now: Instant) {
         defer { rebroadcastEnabled = true }
         for member in members {
-            rebroadcastEnabled = !join || member.name == sender
+            rebroadcastEnabled = member.name == sender || (!join && table.slot(named: member.name) != nil)
             switch member.state {
             case .alive:
                 // The sender's own record is news from the member itself, wherever the stream came from.

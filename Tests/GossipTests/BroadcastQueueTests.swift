@@ -24,6 +24,34 @@ final class BroadcastQueueTests: XCTestCase {
         XCTAssertTrue(queue.isEmpty)
     }
 
+    func testQueuedBytesFollowEnqueuesReplacementsAndRetirements() {
+        var queue = BroadcastQueue()
+        queue.enqueue(.member("a"), bytes: [1, 2, 3])
+        queue.enqueue(.member("b"), bytes: [4, 5])
+        XCTAssertEqual(queue.queuedBytes, 5)
+        queue.enqueue(.member("a"), bytes: [6])
+        XCTAssertEqual(queue.queuedBytes, 3)
+        var packet: [UInt8] = []
+        queue.fill(&packet, budget: 100, limit: 1)
+        XCTAssertEqual(queue.queuedBytes, 0)
+    }
+
+    func testCopiesHeardCountAsSendsOfPlainNewsOnlyPastTheBacklog() {
+        var queue = BroadcastQueue()
+        queue.enqueue(.member("plain"), bytes: [1, 2])
+        queue.enqueue(.member("urgent"), bytes: [3, 4], priority: .urgent)
+        queue.heardCopy(of: .member("plain"), limit: 3, backlog: 4)
+        XCTAssertEqual(queue.transmits(of: .member("plain")), 0, "4 bytes queued: within the backlog")
+        queue.enqueue(.member("more"), bytes: [5])
+        queue.heardCopy(of: .member("plain"), limit: 3, backlog: 4)
+        queue.heardCopy(of: .member("urgent"), limit: 3, backlog: 4)
+        XCTAssertEqual(queue.transmits(of: .member("plain")), 1)
+        XCTAssertEqual(queue.transmits(of: .member("urgent")), 0)
+        queue.heardCopy(of: .member("plain"), limit: 3, backlog: 4)
+        queue.heardCopy(of: .member("plain"), limit: 3, backlog: 4)
+        XCTAssertNil(queue.transmits(of: .member("plain")), "retired at the limit")
+    }
+
     func testNewerUpdateReplacesTheQueuedOneForTheSameSubject() {
         var queue = BroadcastQueue()
         queue.enqueue(.member("a"), bytes: [1])
