@@ -91,9 +91,14 @@ extension GossipNode {
         census.heard(live: live, from: address, known: table.count, now: now)
     }
 
+    /// A push-pull with a seed this node does not hold live, if any. A seed held live is a
+    /// member of this node's mesh, so no split separates them, and the periodic push-pull
+    /// keeps their states in step; exchanging with it anyway would send every seed a full
+    /// state from every node each interval, O(N²) per interval across the mesh.
     func rejoin(now: Instant) {
-        guard !seeds.isEmpty else { return }
-        pushPull(with: seeds[Int.random(in: 0..<seeds.count, using: &random)], join: true)
+        let unreached = seeds.filter { seed in table.slot(at: seed).map { !table[$0].isLive } ?? true }
+        guard !unreached.isEmpty else { return }
+        pushPull(with: unreached[Int.random(in: 0..<unreached.count, using: &random)], join: true)
     }
 
     /// Every member but the tombstones of members never known (they have no address).

@@ -54,6 +54,24 @@ final class MeshTests: XCTestCase {
         XCTAssertNotNil(mesh.run(until: GossipConfig.local.rejoinInterval + .seconds(1)) { mesh.allSeeAllAlive() })
     }
 
+    func testPeriodicRejoinGoesOnlyToASeedThisNodeDoesNotHoldLive() throws {
+        let node = try makeNode()
+        let seed = member("seed")
+        _ = node.join(seeds: [seed.address], now: .zero)
+        feed(node, [.alive(seed)])
+        func rejoinedSeeds(at now: Instant) -> [NodeAddress] {
+            node.tick(now: now).compactMap { output in
+                guard case let .stream(bytes, to) = output,
+                      case .pushPull(_, true, _, _)? = MessageDecoder.decode(bytes).messages.first else { return nil }
+                return to
+            }
+        }
+        let interval = GossipConfig.settled.rejoinInterval
+        XCTAssertEqual(rejoinedSeeds(at: .zero + interval), [], "the seed is a live member: no split to mend")
+        feed(node, [.dead(id: seed.id, incarnation: 0, from: "x", left: false)], at: .zero + interval)
+        XCTAssertEqual(rejoinedSeeds(at: .zero + interval * 2), [seed.address])
+    }
+
     func testCrashedNodeIsDetectedByEverySurvivor() throws {
         let mesh = try fiveNodeMesh()
         mesh.run(until: .seconds(2)) { mesh.allSeeAllAlive() }
