@@ -240,7 +240,7 @@ extension ProxyHandler {
         UpstreamRequestHead(uri: upstreamURI(head.uri, strip: exchange.route.stripSegments), framing: .none,
                             forwarding: forwarding, defaultHost: target.authority)
             .write(RequestHead(head), options: ConnectionOptions(head.headers), into: &bytes)
-        BackgroundValidation(state: validation, route: exchange.route.id, readTimeout: TimeAmount(upstream.config.readTimeout))
+        BackgroundValidation(state: validation, route: exchange.route.id, readTimeout: upstream.readTimeout)
             .start(head: bytes, pool: pool, fieldLimit: core.options.limits.maxHeaderFields)
     }
 }

@@ -211,7 +211,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var tickInterval: TimeAmount {
         let limits = core.options.limits
         var shortest = min(limits.idleTimeout, limits.readTimeout, limits.writeTimeout)
-        if let upstream = exchange?.upstream { shortest = min(shortest, TimeAmount(upstream.config.readTimeout)) }
+        if let upstream = exchange?.upstream { shortest = min(shortest, upstream.readTimeout) }
         return min(max(.nanoseconds(shortest.nanoseconds / 4), .milliseconds(20)), .seconds(1))
     }
 
@@ -262,7 +262,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             || (!exchange.requestEnded && !exchange.responseStarted && connection.isWritable)
         if waitingOnClient { exchange.progress.moved() }
         // The upstream neither answers nor takes the body; mid-response this closes the client's connection.
-        if exchange.progress.stalled(at: now) >= TimeAmount(upstream.config.readTimeout) {
+        if exchange.progress.stalled(at: now) >= upstream.readTimeout {
             connection.fail(UpstreamTimeout())
             connection.close()
         }

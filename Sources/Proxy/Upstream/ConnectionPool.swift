@@ -10,6 +10,8 @@ final class ConnectionPool: @unchecked Sendable {
     let eventLoop: any EventLoop
     private let address: SocketAddress
     private let limits: PoolLimits
+    /// `limits.idleTimeout` on NIO's clock.
+    private let idleTimeout: TimeAmount
     private let connectTimeout: TimeAmount
     private var idle: [UpstreamConnection] = []
     private var open = 0
@@ -22,13 +24,14 @@ final class ConnectionPool: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.address = address
         self.limits = limits
+        self.idleTimeout = TimeAmount(limits.idleTimeout)
         self.connectTimeout = connectTimeout
     }
 
     /// A warm idle connection, if there is one that has not been idle for the idle timeout.
     func takeIdle(now: NIODeadline) -> UpstreamConnection? {
         while let connection = idle.popLast() {
-            if now - connection.idleSince >= TimeAmount(limits.idleTimeout) {
+            if now - connection.idleSince >= idleTimeout {
                 // The most recently used comes last: every one left is older still.
                 let expired = idle + [connection]
                 idle.removeAll()
