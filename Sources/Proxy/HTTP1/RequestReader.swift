@@ -35,6 +35,7 @@ struct RequestReader {
         var requestLine: RequestLine?
         /// Where the field lines begin, once the request line is read.
         var fieldsStart = 0
+        /// Until the request line is read, the fields of the last head.
         var fields = FieldSection(underscores: .routeDecides)
     }
 
@@ -123,6 +124,9 @@ struct RequestReader {
                     }
                     partial.requestLine = line
                     partial.fieldsStart = next
+                    // The last head's fields are cleared only now: its exchange is over by
+                    // then, so the list of spans they shared is reused rather than copied.
+                    partial.fields.clear()
                 } else if length == 0 {
                     return completeHead()
                 } else {
@@ -143,7 +147,7 @@ struct RequestReader {
 
     private mutating func completeHead() -> Event {
         var head = partial
-        partial = PartialHead()
+        partial = PartialHead(fields: head.fields)
         let bytes = buffer.readSlice(length: head.scanned)!
         head.fields.dropLookalikesOfNamedFields(in: bytes)
         let line = head.requestLine!

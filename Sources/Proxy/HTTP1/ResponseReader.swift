@@ -32,6 +32,12 @@ struct ResponseReader {
         var scanned = 0
         var statusLine: (version: HTTPVersion, status: HTTPResponseStatus)?
         var fields = FieldSection(underscores: .keepAll)
+
+        /// Ready for the next head, keeping the room of the list of fields.
+        mutating func clear() {
+            fields.clear()
+            self = PartialHead(fields: fields)
+        }
     }
 
     private var state = State.idle
@@ -62,7 +68,7 @@ struct ResponseReader {
     /// A request has been sent; its response comes next. A response to HEAD has no body.
     mutating func expectResponse(toHEAD: Bool) {
         requestWasHEAD = toHEAD
-        partial = PartialHead()
+        partial.clear()
         state = .head
     }
 
@@ -127,8 +133,9 @@ struct ResponseReader {
 
     /// The head as an event: an interim one (the final response follows), or the final one.
     private mutating func completeHead() throws(Malformed) -> Event {
+        // `partial` is cleared when the next request goes out; by then this head is gone
+        // and the list of spans they share is reused, not copied.
         let head = partial
-        partial = PartialHead()
         let bytes = buffer.readSlice(length: head.scanned)!
         let (version, status) = head.statusLine!
         let code = status.code
@@ -136,6 +143,7 @@ struct ResponseReader {
         if code < 200 {
             // 100, 102, 103: the final response follows. 101 would switch protocols, never asked for.
             guard code != 101 else { throw fail("unexpected 101 Switching Protocols") }
+            partial.clear()
             return .interim(ResponseHead(version: version, status: status, fields: fields, hasContentLength: false),
                             head.fields.connection)
         }
