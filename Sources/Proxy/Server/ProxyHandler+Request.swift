@@ -90,7 +90,11 @@ extension ProxyHandler {
     func runPolicies(_ exchange: Exchange) {
         let policies = exchange.route.policies
         while exchange.policyIndex < policies.count {
-            let decision = policies[exchange.policyIndex].evaluate(&exchange.context!, on: context.eventLoop)
+            // The policy edits the context moved out of the exchange, not the exchange's own
+            // property: no access to that lasts across the call.
+            var request = exchange.context.take()!
+            let decision = policies[exchange.policyIndex].evaluate(&request, on: context.eventLoop)
+            exchange.context = request
             exchange.policyIndex += 1
             if case .proceed = decision { continue }
             handle(decision, exchange)
@@ -147,8 +151,8 @@ extension ProxyHandler {
     /// Picks the upstream and sends the request on its way.
     private func forward(_ exchange: Exchange) {
         exchange.upstream = upstream(for: exchange)
-        exchange.upstreamURI = upstreamURI(exchange.context?.head.uri ?? exchange.request.target,
-                                           strip: exchange.route.stripSegments)
+        let edited = exchange.context?.head
+        exchange.upstreamURI = upstreamURI(edited?.uri ?? exchange.request.target, strip: exchange.route.stripSegments)
         exchange.phase = .connecting
         attempt(exchange)
     }

@@ -189,14 +189,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: read gating (backpressure towards the client)
 
-    func read(context: ChannelHandlerContext) { readGate.read(context) }
+    func read(context: ChannelHandlerContext) {
+        if readGate.read() { context.read() }
+    }
 
     func holdReads() { readGate.hold() }
 
     func resumeReads() {
         guard readGate.isHeld else { return }
         clock.lastBodyAt = .now()
-        readGate.resume(context)
+        if readGate.resume() { context.read() }
     }
 
     // MARK: timeouts
