@@ -180,6 +180,12 @@ struct RequestHead {
         self.init(method: head.method, target: head.uri, version: head.version, fields: FieldBlock(head.headers))
     }
 
+    /// A `HEAD` request, matched on the method's case (`==` on `HTTPMethod` compares strings).
+    var isHEAD: Bool {
+        if case .HEAD = method { return true }
+        return false
+    }
+
     /// The head with its fields as `HTTPHeaders`, for policies.
     var http: HTTPRequestHead { HTTPRequestHead(version: version, method: method, uri: target, headers: fields.headers) }
 }

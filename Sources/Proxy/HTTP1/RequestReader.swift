@@ -192,10 +192,25 @@ struct RequestReader {
         case UInt8(ascii: "1"): minor = 1
         default: return nil
         }
-        let method = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<methodEnd]), as: UTF8.self)
         let target = String(decoding: UnsafeRawBufferPointer(rebasing: line[targetStart..<index]), as: UTF8.self)
-        return RequestLine(method: HTTPMethod(rawValue: method), target: target,
+        return RequestLine(method: method(UnsafeRawBufferPointer(rebasing: line[..<methodEnd])), target: target,
                            version: HTTPVersion(major: 1, minor: minor))
+    }
+
+    /// The method a request line names: the common ones matched on their bytes (methods are
+    /// case-sensitive), any other as `HTTPMethod(rawValue:)` reads it.
+    private static func method(_ name: UnsafeRawBufferPointer) -> HTTPMethod {
+        func equals(_ known: StaticString) -> Bool {
+            name.count == known.utf8CodeUnitCount && HTTPSyntax.hasPrefix(name, known)
+        }
+        if equals("GET") { return .GET }
+        if equals("POST") { return .POST }
+        if equals("HEAD") { return .HEAD }
+        if equals("PUT") { return .PUT }
+        if equals("DELETE") { return .DELETE }
+        if equals("OPTIONS") { return .OPTIONS }
+        if equals("PATCH") { return .PATCH }
+        return HTTPMethod(rawValue: String(decoding: name, as: UTF8.self))
     }
 }
 

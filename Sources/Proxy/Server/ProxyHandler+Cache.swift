@@ -112,7 +112,7 @@ extension ProxyHandler {
         let notModified = Revalidation.notModified(request: state.request.headers, stored: entry.response.headers)
         let code = HTTPResponseStatus(statusCode: notModified ? 304 : entry.response.status)
         let bodyless = notModified || Self.forbidsBody(code)
-        let sendsBody = !bodyless && exchange.request.method != .HEAD && !entry.body.isEmpty
+        let sendsBody = !bodyless && !exchange.request.isHEAD && !entry.body.isEmpty
         if !exchange.requestEnded && exchange.hasBody {
             input = .discarding
             if !exchange.bodyCanBeDrained { lifecycle = .closing }

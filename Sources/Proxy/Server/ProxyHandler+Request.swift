@@ -237,7 +237,7 @@ extension ProxyHandler {
         UpstreamRequestHead(uri: exchange.upstreamURI, framing: exchange.framing, forwarding: forwarding,
                             defaultHost: target.authority)
             .write(request, options: options, into: &bytes)
-        connection.writeHead(bytes, isHEAD: request.method == .HEAD)
+        connection.writeHead(bytes, isHEAD: request.isHEAD)
         for part in exchange.buffered { exchange.writeBody(part, to: connection) }
         if !exchange.retainsBody {
             exchange.buffered.removeAll()
