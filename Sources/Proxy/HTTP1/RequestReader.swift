@@ -37,6 +37,13 @@ struct RequestReader {
         var fieldsStart = 0
         /// Until the request line is read, the fields of the last head.
         var fields = FieldSection(underscores: .routeDecides)
+
+        /// Ready for the next head: all but the fields start over.
+        mutating func restart() {
+            scanned = 0
+            requestLine = nil
+            fieldsStart = 0
+        }
     }
 
     private var state = State.head
@@ -145,13 +152,14 @@ struct RequestReader {
         }
     }
 
+    /// The head as an event, its fields read from `partial` in place (they stay there until
+    /// the next request line is read).
     private mutating func completeHead() -> Event {
-        var head = partial
-        partial = PartialHead(fields: head.fields)
-        let bytes = buffer.readSlice(length: head.scanned)!
-        head.fields.dropLookalikesOfNamedFields(in: bytes)
-        let line = head.requestLine!
-        switch RequestValidator.validate(method: line.method, target: line.target, version: line.version, fields: head.fields) {
+        let bytes = buffer.readSlice(length: partial.scanned)!
+        partial.fields.dropLookalikesOfNamedFields(in: bytes)
+        let line = partial.requestLine!
+        partial.restart()
+        switch RequestValidator.validate(method: line.method, target: line.target, version: line.version, fields: partial.fields) {
         case .failure(let rejection):
             state = .refused(line)
             buffer.clear()
@@ -163,9 +171,9 @@ struct RequestReader {
             case .chunked: state = .body(BodyDecoder(.chunked, lineLimit: headLimit))
             }
             let request = RequestHead(method: line.method, target: line.target, version: line.version,
-                                      fields: FieldBlock(bytes: bytes, spans: head.fields.spans),
-                                      droppedFields: head.fields.dropped, underscored: head.fields.setAside)
-            return .head(request, framing, head.fields.connection)
+                                      fields: FieldBlock(bytes: bytes, spans: partial.fields.spans),
+                                      droppedFields: partial.fields.dropped, underscored: partial.fields.setAside)
+            return .head(request, framing, partial.fields.connection)
         }
     }
 
