@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 
 extension ProxyHandler {
-    func receiveHead(_ head: RequestHead, framing: RequestFraming, options: ConnectionOptions) {
+    func receiveHead(_ head: consuming RequestHead, framing: RequestFraming, options: ConnectionOptions) {
         let now = NIODeadline.now()
         clock.lastBodyAt = now
         countDroppedUnderscoredFields(head.droppedFields)
@@ -33,26 +33,28 @@ extension ProxyHandler {
             respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: keepAlive, start: now)
             return
         }
-        let request = underscoredFields(of: head, on: route)
+        placeUnderscoredFields(&head, on: route)
         // Policies see the head as HTTPHeaders; a route without them forwards the client's bytes.
         let context = route.policies.isEmpty ? nil : RequestContext(
-            head: request.http, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
+            head: head.http, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
         let exchange = Exchange(
-            snapshot: snapshot, route: route, request: request, context: context, requestID: requestID, framing: framing,
+            snapshot: snapshot, route: route, request: head, context: context, requestID: requestID, framing: framing,
             connectionOptions: options, keepAlive: keepAlive && lifecycle != .closing, start: now,
             globalBodyLimit: core.options.limits.maxBodyBytes)
         self.exchange = exchange
         runPolicies(exchange)
     }
 
-    /// The head with the underscored fields it set aside among the others, when the route keeps
-    /// them (`underscores_in_headers`, or else `--underscores-in-headers`); else as it is, and
-    /// those fields counted as dropped.
-    private func underscoredFields(of head: RequestHead, on route: CompiledRoute) -> RequestHead {
-        guard !head.underscored.isEmpty else { return head }
-        if route.underscoresInHeaders ?? (core.options.underscoredFields == .kept) { return head.keepingUnderscoredFields() }
+    /// Puts the underscored fields the head set aside among the others when the route keeps
+    /// them (`underscores_in_headers`, or else `--underscores-in-headers`); else leaves the
+    /// head as it is and counts those fields as dropped.
+    private func placeUnderscoredFields(_ head: inout RequestHead, on route: CompiledRoute) {
+        guard !head.underscored.isEmpty else { return }
+        if route.underscoresInHeaders ?? (core.options.underscoredFields == .kept) {
+            head = head.keepingUnderscoredFields()
+            return
+        }
         countDroppedUnderscoredFields(head.underscored.count)
-        return head
     }
 
     private func countDroppedUnderscoredFields(_ count: Int) {
@@ -224,20 +226,18 @@ extension ProxyHandler {
         tickSoonerIfNeeded()
         target.health.inFlight.wrappingAdd(1, ordering: .relaxed)
         let forwarding = ForwardingHeaders.Forwarding(clientIP: clientIP, proto: scheme, requestID: exchange.requestID, via: core.via)
-        // After policies, the head as they left it; the connection options are read anew
-        // because they may have edited the fields those came from.
-        var request = exchange.context.map { RequestHead($0.head) } ?? exchange.request
-        let options = exchange.context.map { ConnectionOptions($0.head.headers) } ?? exchange.connectionOptions
-        if let validators = validators(exchange) {
-            var head = request.http
-            for (name, value) in validators { head.headers.replaceOrAdd(name: name, value: value) }
-            request = RequestHead(head)
-        }
+        let upstreamHead = UpstreamRequestHead(uri: exchange.upstreamURI, framing: exchange.framing, forwarding: forwarding,
+                                               defaultHost: target.authority)
         var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
-        UpstreamRequestHead(uri: exchange.upstreamURI, framing: exchange.framing, forwarding: forwarding,
-                            defaultHost: target.authority)
-            .write(request, options: options, into: &bytes)
-        connection.writeHead(bytes, isHEAD: request.isHEAD)
+        let isHEAD: Bool
+        if let edited = editedHead(exchange) {
+            upstreamHead.write(edited.head, options: edited.options, into: &bytes)
+            isHEAD = edited.head.isHEAD
+        } else {
+            upstreamHead.write(exchange.request, options: exchange.connectionOptions, into: &bytes)
+            isHEAD = exchange.request.isHEAD
+        }
+        connection.writeHead(bytes, isHEAD: isHEAD)
         for part in exchange.buffered { exchange.writeBody(part, to: connection) }
         if !exchange.retainsBody {
             exchange.buffered.removeAll()
@@ -246,6 +246,23 @@ extension ProxyHandler {
         if exchange.requestEnded { exchange.writeEnd(to: connection) }
         connection.flush()
         if connection.isWritable { resumeReads() } else { holdReads() }
+    }
+
+    /// The head to send upstream when it is not the client's as it came: after policies, the
+    /// head as they left it, with the connection options read anew because they may have
+    /// edited the fields those came from; with a validation's conditions when the cache
+    /// revalidates. Nil otherwise.
+    private func editedHead(_ exchange: Exchange) -> (head: RequestHead, options: ConnectionOptions)? {
+        let validators = validators(exchange)
+        guard exchange.context != nil || validators != nil else { return nil }
+        var request = exchange.context.map { RequestHead($0.head) } ?? exchange.request
+        let options = exchange.context.map { ConnectionOptions($0.head.headers) } ?? exchange.connectionOptions
+        if let validators {
+            var head = request.http
+            for (name, value) in validators { head.headers.replaceOrAdd(name: name, value: value) }
+            request = RequestHead(head)
+        }
+        return (request, options)
     }
 
     private func connectFailed(_ exchange: Exchange, target: TargetRuntime, error: any Error) {

@@ -105,8 +105,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func handle(_ event: RequestReader.Event) {
-        switch event {
+    private func handle(_ event: consuming RequestReader.Event) {
+        switch consume event {
         case .head(let head, let framing, let options):
             clock.awaitingHead = false
             clock.firstByteAt = nil
