@@ -53,7 +53,8 @@ final class Balancer: Sendable {
     /// The chosen target, skipping `excluded` ones and, unless `ignoreHealth`, unavailable ones.
     func pick(_ input: BalanceInput, excluded: TriedTargets, now: NIODeadline, ignoreHealth: Bool) -> TargetRuntime? {
         guard !targets.isEmpty else { return nil }
-        let usable: (TargetRuntime) -> Bool = { target in
+        // A local function, not a closure value: its captures stay on the stack.
+        func usable(_ target: TargetRuntime) -> Bool {
             (ignoreHealth || target.health.isAvailable(now: now)) && !excluded.contains(target)
         }
         switch kind {
