@@ -197,7 +197,7 @@ extension ProxyHandler {
         }
         exchange.attempts += 1
         exchange.target = target
-        exchange.tried.insert(target)
+        exchange.tried = exchange.tried.inserting(target)
         exchange.phase = .connecting
         if let connection = pool.takeIdle(now: now) {
             send(exchange, on: connection, target: target)
@@ -240,8 +240,7 @@ extension ProxyHandler {
         connection.writeHead(bytes, isHEAD: isHEAD)
         for part in exchange.buffered { exchange.writeBody(part, to: connection) }
         if !exchange.retainsBody {
-            exchange.buffered.removeAll()
-            exchange.bufferedBytes = 0
+            exchange.dropBuffered()
         }
         if exchange.requestEnded { exchange.writeEnd(to: connection) }
         connection.flush()

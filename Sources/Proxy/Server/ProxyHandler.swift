@@ -149,20 +149,17 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if exchange.retainsBody && exchange.bodyBytes > Exchange.retryBufferLimit {
             exchange.retainsBody = false
             if exchange.connection != nil {
-                exchange.buffered.removeAll()
-                exchange.bufferedBytes = 0
+                exchange.dropBuffered()
             }
         }
         if let connection = exchange.connection, exchange.phase == .forwarding {
             exchange.writeBody(body, to: connection)
             if exchange.retainsBody {
-                exchange.buffered.append(body)
-                exchange.bufferedBytes += body.readableBytes
+                exchange.keep(body)
             }
             if !connection.isWritable { holdReads() }
         } else {
-            exchange.buffered.append(body)
-            exchange.bufferedBytes += body.readableBytes
+            exchange.keep(body)
             if exchange.bufferedBytes > Self.connectBufferLimit { holdReads() }
         }
     }
