@@ -99,9 +99,11 @@ struct FieldBlock {
         return values
     }
 
-    /// Calls `body` with each value of `name` while it returns true.
+    /// Calls `body` with each value of `name` while it returns true. The bytes are not
+    /// touched when no field name has the length of `name`.
     private func forEachValue(of name: String, _ body: (UnsafeRawBufferPointer) -> Bool) {
         let wanted = name.utf8
+        guard spans.contains(where: { Int($0.nameEnd - $0.nameStart) == wanted.count }) else { return }
         bytes.withUnsafeReadableBytes { all in
             for span in spans where Int(span.nameEnd - span.nameStart) == wanted.count {
                 let field = UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)])
