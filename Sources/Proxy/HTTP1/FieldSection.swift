@@ -41,8 +41,10 @@ struct FieldSection {
     /// Empties it for the next head. The list of spans keeps its room, and is not copied
     /// once the head that shared it is gone.
     mutating func clear() {
-        spans.removeAll(keepingCapacity: true)
-        self = FieldSection(underscores: underscores, spans: spans)
+        var kept: [FieldBlock.Span] = []
+        swap(&kept, &spans)
+        kept.removeAll(keepingCapacity: true)
+        self = FieldSection(underscores: underscores, spans: kept)
     }
 
     /// Takes in a field line that starts `offset` bytes into the head; false when it breaks the grammar.

@@ -35,8 +35,9 @@ struct ResponseReader {
 
         /// Ready for the next head, keeping the room of the list of fields.
         mutating func clear() {
+            scanned = 0
+            statusLine = nil
             fields.clear()
-            self = PartialHead(fields: fields)
         }
     }
 
