@@ -16,6 +16,17 @@ final class HTTPSyntaxTests: XCTestCase {
         }
     }
 
+    /// Host values as bytes in place and as a collection without contiguous storage.
+    func testHostValuesAreJudgedAlikeHoweverTheBytesAreHeld() {
+        let valid = ["a", "example.com", "EXAMPLE.com", "127.0.0.1:8080", "[::1]", "[::1]:80", "[fe80::1.2]", "h:", "[::1]:", "a:12345", "a_b-c~d"]
+        let invalid = ["", ":80", "[]", "[::1", "[g]", "a b", "a:123456", "a:8x", "[::1]x", "a@b", "a%20b"]
+        for host in valid + invalid {
+            let expected = valid.contains(host)
+            XCTAssertEqual(Array(host.utf8).withUnsafeBytes { HTTPSyntax.isValidHost($0) }, expected, host)
+            XCTAssertEqual(HTTPSyntax.isValidHost(host.utf8.lazy.map { $0 }), expected, host)
+        }
+    }
+
     /// The word-at-a-time comparison without letter case against the byte-by-byte rule: every
     /// byte in every position of names short and long, each also in upper case.
     func testNamesAreComparedWithoutLetterCaseWhereverTheOddByteIs() {

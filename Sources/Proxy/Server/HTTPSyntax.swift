@@ -148,24 +148,41 @@ enum HTTPSyntax {
 
     /// A `Host` value: reg-name or IPv4, or `[IPv6]`, with an optional numeric port.
     static func isValidHost<Bytes: Collection<UInt8>>(_ value: Bytes) -> Bool {
-        var bytes = value[...]
-        if bytes.isEmpty { return false }
-        if bytes.first == UInt8(ascii: "[") {
-            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }
-            let inner = bytes[bytes.index(after: bytes.startIndex)..<close]
-            guard !inner.isEmpty, inner.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
-            else { return false }
-            bytes = bytes[bytes.index(after: close)...]
+        value.withContiguousStorageIfAvailable { isValidHost(UnsafeRawBufferPointer($0)) }
+            ?? Array(value).withUnsafeBytes { isValidHost($0) }
+    }
+
+    /// A `Host` value: reg-name or IPv4, or `[IPv6]`, with an optional numeric port.
+    static func isValidHost(_ value: UnsafeRawBufferPointer) -> Bool {
+        let count = value.count
+        guard count > 0 else { return false }
+        var index = 0
+        if value[0] == UInt8(ascii: "[") {
+            index = 1
+            while index < count, value[index] != UInt8(ascii: "]") {
+                let byte = value[index]
+                guard isHexDigit(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".") else { return false }
+                index += 1
+            }
+            // No closing bracket, or nothing between the brackets.
+            guard index < count, index > 1 else { return false }
+            index += 1
         } else {
-            let end = bytes.firstIndex(of: UInt8(ascii: ":")) ?? bytes.endIndex
-            let name = bytes[..<end]
-            guard !name.isEmpty, name.allSatisfy(isHostChar) else { return false }
-            bytes = bytes[end...]
+            while index < count, value[index] != UInt8(ascii: ":") {
+                guard isHostChar(value[index]) else { return false }
+                index += 1
+            }
+            guard index > 0 else { return false }
         }
-        if bytes.isEmpty { return true }
-        guard bytes.first == UInt8(ascii: ":") else { return false }
-        let port = bytes.dropFirst()
-        return port.count <= 5 && port.allSatisfy(isDigit)
+        if index == count { return true }
+        guard value[index] == UInt8(ascii: ":") else { return false }
+        index += 1
+        guard count - index <= 5 else { return false }
+        while index < count {
+            guard isDigit(value[index]) else { return false }
+            index += 1
+        }
+        return true
     }
 
     @inline(__always)
