@@ -27,7 +27,10 @@ extension ProxyHandler {
         }
         let keepAlive = options.persists(head.version)
         let snapshot = core.snapshot()
-        guard let route = snapshot.route(host: { Self.routingHost(head) }, path: path, accept: { $0.accepts(head.method, head.fields) }) else {
+        // The head's method and fields are only copied out for a route with conditions on them.
+        guard let route = snapshot.route(host: { Self.routingHost(head) }, path: path,
+                                         accept: { $0.acceptsEveryRequest || $0.accepts(head.method, head.fields) })
+        else {
             core.metrics.unrouted.increment()
             countDroppedUnderscoredFields(head.underscored.count)
             respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: keepAlive, start: now)
