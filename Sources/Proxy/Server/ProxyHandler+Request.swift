@@ -13,7 +13,8 @@ extension ProxyHandler {
             return
         }
         let target = RequestValidator.originForm(head.target)
-        let path = target.prefix { $0 != "?" }
+        // A target is ASCII (RequestReader): its first `?` byte ends the path.
+        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target
         if PathSafety.hasDotSegment(path) {
             core.metrics.rejected.increment()
             refuse(status: .badRequest, reason: "dot segment in path", head: head, start: now)
@@ -284,37 +285,6 @@ extension ProxyHandler {
         } else {
             core.logger.debug("upstream connect failed", metadata: ["target": "\(target.authority)", "error": "\(error)"])
             respondFromGateway(exchange, GatewayResponse(status: .badGateway))
-        }
-    }
-}
-
-enum PathSafety {
-    /// `.` or `..` segments (also percent-encoded) could make the upstream resolve a path outside the route.
-    static func hasDotSegment(_ path: Substring) -> Bool {
-        var dots = 0
-        var other = false
-        var bytes = path.utf8[...]
-        while true {
-            guard let byte = bytes.first, byte != UInt8(ascii: "/") else {
-                if !other && (dots == 1 || dots == 2) { return true }
-                guard !bytes.isEmpty else { return false }
-                bytes = bytes.dropFirst()
-                dots = 0
-                other = false
-                continue
-            }
-            if byte == UInt8(ascii: ".") {
-                dots += 1
-                bytes = bytes.dropFirst()
-            } else if byte == UInt8(ascii: "%"), bytes.count >= 3,
-                HTTPSyntax.equalsIgnoringASCIICase(bytes.dropFirst().prefix(2), "2e")
-            {
-                dots += 1
-                bytes = bytes.dropFirst(3)
-            } else {
-                other = true
-                bytes = bytes.dropFirst()
-            }
         }
     }
 }
