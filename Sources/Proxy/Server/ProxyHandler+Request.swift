@@ -157,6 +157,8 @@ extension ProxyHandler {
     /// Picks the upstream and sends the request on its way.
     private func forward(_ exchange: Exchange) {
         exchange.upstream = upstream(for: exchange)
+        // The policies' head is copied out first: its `uri` is read through a call, which must
+        // not run inside an access to the exchange's property (see `runPolicies`).
         let edited = exchange.context?.head
         exchange.upstreamURI = upstreamURI(edited?.uri ?? exchange.request.target, strip: exchange.route.stripSegments)
         exchange.phase = .connecting
