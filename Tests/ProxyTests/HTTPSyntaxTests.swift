@@ -16,6 +16,44 @@ final class HTTPSyntaxTests: XCTestCase {
         }
     }
 
+    /// Host values as bytes in place and as a collection without contiguous storage.
+    func testHostValuesAreJudgedAlikeHoweverTheBytesAreHeld() {
+        let valid = ["a", "example.com", "EXAMPLE.com", "127.0.0.1:8080", "[::1]", "[::1]:80", "[fe80::1.2]", "h:", "[::1]:", "a:12345", "a_b-c~d"]
+        let invalid = ["", ":80", "[]", "[::1", "[g]", "a b", "a:123456", "a:8x", "[::1]x", "a@b", "a%20b"]
+        for host in valid + invalid {
+            let expected = valid.contains(host)
+            XCTAssertEqual(Array(host.utf8).withUnsafeBytes { HTTPSyntax.isValidHost($0) }, expected, host)
+            XCTAssertEqual(HTTPSyntax.isValidHost(host.utf8.lazy.map { $0 }), expected, host)
+        }
+    }
+
+    /// The word-at-a-time comparison without letter case against the byte-by-byte rule: every
+    /// byte in every position of names short and long, each also in upper case.
+    func testNamesAreComparedWithoutLetterCaseWhereverTheOddByteIs() {
+        let names: [StaticString] = ["te", "host", "chunked", "connection", "100-continue", "content-length",
+                                     "transfer-encoding", "proxy-authorization"]
+        func reference(_ bytes: [UInt8], _ lower: [UInt8]) -> Bool {
+            bytes.count == lower.count && zip(bytes, lower).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
+        }
+        for name in names {
+            let lower = Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            let upper = lower.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
+            for base in [lower, upper] {
+                for position in base.indices {
+                    for value in 0...255 {
+                        var bytes = base
+                        bytes[position] = UInt8(value)
+                        let fast = bytes.withUnsafeBytes { HTTPSyntax.equalsIgnoringASCIICase($0, name) }
+                        XCTAssertEqual(fast, reference(bytes, lower), "\(name) with \(value) at \(position)")
+                    }
+                }
+            }
+            XCTAssertFalse(lower.dropLast().withUnsafeBytes { HTTPSyntax.equalsIgnoringASCIICase($0, name) })
+            XCTAssertTrue(HTTPSyntax.equalsIgnoringASCIICase(upper[...], name), "\(name) as a generic collection")
+            XCTAssertTrue(HTTPSyntax.equalsIgnoringASCIICase(upper.lazy.map { $0 }, name), "\(name) without contiguous storage")
+        }
+    }
+
     /// The word-at-a-time check of field values against the byte-by-byte rule, on many lines.
     func testFieldLinesAreJudgedAsTheGrammarSaysWhereverTheBadByteIs() {
         var state: UInt64 = 42

@@ -37,6 +37,18 @@ final class RequestReaderTests: XCTestCase {
         return events
     }
 
+    /// Methods matched on their bytes read as `HTTPMethod(rawValue:)` reads them; any letter
+    /// case other than the method's own is another method.
+    func testMethodsReadAsTheirNamesSay() {
+        for name in ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "get", "Head", "GETS", "PUTT", "FOOBAR"] {
+            var reader = RequestReader(headLimit: 4096, fieldLimit: 100)
+            reader.append(ByteBuffer(string: "\(name) / HTTP/1.1\r\nHost: a\r\n\r\n"))
+            guard case .head(let head, _, _) = reader.next() else { return XCTFail(name) }
+            XCTAssertEqual(head.method, HTTPMethod(rawValue: name), name)
+            XCTAssertEqual(head.isHEAD, name == "HEAD", name)
+        }
+    }
+
     private let pipelined = Array((
         "\r\nGET /a?x=1 HTTP/1.1\r\nHost: a.test\r\nX-Tab:\tv \r\n\r\n"
             + "POST /b HTTP/1.1\r\nHost: a.test\r\nContent-Length: 5\r\n\r\nhello"

@@ -99,9 +99,11 @@ struct FieldBlock {
         return values
     }
 
-    /// Calls `body` with each value of `name` while it returns true.
+    /// Calls `body` with each value of `name` while it returns true. The bytes are not
+    /// touched when no field name has the length of `name`.
     private func forEachValue(of name: String, _ body: (UnsafeRawBufferPointer) -> Bool) {
         let wanted = name.utf8
+        guard spans.contains(where: { Int($0.nameEnd - $0.nameStart) == wanted.count }) else { return }
         bytes.withUnsafeReadableBytes { all in
             for span in spans where Int(span.nameEnd - span.nameStart) == wanted.count {
                 let field = UnsafeRawBufferPointer(rebasing: all[Int(span.nameStart)..<Int(span.nameEnd)])
@@ -178,6 +180,12 @@ struct RequestHead {
     /// A head as the policies left it.
     init(_ head: HTTPRequestHead) {
         self.init(method: head.method, target: head.uri, version: head.version, fields: FieldBlock(head.headers))
+    }
+
+    /// A `HEAD` request, matched on the method's case (`==` on `HTTPMethod` compares strings).
+    var isHEAD: Bool {
+        if case .HEAD = method { return true }
+        return false
     }
 
     /// The head with its fields as `HTTPHeaders`, for policies.

@@ -29,9 +29,22 @@ struct FieldSection {
     private(set) var lastCodingIsChunked = false
 
     init(underscores: UnderscoreRule) {
-        self.underscores = underscores
-        spans = []
+        self.init(underscores: underscores, spans: [])
         spans.reserveCapacity(16)
+    }
+
+    private init(underscores: UnderscoreRule, spans: [FieldBlock.Span]) {
+        self.underscores = underscores
+        self.spans = spans
+    }
+
+    /// Empties it for the next head. The list of spans keeps its room, and is not copied
+    /// once the head that shared it is gone.
+    mutating func clear() {
+        var kept: [FieldBlock.Span] = []
+        swap(&kept, &spans)
+        kept.removeAll(keepingCapacity: true)
+        self = FieldSection(underscores: underscores, spans: kept)
     }
 
     /// Takes in a field line that starts `offset` bytes into the head; false when it breaks the grammar.

@@ -51,11 +51,10 @@ enum HeadWriter {
     /// `name: value CRLF` for one of the gateway's own fields.
     @inline(__always)
     static func copyField(_ name: StaticString, _ value: String, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
-        var value = value
-        value.withUTF8 {
-            copyField(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), UnsafeRawBufferPointer($0),
-                      to: out, at: &at)
-        }
+        copy(name, to: out, at: &at)
+        copy(": ", to: out, at: &at)
+        copy(value, to: out, at: &at)
+        copy("\r\n", to: out, at: &at)
     }
 
     /// Bytes of `name: value CRLF` for every field, and the empty line.
@@ -75,8 +74,12 @@ enum HeadWriter {
         copy("\r\n", to: out, at: &at)
     }
 
+    /// A string's UTF-8 bytes: in place when it has them contiguous (native strings do,
+    /// small ones on the stack), else from a contiguous copy.
     @inline(__always)
     static func copy(_ string: String, to out: UnsafeMutableRawBufferPointer, at: inout Int) {
+        let copied: Void? = string.utf8.withContiguousStorageIfAvailable { copy(UnsafeRawBufferPointer($0), to: out, at: &at) }
+        guard copied == nil else { return }
         var string = string
         string.withUTF8 { copy(UnsafeRawBufferPointer($0), to: out, at: &at) }
     }

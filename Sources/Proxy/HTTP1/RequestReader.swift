@@ -35,7 +35,15 @@ struct RequestReader {
         var requestLine: RequestLine?
         /// Where the field lines begin, once the request line is read.
         var fieldsStart = 0
+        /// Until the request line is read, the fields of the last head.
         var fields = FieldSection(underscores: .routeDecides)
+
+        /// Ready for the next head: all but the fields start over.
+        mutating func restart() {
+            scanned = 0
+            requestLine = nil
+            fieldsStart = 0
+        }
     }
 
     private var state = State.head
@@ -123,6 +131,9 @@ struct RequestReader {
                     }
                     partial.requestLine = line
                     partial.fieldsStart = next
+                    // The last head's fields are cleared only now: its exchange is over by
+                    // then, so the list of spans they shared is reused rather than copied.
+                    partial.fields.clear()
                 } else if length == 0 {
                     return completeHead()
                 } else {
@@ -141,13 +152,14 @@ struct RequestReader {
         }
     }
 
+    /// The head as an event, its fields read from `partial` in place (they stay there until
+    /// the next request line is read).
     private mutating func completeHead() -> Event {
-        var head = partial
-        partial = PartialHead()
-        let bytes = buffer.readSlice(length: head.scanned)!
-        head.fields.dropLookalikesOfNamedFields(in: bytes)
-        let line = head.requestLine!
-        switch RequestValidator.validate(method: line.method, target: line.target, version: line.version, fields: head.fields) {
+        let bytes = buffer.readSlice(length: partial.scanned)!
+        partial.fields.dropLookalikesOfNamedFields(in: bytes)
+        let line = partial.requestLine!
+        partial.restart()
+        switch RequestValidator.validate(method: line.method, target: line.target, version: line.version, fields: partial.fields) {
         case .failure(let rejection):
             state = .refused(line)
             buffer.clear()
@@ -159,9 +171,9 @@ struct RequestReader {
             case .chunked: state = .body(BodyDecoder(.chunked, lineLimit: headLimit))
             }
             let request = RequestHead(method: line.method, target: line.target, version: line.version,
-                                      fields: FieldBlock(bytes: bytes, spans: head.fields.spans),
-                                      droppedFields: head.fields.dropped, underscored: head.fields.setAside)
-            return .head(request, framing, head.fields.connection)
+                                      fields: FieldBlock(bytes: bytes, spans: partial.fields.spans),
+                                      droppedFields: partial.fields.dropped, underscored: partial.fields.setAside)
+            return .head(request, framing, partial.fields.connection)
         }
     }
 
@@ -188,10 +200,25 @@ struct RequestReader {
         case UInt8(ascii: "1"): minor = 1
         default: return nil
         }
-        let method = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<methodEnd]), as: UTF8.self)
         let target = String(decoding: UnsafeRawBufferPointer(rebasing: line[targetStart..<index]), as: UTF8.self)
-        return RequestLine(method: HTTPMethod(rawValue: method), target: target,
+        return RequestLine(method: method(UnsafeRawBufferPointer(rebasing: line[..<methodEnd])), target: target,
                            version: HTTPVersion(major: 1, minor: minor))
+    }
+
+    /// The method a request line names: the common ones matched on their bytes (methods are
+    /// case-sensitive), any other as `HTTPMethod(rawValue:)` reads it.
+    private static func method(_ name: UnsafeRawBufferPointer) -> HTTPMethod {
+        func equals(_ known: StaticString) -> Bool {
+            name.count == known.utf8CodeUnitCount && HTTPSyntax.hasPrefix(name, known)
+        }
+        if equals("GET") { return .GET }
+        if equals("POST") { return .POST }
+        if equals("HEAD") { return .HEAD }
+        if equals("PUT") { return .PUT }
+        if equals("DELETE") { return .DELETE }
+        if equals("OPTIONS") { return .OPTIONS }
+        if equals("PATCH") { return .PATCH }
+        return HTTPMethod(rawValue: String(decoding: name, as: UTF8.self))
     }
 }
 

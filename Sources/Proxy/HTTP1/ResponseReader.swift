@@ -32,6 +32,13 @@ struct ResponseReader {
         var scanned = 0
         var statusLine: (version: HTTPVersion, status: HTTPResponseStatus)?
         var fields = FieldSection(underscores: .keepAll)
+
+        /// Ready for the next head, keeping the room of the list of fields.
+        mutating func clear() {
+            scanned = 0
+            statusLine = nil
+            fields.clear()
+        }
     }
 
     private var state = State.idle
@@ -62,7 +69,7 @@ struct ResponseReader {
     /// A request has been sent; its response comes next. A response to HEAD has no body.
     mutating func expectResponse(toHEAD: Bool) {
         requestWasHEAD = toHEAD
-        partial = PartialHead()
+        partial.clear()
         state = .head
     }
 
@@ -126,37 +133,46 @@ struct ResponseReader {
     }
 
     /// The head as an event: an interim one (the final response follows), or the final one.
+    /// Read from `partial` in place; it is cleared when the next request goes out, by when
+    /// this head is gone and the list of spans they share is reused, not copied.
     private mutating func completeHead() throws(Malformed) -> Event {
-        let head = partial
-        partial = PartialHead()
-        let bytes = buffer.readSlice(length: head.scanned)!
-        let (version, status) = head.statusLine!
+        let bytes = buffer.readSlice(length: partial.scanned)!
+        let (version, status) = partial.statusLine!
         let code = status.code
-        let fields = FieldBlock(bytes: bytes, spans: head.fields.spans)
+        let fields = FieldBlock(bytes: bytes, spans: partial.fields.spans)
         if code < 200 {
             // 100, 102, 103: the final response follows. 101 would switch protocols, never asked for.
             guard code != 101 else { throw fail("unexpected 101 Switching Protocols") }
-            return .interim(ResponseHead(version: version, status: status, fields: fields, hasContentLength: false),
-                            head.fields.connection)
+            let options = partial.fields.connection
+            partial.clear()
+            return .interim(ResponseHead(version: version, status: status, fields: fields, hasContentLength: false), options)
         }
-        let framing = try framing(of: head.fields, code: code)
+        let framing: BodyDecoder.Framing
+        switch Self.framing(of: partial.fields, code: code, toHEAD: requestWasHEAD) {
+        case .success(let found): framing = found
+        case .failure(let malformed):
+            state = .failed
+            throw malformed
+        }
         state = .body(BodyDecoder(framing, lineLimit: headLimit))
         return .head(ResponseHead(version: version, status: status, fields: fields,
-                                  hasContentLength: head.fields.contentLengths > 0),
-                     framing, head.fields.connection)
+                                  hasContentLength: partial.fields.contentLengths > 0),
+                     framing, partial.fields.connection)
     }
 
     /// RFC 9112 §6.3, strictly: a length and a transfer coding together, or lengths that
     /// differ, are refused rather than guessed at.
-    private mutating func framing(of fields: FieldSection, code: UInt) throws(Malformed) -> BodyDecoder.Framing {
-        guard fields.contentLengthIsValid else { throw fail("invalid Content-Length in response") }
-        if requestWasHEAD || code == 204 || code == 304 { return .length(0) }
-        guard !fields.lengthsDiffer else { throw fail("Content-Length fields that differ in response") }
+    private static func framing(of fields: FieldSection, code: UInt, toHEAD: Bool) -> Result<BodyDecoder.Framing, Malformed> {
+        guard fields.contentLengthIsValid else { return .failure(Malformed(description: "invalid Content-Length in response")) }
+        if toHEAD || code == 204 || code == 304 { return .success(.length(0)) }
+        guard !fields.lengthsDiffer else { return .failure(Malformed(description: "Content-Length fields that differ in response")) }
         if fields.transferEncodings > 0 {
-            guard fields.contentLengths == 0 else { throw fail("both Content-Length and Transfer-Encoding in response") }
-            return fields.lastCodingIsChunked ? .chunked : .untilClose
+            guard fields.contentLengths == 0 else {
+                return .failure(Malformed(description: "both Content-Length and Transfer-Encoding in response"))
+            }
+            return .success(fields.lastCodingIsChunked ? .chunked : .untilClose)
         }
-        return fields.contentLength.map { .length($0) } ?? .untilClose
+        return .success(fields.contentLength.map { .length($0) } ?? .untilClose)
     }
 
     private mutating func fail(_ reason: String) -> Malformed {

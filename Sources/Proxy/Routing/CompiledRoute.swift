@@ -58,6 +58,9 @@ final class CompiledRoute: Sendable {
     /// Specificity beyond the path: a method restriction, then each header condition.
     var rank: Int { (methods.isEmpty ? 0 : 64) + min(headers.count, 63) }
 
+    /// No method restriction and no header condition: the path alone decides.
+    var acceptsEveryRequest: Bool { methods.isEmpty && headers.isEmpty }
+
     func accepts(_ method: HTTPMethod, _ fields: some FieldLookup) -> Bool {
         if !methods.isEmpty && !methods.contains(method.rawValue) { return false }
         for condition in headers where fields.first(name: condition.name) != condition.value { return false }

@@ -3,6 +3,8 @@
 /// cover everything below it and the exact routes that end there. A lookup walks
 /// the request path once, so its cost depends on the path, not on the route count.
 final class PathTrie<Value>: @unchecked Sendable {
+    /// Built and sealed once; no access to its fields lasts across a call (changes are made
+    /// to copies, then stored), so lookups read them without runtime exclusivity checks.
     private final class Node {
         var literal: [String: Node] = [:]
         var param: Node?
@@ -27,17 +29,27 @@ final class PathTrie<Value>: @unchecked Sendable {
                 node = node.param!
             } else {
                 let key = String(segment)
-                if let next = node.literal[key] {
+                var literal = node.literal
+                if let next = literal[key] {
                     node = next
                 } else {
                     let next = Node()
-                    node.literal[key] = next
+                    literal[key] = next
+                    node.literal = literal
                     node = next
                 }
             }
         }
         let entry = Entry(value: value, rank: rank, order: order)
-        if isPrefix { node.prefix.append(entry) } else { node.exact.append(entry) }
+        if isPrefix {
+            var prefix = node.prefix
+            prefix.append(entry)
+            node.prefix = prefix
+        } else {
+            var exact = node.exact
+            exact.append(entry)
+            node.exact = exact
+        }
     }
 
     /// Sorts every node's candidates best first; call once after the last insert.
@@ -45,9 +57,12 @@ final class PathTrie<Value>: @unchecked Sendable {
 
     private static func seal(_ node: Node) {
         let better: (Entry, Entry) -> Bool = { $0.rank != $1.rank ? $0.rank > $1.rank : $0.order < $1.order }
-        node.exact.sort(by: better)
-        node.prefix.sort(by: better)
-        node.literal.values.forEach(seal)
+        let exact = node.exact.sorted(by: better)
+        node.exact = exact
+        let prefix = node.prefix.sorted(by: better)
+        node.prefix = prefix
+        let literal = node.literal
+        literal.values.forEach(seal)
         if let param = node.param { seal(param) }
     }
 
@@ -93,7 +108,8 @@ final class PathTrie<Value>: @unchecked Sendable {
         let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
         let segment = rest[..<end]
         let remainder = rest[end...]
-        if !node.literal.isEmpty, let next = node.literal[String(Substring(segment))] {
+        let literal = node.literal
+        if !literal.isEmpty, let next = literal[String(Substring(segment))] {
             walk(next, path: remainder, depth: depth + 1, literals: literals + 1, accept: accept, best: &best)
         }
         if let param = node.param {

@@ -23,23 +23,28 @@ struct ClientResponseHead {
             func bytes(_ start: Int32, _ end: Int32) -> UnsafeRawBufferPointer {
                 UnsafeRawBufferPointer(rebasing: all[Int(start)..<Int(end)])
             }
-            let spans = upstream.fields.spans
-            var size = 15 + reason.utf8.count + 2
-            var upstreamVia: [FieldBlock.Span] = []
-            for span in spans {
-                let name = bytes(span.nameStart, span.nameEnd)
-                if ForwardingHeaders.classify(name) == .via { upstreamVia.append(span) }
-                if keeps(name, options) { size += Int(span.nameEnd - span.nameStart) + Int(span.valueEnd - span.valueStart) + 4 }
-            }
-            size += upstreamVia.reduce(0) { $0 + Int($1.valueEnd - $1.valueStart) + 2 } + 7 + via.utf8.count
+            // The upstream's whole head bounds what is kept of its field lines, and of its
+            // `Via` values with the separators they get here.
+            var size = 15 + reason.utf8.count + 2 + all.count
+            size += 7 + via.utf8.count
             size += 16 + requestID.utf8.count
             if let connection { size += 14 + connection.utf8CodeUnitCount }
             if chunked { size += 28 }
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
                 var at = 0
                 HeadWriter.copyStatusLine(version, upstream.status, reason: reason, to: out, at: &at)
-                for span in spans where keeps(bytes(span.nameStart, span.nameEnd), options) {
-                    HeadWriter.copyField(bytes(span.nameStart, span.nameEnd), bytes(span.valueStart, span.valueEnd), to: out, at: &at)
+                var upstreamVia: [FieldBlock.Span] = []
+                for span in upstream.fields.spans {
+                    let name = bytes(span.nameStart, span.nameEnd)
+                    switch ForwardingHeaders.classify(name) {
+                    case .via:
+                        upstreamVia.append(span)
+                        continue
+                    case .requestID: continue
+                    case .contentLength: if dropsLength { continue }
+                    default: if ForwardingHeaders.isHopByHop(name, options) { continue }
+                    }
+                    HeadWriter.copyField(name, bytes(span.valueStart, span.valueEnd), to: out, at: &at)
                 }
                 HeadWriter.copy("via: ", to: out, at: &at)
                 for span in upstreamVia {
@@ -58,15 +63,6 @@ struct ClientResponseHead {
                 HeadWriter.copy("\r\n", to: out, at: &at)
                 return at
             }
-        }
-    }
-
-    /// Whether an upstream field goes to the client as it came (`Via` is extended instead).
-    private func keeps(_ name: UnsafeRawBufferPointer, _ options: ConnectionOptions) -> Bool {
-        switch ForwardingHeaders.classify(name) {
-        case .requestID, .via: false
-        case .contentLength: !dropsLength
-        default: !ForwardingHeaders.isHopByHop(name, options)
         }
     }
 }

@@ -41,8 +41,8 @@ final class Exchange {
     var upstreamKeepAlive = true
 
     /// Body parts not yet written upstream, or, while `retainsBody`, every part (for a retry).
-    var buffered: [ByteBuffer] = []
-    var bufferedBytes = 0
+    private(set) var buffered: [ByteBuffer] = []
+    private(set) var bufferedBytes = 0
     var bodyBytes = 0
     var retainsBody = true
     var requestEnded: Bool
@@ -90,6 +90,22 @@ final class Exchange {
 
     var consumer: String? { context?.consumer }
 
+
+    /// Keeps a body part in `buffered`. The list is moved out of the property while it grows,
+    /// so no access to the property lasts across a call (the compiler then checks them all
+    /// statically).
+    func keep(_ body: ByteBuffer) {
+        var parts = buffered
+        buffered = []
+        parts.append(body)
+        buffered = parts
+        bufferedBytes += body.readableBytes
+    }
+
+    func dropBuffered() {
+        buffered = []
+        bufferedBytes = 0
+    }
 
     /// Body bytes on their way upstream, framed as the upstream head announced them.
     func writeBody(_ body: ByteBuffer, to connection: UpstreamConnection) {

@@ -41,9 +41,12 @@ enum HTTPSyntax {
         return value
     }
 
-    /// Whether `bytes` spell `lower` with any ASCII letter case.
+    /// Whether `bytes` spell `lower` (ASCII, no upper-case letters) with any ASCII letter case.
     static func equalsIgnoringASCIICase<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ lower: StaticString) -> Bool {
         guard bytes.count == lower.utf8CodeUnitCount else { return false }
+        if let equal = bytes.withContiguousStorageIfAvailable({ equalsIgnoringASCIICase(UnsafeRawBufferPointer($0), lower) }) {
+            return equal
+        }
         let other = lower.utf8Start
         var index = 0
         for byte in bytes {
@@ -51,6 +54,43 @@ enum HTTPSyntax {
             index += 1
         }
         return true
+    }
+
+    /// Whether `bytes` spell `lower` (ASCII, no upper-case letters) with any ASCII letter
+    /// case: eight bytes at a time, a byte matching where it equals `lower`'s or, under one
+    /// of its letters, has only the case bit (0x20) clear.
+    static func equalsIgnoringASCIICase(_ bytes: UnsafeRawBufferPointer, _ lower: StaticString) -> Bool {
+        let count = lower.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let other = UnsafeRawPointer(lower.utf8Start)
+        guard count >= 8 else {
+            for index in 0..<count {
+                let wanted = other.load(fromByteOffset: index, as: UInt8.self)
+                let caseBit: UInt8 = wanted >= UInt8(ascii: "a") && wanted <= UInt8(ascii: "z") ? 0x20 : 0
+                guard bytes[index] | caseBit == wanted else { return false }
+            }
+            return true
+        }
+        var index = 0
+        while true {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let wanted = other.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            guard word | caseBits(wanted) == wanted else { return false }
+            if index == count - 8 { return true }
+            // The last word may overlap the one before it.
+            index = min(index + 8, count - 8)
+        }
+    }
+
+    /// 0x20 in each byte of `word` that is a lower-case ASCII letter, 0 in the others; every
+    /// byte below 0x80, so no sum carries into the next byte.
+    @inline(__always)
+    private static func caseBits(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let atLeastA = (word &+ ones &* (0x80 - 0x61)) & highs
+        let aboveZ = (word &+ ones &* (0x80 - 0x7B)) & highs
+        return (atLeastA & ~aboveZ) >> 2
     }
 
     /// Whether two byte strings are equal but for ASCII letter case.
@@ -108,24 +148,41 @@ enum HTTPSyntax {
 
     /// A `Host` value: reg-name or IPv4, or `[IPv6]`, with an optional numeric port.
     static func isValidHost<Bytes: Collection<UInt8>>(_ value: Bytes) -> Bool {
-        var bytes = value[...]
-        if bytes.isEmpty { return false }
-        if bytes.first == UInt8(ascii: "[") {
-            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }
-            let inner = bytes[bytes.index(after: bytes.startIndex)..<close]
-            guard !inner.isEmpty, inner.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
-            else { return false }
-            bytes = bytes[bytes.index(after: close)...]
+        value.withContiguousStorageIfAvailable { isValidHost(UnsafeRawBufferPointer($0)) }
+            ?? Array(value).withUnsafeBytes { isValidHost($0) }
+    }
+
+    /// A `Host` value: reg-name or IPv4, or `[IPv6]`, with an optional numeric port.
+    static func isValidHost(_ value: UnsafeRawBufferPointer) -> Bool {
+        let count = value.count
+        guard count > 0 else { return false }
+        var index = 0
+        if value[0] == UInt8(ascii: "[") {
+            index = 1
+            while index < count, value[index] != UInt8(ascii: "]") {
+                let byte = value[index]
+                guard isHexDigit(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".") else { return false }
+                index += 1
+            }
+            // No closing bracket, or nothing between the brackets.
+            guard index < count, index > 1 else { return false }
+            index += 1
         } else {
-            let end = bytes.firstIndex(of: UInt8(ascii: ":")) ?? bytes.endIndex
-            let name = bytes[..<end]
-            guard !name.isEmpty, name.allSatisfy(isHostChar) else { return false }
-            bytes = bytes[end...]
+            while index < count, value[index] != UInt8(ascii: ":") {
+                guard isHostChar(value[index]) else { return false }
+                index += 1
+            }
+            guard index > 0 else { return false }
         }
-        if bytes.isEmpty { return true }
-        guard bytes.first == UInt8(ascii: ":") else { return false }
-        let port = bytes.dropFirst()
-        return port.count <= 5 && port.allSatisfy(isDigit)
+        if index == count { return true }
+        guard value[index] == UInt8(ascii: ":") else { return false }
+        index += 1
+        guard count - index <= 5 else { return false }
+        while index < count {
+            guard isDigit(value[index]) else { return false }
+            index += 1
+        }
+        return true
     }
 
     @inline(__always)

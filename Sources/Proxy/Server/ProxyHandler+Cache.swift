@@ -112,7 +112,7 @@ extension ProxyHandler {
         let notModified = Revalidation.notModified(request: state.request.headers, stored: entry.response.headers)
         let code = HTTPResponseStatus(statusCode: notModified ? 304 : entry.response.status)
         let bodyless = notModified || Self.forbidsBody(code)
-        let sendsBody = !bodyless && exchange.request.method != .HEAD && !entry.body.isEmpty
+        let sendsBody = !bodyless && !exchange.request.isHEAD && !entry.body.isEmpty
         if !exchange.requestEnded && exchange.hasBody {
             input = .discarding
             if !exchange.bodyCanBeDrained { lifecycle = .closing }
@@ -240,7 +240,7 @@ extension ProxyHandler {
         UpstreamRequestHead(uri: upstreamURI(head.uri, strip: exchange.route.stripSegments), framing: .none,
                             forwarding: forwarding, defaultHost: target.authority)
             .write(RequestHead(head), options: ConnectionOptions(head.headers), into: &bytes)
-        BackgroundValidation(state: validation, route: exchange.route.id, readTimeout: TimeAmount(upstream.config.readTimeout))
+        BackgroundValidation(state: validation, route: exchange.route.id, readTimeout: upstream.readTimeout)
             .start(head: bytes, pool: pool, fieldLimit: core.options.limits.maxHeaderFields)
     }
 }

@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 
 extension ProxyHandler {
-    func receiveHead(_ head: RequestHead, framing: RequestFraming, options: ConnectionOptions) {
+    func receiveHead(_ head: consuming RequestHead, framing: RequestFraming, options: ConnectionOptions) {
         let now = NIODeadline.now()
         clock.lastBodyAt = now
         countDroppedUnderscoredFields(head.droppedFields)
@@ -13,7 +13,8 @@ extension ProxyHandler {
             return
         }
         let target = RequestValidator.originForm(head.target)
-        let path = target.prefix { $0 != "?" }
+        // A target is ASCII (RequestReader): its first `?` byte ends the path.
+        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target
         if PathSafety.hasDotSegment(path) {
             core.metrics.rejected.increment()
             refuse(status: .badRequest, reason: "dot segment in path", head: head, start: now)
@@ -27,32 +28,37 @@ extension ProxyHandler {
         }
         let keepAlive = options.persists(head.version)
         let snapshot = core.snapshot()
-        guard let route = snapshot.route(host: { Self.routingHost(head) }, path: path, accept: { $0.accepts(head.method, head.fields) }) else {
+        // The head's method and fields are only copied out for a route with conditions on them.
+        guard let route = snapshot.route(host: { Self.routingHost(head) }, path: path,
+                                         accept: { $0.acceptsEveryRequest || $0.accepts(head.method, head.fields) })
+        else {
             core.metrics.unrouted.increment()
             countDroppedUnderscoredFields(head.underscored.count)
             respondNoRoute(head: head, requestID: requestID, framing: framing, keepAlive: keepAlive, start: now)
             return
         }
-        let request = underscoredFields(of: head, on: route)
+        placeUnderscoredFields(&head, on: route)
         // Policies see the head as HTTPHeaders; a route without them forwards the client's bytes.
         let context = route.policies.isEmpty ? nil : RequestContext(
-            head: request.http, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
+            head: head.http, routeID: route.id, clientAddress: remoteAddress, requestID: requestID)
         let exchange = Exchange(
-            snapshot: snapshot, route: route, request: request, context: context, requestID: requestID, framing: framing,
+            snapshot: snapshot, route: route, request: head, context: context, requestID: requestID, framing: framing,
             connectionOptions: options, keepAlive: keepAlive && lifecycle != .closing, start: now,
             globalBodyLimit: core.options.limits.maxBodyBytes)
         self.exchange = exchange
         runPolicies(exchange)
     }
 
-    /// The head with the underscored fields it set aside among the others, when the route keeps
-    /// them (`underscores_in_headers`, or else `--underscores-in-headers`); else as it is, and
-    /// those fields counted as dropped.
-    private func underscoredFields(of head: RequestHead, on route: CompiledRoute) -> RequestHead {
-        guard !head.underscored.isEmpty else { return head }
-        if route.underscoresInHeaders ?? (core.options.underscoredFields == .kept) { return head.keepingUnderscoredFields() }
+    /// Puts the underscored fields the head set aside among the others when the route keeps
+    /// them (`underscores_in_headers`, or else `--underscores-in-headers`); else leaves the
+    /// head as it is and counts those fields as dropped.
+    private func placeUnderscoredFields(_ head: inout RequestHead, on route: CompiledRoute) {
+        guard !head.underscored.isEmpty else { return }
+        if route.underscoresInHeaders ?? (core.options.underscoredFields == .kept) {
+            head = head.keepingUnderscoredFields()
+            return
+        }
         countDroppedUnderscoredFields(head.underscored.count)
-        return head
     }
 
     private func countDroppedUnderscoredFields(_ count: Int) {
@@ -90,7 +96,11 @@ extension ProxyHandler {
     func runPolicies(_ exchange: Exchange) {
         let policies = exchange.route.policies
         while exchange.policyIndex < policies.count {
-            let decision = policies[exchange.policyIndex].evaluate(&exchange.context!, on: context.eventLoop)
+            // The policy edits the context moved out of the exchange, not the exchange's own
+            // property: no access to that lasts across the call.
+            var request = exchange.context.take()!
+            let decision = policies[exchange.policyIndex].evaluate(&request, on: context.eventLoop)
+            exchange.context = request
             exchange.policyIndex += 1
             if case .proceed = decision { continue }
             handle(decision, exchange)
@@ -147,8 +157,10 @@ extension ProxyHandler {
     /// Picks the upstream and sends the request on its way.
     private func forward(_ exchange: Exchange) {
         exchange.upstream = upstream(for: exchange)
-        exchange.upstreamURI = upstreamURI(exchange.context?.head.uri ?? exchange.request.target,
-                                           strip: exchange.route.stripSegments)
+        // The policies' head is copied out first: its `uri` is read through a call, which must
+        // not run inside an access to the exchange's property (see `runPolicies`).
+        let edited = exchange.context?.head
+        exchange.upstreamURI = upstreamURI(edited?.uri ?? exchange.request.target, strip: exchange.route.stripSegments)
         exchange.phase = .connecting
         attempt(exchange)
     }
@@ -191,7 +203,7 @@ extension ProxyHandler {
         }
         exchange.attempts += 1
         exchange.target = target
-        exchange.tried.insert(target)
+        exchange.tried = exchange.tried.inserting(target)
         exchange.phase = .connecting
         if let connection = pool.takeIdle(now: now) {
             send(exchange, on: connection, target: target)
@@ -220,28 +232,42 @@ extension ProxyHandler {
         tickSoonerIfNeeded()
         target.health.inFlight.wrappingAdd(1, ordering: .relaxed)
         let forwarding = ForwardingHeaders.Forwarding(clientIP: clientIP, proto: scheme, requestID: exchange.requestID, via: core.via)
-        // After policies, the head as they left it; the connection options are read anew
-        // because they may have edited the fields those came from.
-        var request = exchange.context.map { RequestHead($0.head) } ?? exchange.request
-        let options = exchange.context.map { ConnectionOptions($0.head.headers) } ?? exchange.connectionOptions
-        if let validators = validators(exchange) {
-            var head = request.http
-            for (name, value) in validators { head.headers.replaceOrAdd(name: name, value: value) }
-            request = RequestHead(head)
-        }
+        let upstreamHead = UpstreamRequestHead(uri: exchange.upstreamURI, framing: exchange.framing, forwarding: forwarding,
+                                               defaultHost: target.authority)
         var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
-        UpstreamRequestHead(uri: exchange.upstreamURI, framing: exchange.framing, forwarding: forwarding,
-                            defaultHost: target.authority)
-            .write(request, options: options, into: &bytes)
-        connection.writeHead(bytes, isHEAD: request.method == .HEAD)
+        let isHEAD: Bool
+        if let edited = editedHead(exchange) {
+            upstreamHead.write(edited.head, options: edited.options, into: &bytes)
+            isHEAD = edited.head.isHEAD
+        } else {
+            upstreamHead.write(exchange.request, options: exchange.connectionOptions, into: &bytes)
+            isHEAD = exchange.request.isHEAD
+        }
+        connection.writeHead(bytes, isHEAD: isHEAD)
         for part in exchange.buffered { exchange.writeBody(part, to: connection) }
         if !exchange.retainsBody {
-            exchange.buffered.removeAll()
-            exchange.bufferedBytes = 0
+            exchange.dropBuffered()
         }
         if exchange.requestEnded { exchange.writeEnd(to: connection) }
         connection.flush()
         if connection.isWritable { resumeReads() } else { holdReads() }
+    }
+
+    /// The head to send upstream when it is not the client's as it came: after policies, the
+    /// head as they left it, with the connection options read anew because they may have
+    /// edited the fields those came from; with a validation's conditions when the cache
+    /// revalidates. Nil otherwise.
+    private func editedHead(_ exchange: Exchange) -> (head: RequestHead, options: ConnectionOptions)? {
+        let validators = validators(exchange)
+        guard exchange.context != nil || validators != nil else { return nil }
+        var request = exchange.context.map { RequestHead($0.head) } ?? exchange.request
+        let options = exchange.context.map { ConnectionOptions($0.head.headers) } ?? exchange.connectionOptions
+        if let validators {
+            var head = request.http
+            for (name, value) in validators { head.headers.replaceOrAdd(name: name, value: value) }
+            request = RequestHead(head)
+        }
+        return (request, options)
     }
 
     private func connectFailed(_ exchange: Exchange, target: TargetRuntime, error: any Error) {
@@ -261,37 +287,6 @@ extension ProxyHandler {
         } else {
             core.logger.debug("upstream connect failed", metadata: ["target": "\(target.authority)", "error": "\(error)"])
             respondFromGateway(exchange, GatewayResponse(status: .badGateway))
-        }
-    }
-}
-
-enum PathSafety {
-    /// `.` or `..` segments (also percent-encoded) could make the upstream resolve a path outside the route.
-    static func hasDotSegment(_ path: Substring) -> Bool {
-        var dots = 0
-        var other = false
-        var bytes = path.utf8[...]
-        while true {
-            guard let byte = bytes.first, byte != UInt8(ascii: "/") else {
-                if !other && (dots == 1 || dots == 2) { return true }
-                guard !bytes.isEmpty else { return false }
-                bytes = bytes.dropFirst()
-                dots = 0
-                other = false
-                continue
-            }
-            if byte == UInt8(ascii: ".") {
-                dots += 1
-                bytes = bytes.dropFirst()
-            } else if byte == UInt8(ascii: "%"), bytes.count >= 3,
-                HTTPSyntax.equalsIgnoringASCIICase(bytes.dropFirst().prefix(2), "2e")
-            {
-                dots += 1
-                bytes = bytes.dropFirst(3)
-            } else {
-                other = true
-                bytes = bytes.dropFirst()
-            }
         }
     }
 }

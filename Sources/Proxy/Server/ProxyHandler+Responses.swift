@@ -123,7 +123,7 @@ extension ProxyHandler {
             }
             // A HEAD answer keeps the length its GET would have, without the bytes.
             head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
-            if exchange.request.method == .HEAD { body.clear() }
+            if exchange.request.isHEAD { body.clear() }
         }
         exchange.bodyBytesSent = body.readableBytes
         prepareResponseHead(&head, exchange)
@@ -152,7 +152,7 @@ extension ProxyHandler {
             headers.add(name: "connection", value: "keep-alive")
         }
         writeHead(HTTPResponseHead(version: request.version, status: .notFound, headers: headers))
-        let sent = request.method == .HEAD ? 0 : body.readableBytes
+        let sent = request.isHEAD ? 0 : body.readableBytes
         if sent > 0 { context.write(wrapOutboundOut(body), promise: nil) }
         if core.accessLog.shouldLog {
             core.accessLog.write(.unrouted(

@@ -24,11 +24,10 @@ extension ProxyHandler: UpstreamResponseSink {
         exchange.upstreamKeepAlive = options.persists(head.version) && framing != .untilClose
         exchange.responseStarted = true
         exchange.status = Int(head.status.code)
-        exchange.buffered.removeAll()
-        exchange.bufferedBytes = 0
+        exchange.dropBuffered()
         if let state = exchange.cache, !cacheReceives(head, exchange, state) { return }
         let version = exchange.request.version
-        let bodyless = exchange.request.method == .HEAD || head.status == .noContent || head.status == .notModified
+        let bodyless = exchange.request.isHEAD || head.status.code == 204 || head.status.code == 304
         // The upstream's length frames the client's copy too, unless the gateway has to chunk
         // it (HTTP/1.1) or end it with the connection (HTTP/1.0). Policies cannot edit these
         // fields, so the decision holds on both paths below.
@@ -138,7 +137,7 @@ extension ProxyHandler: UpstreamResponseSink {
         if mayRetry && (stale || exchange.attempts <= upstream.config.retries) {
             if stale {
                 exchange.attempts -= 1
-                exchange.tried.removeLast()
+                exchange.tried = exchange.tried.removingLast()
             } else {
                 upstream.metrics.retries.increment()
             }

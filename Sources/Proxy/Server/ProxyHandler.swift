@@ -105,8 +105,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func handle(_ event: RequestReader.Event) {
-        switch event {
+    private func handle(_ event: consuming RequestReader.Event) {
+        switch consume event {
         case .head(let head, let framing, let options):
             clock.awaitingHead = false
             clock.firstByteAt = nil
@@ -149,20 +149,17 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if exchange.retainsBody && exchange.bodyBytes > Exchange.retryBufferLimit {
             exchange.retainsBody = false
             if exchange.connection != nil {
-                exchange.buffered.removeAll()
-                exchange.bufferedBytes = 0
+                exchange.dropBuffered()
             }
         }
         if let connection = exchange.connection, exchange.phase == .forwarding {
             exchange.writeBody(body, to: connection)
             if exchange.retainsBody {
-                exchange.buffered.append(body)
-                exchange.bufferedBytes += body.readableBytes
+                exchange.keep(body)
             }
             if !connection.isWritable { holdReads() }
         } else {
-            exchange.buffered.append(body)
-            exchange.bufferedBytes += body.readableBytes
+            exchange.keep(body)
             if exchange.bufferedBytes > Self.connectBufferLimit { holdReads() }
         }
     }
@@ -189,14 +186,16 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: read gating (backpressure towards the client)
 
-    func read(context: ChannelHandlerContext) { readGate.read(context) }
+    func read(context: ChannelHandlerContext) {
+        if readGate.read() { context.read() }
+    }
 
     func holdReads() { readGate.hold() }
 
     func resumeReads() {
         guard readGate.isHeld else { return }
         clock.lastBodyAt = .now()
-        readGate.resume(context)
+        if readGate.resume() { context.read() }
     }
 
     // MARK: timeouts
@@ -211,7 +210,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var tickInterval: TimeAmount {
         let limits = core.options.limits
         var shortest = min(limits.idleTimeout, limits.readTimeout, limits.writeTimeout)
-        if let upstream = exchange?.upstream { shortest = min(shortest, TimeAmount(upstream.config.readTimeout)) }
+        if let upstream = exchange?.upstream { shortest = min(shortest, upstream.readTimeout) }
         return min(max(.nanoseconds(shortest.nanoseconds / 4), .milliseconds(20)), .seconds(1))
     }
 
@@ -262,7 +261,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             || (!exchange.requestEnded && !exchange.responseStarted && connection.isWritable)
         if waitingOnClient { exchange.progress.moved() }
         // The upstream neither answers nor takes the body; mid-response this closes the client's connection.
-        if exchange.progress.stalled(at: now) >= TimeAmount(upstream.config.readTimeout) {
+        if exchange.progress.stalled(at: now) >= upstream.readTimeout {
             connection.fail(UpstreamTimeout())
             connection.close()
         }

@@ -8,17 +8,23 @@ struct BalanceInput {
     var hashKey: String?
 }
 
-/// Targets one request already tried; the first is kept inline (no allocation on the common path).
+/// Targets one request already tried; the first is kept inline (no allocation on the common
+/// path). Changed by making new values, which the exchange stores: no access to its property
+/// lasts across a call.
 struct TriedTargets {
     private var first: ObjectIdentifier?
     private var more: [ObjectIdentifier] = []
 
-    mutating func insert(_ target: TargetRuntime) {
-        if first == nil { first = ObjectIdentifier(target) } else { more.append(ObjectIdentifier(target)) }
+    func inserting(_ target: TargetRuntime) -> TriedTargets {
+        var tried = self
+        if tried.first == nil { tried.first = ObjectIdentifier(target) } else { tried.more.append(ObjectIdentifier(target)) }
+        return tried
     }
 
-    mutating func removeLast() {
-        if more.isEmpty { first = nil } else { more.removeLast() }
+    func removingLast() -> TriedTargets {
+        var tried = self
+        if tried.more.isEmpty { tried.first = nil } else { tried.more.removeLast() }
+        return tried
     }
 
     func contains(_ target: TargetRuntime) -> Bool {
@@ -53,7 +59,8 @@ final class Balancer: Sendable {
     /// The chosen target, skipping `excluded` ones and, unless `ignoreHealth`, unavailable ones.
     func pick(_ input: BalanceInput, excluded: TriedTargets, now: NIODeadline, ignoreHealth: Bool) -> TargetRuntime? {
         guard !targets.isEmpty else { return nil }
-        let usable: (TargetRuntime) -> Bool = { target in
+        // A local function, not a closure value: its captures stay on the stack.
+        func usable(_ target: TargetRuntime) -> Bool {
             (ignoreHealth || target.health.isAvailable(now: now)) && !excluded.contains(target)
         }
         switch kind {

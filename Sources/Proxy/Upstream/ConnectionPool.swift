@@ -10,6 +10,8 @@ final class ConnectionPool: @unchecked Sendable {
     let eventLoop: any EventLoop
     private let address: SocketAddress
     private let limits: PoolLimits
+    /// `limits.idleTimeout` on NIO's clock.
+    private let idleTimeout: TimeAmount
     private let connectTimeout: TimeAmount
     private var idle: [UpstreamConnection] = []
     private var open = 0
@@ -22,16 +24,17 @@ final class ConnectionPool: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.address = address
         self.limits = limits
+        self.idleTimeout = TimeAmount(limits.idleTimeout)
         self.connectTimeout = connectTimeout
     }
 
     /// A warm idle connection, if there is one that has not been idle for the idle timeout.
     func takeIdle(now: NIODeadline) -> UpstreamConnection? {
-        while let connection = idle.popLast() {
-            if now - connection.idleSince >= TimeAmount(limits.idleTimeout) {
+        while let connection = changeIdle({ $0.popLast() }) {
+            if now - connection.idleSince >= idleTimeout {
                 // The most recently used comes last: every one left is older still.
                 let expired = idle + [connection]
-                idle.removeAll()
+                idle = []
                 expired.forEach { $0.close() }
                 return nil
             }
@@ -94,20 +97,33 @@ final class ConnectionPool: @unchecked Sendable {
             connection.close()
         } else {
             connection.handler.resumeReads()
-            idle.append(connection)
+            changeIdle { $0.append(connection) }
         }
     }
 
     func connectionClosed(_ connection: UpstreamConnection) {
         open -= 1
-        if let index = idle.firstIndex(where: { $0 === connection }) { idle.remove(at: index) }
+        changeIdle { idle in
+            if let index = idle.firstIndex(where: { $0 === connection }) { idle.remove(at: index) }
+        }
     }
 
     /// The target left the config: close idle connections now, the busy ones when their exchange ends.
     func retire() {
         retired = true
         let closing = idle
-        idle.removeAll()
+        idle = []
         closing.forEach { $0.close() }
+    }
+
+    /// Changes the idle list moved out of its property, so that no access to the property
+    /// lasts across a call (the compiler then checks them all statically). `change` must not
+    /// touch the pool.
+    private func changeIdle<Result>(_ change: (inout [UpstreamConnection]) -> Result) -> Result {
+        var list = idle
+        idle = []
+        let result = change(&list)
+        idle = list
+        return result
     }
 }

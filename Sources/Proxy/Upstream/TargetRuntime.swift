@@ -10,7 +10,9 @@ final class TargetRuntime: Sendable {
     let upstreamID: String
     let address: SocketAddress
     let health = TargetHealth()
-    private let pools: [ObjectIdentifier: ConnectionPool]
+    /// One pool per event loop, found by a linear search: a group has a few loops, and
+    /// comparing their identities costs less than hashing one.
+    private let pools: [(loop: ObjectIdentifier, pool: ConnectionPool)]
     let key: TargetKey
 
     struct TargetKey: Hashable, Sendable {
@@ -30,10 +32,10 @@ final class TargetRuntime: Sendable {
             throw TargetResolutionError(upstream: upstream.id, authority: target.authority, reason: "\(error)")
         }
         self.key = Self.key(upstream: upstream, target: target)
-        var pools: [ObjectIdentifier: ConnectionPool] = [:]
+        var pools: [(loop: ObjectIdentifier, pool: ConnectionPool)] = []
         for loop in group.makeIterator() {
-            pools[ObjectIdentifier(loop)] = ConnectionPool(
-                eventLoop: loop, address: address, limits: upstream.pool, connectTimeout: TimeAmount(upstream.connectTimeout))
+            pools.append((ObjectIdentifier(loop), ConnectionPool(
+                eventLoop: loop, address: address, limits: upstream.pool, connectTimeout: TimeAmount(upstream.connectTimeout))))
         }
         self.pools = pools
     }
@@ -42,11 +44,14 @@ final class TargetRuntime: Sendable {
         TargetKey(upstream: upstream.id, authority: target.authority, limits: upstream.pool, connectTimeout: TimeAmount(upstream.connectTimeout))
     }
 
-    func pool(for loop: any EventLoop) -> ConnectionPool? { pools[ObjectIdentifier(loop)] }
+    func pool(for loop: any EventLoop) -> ConnectionPool? {
+        let wanted = ObjectIdentifier(loop)
+        return pools.first { $0.loop == wanted }?.pool
+    }
 
     /// Closes idle connections on every loop; busy ones close when their exchange ends.
     func retire() {
-        for pool in pools.values {
+        for (_, pool) in pools {
             pool.eventLoop.execute { pool.retire() }
         }
     }

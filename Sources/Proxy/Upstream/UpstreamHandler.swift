@@ -90,12 +90,16 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    func read(context: ChannelHandlerContext) { readGate.read(context) }
+    func read(context: ChannelHandlerContext) {
+        if readGate.read() { context.read() }
+    }
 
     func holdReads() { readGate.hold() }
 
     /// Reads are held because the client is not taking the response: the upstream is not the one stalling.
     var readsHeld: Bool { readGate.isHeld }
 
-    func resumeReads() { readGate.resume(context) }
+    func resumeReads() {
+        if readGate.resume(), let context { context.read() }
+    }
 }

@@ -7,6 +7,8 @@ import NIOCore
 /// its metric handles.
 final class UpstreamRuntime: Sendable {
     let config: UpstreamConfig
+    /// `config.readTimeout` on NIO's clock.
+    let readTimeout: TimeAmount
     let targets: [TargetRuntime]
     private let local: Balancer
     private let others: Balancer
@@ -14,6 +16,7 @@ final class UpstreamRuntime: Sendable {
 
     init(config: UpstreamConfig, targets: [TargetRuntime], region: String?, metrics: UpstreamMetrics) {
         self.config = config
+        self.readTimeout = TimeAmount(config.readTimeout)
         self.targets = targets
         let isLocal: (TargetRuntime) -> Bool = { region != nil && $0.region == region }
         let localTargets = targets.filter(isLocal)
