@@ -10,10 +10,14 @@ import Darwin
 /// suspect beats alive; a larger uid (a newer process under the same name) replaces the
 /// old identity, and news about a smaller uid is stale and ignored.
 extension GossipNode {
-    /// `gossiped`: the record came in a datagram (gossip or a forward), where a copy of
-    /// news this node holds shows that a peer is spreading it; a full state lists every
-    /// member its sender holds and shows nothing of the kind.
-    func handleAlive(_ incoming: Member, from sender: NodeAddress?, gossiped: Bool = false, now: Instant) {
+    /// `fromState`: the record came in a full state, not in a datagram. A state lists every
+    /// member its sender holds: a member first heard of there is not announced on (unless
+    /// it is the state's sender), since its own announcement is still spreading by gossip
+    /// and the census finds the pairs gossip misses; re-announcing whole states would queue
+    /// up to N announcements at every node of a mass start, each sent λ·⌈log10(N+1)⌉ times.
+    /// Nor is a member listed there evidence that anyone spreads its news, as a copy heard
+    /// in a datagram is (`BroadcastQueue.heardCopy`).
+    func handleAlive(_ incoming: Member, from sender: NodeAddress?, fromState: Bool = false, now: Instant) {
         if incoming.name == localName {
             aliveAboutSelf(incoming, now: now)
             return
@@ -24,7 +28,7 @@ extension GossipNode {
             let slot = table.insert(member, stateChangedAt: now)
             probeRotation.insert(ProbeTarget(slot: slot, uid: member.id.uid))
             emit(.membership(.joined(member)))
-            announceArrival(slot, from: sender, now: now)
+            if !fromState || sender == member.address { announceArrival(slot, from: sender, now: now) }
             return
         }
         let knownUID = table.records[slot].id.uid
@@ -34,7 +38,7 @@ extension GossipNode {
             return
         }
         guard incoming.incarnation > table.records[slot].incarnation else {
-            if gossiped, incoming.incarnation == table.records[slot].incarnation, table[slot].state == .alive {
+            if !fromState, incoming.incarnation == table.records[slot].incarnation, table[slot].state == .alive {
                 queue.heardCopy(of: .member(incoming.name), limit: retransmitLimit, backlog: gossipRoundBytes)
             }
             return

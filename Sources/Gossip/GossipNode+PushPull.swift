@@ -112,25 +112,21 @@ extension GossipNode {
     /// Merges a remote state. A remote "dead" only makes us suspect a member we hold alive,
     /// so it must time out here too (or be refuted) before we declare it dead ourselves.
     /// A state says what its sender holds, not who suspected: it confirms no suspicion.
-    /// A member first heard of in a state is not announced on (unless it is the sender):
-    /// its own announcement is still spreading by gossip, and pairs that gossip misses
-    /// are found by the census. Re-announcing every member a state brings would queue
-    /// each one at every node that learns it this way: in a mass start of N nodes, up to
-    /// N announcements per node, each sent λ·⌈log10(N+1)⌉ times. News about members this
-    /// node holds already (a refutation, a new address) is passed on, except after a
-    /// join-time exchange, where only the sender's own news is.
+    /// A member first heard of in a state is not announced on (`handleAlive(fromState:)`).
+    /// News about members this node holds already (a refutation, a new address) is passed
+    /// on, except after a join-time exchange, where only the sender's own news is.
     func merge(sender: String, join: Bool, members: [Member], rumors: [Rumor], from address: NodeAddress, now: Instant) {
         defer { rebroadcastEnabled = true }
         for member in members {
-            rebroadcastEnabled = member.name == sender || (!join && table.slot(named: member.name) != nil)
+            rebroadcastEnabled = !join || member.name == sender
             switch member.state {
             case .alive:
                 // The sender's own record is news from the member itself, wherever the stream came from.
-                handleAlive(member, from: member.name == sender ? member.address : address, now: now)
+                handleAlive(member, from: member.name == sender ? member.address : address, fromState: true, now: now)
             case .suspect, .dead:
                 if table.slot(named: member.name) == nil, member.name != localName {
                     handleAlive(Member(id: member.id, address: member.address, incarnation: member.incarnation,
-                                       state: .alive, tags: member.tags, meta: member.meta), from: address, now: now)
+                                       state: .alive, tags: member.tags, meta: member.meta), from: address, fromState: true, now: now)
                     if member.state == .dead {
                         handleDead(id: member.id, incarnation: member.incarnation, from: sender, left: false,
                                    sender: address, now: now)

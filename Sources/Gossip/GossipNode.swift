@@ -177,7 +177,7 @@ public final class GossipNode {
         case let .nack(seq):
             handleNack(seq: seq, from: address)
         case let .alive(member):
-            handleAlive(member, from: address, gossiped: true, now: now)
+            handleAlive(member, from: address, now: now)
         case let .suspect(id, incarnation, suspecters):
             handleSuspect(id: id, incarnation: incarnation, suspecters: suspecters, from: address, now: now)
         case let .dead(id, incarnation, from, left):
