@@ -117,13 +117,13 @@ struct BroadcastQueue {
 
     /// A peer sent this node plain news that it holds queued: the peer is spreading it too,
     /// so while more is queued than `backlog` bytes (what one gossip round carries), the
-    /// copy counts as one of this node's own transmissions, as Trickle (RFC 6206) holds back
-    /// a send that others have made. A mass start of N nodes queues up to N announcements
-    /// at every node, each to be sent λ·⌈log10(N+1)⌉ times, and every node hears about as
-    /// many copies as it sends: counting them drains the backlog sooner, above all at the
-    /// nodes that learned late, which hear the most copies. A queue that
-    /// fits in one round keeps every send, as do refutations and urgent news: a node that
-    /// holds a suspicion may not have heard the copies this node hears.
+    /// copy counts as one of this node's own transmissions, as Trickle (RFC 6206) holds
+    /// back a send that others have made. A mass start of N nodes queues up to N
+    /// announcements at every node, each to be sent λ·⌈log10(N+1)⌉ times; every send is
+    /// some node's receipt, so on average a node hears as many copies as it sends, and the
+    /// nodes that learned late hear the most. A queue that fits in one round keeps every
+    /// send, as do refutations and urgent news: a node that holds a suspicion may not have
+    /// heard the copies this node hears.
     mutating func heardCopy(of subject: BroadcastSubject, limit: Int, backlog: Int) {
         guard queuedBytes > backlog, let slot = slot(of: subject), items[slot].priority == .plain else { return }
         countTransmission(slot, limit: limit)
