@@ -104,9 +104,18 @@ extension GossipNode {
     /// Every member but the tombstones of members never known (they have no address).
     func stateBytes(join: Bool) -> [UInt8] {
         let records = table.records
-        let count = records.reduce(0) { $0 + ($1.address.host.isEmpty ? 0 : 1) }
-        let entries = records.lazy.filter { !$0.address.host.isEmpty }.map { (announcement: $0.profile.encoded, state: $0.state) }
-        return encoder.pushPullPacket(from: localName, join: join, count: count, entries: entries, rumors: rumorLog.recent())
+        var count = 0
+        var entryBytes = 0
+        for slot in records.indices where !records[slot].address.host.isEmpty {
+            count += 1
+            entryBytes += records[slot].profile.encoded.entrySize
+        }
+        return encoder.pushPullPacket(from: localName, join: join, count: count, entryBytes: entryBytes,
+                                      rumors: rumorLog.recent()) { out in
+            for slot in records.indices where !records[slot].address.host.isEmpty {
+                records[slot].profile.encoded.appendEntry(state: records[slot].state, to: &out)
+            }
+        }
     }
 
     /// Merges a remote state. A remote "dead" only makes us suspect a member we hold alive,

@@ -1,18 +1,17 @@
 /// What a member announces about itself: identity, address, incarnation, tags and
-/// metadata, without the local view of its state. Immutable (its encoding aside, made
-/// once on demand), so every record that holds the same announcement can share one
-/// instance (`MemberProfiles`).
+/// metadata, without the local view of its state, and its encoding. Immutable, so every
+/// record that holds the same announcement can share one instance (`MemberProfiles`), and
+/// a full state reads each member's encoding in place: a `let`, not a lazily made value,
+/// which every read would copy out (a retain of the shared instance's bytes, for each of N
+/// members, in each of the states a mass start exchanges).
 final class MemberProfile {
     let id: NodeID
     let address: NodeAddress
     let incarnation: Incarnation
     let tags: [String: String]
     let meta: [String: String]
-    /// The announcement encoded, the first time a queue or a push-pull needs it.
-    private(set) lazy var encoded: EncodedAnnouncement = {
-        var encoder = MessageEncoder()
-        return encoder.announcement(member(state: .alive))
-    }()
+    /// The announcement encoded: its alive record, and the offsets of a push-pull entry.
+    let encoded: EncodedAnnouncement
 
     init(_ member: Member) {
         id = member.id
@@ -20,6 +19,10 @@ final class MemberProfile {
         incarnation = member.incarnation
         tags = member.tags
         meta = member.meta
+        var encoder = MessageEncoder()
+        var alive = member
+        alive.state = .alive
+        encoded = encoder.announcement(alive)
     }
 
     /// Whether `member` announces exactly this (its state aside).
@@ -40,12 +43,11 @@ final class MemberProfile {
 /// bounded run, not a long-lived daemon whose members keep publishing new metadata.
 /// Not thread-safe: the nodes that share it must be called from one thread.
 public final class MemberProfiles {
+    /// A process announces one thing at each incarnation, so the identity and the
+    /// incarnation find the announcement without hashing its tags and metadata.
     private struct Key: Hashable {
         let id: NodeID
-        let address: NodeAddress
         let incarnation: Incarnation
-        let tags: [String: String]
-        let meta: [String: String]
     }
 
     private var shared: [Key: MemberProfile] = [:]
@@ -55,11 +57,14 @@ public final class MemberProfiles {
     /// Distinct announcements held.
     public var count: Int { shared.count }
 
-    /// The shared profile that announces what `member` does.
+    /// The shared profile that announces what `member` does. An announcement that differs
+    /// from the one shared at its incarnation (news made up by a faulty or hostile sender)
+    /// gets a profile of its own.
     func profile(of member: Member) -> MemberProfile {
-        let key = Key(id: member.id, address: member.address, incarnation: member.incarnation,
-                      tags: member.tags, meta: member.meta)
-        if let profile = shared[key] { return profile }
+        let key = Key(id: member.id, incarnation: member.incarnation)
+        if let profile = shared[key] {
+            return profile.announces(member) ? profile : MemberProfile(member)
+        }
         let profile = MemberProfile(member)
         shared[key] = profile
         return profile

@@ -44,6 +44,34 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(MessageDecoder.decode(all).messages, Self.everyMessage)
     }
 
+    /// A state cut from the members' encoded announcements is the same bytes as the state
+    /// encoded message by message, whatever the number of members (the record's length
+    /// takes one to three bytes) and of rumors.
+    func testAStateCutFromAnnouncementsIsTheStateEncoded() {
+        var encoder = MessageEncoder()
+        let rumors = [Rumor(subject: "config", version: 3, payload: [1, 2, 3], urgent: true)]
+        for count in [0, 1, 4, 300, 3_000] {
+            let members = (0..<count).map { n in
+                var member = Self.member
+                member.id.name = "n-\(n)"
+                member.state = MemberState.allCases[n % MemberState.allCases.count]
+                member.tags = n % 2 == 0 ? [:] : member.tags
+                return member
+            }
+            let announcements = members.map { member -> (announcement: EncodedAnnouncement, state: MemberState) in
+                (encoder.announcement(member), member.state)
+            }
+            let cut = encoder.pushPullPacket(from: "edge-1", join: count % 2 == 0, count: count,
+                                             entryBytes: announcements.reduce(0) { $0 + $1.announcement.entrySize },
+                                             rumors: count > 4 ? rumors : []) { out in
+                for (announcement, state) in announcements { announcement.appendEntry(state: state, to: &out) }
+            }
+            let whole = encoder.packet([.pushPull(from: "edge-1", join: count % 2 == 0, members: members,
+                                                  rumors: count > 4 ? rumors : [])])
+            XCTAssertEqual(cut, whole, "\(count) members")
+        }
+    }
+
     func testDocumentedExampleMatchesTheEncoder() {
         var encoder = MessageEncoder()
         let a = Member(id: NodeID(name: "a", uid: 1), address: NodeAddress(host: "10.0.0.1", port: 7946),

@@ -59,6 +59,16 @@ final class MemberTableTests: XCTestCase {
         XCTAssertTrue(first[a].profile === second[b].profile)
         XCTAssertEqual(first[a].member.state, .suspect)
         XCTAssertEqual(profiles.count, 2)
+
+        let third = MemberTable(profiles: profiles)
+        var conflicting = member
+        conflicting.incarnation = 1
+        conflicting.tags = ["zone": "b"]
+        let c = third.insert(conflicting, stateChangedAt: .zero)
+        XCTAssertEqual(third[c].member, conflicting, "an announcement that conflicts with the shared one is kept as heard")
+        XCTAssertEqual(MessageDecoder.decode([WireLimits.version] + third[c].aliveRecord).messages, [.alive(conflicting)])
+        XCTAssertEqual(first[a].member.tags, ["zone": "a"])
+        XCTAssertEqual(profiles.count, 2)
     }
 
     /// Only a dead or left member has a time of death; it goes when the member lives again.

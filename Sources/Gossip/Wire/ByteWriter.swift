@@ -30,6 +30,11 @@ public struct ByteWriter {
     }
 
     public mutating func varint(_ value: UInt64) {
+        ByteWriter.appendVarint(value, to: &bytes)
+    }
+
+    /// Appends `value` as a LEB128 varint to any byte array.
+    public static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         var v = value
         while v >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)

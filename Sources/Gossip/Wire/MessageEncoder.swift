@@ -5,6 +5,18 @@ struct EncodedAnnouncement {
     let aliveRecord: [UInt8]
     let fieldsStart: Int
     let tagsStart: Int
+
+    /// The size of the member's push-pull entry: its fields and the state byte.
+    var entrySize: Int { aliveRecord.count - fieldsStart + 1 }
+
+    /// Appends the member's push-pull entry, in `state`.
+    func appendEntry(state: MemberState, to out: inout [UInt8]) {
+        aliveRecord.withUnsafeBufferPointer { record in
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: record[fieldsStart..<tagsStart]))
+            out.append(state.wireCode)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: record[tagsStart...]))
+        }
+    }
 }
 
 /// Encodes messages as type–length–value records; a packet is the version byte followed
@@ -49,21 +61,25 @@ struct MessageEncoder {
     }
 
     /// A push-pull packet whose `count` member entries are cut from the members' encoded
-    /// announcements: the same bytes as `packet([.pushPull(...)])` with those members.
-    mutating func pushPullPacket<Entries: Sequence>(from: String, join: Bool, count: Int, entries: Entries,
-                                                   rumors: [Rumor]) -> [UInt8]
-    where Entries.Element == (announcement: EncodedAnnouncement, state: MemberState) {
+    /// announcements by `appendEntries` (`EncodedAnnouncement.appendEntry`): the same bytes
+    /// as `packet([.pushPull(...)])` with those members. `entryBytes` is the sum of the
+    /// entries' `entrySize`, so that they are written once, straight into the packet, after
+    /// the record's length.
+    mutating func pushPullPacket(from: String, join: Bool, count: Int, entryBytes: Int, rumors: [Rumor],
+                                 appendEntries: (inout [UInt8]) -> Void) -> [UInt8] {
         body.reset()
         pushPullHead(from: from, join: join, count: count)
-        for (announcement, state) in entries {
-            let record = announcement.aliveRecord
-            body.bytes.append(contentsOf: record[announcement.fieldsStart..<announcement.tagsStart])
-            body.u8(state.wireCode)
-            body.bytes.append(contentsOf: record[announcement.tagsStart...])
-        }
+        let headSize = body.bytes.count
         pushPullTail(rumors: rumors)
-        var out = MessageEncoder.packetHeader(capacity: 8 + body.bytes.count)
-        appendRecord(.pushPull, to: &out)
+        let bodySize = body.bytes.count + entryBytes
+        var out = MessageEncoder.packetHeader(capacity: 2 + ByteWriter.varintSize(bodySize) + bodySize)
+        out.append(MessageType.pushPull.rawValue)
+        ByteWriter.appendVarint(UInt64(bodySize), to: &out)
+        out.append(contentsOf: body.bytes[..<headSize])
+        let entriesStart = out.count
+        appendEntries(&out)
+        precondition(out.count - entriesStart == entryBytes, "push-pull entries differ from their announced size")
+        out.append(contentsOf: body.bytes[headSize...])
         return out
     }
 
@@ -71,9 +87,7 @@ struct MessageEncoder {
     private mutating func appendRecord(_ type: MessageType, to out: inout [UInt8]) {
         out.reserveCapacity(out.count + 1 + ByteWriter.varintSize(body.bytes.count) + body.bytes.count)
         out.append(type.rawValue)
-        var length = ByteWriter(capacity: 4)
-        length.varint(body.bytes.count)
-        out.append(contentsOf: length.bytes)
+        ByteWriter.appendVarint(UInt64(body.bytes.count), to: &out)
         out.append(contentsOf: body.bytes)
         if body.bytes.capacity > MessageEncoder.largestKeptBuffer { body = ByteWriter(capacity: 512) }
     }
