@@ -33,6 +33,9 @@ struct BroadcastQueue {
         let subject: BroadcastSubject
         /// The encoded message, ready to append to a packet.
         let bytes: [UInt8]
+        /// `bytes.count`, kept beside the item: filling a packet weighs items it does not
+        /// take, and the count of a shared record lives with its bytes, elsewhere in memory.
+        let size: Int32
         var transmits: Int32
         /// Position in its bucket.
         var position: Int32
@@ -65,7 +68,7 @@ struct BroadcastQueue {
         remove(subject)
         if items.count >= depthLimit { dropMostSent() }
         let slot = items.count
-        items.appendGrowingGently(Item(subject: subject, bytes: bytes, transmits: 0, position: 0, priority: priority))
+        items.appendGrowingGently(Item(subject: subject, bytes: bytes, size: Int32(bytes.count), transmits: 0, position: 0, priority: priority))
         queuedBytes += bytes.count
         do {
             // A closure over `self` while its index changes would make Swift copy the index.
@@ -96,7 +99,7 @@ struct BroadcastQueue {
                 while index >= 0 {
                     let slot = Int(buckets[bucket][index])
                     index -= 1
-                    let size = items[slot].bytes.count
+                    let size = Int(items[slot].size)
                     if packet.count + size <= budget {
                         packet.append(contentsOf: items[slot].bytes)
                         chosen.append(slot)
@@ -172,7 +175,7 @@ struct BroadcastQueue {
             slotBySubject.remove(slot, hash: items[slot].subject.hashValue, hashOf: { items[$0].subject.hashValue })
         }
         unplace(slot)
-        queuedBytes -= items[slot].bytes.count
+        queuedBytes -= Int(items[slot].size)
         let last = items.count - 1
         if slot != last {
             // Move the last item into the freed slot and repoint its index and bucket entries.
