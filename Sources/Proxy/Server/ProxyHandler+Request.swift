@@ -243,7 +243,7 @@ extension ProxyHandler {
             upstreamHead.write(exchange.request, options: exchange.connectionOptions, into: &bytes)
             isHEAD = exchange.request.isHEAD
         }
-        connection.writeHead(bytes, isHEAD: isHEAD)
+        connection.writeHead(bytes, isHEAD: isHEAD, flush: !exchange.upstreamBytesFollowHead)
         for part in exchange.buffered { exchange.writeBody(part, to: connection) }
         if !exchange.retainsBody {
             exchange.dropBuffered()

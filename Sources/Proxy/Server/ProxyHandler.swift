@@ -166,9 +166,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// The handler is the pipeline's last: read completion goes no further.
     func channelReadComplete(context: ChannelHandlerContext) {
         if let connection = exchange?.connection { connection.flush() }
-        context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

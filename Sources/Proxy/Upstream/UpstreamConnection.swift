@@ -32,11 +32,18 @@ final class UpstreamConnection {
         return bytes
     }
 
-    /// Sends a request head; its response is read next.
-    func writeHead(_ bytes: ByteBuffer, isHEAD: Bool) {
+    /// Sends a request head; its response is read next. With `flush` (nothing is to follow
+    /// the head for now), it goes out at once: written and flushed in one pass through the
+    /// pipeline.
+    func writeHead(_ bytes: ByteBuffer, isHEAD: Bool, flush: Bool) {
         handler.reader.expectResponse(toHEAD: isHEAD)
         headSlot.keep(bytes)
-        write(bytes)
+        guard flush else {
+            write(bytes)
+            return
+        }
+        unflushed = false
+        handler.context?.writeAndFlush(handler.wrapOutboundOut(bytes), promise: nil)
     }
 
     func write(_ bytes: ByteBuffer) {
