@@ -48,8 +48,7 @@ final class BackgroundValidation: UpstreamResponseSink {
     private func send(_ head: ByteBuffer, on connection: UpstreamConnection) {
         self.connection = connection
         connection.sink = self
-        connection.writeHead(head, isHEAD: false)
-        connection.flush()
+        connection.writeHead(head, isHEAD: false, flush: true)
     }
 
     func upstreamHead(_ head: ResponseHead, framing: BodyDecoder.Framing, options: ConnectionOptions,

@@ -113,6 +113,10 @@ final class Exchange {
         if framing == .chunked { connection.writeChunk(body) } else { connection.write(body) }
     }
 
+    /// Whether bytes are to be written upstream right behind the head: body parts buffered
+    /// while the connection was being found, or the last chunk of a body already ended.
+    var upstreamBytesFollowHead: Bool { !buffered.isEmpty || (requestEnded && framing == .chunked) }
+
     func writeEnd(to connection: UpstreamConnection) {
         if framing == .chunked { connection.writeLastChunk() }
     }

@@ -234,7 +234,7 @@ extension ProxyHandler {
         let forwarding = ForwardingHeaders.Forwarding(clientIP: clientIP, proto: scheme, requestID: exchange.requestID, via: core.via)
         let upstreamHead = UpstreamRequestHead(uri: exchange.upstreamURI, framing: exchange.framing, forwarding: forwarding,
                                                defaultHost: target.authority)
-        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
+        var bytes = connection.headBuffer(capacity: Self.headBufferCapacity)
         let isHEAD: Bool
         if let edited = editedHead(exchange) {
             upstreamHead.write(edited.head, options: edited.options, into: &bytes)
@@ -243,7 +243,7 @@ extension ProxyHandler {
             upstreamHead.write(exchange.request, options: exchange.connectionOptions, into: &bytes)
             isHEAD = exchange.request.isHEAD
         }
-        connection.writeHead(bytes, isHEAD: isHEAD)
+        connection.writeHead(bytes, isHEAD: isHEAD, flush: !exchange.upstreamBytesFollowHead)
         for part in exchange.buffered { exchange.writeBody(part, to: connection) }
         if !exchange.retainsBody {
             exchange.dropBuffered()

@@ -48,15 +48,25 @@ extension ProxyHandler {
     }
 
     func writeHead(_ head: HTTPResponseHead) {
-        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
+        var bytes = headBuffer()
         HeadWriter.write(head, into: &bytes)
+        headSlot.keep(bytes)
         context.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// An empty buffer for a head to the client, with room for most heads and a small body
+    /// behind one: the last head's, when it was kept.
+    func headBuffer() -> ByteBuffer {
+        guard var bytes = headSlot.take() else { return context.channel.allocator.buffer(capacity: Self.headBufferCapacity) }
+        bytes.clear()
+        return bytes
     }
 
     /// A forwarded response's head, if it has not gone out yet.
     func writeHeldHead() {
         guard case .headHeld(let head, let chunked) = output else { return }
         output = .body(chunked: chunked)
+        headSlot.keep(head)
         context.write(wrapOutboundOut(head), promise: nil)
     }
 
@@ -66,6 +76,7 @@ extension ProxyHandler {
             output = .body(chunked: false)
             var body = body
             head.writeBuffer(&body)
+            headSlot.keep(head)
             context.write(wrapOutboundOut(head), promise: nil)
             return
         }

@@ -35,8 +35,7 @@ extension ProxyHandler: UpstreamResponseSink {
         let dropsLength = !bodyless && !passesLength
         if lifecycle != .open || !exchange.keepAlive || (dropsLength && version.minor == 0) { lifecycle = .closing }
         let chunked = dropsLength && version.minor != 0
-        // Room for the head and a small body that may join it, so neither reallocates.
-        var bytes = context.channel.allocator.buffer(capacity: Self.headBufferCapacity)
+        var bytes = headBuffer()
         if exchange.cache != nil || exchange.context?.responseHeaderEdits.isEmpty == false {
             var edited = ForwardingHeaders.clientHead(
                 from: head.http, options: options, version: version, requestID: exchange.requestID, via: core.via)

@@ -27,6 +27,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var output = ResponseOutput.idle
     private var readingInput = false
     private var readGate = ReadGate()
+    /// The buffer of the last head written to the client, for the next one.
+    var headSlot = HeadBufferSlot()
     private var ticker: Scheduled<Void>?
     private var tickEvery = TimeAmount.zero
 
@@ -164,9 +166,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// The handler is the pipeline's last: read completion goes no further.
     func channelReadComplete(context: ChannelHandlerContext) {
         if let connection = exchange?.connection { connection.flush() }
-        context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

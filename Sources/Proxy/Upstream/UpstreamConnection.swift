@@ -15,6 +15,8 @@ final class UpstreamConnection {
     private(set) var isClosed = false
     /// Bytes written and not flushed yet.
     private var unflushed = false
+    /// The buffer of the last request head, for the next one.
+    private var headSlot = HeadBufferSlot()
 
     init(channel: any Channel, handler: UpstreamHandler, pool: ConnectionPool) {
         self.channel = channel
@@ -22,10 +24,26 @@ final class UpstreamConnection {
         self.pool = pool
     }
 
-    /// Sends a request head; its response is read next.
-    func writeHead(_ bytes: ByteBuffer, isHEAD: Bool) {
+    /// An empty buffer for a request head: the last head's, when it was kept, else a new one
+    /// with room for `capacity` bytes.
+    func headBuffer(capacity: Int) -> ByteBuffer {
+        guard var bytes = headSlot.take() else { return channel.allocator.buffer(capacity: capacity) }
+        bytes.clear()
+        return bytes
+    }
+
+    /// Sends a request head; its response is read next. With `flush` (nothing is to follow
+    /// the head for now), it goes out at once: written and flushed in one pass through the
+    /// pipeline.
+    func writeHead(_ bytes: ByteBuffer, isHEAD: Bool, flush: Bool) {
         handler.reader.expectResponse(toHEAD: isHEAD)
-        write(bytes)
+        headSlot.keep(bytes)
+        guard flush else {
+            write(bytes)
+            return
+        }
+        unflushed = false
+        handler.context?.writeAndFlush(handler.wrapOutboundOut(bytes), promise: nil)
     }
 
     func write(_ bytes: ByteBuffer) {
