@@ -10,6 +10,14 @@ struct ConnectionOptions {
 
     init() {}
 
+    /// Back to what a message without `Connection` fields says, in place: the list of names
+    /// is replaced only when it holds any.
+    mutating func clear() {
+        close = false
+        keepAlive = false
+        if !named.isEmpty { named = [] }
+    }
+
     init(_ headers: HTTPHeaders) {
         for (name, value) in headers where name.utf8.count == 10 && name.equalsIgnoringASCIICase("connection") {
             var value = value

@@ -29,22 +29,29 @@ struct FieldSection {
     private(set) var lastCodingIsChunked = false
 
     init(underscores: UnderscoreRule) {
-        self.init(underscores: underscores, spans: [])
+        self.underscores = underscores
+        spans = []
         spans.reserveCapacity(16)
     }
 
-    private init(underscores: UnderscoreRule, spans: [FieldBlock.Span]) {
-        self.underscores = underscores
-        self.spans = spans
-    }
-
-    /// Empties it for the next head. The list of spans keeps its room, and is not copied
-    /// once the head that shared it is gone.
+    /// Empties it for the next head, in place. The list of spans keeps its room, and is not
+    /// copied once the head that shared it is gone; the other lists, as a rule empty, are
+    /// replaced only when they are not (so nothing is released for a head without them).
     mutating func clear() {
-        var kept: [FieldBlock.Span] = []
-        swap(&kept, &spans)
-        kept.removeAll(keepingCapacity: true)
-        self = FieldSection(underscores: underscores, spans: kept)
+        spans.removeAll(keepingCapacity: true)
+        if !setAside.isEmpty { setAside = [] }
+        connection.clear()
+        lines = 0
+        dropped = 0
+        hosts = 0
+        hostIsValid = true
+        contentLengths = 0
+        contentLength = nil
+        contentLengthIsValid = true
+        lengthsDiffer = false
+        transferEncodings = 0
+        codingIsChunked = true
+        lastCodingIsChunked = false
     }
 
     /// Takes in a field line that starts `offset` bytes into the head; false when it breaks the grammar.

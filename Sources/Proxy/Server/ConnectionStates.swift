@@ -25,6 +25,9 @@ enum ResponseOutput {
     case idle
     /// The head, held back a moment: a small body that arrives with it goes out in the same write.
     case headHeld(ByteBuffer, chunked: Bool)
+    /// The head with a small body joined to it, held until the response ends (written and
+    /// flushed in one call then), the read completes or more of the body comes.
+    case headAndBodyHeld(ByteBuffer)
     /// The head has gone out; `chunked`: the gateway frames the body (its upstream gave no length).
     case body(chunked: Bool)
 }

@@ -59,6 +59,7 @@ enum HTTPSyntax {
     /// Whether `bytes` spell `lower` (ASCII, no upper-case letters) with any ASCII letter
     /// case: eight bytes at a time, a byte matching where it equals `lower`'s or, under one
     /// of its letters, has only the case bit (0x20) clear.
+    @inline(__always)
     static func equalsIgnoringASCIICase(_ bytes: UnsafeRawBufferPointer, _ lower: StaticString) -> Bool {
         let count = lower.utf8CodeUnitCount
         guard bytes.count == count else { return false }

@@ -20,8 +20,14 @@ struct HeadBufferSlot {
     /// would then check every access to the slot at run time.
     mutating func take() -> ByteBuffer? { kept.take() }
 
-    /// Keeps `buffer`, a head on its way to the channel, for the next one.
-    mutating func keep(_ buffer: ByteBuffer) {
-        kept = buffer.readableBytes <= Self.keptBytesLimit ? buffer : nil
+    /// Keeps `buffer`, a head on its way to the channel, for the next one. Returns the buffer
+    /// kept before (as a rule none: it was taken for this head), to be let go of by the caller
+    /// once the slot's change is over. Let go of here, it could run a deinit, a call made while
+    /// the slot is being changed, and every access to the slot would be checked at run time.
+    @discardableResult
+    mutating func keep(_ buffer: ByteBuffer) -> ByteBuffer? {
+        var previous: ByteBuffer? = buffer.readableBytes <= Self.keptBytesLimit ? buffer : nil
+        swap(&previous, &kept)
+        return previous
     }
 }

@@ -26,22 +26,25 @@ extension ProxyHandler {
     }
 
     private func endResponse() {
-        writeHeldHead()
+        // The response's last bytes, written and flushed in one call: what is held of it, or
+        // the last chunk of a body the gateway chunks.
+        var last = takeHeld()
+        if case .body(chunked: true) = output {
+            if let held = last { context.write(wrapOutboundOut(held), promise: nil) }
+            last = ByteBuffer(staticString: HeadWriter.lastChunk)
+        }
+        output = .idle
         clock.awaitingHead = true
         clock.idleSince = .now()
         // Bytes of a pipelined request that arrived meanwhile start its read timeout now.
         clock.firstByteAt = reader.bufferedBytes > 0 ? clock.idleSince : nil
-        var tail = ByteBuffer()
-        if case .body(chunked: true) = output { tail = ByteBuffer(staticString: HeadWriter.lastChunk) }
-        output = .idle
         if lifecycle != .open {
             lifecycle = .closing
-            context.writeAndFlush(wrapOutboundOut(tail)).assumeIsolated().whenComplete { [context] _ in
+            context.writeAndFlush(wrapOutboundOut(last ?? ByteBuffer())).assumeIsolated().whenComplete { [context] _ in
                 context?.close(promise: nil)
             }
         } else {
-            if tail.readableBytes > 0 { context.write(wrapOutboundOut(tail), promise: nil) }
-            context.flush()
+            if let last { context.writeAndFlush(wrapOutboundOut(last), promise: nil) } else { context.flush() }
             readInput()
             if exchange?.requestEnded != true || reader.bufferedBytes == 0 { resumeReads() }
         }
@@ -62,25 +65,38 @@ extension ProxyHandler {
         return bytes
     }
 
-    /// A forwarded response's head, if it has not gone out yet.
-    func writeHeldHead() {
-        guard case .headHeld(let head, let chunked) = output else { return }
-        output = .body(chunked: chunked)
-        headSlot.keep(head)
-        context.write(wrapOutboundOut(head), promise: nil)
+    /// What is held back of a forwarded response (its head, and a small body joined to it),
+    /// now to go out; the output moves on to the body.
+    private func takeHeld() -> ByteBuffer? {
+        switch output {
+        case .headHeld(let head, let chunked):
+            output = .body(chunked: chunked)
+            headSlot.keep(head)
+            return head
+        case .headAndBodyHeld(let bytes):
+            output = .body(chunked: false)
+            headSlot.keep(bytes)
+            return bytes
+        case .idle, .body:
+            return nil
+        }
+    }
+
+    /// What is held back of a forwarded response, if it has not gone out yet.
+    func writeHeld() {
+        if let held = takeHeld() { context.write(wrapOutboundOut(held), promise: nil) }
     }
 
     /// Response body bytes, chunked when the gateway frames the response.
     func writeBody(_ body: ByteBuffer) {
         if case .headHeld(var head, chunked: false) = output, body.readableBytes <= Self.bodyJoinedToHead {
-            output = .body(chunked: false)
+            output = .idle
             var body = body
             head.writeBuffer(&body)
-            headSlot.keep(head)
-            context.write(wrapOutboundOut(head), promise: nil)
+            output = .headAndBodyHeld(head)
             return
         }
-        writeHeldHead()
+        writeHeld()
         guard case .body(chunked: true) = output else {
             context.write(wrapOutboundOut(body), promise: nil)
             return

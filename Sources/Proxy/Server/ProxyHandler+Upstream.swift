@@ -71,7 +71,7 @@ extension ProxyHandler: UpstreamResponseSink {
     }
 
     func upstreamReadComplete(from connection: UpstreamConnection) {
-        writeHeldHead()
+        writeHeld()
         context.flush()
     }
 

@@ -48,7 +48,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         do {
             while let event = try reader.next() {
                 guard let sink = connection.sink else { break }
-                switch event {
+                // Consumed: the head and body are moved to the sink, not copied out of the event.
+                switch consume event {
                 case .interim(let head, let options):
                     sink.upstreamInterim(head, options: options, from: connection)
                 case .head(let head, let framing, let options):
