@@ -20,15 +20,6 @@ struct HeadBufferSlot {
     /// would then check every access to the slot at run time.
     mutating func take() -> ByteBuffer? { kept.take() }
 
-    /// An empty buffer for the next head: `taken` (what `take()` gave) cleared, else a new one
-    /// with room for `capacity` bytes. Static, so that the clearing runs after the slot's
-    /// access has ended: `HeadBufferSlot.ready(slot.take(), ...)`.
-    static func ready(_ taken: ByteBuffer?, allocator: ByteBufferAllocator, capacity: Int) -> ByteBuffer {
-        guard var bytes = taken else { return allocator.buffer(capacity: capacity) }
-        bytes.clear()
-        return bytes
-    }
-
     /// Keeps `buffer`, a head on its way to the channel, for the next one. Returns the buffer
     /// kept before (as a rule none: it was taken for this head), to be let go of by the caller
     /// once the slot's change is over. Let go of here, it could run a deinit, a call made while

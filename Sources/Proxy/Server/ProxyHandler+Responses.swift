@@ -60,7 +60,9 @@ extension ProxyHandler {
     /// An empty buffer for a head to the client, with room for most heads and a small body
     /// behind one: the last head's, when it was kept.
     func headBuffer() -> ByteBuffer {
-        HeadBufferSlot.ready(headSlot.take(), allocator: context.channel.allocator, capacity: Self.headBufferCapacity)
+        guard var bytes = headSlot.take() else { return context.channel.allocator.buffer(capacity: Self.headBufferCapacity) }
+        bytes.clear()
+        return bytes
     }
 
     /// What is held back of a forwarded response (its head, and a small body joined to it),
@@ -88,7 +90,6 @@ extension ProxyHandler {
     /// Response body bytes, chunked when the gateway frames the response.
     func writeBody(_ body: ByteBuffer) {
         if case .headHeld(var head, chunked: false) = output, body.readableBytes <= Self.bodyJoinedToHead {
-            // The output lets go of its copy of the head first, so the body joins it in place.
             output = .idle
             var body = body
             head.writeBuffer(&body)

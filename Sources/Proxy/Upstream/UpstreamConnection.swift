@@ -27,7 +27,9 @@ final class UpstreamConnection {
     /// An empty buffer for a request head: the last head's, when it was kept, else a new one
     /// with room for `capacity` bytes.
     func headBuffer(capacity: Int) -> ByteBuffer {
-        HeadBufferSlot.ready(headSlot.take(), allocator: channel.allocator, capacity: capacity)
+        guard var bytes = headSlot.take() else { return channel.allocator.buffer(capacity: capacity) }
+        bytes.clear()
+        return bytes
     }
 
     /// Sends a request head; its response is read next. With `flush` (nothing is to follow
